@@ -1,0 +1,65 @@
+import type { JobExit, JobOutputs, JobSpec } from '../core/job-spec.js';
+import type { JsonValue } from '../core/calc-spec.js';
+
+/**
+ * One job handed to an executor: the prepared JobSpec, and where its calc directory is on this
+ * machine (the executor writes the inputs there, or stages them from there to a remote host,
+ * and brings the outputs back there).
+ */
+export interface ExecutorJob {
+  /** The calc key; executors use it to name jobs (SLURM job name, remote directory). */
+  readonly key: string;
+  /** Attempt number, from 1. */
+  readonly attempt: number;
+  /** Absolute local calc directory. It does not exist yet when `submit` is called. */
+  readonly workdir: string;
+  readonly job: JobSpec;
+}
+
+/**
+ * What an executor needs to find a job again after the runner restarts: a pid and process
+ * group here, a remote pid or a SLURM job id. Stored as JSON with the attempt, committed as
+ * soon as the executor returns it.
+ */
+export type JobHandle = Readonly<Record<string, JsonValue>>;
+
+/** A job that has been started (or re-adopted): its handle, and a promise of how it ends. */
+export interface RunningJob {
+  readonly handle: JobHandle;
+  /** Resolves when the job has ended (by itself, by walltime, by cancel). Never rejects. */
+  readonly exit: Promise<JobExit>;
+}
+
+/**
+ * Where jobs run: `local` (a process pool here), and later `ssh` and `slurm`.
+ *
+ * The runner calls these in a fixed order and records each step in the store first:
+ *
+ * 1. the calc becomes `submitted` (committed), then `submit(job)` starts it and returns the
+ *    handle; the calc becomes `running` with that handle;
+ * 2. `exit` resolves; `collect` brings the outputs back for the engine to parse;
+ * 3. after a runner restart, every calc still `submitted` or `running` is given to `adopt`
+ *    with the handle stored (if the crash came before the handle was stored, none): it returns
+ *    the job if it is still alive or has finished (then `exit` resolves at once), or undefined
+ *    when the job provably never started, so the runner may submit it again. It never returns
+ *    undefined for a job that may still be alive: "never run a calc twice".
+ *
+ * `cancel(handle, 'graceful')` asks the job to end (TERM); `'kill'` ends it and its whole
+ * process group now. Either way `exit` then resolves.
+ *
+ * `slots` is how many jobs may be in flight at once; the runner never exceeds it.
+ * Waiting is a promise rather than a poll call so that local jobs finish without polling
+ * latency; executors that must poll (SLURM) batch it internally, one query per cycle.
+ */
+export interface Executor {
+  readonly name: string;
+  readonly slots: number;
+  submit(job: ExecutorJob): Promise<RunningJob>;
+  adopt(job: ExecutorJob, handle: JobHandle | undefined): Promise<RunningJob | undefined>;
+  cancel(handle: JobHandle, how: 'graceful' | 'kill'): Promise<void>;
+  collect(job: ExecutorJob, exit: JobExit): Promise<JobOutputs>;
+  /** Runs a short command (a version probe, `hosts check`) and returns what it printed. */
+  probe(argv: readonly string[]): Promise<{ exitCode: number | null; stdout: string; stderr: string }>;
+  /** Releases connections and timers. Running jobs are not touched. */
+  close(): Promise<void>;
+}

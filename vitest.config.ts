@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Runtime tests start real processes and programs; two cores, so keep files from piling up.
+    maxWorkers: 2,
+  },
+});
