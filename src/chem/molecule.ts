@@ -35,11 +35,16 @@ export function electronCount(atoms: readonly Atom[], charge: number): number {
  * Why charge and multiplicity cannot describe these atoms, or undefined when they can:
  * an even electron count needs an odd multiplicity and vice versa.
  */
-export function spinChargeProblem(atoms: readonly Atom[], charge: number, multiplicity: number): string | undefined {
+export function spinChargeProblem(
+  atoms: readonly Atom[],
+  charge: number,
+  multiplicity: number,
+): string | undefined {
   const electrons = electronCount(atoms, charge);
   if (electrons < 0) return `charge ${charge} leaves ${electrons} electrons`;
   const unpaired = multiplicity - 1;
-  if (unpaired > electrons) return `multiplicity ${multiplicity} needs ${unpaired} unpaired electrons, but there are only ${electrons}`;
+  if (unpaired > electrons)
+    return `multiplicity ${multiplicity} needs ${unpaired} unpaired electrons, but there are only ${electrons}`;
   if ((electrons - unpaired) % 2 !== 0) {
     return `${electrons} electrons (charge ${charge}) cannot have multiplicity ${multiplicity}: ${electrons % 2 === 0 ? 'an even' : 'an odd'} electron count needs ${electrons % 2 === 0 ? 'an odd' : 'an even'} multiplicity`;
   }

@@ -1,7 +1,8 @@
 import type { Molecule } from '../chem/molecule.js';
 
 /** A JSON value, as stored in specs, options and results. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
  * What a calc may use. Resources do not change a calc's result, so they are not part of its key:

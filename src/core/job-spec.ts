@@ -62,5 +62,9 @@ export interface JobOutputs extends JobExit {
  * says about the program that really ran, when it says it.
  */
 export type Outcome =
-  | { readonly ok: true; readonly result: Readonly<Record<string, JsonValue>>; readonly programVersion?: string }
+  | {
+      readonly ok: true;
+      readonly result: Readonly<Record<string, JsonValue>>;
+      readonly programVersion?: string;
+    }
   | { readonly ok: false; readonly failure: Failure; readonly programVersion?: string };

@@ -25,14 +25,16 @@ export const RunState = {
 export type RunState = (typeof RunState)[keyof typeof RunState];
 
 export const RUN_TRANSITIONS: TransitionTable<RunState> = {
-  running: ['stopping', 'paused', 'complete', 'failed', 'stopped'],
+  running: ['stopping', 'paused', 'complete', 'stopped', 'failed'],
   stopping: ['stopped', 'complete', 'failed'],
-  paused: ['stopping', 'stopped', 'failed', 'paused'],
+  paused: ['stopping', 'failed'],
   stopped: [],
   complete: [],
   failed: [],
 };
 
-export function isFinalRunState(state: RunState): boolean {
-  return RUN_TRANSITIONS[state].length === 0;
-}
+/**
+ * A run ends in `complete`, `stopped`, `failed`, or `paused` (the threshold tripped and the
+ * running calcs finished); the runs table marks the end with `ended_at`.
+ */
+export const END_STATES: readonly RunState[] = ['complete', 'stopped', 'failed', 'paused'];

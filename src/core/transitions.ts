@@ -12,7 +12,11 @@ export class IllegalTransitionError extends Error {
   }
 }
 
-export function canTransition<S extends string>(table: TransitionTable<S>, from: S, to: S): boolean {
+export function canTransition<S extends string>(
+  table: TransitionTable<S>,
+  from: S,
+  to: S,
+): boolean {
   return table[from].includes(to);
 }
 

@@ -59,7 +59,9 @@ export interface Executor {
   cancel(handle: JobHandle, how: 'graceful' | 'kill'): Promise<void>;
   collect(job: ExecutorJob, exit: JobExit): Promise<JobOutputs>;
   /** Runs a short command (a version probe, `hosts check`) and returns what it printed. */
-  probe(argv: readonly string[]): Promise<{ exitCode: number | null; stdout: string; stderr: string }>;
+  probe(
+    argv: readonly string[],
+  ): Promise<{ exitCode: number | null; stdout: string; stderr: string }>;
   /** Releases connections and timers. Running jobs are not touched. */
   close(): Promise<void>;
 }

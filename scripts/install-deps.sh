@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what retort needs and is missing: the Debian QC programs (MOPAC, xtb, Open Babel) and
+# GNU parallel (the overhead benchmark's baseline) through apt-get, the npm packages through
+# `npm ci`, then builds. Safe to run again: it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+for pair in mopac:mopac xtb:xtb obabel:openbabel parallel:parallel; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci when node_modules is missing or older than the lockfile.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "installing npm packages (npm ci; better-sqlite3 builds from source, about a minute)" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+npm run --silent build

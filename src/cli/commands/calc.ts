@@ -1,0 +1,126 @@
+import type { Command } from 'commander';
+import { calcWorkdir, campaignPaths } from '../../core/campaign-layout.js';
+import { InputError } from '../../core/errors.js';
+import type { CalcLine } from '../../pipelines/calc-list/calc-line.js';
+import { findCampaignRoot } from '../../runtime/campaign.js';
+import { readSettings } from '../../runtime/settings.js';
+import { resultSummary } from '../format.js';
+import { openRunSession, parseCount, type RunFlags } from '../session.js';
+import { runLines, validateLines } from './run-lines.js';
+
+interface CalcOptions extends RunFlags {
+  readonly program: string;
+  readonly task?: string;
+  readonly method?: string;
+  readonly basis?: string;
+  readonly keywords?: string;
+  readonly smiles?: string;
+  readonly xyz?: string;
+  readonly charge?: string;
+  readonly multiplicity?: string;
+  readonly walltime?: string;
+  readonly cores?: string;
+  readonly label?: string;
+  readonly json?: boolean;
+}
+
+export function registerCalc(program: Command): void {
+  program
+    .command('calc')
+    .summary('run one calculation, record it, and print its result')
+    .description(
+      `Runs one calculation through the runner and prints its result. The start geometry comes from
+--xyz FILE or from --smiles (Open Babel --gen3d, itself recorded, so the same SMILES always gives
+the same geometry). An identical calc already in the store is answered from it without running
+the program ("cached": true in --json).
+Charge defaults to the SMILES' formal charges (else 0); multiplicity defaults to 1 and is checked
+against the electron count: a radical needs --multiplicity 2.`,
+    )
+    .requiredOption('-p, --program <name>', 'mopac, xtb, obabel or command')
+    .option('-t, --task <task>', 'energy (default), optimize; obabel: gen3d, conformers')
+    .option('-m, --method <method>', 'MOPAC Hamiltonian (PM7 …) or xtb method (GFN2, GFN1, GFN-FF)')
+    .option('--basis <basis>', 'basis set, for programs that take one')
+    .option('-k, --keywords <words>', 'extra program keywords, e.g. "PRECISE GNORM=0.1"')
+    .option('-s, --smiles <smiles>', 'start geometry from this SMILES')
+    .option('-x, --xyz <file>', 'start geometry from this XYZ file (Å)')
+    .option('-c, --charge <e>', 'total charge')
+    .option('--multiplicity <2S+1>', 'spin multiplicity (1 singlet, 2 doublet, …)')
+    .option('--walltime <seconds>', 'walltime (default from retort.yaml)')
+    .option('--cores <n>', 'cores for the program (default from retort.yaml)')
+    .option('--label <text>', 'a name for the calc')
+    .option('--retry-failed', 'run it again if it failed before, even when a retry cannot help')
+    .option('--headless', 'no progress bar')
+    .option('--json', 'print one JSON object: key, cached, program, status, result …')
+    .action(async (options: CalcOptions, command: Command) => {
+      const flags = { ...command.optsWithGlobals<CalcOptions>(), ...options };
+      process.exitCode = await runCalc(flags);
+    });
+}
+
+async function runCalc(o: CalcOptions): Promise<number> {
+  if (o.smiles !== undefined && o.xyz !== undefined)
+    throw new InputError('--smiles', 'give --smiles or --xyz, not both');
+  const integer = (v: string | undefined, flag: string, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min)
+      throw new InputError(flag, `expected a whole number ≥ ${min}, found "${v}"`);
+    return n;
+  };
+  const walltime = o.walltime === undefined ? undefined : Number(o.walltime);
+  if (walltime !== undefined && !(walltime > 0))
+    throw new InputError('--walltime', `expected seconds > 0, found "${o.walltime ?? ''}"`);
+  const line: CalcLine = {
+    program: o.program,
+    task: o.task,
+    method: o.method,
+    basis: o.basis,
+    keywords: o.keywords?.split(/\s+/).filter((k) => k !== ''),
+    options: undefined,
+    smiles: o.smiles,
+    xyz: o.xyz,
+    atoms: undefined,
+    charge: integer(o.charge, '--charge', -100),
+    multiplicity: integer(o.multiplicity, '--multiplicity', 1),
+    argv: undefined,
+    files: undefined,
+    outputs: undefined,
+    env: undefined,
+    walltime_s: walltime,
+    cores: parseCount(o.cores, '--cores'),
+    memory_mb: undefined,
+    label: o.label,
+  };
+  const root = findCampaignRoot(o.campaign, process.cwd());
+  const paths = campaignPaths(root);
+  const settings = readSettings(paths.settings);
+  const lines = [{ line, where: 'retort calc' }];
+  await validateLines(lines, process.cwd(), settings.defaults);
+  const session = await openRunSession(
+    { ...o, workers: '1' },
+    ['retort', 'calc', ...process.argv.slice(3)],
+    o.json === true,
+  );
+  const [result] = await runLines(session.runner, lines, process.cwd(), settings.defaults).finally(
+    () => session.finish(),
+  );
+  if (result === undefined) throw new Error('no result');
+  const workdir = result.key === undefined ? null : calcWorkdir(paths, result.key);
+  if (o.json === true) {
+    process.stdout.write(
+      `${JSON.stringify({ key: result.key ?? null, cached: result.cached, program: result.program, task: result.task, method: o.method ?? null, status: result.status, result: result.result ?? null, failure: result.failure ?? null, message: result.message ?? null, notes: result.notes, workdir }, null, 2)}\n`,
+    );
+  } else {
+    const out: string[] = [];
+    out.push(
+      `${result.program} ${result.task}${o.method === undefined ? '' : ` ${o.method}`}: ${result.status}${result.cached ? ' (from the store, not run again)' : ''}`,
+    );
+    for (const note of result.notes) out.push(`  note: ${note}`);
+    if (result.result !== undefined) out.push(`  ${resultSummary(result.result)}`);
+    if (result.message !== undefined)
+      out.push(`  ${result.failure?.class ?? ''} ${result.message}`.trimEnd());
+    if (result.key !== undefined) out.push(`  key ${result.key}`, `  files ${workdir ?? ''}`);
+    process.stdout.write(`${out.join('\n')}\n`);
+  }
+  return result.status === 'succeeded' ? 0 : 1;
+}

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../../core/errors.js';
+import { parseCalcLine, type CalcLine } from '../../pipelines/calc-list/calc-line.js';
+import { findCampaignRoot } from '../../runtime/campaign.js';
+import { readSettings } from '../../runtime/settings.js';
+import { campaignPaths } from '../../core/campaign-layout.js';
+import { formatDuration, resultSummary, table } from '../format.js';
+import { openRunSession, type RunFlags } from '../session.js';
+import { runLines, validateLines, type LineResult } from './run-lines.js';
+
+interface RunOptions extends RunFlags {
+  readonly json?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .summary('run a list of calcs (JSON Lines) through the runner')
+    .description(
+      `Runs every calc of FILE, one JSON object per line, e.g.
+  {"program":"mopac","task":"optimize","method":"PM7","smiles":"CCO","label":"ethanol"}
+  {"program":"xtb","method":"GFN2","xyz":"benzene.xyz","charge":0,"multiplicity":1}
+  {"program":"command","argv":["sh","-c","echo hi > out.txt"],"outputs":["out.txt"],"walltime_s":60}
+Calcs already in the store are answered from it without running; the others run on the local
+executor, at most --workers at once. The whole file is checked first: a mistake names its line
+and field and nothing runs. Fields: program, task, method, basis, keywords, options, smiles | xyz |
+atoms, charge, multiplicity, argv, files, outputs, env, walltime_s, cores, memory_mb, label.
+Exit status: 0 when every calc succeeded, 1 when any failed or did not run, 2 for a usage error.`,
+    )
+    .argument('<file>', 'calc list, one JSON object per line (.jsonl)')
+    .option(
+      '-w, --workers <n>',
+      'calcs at once (default: retort.yaml workers, else the number of cores)',
+    )
+    .option(
+      '--retry-failed',
+      'run again calcs that failed in earlier runs, even when a retry cannot help',
+    )
+    .option(
+      '--failure-threshold <n>',
+      'pause after this many failed calcs (0: never; default from retort.yaml)',
+    )
+    .option(
+      '--headless',
+      'no progress bar: plain lines in logs/ and on stderr (automatic without a terminal)',
+    )
+    .option('--json', 'print the results as one JSON array')
+    .action(async (file: string, options: RunOptions, command: Command) => {
+      const flags = { ...command.optsWithGlobals<RunOptions>(), ...options };
+      process.exitCode = await runFile(file, flags);
+    });
+}
+
+async function runFile(file: string, flags: RunOptions): Promise<number> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new InputError(file, 'cannot read the calc list', { cause });
+  }
+  const lines: { line: CalcLine; where: string }[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    if (raw.trim() === '') return;
+    const where = `${file}:${i + 1}`;
+    lines.push({ line: parseCalcLine(raw, where), where });
+  });
+  if (lines.length === 0)
+    throw new InputError(file, 'holds no calcs (expected one JSON object per line)');
+  const baseDir = dirname(path);
+  const settings = readSettings(
+    campaignPaths(findCampaignRoot(flags.campaign, process.cwd())).settings,
+  );
+  await validateLines(lines, baseDir, settings.defaults);
+
+  const session = await openRunSession(flags, ['retort', 'run', file], flags.json === true);
+  const started = Date.now();
+  let results: LineResult[];
+  try {
+    results = await runLines(session.runner, lines, baseDir, settings.defaults);
+  } catch (error) {
+    session.runner.fail(String(error));
+    await session.finish();
+    throw error;
+  }
+  const summary = await session.finish();
+  if (flags.json === true) {
+    process.stdout.write(`${JSON.stringify(results.map(jsonOf), null, 2)}\n`);
+  } else {
+    const rows = results.map((r) => [
+      r.where.slice(r.where.lastIndexOf(':') + 1),
+      r.label ?? '',
+      `${r.program} ${r.task}`,
+      r.status === 'succeeded' ? (r.cached ? 'ok (stored)' : 'ok') : r.status,
+      r.status === 'succeeded' && r.result !== undefined
+        ? resultSummary(r.result)
+        : `${r.failure?.class ?? ''} ${r.message ?? ''}`.trim(),
+    ]);
+    process.stdout.write(`${table(['line', 'label', 'calc', 'status', 'result'], rows)}\n`);
+    const t = summary.totals;
+    process.stdout.write(
+      `\nrun ${summary.runId} ${summary.state} in ${formatDuration((Date.now() - started) / 1000)}: ${t.succeeded} ran ok, ${t.cached} from the store, ${t.failed} failed, ${t.total - t.completed} not run${summary.message === null ? '' : ` (${summary.message})`}\n`,
+    );
+    if (session.logFile !== undefined) process.stdout.write(`log: ${session.logFile}\n`);
+  }
+  return results.every((r) => r.status === 'succeeded') ? 0 : 1;
+}
+
+function jsonOf(r: LineResult): Record<string, unknown> {
+  return {
+    line: r.where,
+    label: r.label ?? null,
+    program: r.program,
+    task: r.task,
+    key: r.key ?? null,
+    cached: r.cached,
+    status: r.status,
+    result: r.result ?? null,
+    failure: r.failure ?? null,
+    message: r.message ?? null,
+    notes: r.notes,
+  };
+}

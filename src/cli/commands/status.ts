@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { findCampaignRoot, openCampaign } from '../../runtime/campaign.js';
+import { readStatusFile, type StatusSnapshot } from '../../runtime/control/status-file.js';
+import { isStopRequested } from '../../runtime/control/stop-request.js';
+import { lockHolderAlive } from '../../runtime/runner-lock.js';
+import type { CalcStatus } from '../../core/calc-status.js';
+import { formatDuration } from '../format.js';
+
+/**
+ * `retort status --json`: the campaign's state as one object.
+ * - `campaign`: its directory.
+ * - `runner`: `{alive, pid}`: whether a runner holds the campaign now.
+ * - `stop_requested`: whether a STOP file is waiting to be obeyed.
+ * - `run`: the last status.json (see runtime/control/status-file.ts), or null before any run.
+ *   When the runner died its `state` still says what it was doing; `runner.alive` tells.
+ * - `store`: calcs in the store by status (queued, submitted, running, succeeded, failed).
+ */
+interface StatusReport {
+  readonly campaign: string;
+  readonly runner: { readonly alive: boolean; readonly pid: number | null };
+  readonly stop_requested: boolean;
+  readonly run: StatusSnapshot | null;
+  readonly store: Record<CalcStatus, number>;
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .summary('show where the campaign stands')
+    .description(
+      `Shows the current or last run (from status.json: state, totals, running calcs, recent failures,
+ETA) and the store's calc counts. Safe at any moment, also while a run goes on in another process.`,
+    )
+    .option('--json', 'print one JSON object')
+    .action((options: { json?: boolean }, command: Command) => {
+      const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
+      const root = findCampaignRoot(dir, process.cwd());
+      const campaign = openCampaign(root, { readonly: existsSync(`${root}/retort.db`) });
+      let store: Record<CalcStatus, number>;
+      try {
+        store = campaign.calcs.counts();
+      } finally {
+        campaign.close();
+      }
+      const holder = lockHolderAlive(campaign.paths.lock);
+      const report: StatusReport = {
+        campaign: root,
+        runner: { alive: holder !== undefined, pid: holder?.pid ?? null },
+        stop_requested: isStopRequested(campaign.paths.stop),
+        run: readStatusFile(campaign.paths.status) ?? null,
+        store,
+      };
+      process.stdout.write(
+        options.json === true ? `${JSON.stringify(report, null, 2)}\n` : text(report),
+      );
+    });
+}
+
+function text(r: StatusReport): string {
+  const out = [`campaign  ${r.campaign}`];
+  const run = r.run;
+  if (run === null) {
+    out.push('runs      none yet');
+  } else {
+    const live = run.state === 'running' || run.state === 'stopping';
+    const who = r.runner.alive
+      ? `runner pid ${r.runner.pid ?? ''} is running`
+      : live
+        ? `runner pid ${run.pid} is no longer alive (killed?) — run the same command again to resume`
+        : 'no runner';
+    out.push(
+      `run       ${run.run_id} ${run.state}${r.runner.alive || !live ? '' : ' (interrupted)'}; ${who}`,
+    );
+    out.push(
+      `command   ${run.command} (${run.executor}, ${run.workers} workers) since ${run.started_at}`,
+    );
+    const t = run.totals;
+    out.push(
+      `progress  ${t.completed}/${t.total} done: ${t.succeeded} ok, ${t.cached} from the store, ${t.failed} failed; ${t.running} running, ${t.queued} queued`,
+    );
+    if (run.rolling_avg_s !== null) {
+      out.push(
+        `timing    ${formatDuration(run.rolling_avg_s)} per calc (last 10)${run.eta_s !== null && live ? `, ETA ${formatDuration(run.eta_s)}` : ''}`,
+      );
+    }
+    if (run.message !== null) out.push(`message   ${run.message}`);
+    for (const c of run.current) {
+      out.push(`running   ${c.label ?? c.key.slice(0, 12)} (${c.program}, since ${c.started_at})`);
+    }
+    for (const f of run.recent_failures) {
+      out.push(
+        `failed    ${f.label ?? f.key.slice(0, 12)} (${f.program}) ${f.class}: ${f.message}`,
+      );
+    }
+  }
+  if (r.stop_requested) out.push('stop      requested (STOP file present)');
+  const s = r.store;
+  out.push(
+    `store     ${s.succeeded} succeeded, ${s.failed} failed, ${s.queued} queued, ${s.submitted + s.running} in flight`,
+  );
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { campaignPaths } from '../../core/campaign-layout.js';
+import { findCampaignRoot } from '../../runtime/campaign.js';
+import { requestStop } from '../../runtime/control/stop-request.js';
+import { lockHolderAlive } from '../../runtime/runner-lock.js';
+
+export function registerStop(program: Command): void {
+  program
+    .command('stop')
+    .summary('ask the running runner to stop gracefully')
+    .description(
+      `Creates the campaign's STOP file: the runner lets its running calcs finish, starts nothing new,
+and ends "stopped"; the calcs not started stay queued for the next run. Creating DIR/STOP by hand
+does the same. To kill the running calcs as well, send the runner SIGINT twice (Ctrl-C twice).`,
+    )
+    .action((_options: unknown, command: Command) => {
+      const { campaign } = command.optsWithGlobals<{ campaign?: string }>();
+      const paths = campaignPaths(findCampaignRoot(campaign, process.cwd()));
+      const holder = lockHolderAlive(paths.lock);
+      if (holder === undefined) {
+        process.stdout.write('no runner is running in this campaign; nothing to stop\n');
+        return;
+      }
+      if (
+        !requestStop(
+          paths.stop,
+          `stop requested by pid ${process.pid} at ${new Date().toISOString()}`,
+        )
+      ) {
+        process.stdout.write(
+          `a stop is already requested; runner pid ${holder.pid} is finishing its running calcs\n`,
+        );
+        return;
+      }
+      process.stdout.write(
+        `stop requested: runner pid ${holder.pid} will finish its running calcs and start nothing new\n`,
+      );
+    });
+}

@@ -1,0 +1,52 @@
+import { Command, CommanderError } from 'commander';
+import { RetortError } from '../core/errors.js';
+import { registerCalc } from './commands/calc.js';
+import { registerInit } from './commands/init.js';
+import { registerRun } from './commands/run.js';
+import { registerStatus } from './commands/status.js';
+import { registerStop } from './commands/stop.js';
+
+const program = new Command('retort')
+  .description(
+    'Run large numbers of quantum-chemistry calculations reliably: every calc recorded durably, never computed twice, resumed exactly after a crash.',
+  )
+  .version('0.1.0')
+  .option(
+    '-C, --campaign <dir>',
+    'the campaign directory (default: the nearest directory upwards holding retort.yaml)',
+  )
+  .option('--debug', 'show the stack of errors')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerInit(program);
+registerCalc(program);
+registerRun(program);
+registerStatus(program);
+registerStop(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = report(error, process.argv.includes('--debug'));
+}
+
+/** One line for the user's mistakes; the stack only with --debug. Returns the exit status. */
+function report(error: unknown, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // commander has printed its own message (or the help/version it was asked for).
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof RetortError && error.userFacing) {
+    process.stderr.write(`retort: ${error.message}\n`);
+    if (debug && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `retort: internal error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`,
+  );
+  if (debug && error instanceof Error && error.stack !== undefined)
+    process.stderr.write(`${error.stack}\n`);
+  return 1;
+}

@@ -1,0 +1,26 @@
+import { appendFileSync } from 'node:fs';
+import type { RunObserver } from '../../runtime/run-observer.js';
+import { resultSummaryOfEvent } from './event-text.js';
+
+/**
+ * Headless progress: one plain line per event, appended to the run's log file and written to
+ * stderr (`[3/50] ethanol OK HOF -56.780 kcal/mol`). No bars, no cursor movement.
+ */
+export function logProgress(logFile: string, echo: (line: string) => void): RunObserver {
+  const write = (text: string): void => {
+    const line = `${new Date().toISOString()} ${text}`;
+    appendFileSync(logFile, `${line}\n`);
+    echo(text);
+  };
+  return {
+    calcFinished: (event) => {
+      write(resultSummaryOfEvent(event));
+    },
+    stateChanged: (state, message) => {
+      write(`run ${state}${message === null ? '' : `: ${message}`}`);
+    },
+    notice: (message) => {
+      write(`note: ${message}`);
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../core/errors.js';
+import type { Executor } from '../executors/executor.js';
+import { LocalExecutor } from '../executors/local/local-executor.js';
+import { findCampaignRoot, openCampaign, type Campaign } from '../runtime/campaign.js';
+import { installStopSignals } from '../runtime/control/signals.js';
+import { Runner, type RunSummary } from '../runtime/runner.js';
+import { acquireRunnerLock } from '../runtime/runner-lock.js';
+import type { RunObserver } from '../runtime/run-observer.js';
+import { logProgress } from './progress/log-progress.js';
+import { progressBar } from './progress/progress-bar.js';
+
+/** Options every command that runs calcs shares. */
+export interface RunFlags {
+  readonly campaign?: string;
+  readonly workers?: string;
+  readonly headless?: boolean;
+  readonly retryFailed?: boolean;
+  readonly failureThreshold?: string;
+}
+
+/**
+ * Everything a running command holds: the campaign, its lock, the executor and the runner,
+ * with progress shown on the terminal (a bar) or, headless, as lines in logs/<run>.log.
+ * `close` ends the run and releases everything, in that order.
+ */
+export interface RunSession {
+  readonly campaign: Campaign;
+  readonly runner: Runner;
+  readonly logFile: string | undefined;
+  finish(): Promise<RunSummary>;
+}
+
+export async function openRunSession(
+  flags: RunFlags,
+  command: readonly string[],
+  quiet = false,
+): Promise<RunSession> {
+  const root = findCampaignRoot(flags.campaign, process.cwd());
+  const campaign = openCampaign(root);
+  const lock = (() => {
+    try {
+      return acquireRunnerLock(campaign.paths.lock, command.join(' '));
+    } catch (error) {
+      campaign.close();
+      throw error;
+    }
+  })();
+  const { settings } = campaign;
+  const workers =
+    parseCount(flags.workers, '--workers') ?? settings.workers ?? availableParallelism();
+  const threshold =
+    parseCount(flags.failureThreshold, '--failure-threshold', 0) ??
+    settings.control.failure_threshold;
+  const executor = createExecutor(settings.executor, workers, settings.control.kill_grace_s);
+  const headless = flags.headless === true || !process.stderr.isTTY;
+  let logFile: string | undefined;
+  let observer: RunObserver & { close?: () => void };
+  if (headless) {
+    logFile = join(
+      campaign.paths.logs,
+      `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`,
+    );
+    observer = logProgress(
+      logFile,
+      quiet ? () => undefined : (line) => process.stderr.write(`${line}\n`),
+    );
+  } else {
+    observer = progressBar(process.stderr);
+  }
+  if (lock.replacedStale !== undefined) {
+    observer.notice?.(
+      `took over a stale lock of pid ${lock.replacedStale.pid} (${lock.replacedStale.command}, since ${lock.replacedStale.started_at}): that runner is no longer alive`,
+    );
+  }
+  let runner: Runner;
+  try {
+    runner = await Runner.start({
+      campaign,
+      executor,
+      workers,
+      command,
+      failureThreshold: threshold,
+      retries: settings.control.retries,
+      retryFailed: flags.retryFailed === true,
+      observer,
+    });
+  } catch (error) {
+    lock.release();
+    campaign.close();
+    throw error;
+  }
+  const removeSignals = installStopSignals(runner);
+  return {
+    campaign,
+    runner,
+    logFile,
+    finish: async () => {
+      try {
+        return await runner.finish();
+      } finally {
+        removeSignals();
+        observer.close?.();
+        await executor.close();
+        lock.release();
+        campaign.close();
+      }
+    },
+  };
+}
+
+function createExecutor(name: string, workers: number, killGraceS: number): Executor {
+  if (name !== 'local') {
+    throw new InputError(
+      'retort.yaml: executor',
+      `executor "${name}" is not available in this version of retort; use local`,
+    );
+  }
+  return new LocalExecutor({ slots: workers, killGraceMs: killGraceS * 1000 });
+}
+
+export function parseCount(value: string | undefined, flag: string, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new InputError(flag, `expected a whole number ≥ ${min}, found "${value}"`);
+  return n;
+}

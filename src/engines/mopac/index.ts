@@ -1,0 +1,14 @@
+import type { Engine } from '../engine.js';
+import { parseMopac } from './parse.js';
+import { MOPAC_TASKS, prepareMopac } from './prepare.js';
+
+export type { MopacResult } from './parse.js';
+
+/** MOPAC (semi-empirical: PM7, PM6 …): tasks `energy` (1SCF) and `optimize`. */
+export const mopacEngine: Engine = {
+  program: 'mopac',
+  adapterVersion: '1',
+  tasks: MOPAC_TASKS,
+  prepare: prepareMopac,
+  parse: parseMopac,
+};

@@ -1,0 +1,140 @@
+import type { CalcSpec } from '../../core/calc-spec.js';
+import { InputError } from '../../core/errors.js';
+import type { JobSpec } from '../../core/job-spec.js';
+import { refuseUnknownOptions, requireGeometry, requireTask } from '../spec-checks.js';
+
+export const MOPAC_TASKS = ['energy', 'optimize'] as const;
+
+/** Input file name; MOPAC writes `input.out` and `input.arc` next to it. */
+export const MOPAC_INPUT = 'input.mop';
+export const MOPAC_OUTPUT = 'input.out';
+export const MOPAC_ARCHIVE = 'input.arc';
+
+/** The MOPAC Hamiltonians `method` accepts (case-insensitive); PM7 when `method` is absent. */
+export const MOPAC_METHODS = [
+  'PM7',
+  'PM6',
+  'PM6-D3',
+  'PM6-DH+',
+  'PM6-DH2',
+  'PM6-DH2X',
+  'PM6-D3H4',
+  'PM6-D3H4X',
+  'PM6-ORG',
+  'PM3',
+  'AM1',
+  'RM1',
+  'MNDO',
+  'MNDOD',
+] as const;
+
+const MULTIPLICITY_WORDS = [
+  'SINGLET',
+  'DOUBLET',
+  'TRIPLET',
+  'QUARTET',
+  'QUINTET',
+  'SEXTET',
+  'SEPTET',
+];
+
+/** The Hamiltonian of a spec, upper-case; InputError('method') when MOPAC has no such method. */
+export function mopacMethod(spec: CalcSpec): string {
+  const method = (spec.method ?? 'PM7').toUpperCase();
+  if (!(MOPAC_METHODS as readonly string[]).includes(method)) {
+    throw new InputError(
+      'method',
+      `unknown MOPAC Hamiltonian "${spec.method ?? ''}"; known: ${MOPAC_METHODS.join(', ')}`,
+    );
+  }
+  return method;
+}
+
+/**
+ * `input.mop`: keyword line (Hamiltonian, 1SCF for energies, CHARGE= when not neutral, the
+ * multiplicity word always, THREADS=, then `keywords` verbatim), title, comment, and one
+ * `El x f y f z f` line per atom (f = 1: optimise, 0: keep).
+ */
+export function prepareMopac(spec: CalcSpec): JobSpec {
+  requireTask(spec, 'mopac', MOPAC_TASKS);
+  refuseUnknownOptions(spec, []);
+  const { atoms, charge, multiplicity } = requireGeometry(spec);
+  const method = mopacMethod(spec);
+  const spinWord = MULTIPLICITY_WORDS[multiplicity - 1];
+  if (spinWord === undefined) {
+    throw new InputError(
+      'molecule.multiplicity',
+      `MOPAC accepts multiplicities 1 to 7 (SINGLET … SEPTET), got ${multiplicity}`,
+    );
+  }
+  const extra = checkedKeywords(spec.keywords ?? []);
+  const cores = Math.max(1, Math.floor(spec.resources.cores));
+
+  const words = [method];
+  if (spec.task === 'energy') words.push('1SCF');
+  if (charge !== 0) words.push(`CHARGE=${charge}`);
+  words.push(spinWord, `THREADS=${cores}`, ...extra);
+
+  const flag = spec.task === 'optimize' ? 1 : 0;
+  const atomLines = atoms.map(
+    (a) =>
+      `${a.element.padEnd(2)} ${coord(a.x)} ${flag} ${coord(a.y)} ${flag} ${coord(a.z)} ${flag}`,
+  );
+  const input = [words.join(' '), `retort ${spec.task}`, '', ...atomLines, ''].join('\n');
+  return {
+    argv: ['mopac', MOPAC_INPUT],
+    files: { [MOPAC_INPUT]: input },
+    env: {},
+    outputs: [MOPAC_OUTPUT, MOPAC_ARCHIVE],
+    captureStdout: 'tail',
+    resources: spec.resources,
+  };
+}
+
+function coord(v: number): string {
+  return v.toFixed(8).padStart(14);
+}
+
+// Charge, spin, Hamiltonian and threads come from the spec's own fields; the same setting in
+// `keywords` would contradict them (or silently win), so it is refused.
+function checkedKeywords(keywords: readonly string[]): string[] {
+  return keywords.map((keyword) => {
+    if (/[\r\n]/.test(keyword)) {
+      throw new InputError(
+        'keywords',
+        `a MOPAC keyword cannot contain a line break: ${JSON.stringify(keyword)}`,
+      );
+    }
+    for (const word of keyword.trim().split(/\s+/)) {
+      const upper = word.toUpperCase();
+      if (word === '+' || word === '&') {
+        throw new InputError(
+          'keywords',
+          `"${word}" would continue the keywords on the title line; give keywords only`,
+        );
+      }
+      if (upper.startsWith('CHARGE=')) {
+        throw new InputError(
+          'keywords',
+          `"${word}": set the charge in molecule.charge, not in keywords`,
+        );
+      }
+      if (MULTIPLICITY_WORDS.includes(upper) || ['OCTET', 'NONET'].includes(upper)) {
+        throw new InputError(
+          'keywords',
+          `"${word}": set the multiplicity in molecule.multiplicity, not in keywords`,
+        );
+      }
+      if ((MOPAC_METHODS as readonly string[]).includes(upper)) {
+        throw new InputError(
+          'keywords',
+          `"${word}": set the Hamiltonian in method, not in keywords`,
+        );
+      }
+      if (upper.startsWith('THREADS=')) {
+        throw new InputError('keywords', `"${word}": threads come from resources.cores`);
+      }
+    }
+    return keyword.trim();
+  });
+}

@@ -1,0 +1,18 @@
+import type { Engine } from '../engine.js';
+import { parseObabel } from './parse.js';
+import { OBABEL_TASKS, prepareObabel } from './prepare.js';
+
+export type { ConformersResult, Gen3dResult } from './parse.js';
+
+/** Open Babel: `gen3d` (SMILES → 3D geometry) and `conformers` (genetic or Confab search). */
+export const obabelEngine: Engine = {
+  program: 'obabel',
+  adapterVersion: '1',
+  tasks: OBABEL_TASKS,
+  prepare: prepareObabel,
+  parse: parseObabel,
+  versionProbe: {
+    argv: ['obabel', '-V'],
+    parse: (stdout: string) => /Open Babel (\d+(?:\.\d+)+)/.exec(stdout)?.[1],
+  },
+};

@@ -1,0 +1,121 @@
+import { formatXyz } from '../../chem/xyz.js';
+import type { CalcSpec } from '../../core/calc-spec.js';
+import { InputError } from '../../core/errors.js';
+import type { JobSpec } from '../../core/job-spec.js';
+import {
+  choiceOption,
+  refuseUnknownOptions,
+  requireGeometry,
+  requireTask,
+} from '../spec-checks.js';
+
+export const XTB_TASKS = ['energy', 'optimize'] as const;
+export const XTB_INPUT = 'input.xyz';
+/** The optimised geometry xtb writes for `--opt`. */
+export const XTB_OPT_GEOMETRY = 'xtbopt.xyz';
+
+/** xtb's `--opt` levels, for option `opt_level`. */
+export const XTB_OPT_LEVELS = [
+  'crude',
+  'sloppy',
+  'loose',
+  'lax',
+  'normal',
+  'tight',
+  'vtight',
+  'extreme',
+] as const;
+
+/**
+ * The xtb flags of a method: GFN2 (default), GFN1, GFN0, GFN-FF (also spelt GFNFF), any case.
+ * InputError('method') for anything else.
+ */
+export function xtbMethodFlags(method: string | undefined): { name: string; flags: string[] } {
+  const key = (method ?? 'GFN2').toUpperCase().replace(/-XTB$/, '');
+  switch (key) {
+    case 'GFN2':
+      return { name: 'GFN2', flags: ['--gfn', '2'] };
+    case 'GFN1':
+      return { name: 'GFN1', flags: ['--gfn', '1'] };
+    case 'GFN0':
+      return { name: 'GFN0', flags: ['--gfn', '0'] };
+    case 'GFN-FF':
+    case 'GFNFF':
+      return { name: 'GFN-FF', flags: ['--gfnff'] };
+    default:
+      throw new InputError(
+        'method',
+        `unknown xtb method "${method ?? ''}"; known: GFN2, GFN1, GFN0, GFN-FF`,
+      );
+  }
+}
+
+// Flags that would contradict what the spec already says (charge, spin, method, task, input).
+const OWNED_FLAGS = [
+  '--chrg',
+  '--uhf',
+  '--gfn',
+  '--gfnff',
+  '--opt',
+  '--grad',
+  '--ohess',
+  '--hess',
+  '--md',
+  '--input',
+];
+
+/**
+ * argv: `xtb input.xyz <method flags> --chrg q --uhf (mult-1) [--opt [level]] <keywords>`.
+ * Each entry of `keywords` is one flag, alone or with its value after a space (`--alpb water`,
+ * `--etemp 500`), and becomes one or two argv entries. `--flag=value` is refused: xtb 6.5 ignores
+ * it silently.
+ * Options: `opt_level` (optimize only): one of {@link XTB_OPT_LEVELS}.
+ */
+export function prepareXtb(spec: CalcSpec): JobSpec {
+  requireTask(spec, 'xtb', XTB_TASKS);
+  refuseUnknownOptions(spec, spec.task === 'optimize' ? ['opt_level'] : []);
+  const { atoms, charge, multiplicity } = requireGeometry(spec);
+  const { flags } = xtbMethodFlags(spec.method);
+  const argv = [
+    'xtb',
+    XTB_INPUT,
+    ...flags,
+    '--chrg',
+    String(charge),
+    '--uhf',
+    String(multiplicity - 1),
+  ];
+  if (spec.task === 'optimize') {
+    argv.push('--opt');
+    const level = choiceOption(spec, 'opt_level', XTB_OPT_LEVELS);
+    if (level !== undefined) argv.push(level);
+  }
+  for (const keyword of spec.keywords ?? []) argv.push(...keywordArgs(keyword));
+  const cores = String(Math.max(1, Math.floor(spec.resources.cores)));
+  return {
+    argv,
+    files: { [XTB_INPUT]: formatXyz(atoms, 'retort') },
+    env: { OMP_NUM_THREADS: cores, MKL_NUM_THREADS: cores, OMP_STACKSIZE: '1G' },
+    outputs: spec.task === 'optimize' ? [XTB_OPT_GEOMETRY] : [],
+    captureStdout: 'full',
+    resources: spec.resources,
+  };
+}
+
+function keywordArgs(keyword: string): string[] {
+  const parts = keyword.trim().split(/\s+/);
+  const [name, value, ...rest] = parts;
+  if (name === undefined || !/^--[A-Za-z][\w-]*$/.test(name) || rest.length > 0) {
+    throw new InputError(
+      'keywords',
+      `each xtb keyword is a flag, alone or with one value ("--alpb water", "--etemp 500"), got ${JSON.stringify(keyword)}`,
+    );
+  }
+  if (OWNED_FLAGS.includes(name)) {
+    throw new InputError(
+      'keywords',
+      `"${name}" is set from the spec (molecule, method, task), not from keywords`,
+    );
+  }
+  return value === undefined ? [name] : [name, value];
+}

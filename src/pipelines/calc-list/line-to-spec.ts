@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Atom } from '../../chem/molecule.js';
+import { formalChargeFromSmiles } from '../../chem/smiles-charge.js';
+import { parseXyz } from '../../chem/xyz.js';
+import type { CalcSpec, JsonValue, Resources } from '../../core/calc-spec.js';
+import { InputError } from '../../core/errors.js';
+import type { Failure } from '../../core/failure.js';
+import type { CalcLine } from './calc-line.js';
+
+/**
+ * Asks the runtime for a calc's outcome; pipelines get results this way, whether they come
+ * from the store or from a run.
+ */
+export type RequestCalc = (
+  spec: CalcSpec,
+) => Promise<
+  | { readonly status: 'succeeded'; readonly result: Readonly<Record<string, JsonValue>> }
+  | { readonly status: 'failed'; readonly failure: Failure }
+  | { readonly status: 'not_run'; readonly reason: string }
+>;
+
+/** A line's spec, or why it has none (its start geometry could not be made). */
+export type LineSpec =
+  | { readonly ok: true; readonly spec: CalcSpec; readonly notes: readonly string[] }
+  | { readonly ok: false; readonly reason: string; readonly failure?: Failure };
+
+/** Walltime of the Open Babel geometry step, seconds. */
+const GEN3D_WALLTIME_S = 300;
+
+/**
+ * Turns a line into the spec of its calc. A SMILES start geometry is itself a calc (Open
+ * Babel `--gen3d`, requested through `request`, so it is cached like any other: the same
+ * SMILES gives the same start geometry, and so the same key, every time). `baseDir` resolves
+ * `xyz` paths; `where` names the line in errors.
+ */
+export async function lineToSpec(
+  line: CalcLine,
+  where: string,
+  baseDir: string,
+  defaults: Resources,
+  request: RequestCalc,
+): Promise<LineSpec> {
+  const resources: Resources = {
+    cores: line.cores ?? defaults.cores,
+    walltime_s: line.walltime_s ?? defaults.walltime_s,
+    ...(line.memory_mb !== undefined
+      ? { memory_mb: line.memory_mb }
+      : defaults.memory_mb !== undefined
+        ? { memory_mb: defaults.memory_mb }
+        : {}),
+  };
+  const label = line.label ?? line.smiles;
+  if (line.program === 'command') {
+    if (line.argv === undefined)
+      throw new InputError(`${where}: field "argv"`, 'is required for program "command"');
+    return {
+      ok: true,
+      notes: [],
+      spec: {
+        program: 'command',
+        task: line.task ?? 'run',
+        command: {
+          argv: line.argv,
+          ...(line.files === undefined ? {} : { files: line.files }),
+          ...(line.outputs === undefined ? {} : { outputs: line.outputs }),
+          ...(line.env === undefined ? {} : { env: line.env }),
+        },
+        resources,
+        ...(label === undefined ? {} : { label }),
+      },
+    };
+  }
+  for (const field of ['argv', 'files', 'outputs', 'env'] as const) {
+    if (line[field] !== undefined) {
+      throw new InputError(
+        `${where}: field "${field}"`,
+        `only the "command" program takes ${field}`,
+      );
+    }
+  }
+  const charge =
+    line.charge ?? (line.smiles === undefined ? 0 : formalChargeFromSmiles(line.smiles));
+  const multiplicity = line.multiplicity ?? 1;
+  const common = {
+    ...(line.method === undefined ? {} : { method: line.method }),
+    ...(line.basis === undefined ? {} : { basis: line.basis }),
+    ...(line.keywords === undefined ? {} : { keywords: line.keywords }),
+    ...(line.options === undefined ? {} : { options: line.options }),
+    resources,
+    ...(label === undefined ? {} : { label }),
+  };
+  const notes: string[] = [];
+  if (line.charge === undefined && line.smiles !== undefined && charge !== 0) {
+    notes.push(`charge ${charge} from the formal charges of ${line.smiles}`);
+  }
+
+  if (line.program === 'obabel' && line.smiles !== undefined) {
+    return {
+      ok: true,
+      notes,
+      spec: {
+        program: 'obabel',
+        task: line.task ?? 'gen3d',
+        molecule: { smiles: line.smiles, charge, multiplicity },
+        ...common,
+      },
+    };
+  }
+
+  let atoms: readonly Atom[];
+  if (line.atoms !== undefined) {
+    atoms = line.atoms;
+  } else if (line.xyz !== undefined) {
+    atoms = readXyzAtoms(resolve(baseDir, line.xyz), `${where}: field "xyz"`);
+  } else if (line.smiles !== undefined) {
+    const gen3d = await request({
+      program: 'obabel',
+      task: 'gen3d',
+      molecule: { smiles: line.smiles, charge, multiplicity },
+      resources: { cores: 1, walltime_s: GEN3D_WALLTIME_S },
+      label: `${label ?? line.smiles} (3D from SMILES)`,
+    });
+    if (gen3d.status !== 'succeeded') {
+      if (gen3d.status === 'not_run')
+        return { ok: false, reason: `3D geometry from SMILES not made: ${gen3d.reason}` };
+      const hint =
+        gen3d.failure.class === 'spin_charge' && line.multiplicity === undefined
+          ? ' (a radical needs its multiplicity: give multiplicity 2 for a doublet)'
+          : '';
+      return {
+        ok: false,
+        reason: `3D geometry from SMILES failed: ${gen3d.failure.message}${hint}`,
+        failure: gen3d.failure,
+      };
+    }
+    atoms = gen3d.result.geometry as unknown as Atom[];
+    notes.push(`start geometry from Open Babel --gen3d of ${line.smiles}`);
+  } else {
+    throw new InputError(
+      where,
+      `program "${line.program}" needs a molecule: give smiles, xyz or atoms`,
+    );
+  }
+  return {
+    ok: true,
+    notes,
+    spec: {
+      program: line.program,
+      task: line.task ?? 'energy',
+      molecule: { atoms, charge, multiplicity },
+      ...common,
+    },
+  };
+}
+
+function readXyzAtoms(path: string, where: string): readonly Atom[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new InputError(where, `cannot read ${path}`, { cause });
+  }
+  const frame = parseXyz(text, path)[0];
+  if (frame === undefined) throw new InputError(where, `${path} holds no geometry`);
+  return frame.atoms;
+}

@@ -1,0 +1,88 @@
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { campaignPaths, SETTINGS_FILE, type CampaignPaths } from '../core/campaign-layout.js';
+import { CampaignError } from '../core/errors.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { CalcStore } from '../store/calc-store.js';
+import { RunStore } from '../store/run-store.js';
+import { readSettings, SETTINGS_TEMPLATE, type Settings } from './settings.js';
+
+/** An open campaign: its paths, settings and store. */
+export interface Campaign {
+  readonly paths: CampaignPaths;
+  readonly settings: Settings;
+  readonly db: Db;
+  readonly calcs: CalcStore;
+  readonly runs: RunStore;
+  close(): void;
+}
+
+/**
+ * The campaign a command works on: `--campaign DIR` when given (it must hold retort.yaml),
+ * else the nearest directory upwards from `cwd` holding retort.yaml, like git.
+ */
+export function findCampaignRoot(explicit: string | undefined, cwd: string): string {
+  if (explicit !== undefined) {
+    const root = resolve(cwd, explicit);
+    if (!existsSync(resolve(root, SETTINGS_FILE))) {
+      throw new CampaignError(
+        `--campaign ${explicit}: no ${SETTINGS_FILE} there; create a campaign with \`retort init ${explicit}\``,
+      );
+    }
+    return root;
+  }
+  let dir = resolve(cwd);
+  for (;;) {
+    if (existsSync(resolve(dir, SETTINGS_FILE))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new CampaignError(
+    `no campaign here: neither ${resolve(cwd)} nor any directory above it holds ${SETTINGS_FILE}; create one with \`retort init DIR\` or pass --campaign DIR`,
+  );
+}
+
+/**
+ * Creates a campaign in `dir` (created if missing): settings with every default written out,
+ * the store, and the directory layout. Refuses a directory that already is a campaign, and a
+ * non-empty directory that is not one (so a campaign is never spread over unrelated files).
+ */
+export function initCampaign(dir: string): CampaignPaths {
+  const paths = campaignPaths(resolve(dir));
+  if (existsSync(paths.settings))
+    throw new CampaignError(`${paths.root} is already a campaign (${SETTINGS_FILE} exists)`);
+  if (existsSync(paths.root)) {
+    if (!statSync(paths.root).isDirectory())
+      throw new CampaignError(`${paths.root} exists and is not a directory`);
+    if (readdirSync(paths.root).length > 0) {
+      throw new CampaignError(
+        `${paths.root} is not empty; choose a new or empty directory for the campaign`,
+      );
+    }
+  }
+  for (const d of [paths.root, paths.work, paths.details, paths.exports, paths.logs])
+    mkdirSync(d, { recursive: true });
+  writeFileSync(paths.settings, SETTINGS_TEMPLATE, { flag: 'wx' });
+  openDatabase(paths.db).close();
+  return paths;
+}
+
+export function openCampaign(root: string, options: { readonly?: boolean } = {}): Campaign {
+  const paths = campaignPaths(root);
+  const settings = readSettings(paths.settings);
+  for (const d of [paths.work, paths.details, paths.exports, paths.logs]) {
+    if (options.readonly !== true) mkdirSync(d, { recursive: true });
+  }
+  const db = openDatabase(paths.db, options);
+  return {
+    paths,
+    settings,
+    db,
+    calcs: new CalcStore(db),
+    runs: new RunStore(db),
+    close: () => {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import type { RunState } from '../../core/run-state.js';
+import { writeFileAtomic } from '../atomic-write.js';
+
+/**
+ * `status.json`: the live state of the campaign's current (or last) run, rewritten atomically
+ * after every change so that `retort status`, a TUI or a script can read it at any moment.
+ *
+ * - `run_id`, `pid`, `command`, `executor`, `workers`: who is running what.
+ * - `state`: core/run-state.ts (running, stopping, paused, stopped, complete, failed).
+ * - `started_at`, `updated_at`: ISO 8601 UTC.
+ * - `totals`: over the calcs this run was asked for (distinct keys):
+ *   `total`; `cached` (answered from the store without running); `succeeded` and `failed` (run
+ *   by this run); `completed` = cached + succeeded + failed; `running`; `queued` (not started).
+ * - `current`: calcs running now (key, label, program, started_at).
+ * - `recent_failures`: the last 10 failures of this run, newest first, with their messages.
+ * - `rolling_avg_s`: mean wall time of the last 10 calcs this run finished (null before one).
+ * - `eta_s`, `eta_at`: estimated seconds (and moment) until every queued and running calc is
+ *   done at the current worker count, from `rolling_avg_s` (null while unknown).
+ * - `message`: why the run paused, stopped or failed, when it did.
+ */
+export interface StatusSnapshot {
+  readonly run_id: string;
+  readonly pid: number;
+  readonly command: string;
+  readonly executor: string;
+  readonly workers: number;
+  readonly state: RunState;
+  readonly started_at: string;
+  readonly updated_at: string;
+  readonly totals: {
+    readonly total: number;
+    readonly completed: number;
+    readonly succeeded: number;
+    readonly failed: number;
+    readonly cached: number;
+    readonly running: number;
+    readonly queued: number;
+  };
+  readonly current: readonly {
+    readonly key: string;
+    readonly label: string | null;
+    readonly program: string;
+    readonly started_at: string;
+  }[];
+  readonly recent_failures: readonly {
+    readonly key: string;
+    readonly label: string | null;
+    readonly program: string;
+    readonly class: string;
+    readonly message: string;
+    readonly at: string;
+  }[];
+  readonly rolling_avg_s: number | null;
+  readonly eta_s: number | null;
+  readonly eta_at: string | null;
+  readonly message: string | null;
+}
+
+export function writeStatusFile(path: string, snapshot: StatusSnapshot): void {
+  writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`);
+}
+
+/** The last status written, or undefined when there is none (or it cannot be read). */
+export function readStatusFile(path: string): StatusSnapshot | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as StatusSnapshot;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,357 @@
+import { ATTEMPT_TRANSITIONS, type AttemptStatus } from '../core/attempt-status.js';
+import { CALC_TRANSITIONS, type CalcStatus } from '../core/calc-status.js';
+import type { Failure } from '../core/failure.js';
+import type { JsonValue } from '../core/calc-spec.js';
+import { assertTransition } from '../core/transitions.js';
+import type { Db } from './database.js';
+
+/** A row of `calcs` (see migrations.ts for the meaning of each column). */
+export interface CalcRow {
+  readonly key: string;
+  readonly program: string;
+  readonly task: string;
+  readonly adapter_version: string;
+  readonly spec_json: string;
+  readonly label: string | null;
+  readonly status: CalcStatus;
+  readonly failure_class: string | null;
+  readonly failure_message: string | null;
+  readonly result_json: string | null;
+  readonly program_version: string | null;
+  readonly attempts: number;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** A row of `attempts`. */
+export interface AttemptRow {
+  readonly calc_key: string;
+  readonly attempt: number;
+  readonly run_id: string;
+  readonly executor: string;
+  readonly status: AttemptStatus;
+  readonly workdir: string;
+  readonly argv_json: string;
+  readonly env_json: string;
+  readonly inputs_json: string;
+  readonly resources_json: string;
+  readonly handle_json: string | null;
+  readonly program_version: string | null;
+  readonly submitted_at: string;
+  readonly started_at: string | null;
+  readonly ended_at: string | null;
+  readonly duration_s: number | null;
+  readonly exit_code: number | null;
+  readonly signal: string | null;
+  readonly failure_class: string | null;
+  readonly failure_message: string | null;
+}
+
+/** What is known of a calc before it is first recorded. */
+export interface NewCalc {
+  readonly key: string;
+  readonly program: string;
+  readonly task: string;
+  readonly adapterVersion: string;
+  readonly specJson: string;
+  readonly label: string | undefined;
+}
+
+/** What is recorded when a calc is handed to an executor, before the executor is called. */
+export interface NewAttempt {
+  readonly runId: string;
+  readonly executor: string;
+  readonly workdir: string;
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly resources: JsonValue;
+  readonly submittedAt: string;
+}
+
+/** How an attempt ended, as recorded with its outcome. */
+export interface AttemptEnd {
+  readonly endedAt: string;
+  readonly startedAt: string | undefined;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly programVersion: string | undefined;
+}
+
+/** A failure, with the calc it belongs to, for status displays. */
+export interface RecentFailure {
+  readonly key: string;
+  readonly label: string | null;
+  readonly program: string;
+  readonly failure_class: string;
+  readonly failure_message: string;
+  readonly ended_at: string;
+}
+
+/**
+ * The calc cache and state machine, one SQL statement (or one short transaction) per
+ * operation. Every status change reads the current status inside its transaction and checks it
+ * against the transition tables of core/, so an illegal change throws instead of corrupting.
+ */
+export class CalcStore {
+  private readonly db: Db;
+  private readonly stmt;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.stmt = {
+      get: db.prepare<[string], CalcRow>('SELECT * FROM calcs WHERE key = ?'),
+      insert: db.prepare(
+        `INSERT INTO calcs (key, program, task, adapter_version, spec_json, label, status, created_at, updated_at)
+         VALUES (@key, @program, @task, @adapterVersion, @specJson, @label, 'queued', @now, @now)`,
+      ),
+      setStatus: db.prepare(
+        'UPDATE calcs SET status = @status, updated_at = @now WHERE key = @key',
+      ),
+      submit: db.prepare(
+        `UPDATE calcs SET status = 'submitted', attempts = attempts + 1, updated_at = @now WHERE key = @key`,
+      ),
+      insertAttempt: db.prepare(
+        `INSERT INTO attempts (calc_key, attempt, run_id, executor, status, workdir, argv_json, env_json,
+           inputs_json, resources_json, submitted_at)
+         VALUES (@key, @attempt, @runId, @executor, 'submitted', @workdir, @argv, @env, @inputs, @resources, @submittedAt)`,
+      ),
+      getAttempt: db.prepare<[string, number], AttemptRow>(
+        'SELECT * FROM attempts WHERE calc_key = ? AND attempt = ?',
+      ),
+      latestAttempt: db.prepare<[string], AttemptRow>(
+        'SELECT * FROM attempts WHERE calc_key = ? ORDER BY attempt DESC LIMIT 1',
+      ),
+      attemptRunning: db.prepare(
+        `UPDATE attempts SET status = 'running', handle_json = @handle, started_at = @startedAt
+         WHERE calc_key = @key AND attempt = @attempt`,
+      ),
+      attemptEnd: db.prepare(
+        `UPDATE attempts SET status = @status, started_at = COALESCE(started_at, @startedAt), ended_at = @endedAt,
+           duration_s = @duration, exit_code = @exitCode, signal = @signal, failure_class = @failureClass,
+           failure_message = @failureMessage, program_version = @programVersion
+         WHERE calc_key = @key AND attempt = @attempt`,
+      ),
+      calcSucceeded: db.prepare(
+        `UPDATE calcs SET status = 'succeeded', result_json = @result, program_version = @programVersion,
+           failure_class = NULL, failure_message = NULL, updated_at = @now WHERE key = @key`,
+      ),
+      calcFailed: db.prepare(
+        `UPDATE calcs SET status = 'failed', failure_class = @failureClass, failure_message = @failureMessage,
+           program_version = COALESCE(@programVersion, program_version), updated_at = @now WHERE key = @key`,
+      ),
+      inFlight: db.prepare<[], CalcRow>(
+        `SELECT * FROM calcs WHERE status IN ('submitted','running') ORDER BY updated_at`,
+      ),
+      counts: db.prepare<[], { status: CalcStatus; n: number }>(
+        'SELECT status, COUNT(*) AS n FROM calcs GROUP BY status',
+      ),
+      recentFailures: db.prepare<[number], RecentFailure>(
+        `SELECT c.key, c.label, c.program, a.failure_class, a.failure_message, a.ended_at
+         FROM attempts a JOIN calcs c ON c.key = a.calc_key
+         WHERE a.status = 'failed' ORDER BY a.ended_at DESC LIMIT ?`,
+      ),
+    };
+  }
+
+  get(key: string): CalcRow | undefined {
+    return this.stmt.get.get(key);
+  }
+
+  /**
+   * Records that a calc is wanted: a new key is inserted as `queued`; a `failed` one is queued
+   * again when `requeueFailed(row)` says so. Returns the row as it now is.
+   */
+  want(calc: NewCalc, requeueFailed: (row: CalcRow) => boolean): CalcRow {
+    return this.db.transaction(() => {
+      const row = this.get(calc.key);
+      const now = nowIso();
+      if (row === undefined) {
+        this.stmt.insert.run({ ...calc, label: calc.label ?? null, now });
+      } else if (row.status === 'failed' && requeueFailed(row)) {
+        this.setStatus(row, 'queued', now);
+      } else {
+        return row;
+      }
+      return this.mustGet(calc.key);
+    })();
+  }
+
+  /** failed → queued: an automatic retry within the same run. */
+  requeue(key: string): void {
+    this.db.transaction(() => {
+      this.setStatus(this.mustGet(key), 'queued', nowIso());
+    })();
+  }
+
+  /** queued → submitted, with the attempt recorded. Returns the attempt number. */
+  submit(key: string, attempt: NewAttempt): number {
+    return this.db.transaction(() => {
+      const row = this.mustGet(key);
+      assertTransition('calc', CALC_TRANSITIONS, row.status, 'submitted');
+      const now = nowIso();
+      this.stmt.submit.run({ key, now });
+      const n = row.attempts + 1;
+      this.stmt.insertAttempt.run({
+        key,
+        attempt: n,
+        runId: attempt.runId,
+        executor: attempt.executor,
+        workdir: attempt.workdir,
+        argv: JSON.stringify(attempt.argv),
+        env: JSON.stringify(attempt.env),
+        inputs: JSON.stringify(attempt.inputs),
+        resources: JSON.stringify(attempt.resources),
+        submittedAt: attempt.submittedAt,
+      });
+      return n;
+    })();
+  }
+
+  /** submitted → running, with the executor's handle. */
+  started(key: string, attempt: number, handle: JsonValue, startedAt: string): void {
+    this.db.transaction(() => {
+      const row = this.mustGet(key);
+      assertTransition('calc', CALC_TRANSITIONS, row.status, 'running');
+      this.checkAttempt(key, attempt, 'running');
+      this.setStatus(row, 'running', nowIso());
+      this.stmt.attemptRunning.run({ key, attempt, handle: JSON.stringify(handle), startedAt });
+    })();
+  }
+
+  /** submitted|running → succeeded, with the result. */
+  succeeded(key: string, attempt: number, result: JsonValue, end: AttemptEnd): void {
+    this.db.transaction(() => {
+      const row = this.mustGet(key);
+      assertTransition('calc', CALC_TRANSITIONS, row.status, 'succeeded');
+      this.checkAttempt(key, attempt, 'succeeded');
+      const now = nowIso();
+      this.endAttempt(key, attempt, 'succeeded', end, undefined);
+      this.stmt.calcSucceeded.run({
+        key,
+        result: JSON.stringify(result),
+        programVersion: end.programVersion ?? null,
+        now,
+      });
+    })();
+  }
+
+  /** submitted|running → failed, with the classified failure. */
+  failed(key: string, attempt: number, failure: Failure, end: AttemptEnd): void {
+    this.db.transaction(() => {
+      const row = this.mustGet(key);
+      assertTransition('calc', CALC_TRANSITIONS, row.status, 'failed');
+      this.checkAttempt(key, attempt, 'failed');
+      this.endAttempt(key, attempt, 'failed', end, failure);
+      this.stmt.calcFailed.run({
+        key,
+        failureClass: failure.class,
+        failureMessage: failure.message,
+        programVersion: end.programVersion ?? null,
+        now: nowIso(),
+      });
+    })();
+  }
+
+  /** submitted|running → queued: the attempt is given back without an outcome. */
+  returned(key: string, attempt: number, reason: string): void {
+    this.db.transaction(() => {
+      const row = this.mustGet(key);
+      assertTransition('calc', CALC_TRANSITIONS, row.status, 'queued');
+      this.checkAttempt(key, attempt, 'returned');
+      const now = nowIso();
+      this.endAttempt(
+        key,
+        attempt,
+        'returned',
+        {
+          endedAt: now,
+          startedAt: undefined,
+          exitCode: null,
+          signal: null,
+          programVersion: undefined,
+        },
+        undefined,
+        reason,
+      );
+      this.setStatus(row, 'queued', now);
+    })();
+  }
+
+  attempt(key: string, attempt: number): AttemptRow | undefined {
+    return this.stmt.getAttempt.get(key, attempt);
+  }
+
+  latestAttempt(key: string): AttemptRow | undefined {
+    return this.stmt.latestAttempt.get(key);
+  }
+
+  /** Calcs that may have a live process or job somewhere (submitted or running). */
+  inFlight(): CalcRow[] {
+    return this.stmt.inFlight.all();
+  }
+
+  counts(): Record<CalcStatus, number> {
+    const counts: Record<CalcStatus, number> = {
+      queued: 0,
+      submitted: 0,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+    };
+    for (const { status, n } of this.stmt.counts.all()) counts[status] = n;
+    return counts;
+  }
+
+  recentFailures(limit: number): RecentFailure[] {
+    return this.stmt.recentFailures.all(limit);
+  }
+
+  private mustGet(key: string): CalcRow {
+    const row = this.get(key);
+    if (row === undefined) throw new Error(`calc ${key} is not in the store`);
+    return row;
+  }
+
+  private setStatus(row: CalcRow, status: CalcStatus, now: string): void {
+    assertTransition('calc', CALC_TRANSITIONS, row.status, status);
+    this.stmt.setStatus.run({ key: row.key, status, now });
+  }
+
+  private checkAttempt(key: string, attempt: number, to: AttemptStatus): void {
+    const row = this.stmt.getAttempt.get(key, attempt);
+    if (row === undefined) throw new Error(`calc ${key} has no attempt ${attempt}`);
+    assertTransition('attempt', ATTEMPT_TRANSITIONS, row.status, to);
+  }
+
+  private endAttempt(
+    key: string,
+    attempt: number,
+    status: AttemptStatus,
+    end: AttemptEnd,
+    failure: Failure | undefined,
+    message?: string,
+  ): void {
+    const started =
+      end.startedAt ?? this.stmt.getAttempt.get(key, attempt)?.started_at ?? undefined;
+    const duration =
+      started === undefined ? null : (Date.parse(end.endedAt) - Date.parse(started)) / 1000;
+    this.stmt.attemptEnd.run({
+      key,
+      attempt,
+      status,
+      startedAt: end.startedAt ?? null,
+      endedAt: end.endedAt,
+      duration,
+      exitCode: end.exitCode,
+      signal: end.signal,
+      failureClass: failure?.class ?? null,
+      failureMessage: failure?.message ?? message ?? null,
+      programVersion: end.programVersion ?? null,
+    });
+  }
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,220 @@
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TAIL_BYTES } from '../../../src/core/job-spec.js';
+import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
+import { killAll, processesMatching, survivors } from '../../helpers/processes.js';
+import { fakeProgram, makeJob, makeTempDir } from './make-job.js';
+
+let root: string;
+let executor: LocalExecutor;
+
+beforeEach(() => {
+  root = makeTempDir();
+  executor = new LocalExecutor({ slots: 2, killGraceMs: 300 });
+});
+
+afterEach(async () => {
+  await executor.close();
+  const left = await survivors(root);
+  killAll(left);
+  rmSync(root, { recursive: true, force: true });
+  expect(left).toEqual([]);
+});
+
+describe('LocalExecutor', () => {
+  it('is named local and has the slots it was given', () => {
+    expect(executor.name).toBe('local');
+    expect(executor.slots).toBe(2);
+    expect(new LocalExecutor().slots).toBeGreaterThan(0);
+  });
+
+  it('runs a program in its directory and reports its exit code', async () => {
+    const job = makeJob(root, ['/bin/sh', '-c', 'pwd; echo oops >&2; exit 3']);
+    const running = await executor.submit(job);
+    expect(running.handle).toMatchObject({ workdir: job.workdir });
+    expect(running.handle.pid).toBe(running.handle.pgid);
+    expect(typeof running.handle.started_at).toBe('string');
+    const exit = await running.exit;
+    expect(exit).toMatchObject({ exitCode: 3, signal: null, timedOut: false });
+    expect(exit.failure).toBeUndefined();
+    expect(Date.parse(exit.endedAt)).toBeGreaterThanOrEqual(Date.parse(exit.startedAt));
+    const outputs = await executor.collect(job, exit);
+    expect(outputs.stdout).toBe(`${job.workdir}\n`);
+    expect(outputs.stderr).toBe('oops\n');
+    expect(outputs.workdir).toBe(job.workdir);
+    expect(readFileSync(join(job.workdir, '.retort', 'exit'), 'utf8')).toBe('3\n');
+    expect(readFileSync(join(job.workdir, '.retort', 'pid'), 'utf8')).toBe(
+      `${JSON.stringify(running.handle.pid)}\n`,
+    );
+  });
+
+  it('writes the input files, feeds stdin and adds the environment', async () => {
+    const job = makeJob(root, ['/bin/sh', '-c', 'cat; cat sub/dir/b.txt; echo "$RETORT_TEST"'], {
+      files: { 'a.txt': 'from stdin\n', 'sub/dir/b.txt': 'nested\n' },
+      stdin: 'a.txt',
+      env: { RETORT_TEST: 'env value' },
+    });
+    const exit = await (await executor.submit(job)).exit;
+    expect(exit.exitCode).toBe(0);
+    const outputs = await executor.collect(job, exit);
+    expect(outputs.stdout).toBe('from stdin\nnested\nenv value\n');
+  });
+
+  it('records a failure when the named stdin file is missing, without running the program', async () => {
+    const job = makeJob(root, ['/bin/sh', '-c', 'echo ran'], { stdin: 'absent.txt' });
+    const exit = await (await executor.submit(job)).exit;
+    expect(exit.exitCode).not.toBe(0);
+    const outputs = await executor.collect(job, exit);
+    expect(outputs.stdout).toBe('');
+    expect(outputs.stderr).toMatch(/absent\.txt/);
+  });
+
+  it('gives the program an empty stdin when none is named', async () => {
+    const job = makeJob(root, ['/bin/sh', '-c', 'cat; echo done']);
+    const exit = await (await executor.submit(job)).exit;
+    expect((await executor.collect(job, exit)).stdout).toBe('done\n');
+  });
+
+  it('collects declared outputs and leaves missing ones absent', async () => {
+    const job = makeJob(root, ['/bin/sh', '-c', 'echo 42 > out.txt; mkdir d; echo x > d/y'], {
+      outputs: ['out.txt', 'd/y', 'missing.txt'],
+    });
+    const outputs = await executor.collect(job, await (await executor.submit(job)).exit);
+    expect(outputs.files).toEqual({ 'out.txt': '42\n', 'd/y': 'x\n' });
+  });
+
+  it('collects garbage output of a program that claims success as it is', async () => {
+    const job = makeJob(root, [fakeProgram('garbage.sh')], { outputs: ['result.out'] });
+    const exit = await (await executor.submit(job)).exit;
+    expect(exit).toMatchObject({ exitCode: 0, signal: null });
+    const outputs = await executor.collect(job, exit);
+    expect(outputs.stdout.length).toBeGreaterThan(0);
+    expect(outputs.files['result.out']).toBeDefined();
+  });
+
+  it('refuses a calc directory that has already run', async () => {
+    const job = makeJob(root, ['true']);
+    await (
+      await executor.submit(job)
+    ).exit;
+    await expect(executor.submit(job)).rejects.toThrow(/never reused/);
+  });
+
+  it('refuses file names that leave the calc directory', async () => {
+    const job = makeJob(root, ['true'], { files: { '../escape.txt': 'x' } });
+    await expect(executor.submit(job)).rejects.toThrow(/not a plain path/);
+    expect(existsSync(join(root, 'escape.txt'))).toBe(false);
+  });
+
+  it('stops a program at its walltime with TERM and reports the timeout', async () => {
+    const job = makeJob(root, [fakeProgram('hang.sh'), root], {
+      resources: { cores: 1, walltime_s: 0.3 },
+    });
+    const exit = await (await executor.submit(job)).exit;
+    expect(exit).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: true });
+    expect(exit.failure?.class).toBe('timeout');
+    // The wrapper outlived the TERM and recorded how the program ended.
+    expect(readFileSync(join(job.workdir, '.retort', 'exit'), 'utf8')).toBe('143\n');
+  });
+
+  it('kills a program that ignores TERM once the grace period is over', async () => {
+    const job = makeJob(root, [fakeProgram('ignore-term.sh'), root], {
+      resources: { cores: 1, walltime_s: 0.2 },
+    });
+    const exit = await (await executor.submit(job)).exit;
+    expect(exit).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true });
+    expect(exit.failure?.class).toBe('timeout');
+  });
+
+  it('kills the children a program leaves behind so that no orphan survives', async () => {
+    const job = makeJob(root, [fakeProgram('fork-children.sh')]);
+    const exit = await (await executor.submit(job)).exit;
+    expect(exit.exitCode).toBe(0);
+    expect(await survivors(root)).toEqual([]);
+  });
+
+  it('reports the signal that killed a program', async () => {
+    const job = makeJob(root, [fakeProgram('die-by-signal.sh')]);
+    const exit = await (await executor.submit(job)).exit;
+    expect(exit).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });
+    expect(exit.failure).toBeUndefined();
+  });
+
+  it('keeps only a bounded tail of a program that floods stdout', async () => {
+    const job = makeJob(root, [fakeProgram('flood-stdout.sh')], { captureStdout: 'tail' });
+    const exit = await (await executor.submit(job)).exit;
+    expect(exit.exitCode).toBe(0);
+    expect(statSync(join(job.workdir, 'stdout')).size).toBeGreaterThan(50_000_000);
+    const outputs = await executor.collect(job, exit);
+    expect(outputs.stdout.length).toBe(TAIL_BYTES);
+    expect(outputs.stdout.endsWith('x\nEND OF FLOOD\n')).toBe(true);
+  });
+
+  it('reports a program that is not installed', async () => {
+    const job = makeJob(root, ['retort-no-such-program-anywhere']);
+    const exit = await (await executor.submit(job)).exit;
+    expect(exit.exitCode).toBe(127);
+    expect(exit.failure?.class).toBe('program_missing');
+  });
+
+  it('resolves exit with a crash when the wrapper cannot be started', async () => {
+    const job = makeJob(root, ['true'], { env: { BAD: 'nul\0byte' } });
+    const running = await executor.submit(job);
+    const exit = await running.exit;
+    expect(exit.failure?.class).toBe('crash');
+    expect(running.handle.pid).toBeNull();
+  });
+
+  it('cancels a job gracefully with TERM', async () => {
+    const job = makeJob(root, [fakeProgram('hang.sh'), root]);
+    const running = await executor.submit(job);
+    await waitForFile(join(job.workdir, 'stdout'));
+    await executor.cancel(running.handle, 'graceful');
+    const exit = await running.exit;
+    expect(exit).toMatchObject({ signal: 'SIGTERM', timedOut: false });
+    expect(exit.failure?.class).toBe('cancelled');
+    await executor.cancel(running.handle, 'graceful');
+  });
+
+  it('cancels a job that ignores TERM with kill, whole group at once', async () => {
+    const job = makeJob(root, [fakeProgram('ignore-term.sh'), root]);
+    const running = await executor.submit(job);
+    await waitForFile(join(job.workdir, 'stdout'));
+    await executor.cancel(running.handle, 'kill');
+    const exit = await running.exit;
+    expect(exit).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });
+    await executor.cancel(running.handle, 'kill');
+  });
+
+  it('does not kill the jobs it was running when closed', async () => {
+    const job = makeJob(root, [fakeProgram('hang.sh'), root]);
+    const running = await executor.submit(job);
+    await executor.close();
+    expect(processesMatching(job.workdir).length).toBeGreaterThan(0);
+    const again = new LocalExecutor({ killGraceMs: 300 });
+    await again.cancel(running.handle, 'kill');
+    expect((await running.exit).signal).toBe('SIGKILL');
+  });
+});
+
+describe('LocalExecutor.probe', () => {
+  it('returns what a command printed and its exit code', async () => {
+    expect(await executor.probe(['/bin/sh', '-c', 'echo out; echo err >&2; exit 4'])).toEqual({
+      exitCode: 4,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
+    expect((await executor.probe(['echo', 'a b'])).stdout).toBe('a b\n');
+  });
+
+  it('says when the command is not found', async () => {
+    const result = await executor.probe(['retort-no-such-program-anywhere', '--version']);
+    expect(result.exitCode).toBeNull();
+    expect(result.stderr).toMatch(/not found/);
+  });
+});
+
+async function waitForFile(path: string): Promise<void> {
+  while (!existsSync(path)) await new Promise((resolve) => setTimeout(resolve, 10));
+}

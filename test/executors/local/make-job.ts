@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { JobSpec } from '../../../src/core/job-spec.js';
+import type { ExecutorJob } from '../../../src/executors/executor.js';
+
+/** Absolute path of a fake program in test/fake-programs/. */
+export function fakeProgram(name: string): string {
+  return resolve(import.meta.dirname, '../../fake-programs', name);
+}
+
+/** A fresh temp directory, unique to one test: its name is also the orphan-check marker. */
+export function makeTempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'retort-local-'));
+}
+
+let counter = 0;
+
+/** A job running `argv` in a new calc directory under `root`. */
+export function makeJob(
+  root: string,
+  argv: readonly string[],
+  spec: Partial<Omit<JobSpec, 'argv'>> = {},
+): ExecutorJob {
+  counter += 1;
+  return {
+    key: `calc-${counter}`,
+    attempt: 1,
+    workdir: join(root, `calc-${counter}`),
+    job: {
+      argv,
+      files: {},
+      env: {},
+      outputs: [],
+      captureStdout: 'full',
+      resources: { cores: 1, walltime_s: 60 },
+      ...spec,
+    },
+  };
+}

@@ -1,0 +1,286 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CalcSpec } from '../../src/core/calc-spec.js';
+import { LocalExecutor } from '../../src/executors/local/local-executor.js';
+import { initCampaign, openCampaign, type Campaign } from '../../src/runtime/campaign.js';
+import { readStatusFile } from '../../src/runtime/control/status-file.js';
+import { Runner, type RunnerOptions } from '../../src/runtime/runner.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { calcKey, keyedSpec } from '../../src/core/calc-key.js';
+import { calcWorkdir } from '../../src/core/campaign-layout.js';
+import { canonicalJson } from '../../src/core/canonical-json.js';
+import { getEngine } from '../../src/engines/registry.js';
+
+let tmp: ReturnType<typeof tempDir>;
+let campaign: Campaign;
+
+beforeEach(() => {
+  tmp = tempDir();
+  initCampaign(join(tmp.dir, 'c'));
+  campaign = openCampaign(join(tmp.dir, 'c'));
+});
+
+afterEach(() => {
+  campaign.close();
+  tmp.remove();
+});
+
+/** A command calc that appends its id to a log (one line per real execution), then runs `script`. */
+function cmd(id: string, script = 'true', walltime_s = 30): CalcSpec {
+  const log = join(tmp.dir, 'executions.log');
+  return {
+    program: 'command',
+    task: 'run',
+    command: { argv: ['sh', '-c', `echo "$1" >> "$2"; ${script}`, 'calc', id, log] },
+    resources: { cores: 1, walltime_s },
+    label: id,
+  };
+}
+
+function executions(): string[] {
+  const log = join(tmp.dir, 'executions.log');
+  return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+}
+
+async function start(options: Partial<RunnerOptions> = {}): Promise<Runner> {
+  return Runner.start({
+    campaign,
+    executor: new LocalExecutor({ slots: 2, killGraceMs: 300 }),
+    workers: 2,
+    command: ['retort', 'test'],
+    failureThreshold: 5,
+    retries: 1,
+    retryFailed: false,
+    stopPollMs: 50,
+    ...options,
+  });
+}
+
+describe('Runner', () => {
+  it('runs requested calcs, records them and ends complete', async () => {
+    const runner = await start();
+    const results = await Promise.all(['a', 'b', 'c'].map((id) => runner.request(cmd(id))));
+    const summary = await runner.finish();
+    expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect(summary.state).toBe('complete');
+    expect(summary.totals).toMatchObject({
+      total: 3,
+      succeeded: 3,
+      completed: 3,
+      failed: 0,
+      cached: 0,
+    });
+    expect(campaign.calcs.counts().succeeded).toBe(3);
+    expect(readStatusFile(campaign.paths.status)?.state).toBe('complete');
+    expect(campaign.runs.get(summary.runId)?.ended_at).not.toBeNull();
+  });
+
+  it('answers a known calc from the store without running it again', async () => {
+    let runner = await start();
+    await runner.request(cmd('a'));
+    await runner.finish();
+    runner = await start();
+    const again = await runner.request(cmd('a'));
+    const summary = await runner.finish();
+    expect(again).toMatchObject({ status: 'succeeded', cached: true });
+    expect(summary.totals.cached).toBe(1);
+    expect(executions()).toEqual(['a']);
+  });
+
+  it('runs a calc requested twice in one run once', async () => {
+    const runner = await start();
+    const [one, two] = await Promise.all([
+      runner.request(cmd('a', 'sleep 0.2')),
+      runner.request(cmd('a', 'sleep 0.2')),
+    ]);
+    await runner.finish();
+    expect(one.status).toBe('succeeded');
+    expect(two.status).toBe('succeeded');
+    expect(executions()).toEqual(['a']);
+  });
+
+  it('never has more calcs running than workers', async () => {
+    const runner = await start({ workers: 2 });
+    let most = 0;
+    const timer = setInterval(() => {
+      most = Math.max(most, readStatusFile(campaign.paths.status)?.totals.running ?? 0);
+    }, 20);
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => runner.request(cmd(id, 'sleep 0.3'))));
+    await runner.finish();
+    clearInterval(timer);
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(2);
+  });
+
+  it('records a failure with its class and does not retry what a retry cannot fix', async () => {
+    const runner = await start();
+    const result = await runner.request(cmd('bad', 'exit 3'));
+    await runner.finish();
+    expect(result).toMatchObject({ status: 'failed', failure: { class: 'exit_nonzero' } });
+    expect(executions()).toEqual(['bad']);
+    const status = readStatusFile(campaign.paths.status);
+    expect(status?.recent_failures[0]).toMatchObject({ label: 'bad', class: 'exit_nonzero' });
+  });
+
+  it('retries a calc killed by a signal once, then records the failure', async () => {
+    const runner = await start({ retries: 1 });
+    const result = await runner.request(cmd('k', 'kill -KILL $$'));
+    await runner.finish();
+    expect(result).toMatchObject({ status: 'failed', failure: { class: 'killed' } });
+    expect(executions()).toEqual(['k', 'k']);
+    expect(campaign.calcs.get(result.key)?.attempts).toBe(2);
+  });
+
+  it('stops a calc at its walltime and records a timeout', async () => {
+    const runner = await start();
+    const result = await runner.request(cmd('slow', 'sleep 30', 1));
+    await runner.finish();
+    expect(result).toMatchObject({ status: 'failed', failure: { class: 'timeout' } });
+  });
+
+  it('pauses after the failure threshold and leaves the rest queued', async () => {
+    const runner = await start({ workers: 1, failureThreshold: 2 });
+    const requests = ['f1', 'f2', 'f3', 'f4'].map((id) => runner.request(cmd(id, 'exit 1')));
+    const summary = await runner.finish();
+    const results = await Promise.all(requests);
+    expect(summary.state).toBe('paused');
+    expect(summary.message).toMatch(/2 items failed/);
+    expect(results.filter((r) => r.status === 'failed')).toHaveLength(2);
+    expect(results.filter((r) => r.status === 'not_run')).toHaveLength(2);
+    expect(campaign.calcs.counts().queued).toBe(2);
+  });
+
+  it('drains on a STOP file: running calcs finish, nothing new starts, the file is removed', async () => {
+    const runner = await start({ workers: 1 });
+    const results = ['s1', 's2', 's3'].map((id) => runner.request(cmd(id, 'sleep 0.4')));
+    writeFileSync(campaign.paths.stop, 'test\n');
+    const summary = await runner.finish();
+    const settled = await Promise.all(results);
+    expect(summary.state).toBe('stopped');
+    expect(settled[0]?.status).toBe('succeeded');
+    expect(settled.slice(1).map((r) => r.status)).toEqual(['not_run', 'not_run']);
+    expect(existsSync(campaign.paths.stop)).toBe(false);
+    expect(executions()).toEqual(['s1']);
+  });
+
+  it('kills running calcs on a hard stop and returns them to the queue, to run again next time', async () => {
+    let runner = await start();
+    const pending = runner.request(cmd('long', 'sleep 30'));
+    while (readStatusFile(campaign.paths.status)?.totals.running !== 1) await sleep(20);
+    runner.kill('test');
+    const summary = await runner.finish();
+    expect(summary.state).toBe('stopped');
+    expect((await pending).status).toBe('not_run');
+    const key = (await pending).key;
+    expect(campaign.calcs.get(key)?.status).toBe('queued');
+    expect(campaign.calcs.attempt(key, 1)?.status).toBe('returned');
+
+    runner = await start();
+    const quick = { ...cmd('long', 'sleep 30'), resources: { cores: 1, walltime_s: 1 } };
+    const again = await runner.request(quick);
+    await runner.finish();
+    expect(again.key).toBe(key);
+    expect(campaign.calcs.get(key)?.attempts).toBe(2);
+  });
+
+  it('re-adopts a calc left running by a runner that vanished, and records its result once', async () => {
+    // What a runner killed by SIGKILL leaves behind: a run without an end, a calc recorded as
+    // running with its handle, and its process still alive in its own process group.
+    const spec = cmd('adopt-me', 'sleep 0.8');
+    const engine = getEngine('command');
+    const key = calcKey(spec, engine.adapterVersion);
+    campaign.runs.create({
+      id: 'dead-run',
+      pid: 999999,
+      hostname: 'h',
+      command: ['retort'],
+      executor: 'local',
+      workers: 1,
+    });
+    campaign.calcs.want(
+      {
+        key,
+        program: 'command',
+        task: 'run',
+        adapterVersion: engine.adapterVersion,
+        specJson: canonicalJson(keyedSpec(spec)),
+        label: 'adopt-me',
+      },
+      () => false,
+    );
+    const job = engine.prepare(spec);
+    const workdir = calcWorkdir(campaign.paths, key);
+    const attempt = campaign.calcs.submit(key, {
+      runId: 'dead-run',
+      executor: 'local',
+      workdir,
+      argv: job.argv,
+      env: job.env,
+      inputs: job.files,
+      resources: { cores: 1, walltime_s: 30 },
+      submittedAt: new Date().toISOString(),
+    });
+    const orphanExecutor = new LocalExecutor({ slots: 1, killGraceMs: 300 });
+    const running = await orphanExecutor.submit({ key, attempt, workdir, job });
+    campaign.calcs.started(key, attempt, running.handle, new Date().toISOString());
+    await orphanExecutor.close();
+
+    const runner = await start();
+    const result = await runner.request(spec);
+    const summary = await runner.finish();
+    expect(result).toMatchObject({ status: 'succeeded', cached: false });
+    expect(summary.state).toBe('complete');
+    expect(executions()).toEqual(['adopt-me']);
+    expect(campaign.calcs.get(key)?.attempts).toBe(1);
+    expect(campaign.runs.get('dead-run')?.state).toBe('failed');
+  });
+
+  it('submits again a calc whose recorded submission never started a process', async () => {
+    const spec = cmd('never-started');
+    const engine = getEngine('command');
+    const key = calcKey(spec, engine.adapterVersion);
+    campaign.runs.create({
+      id: 'dead-run',
+      pid: 999999,
+      hostname: 'h',
+      command: ['retort'],
+      executor: 'local',
+      workers: 1,
+    });
+    campaign.calcs.want(
+      {
+        key,
+        program: 'command',
+        task: 'run',
+        adapterVersion: engine.adapterVersion,
+        specJson: canonicalJson(keyedSpec(spec)),
+        label: undefined,
+      },
+      () => false,
+    );
+    const job = engine.prepare(spec);
+    campaign.calcs.submit(key, {
+      runId: 'dead-run',
+      executor: 'local',
+      workdir: calcWorkdir(campaign.paths, key),
+      argv: job.argv,
+      env: job.env,
+      inputs: job.files,
+      resources: { cores: 1, walltime_s: 30 },
+      submittedAt: new Date().toISOString(),
+    });
+
+    const runner = await start();
+    const result = await runner.request(spec);
+    await runner.finish();
+    expect(result.status).toBe('succeeded');
+    expect(campaign.calcs.attempt(key, 1)?.status).toBe('returned');
+    expect(campaign.calcs.get(key)?.attempts).toBe(2);
+    expect(executions()).toEqual(['never-started']);
+  });
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
