@@ -42,10 +42,11 @@ describe('calcKey', () => {
 
   it('treats coordinates equal to 1e-6 Å as the same geometry, and larger moves as another', () => {
     const mol = spec.molecule;
-    if (mol?.atoms === undefined) throw new Error('no atoms');
+    const atoms = mol?.atoms;
+    if (mol === undefined || atoms === undefined) throw new Error('no atoms');
     const shift = (d: number): CalcSpec => ({
       ...spec,
-      molecule: { ...mol, atoms: mol.atoms.map((a) => ({ ...a, x: a.x + d })) },
+      molecule: { ...mol, atoms: atoms.map((a) => ({ ...a, x: a.x + d })) },
     });
     expect(calcKey(shift(1e-9), '1')).toBe(calcKey(spec, '1'));
     expect(calcKey(shift(1e-4), '1')).not.toBe(calcKey(spec, '1'));

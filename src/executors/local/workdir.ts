@@ -35,15 +35,13 @@ export function prepareWorkdir(job: ExecutorJob): void {
   const { workdir } = job;
   if (!isAbsolute(workdir)) throw new RetortError(`calc directory "${workdir}" is not absolute`);
   if (job.job.argv.length === 0) throw new RetortError(`calc ${job.key}: empty argv`);
-  const created = mkdirSync(join(workdir, BOOKKEEPING_DIR), { recursive: true });
-  // mkdirSync returns undefined when nothing was created: only then can markers exist.
-  if (
-    created === undefined &&
-    (existsSync(pidFilePath(workdir)) || existsSync(exitMarkerPath(workdir)))
-  ) {
-    throw new RetortError(
-      `calc directory ${workdir} has already been used by a run; it is never reused`,
-    );
+  const bookkeeping = join(workdir, BOOKKEEPING_DIR);
+  if (!mkdirFresh(bookkeeping)) {
+    if (existsSync(pidFilePath(workdir)) || existsSync(exitMarkerPath(workdir))) {
+      throw new RetortError(
+        `calc directory ${workdir} has already been used by a run; it is never reused`,
+      );
+    }
   }
   for (const [name, text] of Object.entries(job.job.files)) {
     const path = pathInWorkdir(workdir, name);
@@ -51,4 +49,22 @@ export function prepareWorkdir(job: ExecutorJob): void {
     writeFileSync(path, text);
   }
   if (job.job.stdin !== undefined) pathInWorkdir(workdir, job.job.stdin);
+}
+
+/**
+ * Creates a directory and its missing parents; false when it existed already. Plain mkdir
+ * first: Node's recursive mkdir cost 0.36 ms per call here against 0.05 ms for a plain one,
+ * a fifth of the per-calc budget of bench/overhead.
+ */
+function mkdirFresh(path: string): boolean {
+  try {
+    mkdirSync(path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'ENOENT') throw error;
+  }
+  mkdirFresh(dirname(path));
+  return mkdirFresh(path);
 }

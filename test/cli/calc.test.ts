@@ -1,0 +1,278 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  REPO_ROOT,
+  cleanupTempDirs,
+  fileLines,
+  hasProgram,
+  runCli,
+  tempCampaign,
+  tempDir,
+  withStore,
+} from '../helpers/cli.js';
+
+afterEach(async () => {
+  expect(await cleanupTempDirs()).toEqual([]);
+});
+
+const ETHANOL_XYZ = join(REPO_ROOT, 'test', 'fixtures', 'real', 'openbabel', 'ethanol.xyz');
+const noMopac = !hasProgram('mopac');
+const noXtb = !hasProgram('xtb');
+const noObabel = !hasProgram('obabel');
+
+/** What `retort calc --json` prints. */
+interface CalcJson {
+  readonly key: string | null;
+  readonly cached: boolean;
+  readonly program: string;
+  readonly task: string;
+  readonly status: string;
+  readonly result: {
+    readonly heat_of_formation_kcal_mol?: number;
+    readonly total_energy_hartree?: number;
+    readonly geometry?: readonly { element: string; x: number; y: number; z: number }[];
+  } | null;
+  readonly failure: { readonly class: string; readonly message: string } | null;
+  readonly message: string | null;
+  readonly workdir: string | null;
+}
+
+function calcJson(dir: string, args: readonly string[]): CalcJson {
+  const r = runCli(['calc', ...args, '--json'], { cwd: dir });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as CalcJson;
+}
+
+/** MOPAC run by hand on the same start geometry: the reference heat of formation. */
+function mopacDirectly(xyzFile: string): number {
+  const dir = tempDir('retort-mopac-ref-');
+  const atoms = readFileSync(xyzFile, 'utf8').trim().split('\n').slice(2);
+  const body = atoms.map((l) => {
+    const [el, x, y, z] = l.trim().split(/\s+/);
+    return `${el ?? ''} ${x ?? ''} 1 ${y ?? ''} 1 ${z ?? ''} 1`;
+  });
+  writeFileSync(join(dir, 'ethanol.mop'), ['PM7', 'ethanol by hand', '', ...body, ''].join('\n'));
+  execFileSync('/usr/bin/mopac', ['ethanol.mop'], { cwd: dir, stdio: 'ignore', timeout: 120_000 });
+  const out = readFileSync(join(dir, 'ethanol.out'), 'utf8');
+  const m = /FINAL HEAT OF FORMATION =\s+(-?\d+\.\d+)/.exec(out);
+  if (m?.[1] === undefined)
+    throw new Error('no FINAL HEAT OF FORMATION in the hand-made MOPAC run');
+  return Number(m[1]);
+}
+
+/** The input files (name → text) of the attempts of the calcs of one program. */
+function storedInputs(
+  dir: string,
+  program: string,
+): { key: string; inputs: Record<string, string> }[] {
+  return withStore(dir, (db) =>
+    (
+      db
+        .prepare(
+          `SELECT a.calc_key AS key, a.inputs_json AS inputs FROM attempts a
+           JOIN calcs c ON c.key = a.calc_key WHERE c.program = ? ORDER BY a.submitted_at`,
+        )
+        .all(program) as { key: string; inputs: string }[]
+    ).map((r) => ({ key: r.key, inputs: JSON.parse(r.inputs) as Record<string, string> })),
+  );
+}
+
+describe('retort calc with MOPAC (live)', () => {
+  it.skipIf(noMopac)(
+    'optimises ethanol from an XYZ file to the heat of formation MOPAC gives when run by hand',
+    () => {
+      const dir = tempCampaign();
+      const out = calcJson(dir, [
+        '--program',
+        'mopac',
+        '--method',
+        'PM7',
+        '--task',
+        'optimize',
+        '--xyz',
+        ETHANOL_XYZ,
+      ]);
+      expect(out.key).toMatch(/^[0-9a-f]{64}$/);
+      expect(out.cached).toBe(false);
+      expect(out.program).toBe('mopac');
+      expect(out.status).toBe('succeeded');
+      const hof = out.result?.heat_of_formation_kcal_mol;
+      expect(typeof hof).toBe('number');
+      expect(out.result?.geometry).toHaveLength(9);
+      expect(Math.abs((hof ?? NaN) - mopacDirectly(ETHANOL_XYZ))).toBeLessThan(0.3);
+    },
+    180_000,
+  );
+
+  it.skipIf(noMopac)(
+    'answers the identical calc from the store without starting MOPAC again',
+    () => {
+      const dir = tempCampaign();
+      const counter = join(dir, 'mopac-starts.txt');
+      const wrapper = join(dir, 'mopac-wrapper.sh');
+      writeFileSync(wrapper, `#!/bin/sh\necho started >> '${counter}'\nexec /usr/bin/mopac "$@"\n`);
+      chmodSync(wrapper, 0o755);
+      const settings = join(dir, 'retort.yaml');
+      const text = readFileSync(settings, 'utf8');
+      expect(text).toMatch(/^programs: \{\}/m);
+      writeFileSync(
+        settings,
+        text.replace(/^programs: \{\}.*$/m, `programs:\n  mopac: ${wrapper}`),
+      );
+
+      const args = [
+        '--program',
+        'mopac',
+        '--method',
+        'PM7',
+        '--task',
+        'optimize',
+        '--xyz',
+        ETHANOL_XYZ,
+      ];
+      const first = calcJson(dir, args);
+      expect(first.cached).toBe(false);
+      expect(first.status).toBe('succeeded');
+      expect(fileLines(counter)).toHaveLength(1);
+
+      const second = calcJson(dir, args);
+      expect(second.cached).toBe(true);
+      expect(second.status).toBe('succeeded');
+      expect(second.key).toBe(first.key);
+      expect(second.result).toEqual(first.result);
+      expect(fileLines(counter)).toHaveLength(1);
+      // The exact command line stored is the wrapper actually run, not the bare program name.
+      const argv = withStore(dir, (db) =>
+        db.prepare(`SELECT argv_json FROM attempts WHERE calc_key = ?`).pluck().all(first.key),
+      ) as string[];
+      expect(argv).toHaveLength(1);
+      expect((JSON.parse(argv[0] ?? '[]') as string[])[0]).toBe(wrapper);
+    },
+    180_000,
+  );
+
+  it.skipIf(noMopac || noObabel)(
+    'runs a radical given --multiplicity 2 as a doublet, in the stored input and the calc directory',
+    () => {
+      const dir = tempCampaign();
+      const out = calcJson(dir, [
+        '--program',
+        'mopac',
+        '--method',
+        'PM7',
+        '--smiles',
+        '[CH3]',
+        '--multiplicity',
+        '2',
+      ]);
+      expect(out.status).toBe('succeeded');
+      const mopac = storedInputs(dir, 'mopac');
+      expect(mopac).toHaveLength(1);
+      const input = mopac[0]?.inputs['input.mop'] ?? '';
+      expect(input.split('\n')[0]).toMatch(/\bDOUBLET\b/);
+      const key = mopac[0]?.key ?? '';
+      expect(key).toBe(out.key);
+      const file = readFileSync(join(dir, 'work', key.slice(0, 2), key, 'input.mop'), 'utf8');
+      expect(file).toBe(input);
+    },
+    180_000,
+  );
+
+  it.skipIf(noMopac || noObabel)(
+    'takes the charge of an anion from its SMILES (CHARGE=-1)',
+    () => {
+      const dir = tempCampaign();
+      const out = calcJson(dir, [
+        '--program',
+        'mopac',
+        '--method',
+        'PM7',
+        '--smiles',
+        'CC(=O)[O-]',
+      ]);
+      expect(out.status).toBe('succeeded');
+      const mopac = storedInputs(dir, 'mopac');
+      expect(mopac).toHaveLength(1);
+      const input = mopac[0]?.inputs['input.mop'] ?? '';
+      expect(input.split('\n')[0]).toMatch(/\bCHARGE=-1\b/);
+      const key = mopac[0]?.key ?? '';
+      expect(readFileSync(join(dir, 'work', key.slice(0, 2), key, 'input.mop'), 'utf8')).toContain(
+        'CHARGE=-1',
+      );
+    },
+    180_000,
+  );
+
+  it.skipIf(noMopac || noObabel)(
+    'refuses a radical without --multiplicity, naming the multiplicity, and never runs it as a singlet',
+    () => {
+      const dir = tempCampaign();
+      const r = runCli(
+        ['calc', '--program', 'mopac', '--method', 'PM7', '--smiles', '[CH3]', '--json'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(r.status).not.toBe(0);
+      expect(`${r.stdout}\n${r.stderr}`).toMatch(/multiplicity/i);
+      const out = JSON.parse(r.stdout) as CalcJson;
+      expect(out.status).not.toBe('succeeded');
+      expect(storedInputs(dir, 'mopac')).toEqual([]);
+    },
+    180_000,
+  );
+});
+
+describe('retort calc with xtb (live)', () => {
+  it.skipIf(noXtb || noObabel)(
+    'optimises ethanol from SMILES with GFN2 to its total energy and geometry',
+    () => {
+      const dir = tempCampaign();
+      const out = calcJson(dir, [
+        '--program',
+        'xtb',
+        '--method',
+        'GFN2',
+        '--task',
+        'optimize',
+        '--smiles',
+        'CCO',
+      ]);
+      expect(out.status).toBe('succeeded');
+      expect(out.cached).toBe(false);
+      expect(out.program).toBe('xtb');
+      expect(out.result?.total_energy_hartree).toBeCloseTo(-11.39, 1);
+      expect(Math.abs((out.result?.total_energy_hartree ?? NaN) + 11.39)).toBeLessThan(0.01);
+      expect(out.result?.geometry).toHaveLength(9);
+    },
+    180_000,
+  );
+});
+
+describe('retort calc usage errors', () => {
+  it('refuses --charge x with one line naming --charge, exit status 2', () => {
+    const dir = tempCampaign();
+    const r = runCli(
+      ['calc', '--program', 'mopac', '--method', 'PM7', '--smiles', 'C', '--charge', 'x'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--charge');
+    expect(r.stdout).toBe('');
+    expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
+  });
+
+  it('refuses an unknown program with one line naming it', () => {
+    const dir = tempCampaign();
+    const r = runCli(['calc', '--program', 'gaussian99', '--smiles', 'C'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('gaussian99');
+    expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
+  });
+});

@@ -1,0 +1,187 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  cleanupTempDirs,
+  commandLines,
+  readStatusJson,
+  runCli,
+  startCli,
+  tempCampaign,
+  waitFor,
+  withStore,
+} from '../helpers/cli.js';
+
+afterEach(async () => {
+  expect(await cleanupTempDirs()).toEqual([]);
+});
+
+/** What `retort status --json` prints. */
+interface StatusReport {
+  readonly campaign: string;
+  readonly runner: { readonly alive: boolean; readonly pid: number | null };
+  readonly stop_requested: boolean;
+  readonly run: {
+    readonly state: string;
+    readonly pid: number;
+    readonly totals: {
+      readonly total: number;
+      readonly running: number;
+      readonly completed: number;
+      readonly queued: number;
+    };
+  } | null;
+  readonly store: Record<string, number>;
+}
+
+function statusJson(dir: string): StatusReport {
+  const r = runCli(['status', '--json'], { cwd: dir });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as StatusReport;
+}
+
+function calcsByStatus(dir: string): Record<string, number> {
+  return withStore(dir, (db) =>
+    Object.fromEntries(
+      (
+        db.prepare('SELECT status, count(*) AS n FROM calcs GROUP BY status').all() as {
+          status: string;
+          n: number;
+        }[]
+      ).map((r) => [r.status, r.n]),
+    ),
+  );
+}
+
+function sleepers(n: number, seconds: number): string {
+  return commandLines(
+    Array.from({ length: n }, (_, i) => ({
+      argv: ['sh', '-c', `sleep ${seconds}; echo done`, `calc-${i}`],
+      walltime_s: 120,
+      label: `sleeper-${i}`,
+    })),
+  );
+}
+
+describe('retort status and retort stop', () => {
+  it('status reports a running runner; stop asks it to drain, once, and the running calcs finish', async () => {
+    const dir = tempCampaign();
+    writeFileSync(join(dir, 'calcs.jsonl'), sleepers(8, 2));
+    const bg = startCli(['run', join(dir, 'calcs.jsonl'), '--workers', '2', '--headless'], {
+      cwd: dir,
+    });
+
+    await waitFor('two calcs running', () => {
+      const s = readStatusJson(dir);
+      return s?.state === 'running' && s.totals.running === 2 ? s : undefined;
+    });
+    const live = statusJson(dir);
+    expect(live.campaign).toBe(dir);
+    expect(live.runner).toEqual({ alive: true, pid: bg.pid });
+    expect(live.run?.state).toBe('running');
+    expect(live.run?.pid).toBe(bg.pid);
+    expect(live.run?.totals.total).toBe(8);
+    expect(live.run?.totals.running).toBe(2);
+    expect(live.stop_requested).toBe(false);
+
+    const text = runCli(['status'], { cwd: dir });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain(`runner pid ${bg.pid} is running`);
+
+    const first = runCli(['stop'], { cwd: dir });
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^stop requested: runner pid \d+/);
+    expect(first.stdout).toContain(String(bg.pid));
+    const again = runCli(['stop'], { cwd: dir });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/already requested/);
+
+    await waitFor('the runner to obey the stop', () =>
+      readStatusJson(dir)?.state === 'stopping' ? true : undefined,
+    );
+    await bg.exit;
+    // The calcs that were running finished; those not started stay queued for the next run.
+    const byStatus = calcsByStatus(dir);
+    expect(byStatus.succeeded).toBeGreaterThanOrEqual(2);
+    expect(byStatus.queued).toBeGreaterThanOrEqual(1);
+    expect((byStatus.succeeded ?? 0) + (byStatus.queued ?? 0)).toBe(8);
+    expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM attempts').pluck().get())).toBe(
+      byStatus.succeeded,
+    );
+
+    const after = statusJson(dir);
+    expect(after.runner.alive).toBe(false);
+    const nothing = runCli(['stop'], { cwd: dir });
+    expect(nothing.status).toBe(0);
+    expect(nothing.stdout).toMatch(/nothing to stop/);
+  }, 120_000);
+
+  // BUG (reported): `retort run` awaits every request before calling Runner.finish(), but the
+  // runner settles the calcs it did not start only inside finish(): after a stop the CLI hangs
+  // on a promise that never settles and node exits 13, leaving the run "stopping" and the lock.
+  it('a stopped run ends with state stopped and exit status 1, and status then says no runner', async () => {
+    const dir = tempCampaign();
+    writeFileSync(join(dir, 'calcs.jsonl'), sleepers(6, 2));
+    const bg = startCli(['run', join(dir, 'calcs.jsonl'), '--workers', '2', '--headless'], {
+      cwd: dir,
+    });
+    await waitFor('two calcs running', () => {
+      const s = readStatusJson(dir);
+      return s?.state === 'running' && s.totals.running === 2 ? s : undefined;
+    });
+    expect(runCli(['stop'], { cwd: dir }).stdout).toMatch(/^stop requested/);
+    const end = await bg.exit;
+    expect(end.status, end.stderr).toBe(1);
+    expect(end.stdout).toMatch(/not run/);
+    const last = readStatusJson(dir);
+    expect(last?.state).toBe('stopped');
+    expect(last?.totals.completed).toBeLessThan(6);
+    expect(last?.totals.running).toBe(0);
+    expect(withStore(dir, (db) => db.prepare('SELECT state FROM runs').pluck().all())).toEqual([
+      'stopped',
+    ]);
+    expect(existsSync(join(dir, 'retort.lock'))).toBe(false);
+    expect(existsSync(join(dir, 'STOP'))).toBe(false);
+    const after = statusJson(dir);
+    expect(after.runner.alive).toBe(false);
+    expect(after.stop_requested).toBe(false);
+    expect(after.run?.state).toBe('stopped');
+    expect(runCli(['status'], { cwd: dir }).stdout).toContain('no runner');
+  }, 120_000);
+
+  it('refuses a second run while one is running, in one line naming the running pid', async () => {
+    const dir = tempCampaign();
+    writeFileSync(join(dir, 'calcs.jsonl'), sleepers(4, 2));
+    writeFileSync(join(dir, 'other.jsonl'), commandLines([{ argv: ['true'] }]));
+    const bg = startCli(['run', join(dir, 'calcs.jsonl'), '--workers', '2', '--headless'], {
+      cwd: dir,
+    });
+    await waitFor('the run to start', () =>
+      readStatusJson(dir)?.state === 'running' ? true : undefined,
+    );
+
+    const second = runCli(['run', 'other.jsonl'], { cwd: dir });
+    expect(second.status).toBe(2);
+    const lines = second.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`pid ${bg.pid}`);
+    expect(second.stdout).toBe('');
+    // The refused run recorded nothing: its calc is not in the store.
+    expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(4);
+    expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM runs').pluck().get())).toBe(1);
+
+    const end = await bg.exit;
+    expect(end.status, end.stderr).toBe(0);
+  }, 120_000);
+
+  it('says there is nothing to stop and no runs yet in a new campaign', () => {
+    const dir = tempCampaign();
+    const stop = runCli(['stop'], { cwd: dir });
+    expect(stop.status).toBe(0);
+    expect(stop.stdout).toMatch(/nothing to stop/);
+    const status = runCli(['status'], { cwd: dir });
+    expect(status.status).toBe(0);
+    expect(status.stdout).toMatch(/none yet/);
+    expect(statusJson(dir)).toMatchObject({ runner: { alive: false, pid: null }, run: null });
+  });
+});

@@ -1,0 +1,226 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { killAll, processesMatching, survivors, type LiveProcess } from './processes.js';
+
+export type { LiveProcess } from './processes.js';
+
+/** The repository root and the CLI entry point the tests run (built by test/global-setup.ts). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const RETORT_BIN = join(REPO_ROOT, 'bin', 'retort.js');
+
+export interface CliOptions {
+  readonly cwd: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly input?: string;
+}
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function childEnv(env: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
+  return { ...process.env, ...env };
+}
+
+/** Runs `retort ARGS` to its end: node, the bin script, the arguments; no shell. */
+export function runCli(args: readonly string[], options: CliOptions): CliResult {
+  const r = spawnSync(process.execPath, [RETORT_BIN, ...args], {
+    cwd: options.cwd,
+    env: childEnv(options.env),
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error !== undefined) throw r.error;
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface BackgroundCli {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Everything written so far (and all of it once `exit` resolved). */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the process has ended and its pipes are closed. */
+  readonly exit: Promise<CliResult>;
+}
+
+/** Starts `retort ARGS` in the background (own pipes, no terminal: the runner is headless). */
+export function startCli(args: readonly string[], options: CliOptions): BackgroundCli {
+  const child = spawn(process.execPath, [RETORT_BIN, ...args], {
+    cwd: options.cwd,
+    env: childEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  child.stdin.end(options.input ?? '');
+  const exit = new Promise<CliResult>((resolvePromise, reject) => {
+    child.once('error', reject);
+    child.once('close', (status, signal) => {
+      resolvePromise({ status, signal, stdout: out, stderr: err });
+    });
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${RETORT_BIN}`);
+  return { child, pid, stdout: () => out, stderr: () => err, exit };
+}
+
+const tempDirs = new Set<string>();
+
+/** A new unique directory under the system temp dir, removed by `cleanupTempDirs`. */
+export function tempDir(prefix = 'retort-cli-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** A new campaign (`retort init`) in a new temp dir; returns its directory. */
+export function tempCampaign(): string {
+  const dir = tempDir();
+  const r = runCli(['init', dir], { cwd: dir });
+  if (r.status !== 0)
+    throw new Error(`retort init ${dir} failed (${String(r.status)}): ${r.stderr}`);
+  return dir;
+}
+
+/**
+ * For afterEach: the processes still alive whose command line (or working directory) names one
+ * of this test's temp dirs — orphans. They are killed and the dirs removed either way, so one
+ * failing test does not leak into the next; the caller asserts the list is empty.
+ */
+export async function cleanupTempDirs(): Promise<LiveProcess[]> {
+  const left: LiveProcess[] = [];
+  for (const dir of tempDirs) left.push(...(await survivors(dir)));
+  killAll(left);
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+  return left;
+}
+
+/** Live processes whose command line (or working directory) contains `marker`. */
+export function liveProcessesMatching(marker: string): LiveProcess[] {
+  return processesMatching(marker);
+}
+
+export type ReadonlyStore = Database.Database;
+
+/** The campaign's store, read-only (for checks while or after the CLI runs). */
+export function openStoreReadonly(dir: string): ReadonlyStore {
+  return new Database(join(dir, 'retort.db'), { readonly: true, fileMustExist: true });
+}
+
+/** Runs `fn` on the read-only store and closes it. */
+export function withStore<T>(dir: string, fn: (db: ReadonlyStore) => T): T {
+  const db = openStoreReadonly(dir);
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Whether `name` is an executable on PATH. */
+export function hasProgram(name: string): boolean {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    if (d === '') continue;
+    try {
+      accessSync(join(d, name), constants.X_OK);
+      return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
+}
+
+/** Polls `check` every `everyMs` until it returns a value other than undefined, or throws on timeout. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The campaign's status.json, or undefined while there is none (or it is being replaced). */
+export interface StatusJson {
+  readonly run_id: string;
+  readonly pid: number;
+  readonly state: string;
+  readonly totals: {
+    readonly total: number;
+    readonly completed: number;
+    readonly succeeded: number;
+    readonly failed: number;
+    readonly cached: number;
+    readonly running: number;
+    readonly queued: number;
+  };
+  readonly current: readonly { readonly key: string; readonly label: string | null }[];
+  readonly message: string | null;
+}
+
+export function readStatusJson(dir: string): StatusJson | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as StatusJson;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lines of a text file (empty lines dropped); [] while it does not exist. */
+export function fileLines(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+  } catch {
+    return [];
+  }
+}
+
+/** A JSON Lines calc list of `command` calcs. */
+export function commandLines(
+  calcs: readonly {
+    argv: readonly string[];
+    outputs?: readonly string[];
+    walltime_s?: number;
+    label?: string;
+  }[],
+): string {
+  return calcs
+    .map((c) =>
+      JSON.stringify({
+        program: 'command',
+        argv: c.argv,
+        ...(c.outputs === undefined ? {} : { outputs: c.outputs }),
+        walltime_s: c.walltime_s ?? 60,
+        ...(c.label === undefined ? {} : { label: c.label }),
+      }),
+    )
+    .join('\n')
+    .concat('\n');
+}
