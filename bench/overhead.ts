@@ -10,7 +10,7 @@
  *     pays for starting processes;
  *   - a plain run of the commands one after another would only add noise, so it is left out.
  *
- * Prints the wall times, the ratio retort / GNU parallel, and the per-calc overhead:
+ * Each is run three times, alternating; medians are printed. Prints the wall times, the ratio retort / GNU parallel, and the per-calc overhead:
  * (retort wall − bare pool wall) × workers / N, i.e. what retort adds to each calc on its slot.
  *
  * Usage: npm run build && node dist/bench/overhead.js [N] [--dir DIR]
@@ -107,12 +107,25 @@ function retort(): number {
 const ms = (s: number): string => `${(s * 1000).toFixed(0)} ms`;
 const perJob = (s: number): string => `${((s * 1000) / n).toFixed(2)} ms/calc`;
 
-const parallelWall = hasParallel() ? gnuParallel() : undefined;
-const poolWall = await barePool();
-const retortWall = retort();
+// Alternate the three, three times, and keep medians: on this 2-core VM single runs vary by ±30 %.
+const ROUNDS = 3;
+const times = { parallel: [] as number[], pool: [] as number[], retort: [] as number[] };
+const withParallel = hasParallel();
+for (let round = 0; round < ROUNDS; round++) {
+  if (withParallel) times.parallel.push(gnuParallel());
+  times.pool.push(await barePool());
+  times.retort.push(retort());
+}
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const parallelWall = withParallel ? median(times.parallel) : undefined;
+const poolWall = median(times.pool);
+const retortWall = median(times.retort);
 const overheadMs = (((retortWall - poolWall) * WORKERS) / n) * 1000;
 
-console.log(`bench/overhead: ${n} calcs of /bin/true, ${WORKERS} workers, campaign in ${base}`);
+console.log(
+  `bench/overhead: ${n} calcs of /bin/true, ${WORKERS} workers, campaign in ${base}; medians of ${ROUNDS} rounds`,
+);
 console.log(`  bare Node pool        ${ms(poolWall).padStart(9)}  (${perJob(poolWall)})`);
 if (parallelWall !== undefined)
   console.log(`  GNU parallel -j2      ${ms(parallelWall).padStart(9)}  (${perJob(parallelWall)})`);

@@ -75,6 +75,8 @@ interface Pending {
   readonly key: string;
   readonly spec: CalcSpec;
   readonly engine: Engine;
+  /** The engine's job for the spec, prepared once. */
+  readonly job: JobSpec;
   readonly item: string;
   readonly waiters: ((resolution: CalcResolution) => void)[];
   retriesLeft: number;
@@ -177,7 +179,7 @@ export class Runner {
    */
   request(spec: CalcSpec, item?: string): Promise<CalcResolution> {
     const engine = getEngine(spec.program);
-    engine.prepare(spec);
+    const job = engine.prepare(spec);
     const key = calcKey(spec, engine.adapterVersion);
     this.requested.add(key);
     const existing = this.pending.get(key);
@@ -229,6 +231,7 @@ export class Runner {
       key,
       spec,
       engine,
+      job,
       item: item ?? key,
       waiters: [],
       retriesLeft: this.options.retries,
@@ -316,10 +319,9 @@ export class Runner {
     const { calcs, paths } = this.options.campaign;
     const { executor } = this.options;
     const { key } = pending;
-    const job = this.resolvePrograms(pending.engine.prepare(pending.spec));
+    const job = this.resolvePrograms(pending.job);
     const workdir = calcWorkdir(paths, key);
-    const previous = calcs.get(key)?.attempts ?? 0;
-    if (existsSync(workdir)) renameSync(workdir, `${workdir}~${previous}`);
+    if (existsSync(workdir)) renameSync(workdir, `${workdir}~${calcs.get(key)?.attempts ?? 0}`);
     const submittedAt = nowIso();
     const attempt = calcs.submit(key, {
       runId: this.runId,
@@ -507,7 +509,8 @@ export class Runner {
       }
       const engine = getEngine(row.program);
       const spec = specFromStore(row, JSON.parse(attempt.resources_json) as Resources);
-      const job = this.resolvePrograms(engine.prepare(spec));
+      const prepared = engine.prepare(spec);
+      const job = this.resolvePrograms(prepared);
       const execJob: ExecutorJob = {
         key: row.key,
         attempt: attempt.attempt,
@@ -533,6 +536,7 @@ export class Runner {
         key: row.key,
         spec,
         engine,
+        job: prepared,
         item: row.key,
         waiters: [],
         retriesLeft: this.options.retries,

@@ -6,9 +6,7 @@ export function registerInit(program: Command): void {
     .command('init')
     .summary('create a campaign in DIR')
     .description(
-      `Creates a campaign: DIR/retort.yaml (settings, every default written out), DIR/retort.db (the
-store), and work/, details/, exports/, logs/. Other commands find the campaign with --campaign DIR
-or by looking for retort.yaml in the current directory and its parents.`,
+      `Creates a campaign: DIR/retort.yaml (settings, every default written out), DIR/retort.db (the store), and work/, details/, exports/, logs/. Other commands find the campaign with --campaign DIR or by looking for retort.yaml in the current directory and its parents.`,
     )
     .argument('<dir>', 'new or empty directory')
     .action((dir: string) => {

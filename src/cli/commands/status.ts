@@ -29,8 +29,7 @@ export function registerStatus(program: Command): void {
     .command('status')
     .summary('show where the campaign stands')
     .description(
-      `Shows the current or last run (from status.json: state, totals, running calcs, recent failures,
-ETA) and the store's calc counts. Safe at any moment, also while a run goes on in another process.`,
+      `Shows the current or last run (from status.json: state, totals, running calcs, recent failures, ETA) and the store's calc counts. Safe at any moment, also while a run goes on in another process.`,
     )
     .option('--json', 'print one JSON object')
     .action((options: { json?: boolean }, command: Command) => {

@@ -9,9 +9,7 @@ export function registerStop(program: Command): void {
     .command('stop')
     .summary('ask the running runner to stop gracefully')
     .description(
-      `Creates the campaign's STOP file: the runner lets its running calcs finish, starts nothing new,
-and ends "stopped"; the calcs not started stay queued for the next run. Creating DIR/STOP by hand
-does the same. To kill the running calcs as well, send the runner SIGINT twice (Ctrl-C twice).`,
+      `Creates the campaign's STOP file: the runner lets its running calcs finish, starts nothing new, and ends "stopped"; the calcs not started stay queued for the next run. Creating DIR/STOP by hand does the same. To kill the running calcs as well, send the runner SIGINT twice (Ctrl-C twice).`,
     )
     .action((_options: unknown, command: Command) => {
       const { campaign } = command.optsWithGlobals<{ campaign?: string }>();
