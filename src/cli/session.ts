@@ -87,6 +87,8 @@ export async function openRunSession(
       observer,
     });
   } catch (error) {
+    observer.close?.();
+    await executor.close();
     lock.release();
     campaign.close();
     throw error;

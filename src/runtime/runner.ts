@@ -259,7 +259,12 @@ export class Runner {
    */
   kill(reason: string): void {
     if (this.ended) return;
-    if (this.state !== 'stopping') this.setState('stopping', reason);
+    if (this.state === 'stopping') {
+      this.message = reason;
+      this.options.observer?.notice?.(reason);
+    } else {
+      this.setState('stopping', reason);
+    }
     for (const active of this.active.values()) {
       active.returnOnExit = true;
       if (active.running !== undefined) {

@@ -93,7 +93,9 @@ async function runFile(file: string, flags: RunOptions): Promise<number> {
       r.status === 'succeeded' ? (r.cached ? 'ok (stored)' : 'ok') : r.status,
       r.status === 'succeeded' && r.result !== undefined
         ? resultSummary(r.result)
-        : `${r.failure?.class ?? ''} ${r.message ?? ''}`.trim(),
+        : r.status === 'not_run'
+          ? '(stays queued for the next run)'
+          : `${r.failure?.class ?? ''} ${r.message ?? ''}`.trim(),
     ]);
     process.stdout.write(`${table(['line', 'label', 'calc', 'status', 'result'], rows)}\n`);
     const t = summary.totals;

@@ -1,36 +1,65 @@
-import type { WriteStream } from 'node:tty';
 import type { StatusSnapshot } from '../../runtime/control/status-file.js';
 import type { RunObserver } from '../../runtime/run-observer.js';
-import { formatDuration } from '../format.js';
+import { barLine, printable } from './bar-line.js';
 import { resultSummaryOfEvent } from './event-text.js';
 
-const WIDTH = 30;
 const REDRAW_MS = 100;
+/**
+ * Columns the bar leaves free at the right: the cursor never reaches the last column (no
+ * automatic wrap), and the terminal's echo of `^C` fits on the line instead of wrapping and
+ * leaving a stale copy of the bar behind.
+ */
+const MARGIN = 3;
+const FALLBACK_COLUMNS = 80;
+
+/** What the bar needs of a terminal stream (process.stderr; a fake in tests). */
+export interface BarStream {
+  readonly columns: number | undefined;
+  write(text: string): unknown;
+  on?(event: 'resize', listener: () => void): unknown;
+  off?(event: 'resize', listener: () => void): unknown;
+}
 
 /**
  * Terminal progress: one bar line redrawn in place (at most every 100 ms), with failures and
- * notices printed above it so they stay readable after the run.
+ * notices printed above it so they stay readable after the run. `close` draws the last state
+ * and ends the line; nothing is written after it.
  */
-export function progressBar(stream: WriteStream): RunObserver & { close(): void } {
+export function progressBar(stream: BarStream): RunObserver & { close(): void } {
   let last: StatusSnapshot | undefined;
+  let shown = 0; // characters of the bar on the screen now (0: the cursor is on a clean line)
   let drawnAt = 0;
   let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const columns = (): number =>
+    stream.columns !== undefined && stream.columns > 0 ? stream.columns : FALLBACK_COLUMNS;
+  /** Erases the bar, including the rows it wrapped onto if the terminal got narrower since. */
+  const erase = (): string => {
+    const rows = Math.max(1, Math.ceil(shown / columns()));
+    shown = 0;
+    return rows > 1 ? `\r\x1b[${rows - 1}A\x1b[J` : '\r\x1b[2K';
+  };
   const draw = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     drawnAt = Date.now();
     if (last === undefined) return;
-    const t = last.totals;
-    const filled = t.total === 0 ? WIDTH : Math.round((t.completed / t.total) * WIDTH);
-    const eta = last.eta_s === null ? '' : ` ETA ${formatDuration(last.eta_s)}`;
-    const text = `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${t.completed}/${t.total} ok ${t.succeeded} cached ${t.cached} failed ${t.failed} running ${t.running}${eta} ${last.state === 'running' ? '' : last.state}`;
-    stream.write(`\r\x1b[2K${text.slice(0, Math.max(20, stream.columns - 1))}`);
+    const text = barLine(last, Math.max(1, columns() - MARGIN));
+    stream.write(`${erase()}${text}`);
+    shown = text.length;
   };
   const above = (line: string): void => {
-    stream.write(`\r\x1b[2K${line}\n`);
+    if (closed) return;
+    stream.write(`${erase()}${printable(line)}\n`);
     draw();
   };
+  const onResize = (): void => {
+    if (!closed) draw();
+  };
+  stream.on?.('resize', onResize);
   return {
     status: (snapshot) => {
+      if (closed) return;
       last = snapshot;
       if (Date.now() - drawnAt >= REDRAW_MS) draw();
       else timer ??= setTimeout(draw, REDRAW_MS);
@@ -46,9 +75,12 @@ export function progressBar(stream: WriteStream): RunObserver & { close(): void 
       if (state !== 'running' && message !== null) above(`${state}: ${message}`);
     },
     close: () => {
-      if (timer !== undefined) clearTimeout(timer);
+      if (closed) return;
       draw();
-      stream.write('\n');
+      closed = true;
+      stream.off?.('resize', onResize);
+      if (shown > 0) stream.write('\n');
+      shown = 0;
     },
   };
 }
