@@ -10,8 +10,9 @@
  *     pays for starting processes;
  *   - a plain run of the commands one after another would only add noise, so it is left out.
  *
- * Each is run three times, alternating; medians are printed. Prints the wall times, the ratio retort / GNU parallel, and the per-calc overhead:
- * (retort wall − bare pool wall) × workers / N, i.e. what retort adds to each calc on its slot.
+ * Each is run three times, alternating; medians are printed: the wall times, the ratio
+ * retort / GNU parallel, and the overhead against the bare pool, as wall time added per calc
+ * ((retort − pool) / N) and as time added to each calc on its slot (the same × workers).
  *
  * Usage: npm run build && node dist/bench/overhead.js [N] [--dir DIR]
  * DIR (default: bench/.work in the checkout) holds the campaign; put it on the disk where
@@ -133,5 +134,7 @@ else console.log('  GNU parallel -j2      not installed (apt-get install paralle
 console.log(`  retort run (durable)  ${ms(retortWall).padStart(9)}  (${perJob(retortWall)})`);
 if (parallelWall !== undefined)
   console.log(`  ratio retort / GNU parallel: ${(retortWall / parallelWall).toFixed(2)}`);
-console.log(`  retort overhead per calc per slot (vs bare pool): ${overheadMs.toFixed(2)} ms`);
+console.log(
+  `  retort overhead vs bare pool: ${(((retortWall - poolWall) / n) * 1000).toFixed(2)} ms of wall per calc, ${overheadMs.toFixed(2)} ms per calc on its slot`,
+);
 rmSync(base, { recursive: true, force: true });
