@@ -156,26 +156,7 @@ describe('retort calc with MOPAC (live)', () => {
   it.skipIf(noMopac || noObabel)(
     'runs a radical given --multiplicity 2 as a doublet, in the stored input and the calc directory',
     () => {
-      const dir = tempCampaign();
-      const out = calcJson(dir, [
-        '--program',
-        'mopac',
-        '--method',
-        'PM7',
-        '--smiles',
-        '[CH3]',
-        '--multiplicity',
-        '2',
-      ]);
-      expect(out.status).toBe('succeeded');
-      const mopac = storedInputs(dir, 'mopac');
-      expect(mopac).toHaveLength(1);
-      const input = mopac[0]?.inputs['input.mop'] ?? '';
-      expect(input.split('\n')[0]).toMatch(/\bDOUBLET\b/);
-      const key = mopac[0]?.key ?? '';
-      expect(key).toBe(out.key);
-      const file = readFileSync(join(dir, 'work', key.slice(0, 2), key, 'input.mop'), 'utf8');
-      expect(file).toBe(input);
+      expectMopacInputLine(['--smiles', '[CH3]', '--multiplicity', '2'], /\bDOUBLET\b/);
     },
     180_000,
   );
@@ -183,24 +164,7 @@ describe('retort calc with MOPAC (live)', () => {
   it.skipIf(noMopac || noObabel)(
     'takes the charge of an anion from its SMILES (CHARGE=-1)',
     () => {
-      const dir = tempCampaign();
-      const out = calcJson(dir, [
-        '--program',
-        'mopac',
-        '--method',
-        'PM7',
-        '--smiles',
-        'CC(=O)[O-]',
-      ]);
-      expect(out.status).toBe('succeeded');
-      const mopac = storedInputs(dir, 'mopac');
-      expect(mopac).toHaveLength(1);
-      const input = mopac[0]?.inputs['input.mop'] ?? '';
-      expect(input.split('\n')[0]).toMatch(/\bCHARGE=-1\b/);
-      const key = mopac[0]?.key ?? '';
-      expect(readFileSync(join(dir, 'work', key.slice(0, 2), key, 'input.mop'), 'utf8')).toContain(
-        'CHARGE=-1',
-      );
+      expectMopacInputLine(['--smiles', 'CC(=O)[O-]'], /\bCHARGE=-1\b/);
     },
     180_000,
   );
@@ -276,3 +240,20 @@ describe('retort calc usage errors', () => {
     expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
   });
 });
+
+/**
+ * Runs a PM7 calc and checks the keyword line of the input really used: the one stored with
+ * the attempt, which is also the file left in the calc directory.
+ */
+function expectMopacInputLine(args: readonly string[], pattern: RegExp): void {
+  const dir = tempCampaign();
+  const out = calcJson(dir, ['--program', 'mopac', '--method', 'PM7', ...args]);
+  expect(out.status).toBe('succeeded');
+  const mopac = storedInputs(dir, 'mopac');
+  expect(mopac).toHaveLength(1);
+  const input = mopac[0]?.inputs['input.mop'] ?? '';
+  expect(input.split('\n')[0]).toMatch(pattern);
+  const key = mopac[0]?.key ?? '';
+  expect(key).toBe(out.key);
+  expect(readFileSync(join(dir, 'work', key.slice(0, 2), key, 'input.mop'), 'utf8')).toBe(input);
+}

@@ -1,3 +1,4 @@
+import { readStatusFile, type StatusSnapshot } from '../../src/runtime/control/status-file.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,29 +167,8 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** The campaign's status.json, or undefined while there is none (or it is being replaced). */
-export interface StatusJson {
-  readonly run_id: string;
-  readonly pid: number;
-  readonly state: string;
-  readonly totals: {
-    readonly total: number;
-    readonly completed: number;
-    readonly succeeded: number;
-    readonly failed: number;
-    readonly cached: number;
-    readonly running: number;
-    readonly queued: number;
-  };
-  readonly current: readonly { readonly key: string; readonly label: string | null }[];
-  readonly message: string | null;
-}
-
-export function readStatusJson(dir: string): StatusJson | undefined {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as StatusJson;
-  } catch {
-    return undefined;
-  }
+export function readStatusJson(dir: string): StatusSnapshot | undefined {
+  return readStatusFile(join(dir, 'status.json'));
 }
 
 /** Lines of a text file (empty lines dropped); [] while it does not exist. */

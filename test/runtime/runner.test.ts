@@ -188,39 +188,7 @@ describe('Runner', () => {
     // What a runner killed by SIGKILL leaves behind: a run without an end, a calc recorded as
     // running with its handle, and its process still alive in its own process group.
     const spec = cmd('adopt-me', 'sleep 0.8');
-    const engine = getEngine('command');
-    const key = calcKey(spec, engine.adapterVersion);
-    campaign.runs.create({
-      id: 'dead-run',
-      pid: 999999,
-      hostname: 'h',
-      command: ['retort'],
-      executor: 'local',
-      workers: 1,
-    });
-    campaign.calcs.want(
-      {
-        key,
-        program: 'command',
-        task: 'run',
-        adapterVersion: engine.adapterVersion,
-        specJson: canonicalJson(keyedSpec(spec)),
-        label: 'adopt-me',
-      },
-      () => false,
-    );
-    const job = engine.prepare(spec);
-    const workdir = calcWorkdir(campaign.paths, key);
-    const attempt = campaign.calcs.submit(key, {
-      runId: 'dead-run',
-      executor: 'local',
-      workdir,
-      argv: job.argv,
-      env: job.env,
-      inputs: job.files,
-      resources: { cores: 1, walltime_s: 30 },
-      submittedAt: new Date().toISOString(),
-    });
+    const { key, attempt, workdir, job } = recordSubmittedByDeadRun(spec);
     const orphanExecutor = new LocalExecutor({ slots: 1, killGraceMs: 300 });
     const running = await orphanExecutor.submit({ key, attempt, workdir, job });
     campaign.calcs.started(key, attempt, running.handle, new Date().toISOString());
@@ -238,38 +206,7 @@ describe('Runner', () => {
 
   it('submits again a calc whose recorded submission never started a process', async () => {
     const spec = cmd('never-started');
-    const engine = getEngine('command');
-    const key = calcKey(spec, engine.adapterVersion);
-    campaign.runs.create({
-      id: 'dead-run',
-      pid: 999999,
-      hostname: 'h',
-      command: ['retort'],
-      executor: 'local',
-      workers: 1,
-    });
-    campaign.calcs.want(
-      {
-        key,
-        program: 'command',
-        task: 'run',
-        adapterVersion: engine.adapterVersion,
-        specJson: canonicalJson(keyedSpec(spec)),
-        label: undefined,
-      },
-      () => false,
-    );
-    const job = engine.prepare(spec);
-    campaign.calcs.submit(key, {
-      runId: 'dead-run',
-      executor: 'local',
-      workdir: calcWorkdir(campaign.paths, key),
-      argv: job.argv,
-      env: job.env,
-      inputs: job.files,
-      resources: { cores: 1, walltime_s: 30 },
-      submittedAt: new Date().toISOString(),
-    });
+    const { key } = recordSubmittedByDeadRun(spec);
 
     const runner = await start();
     const result = await runner.request(spec);
@@ -280,6 +217,44 @@ describe('Runner', () => {
     expect(executions()).toEqual(['never-started']);
   });
 });
+
+/** Records a calc as submitted by a runner that then died, as the store would show it. */
+function recordSubmittedByDeadRun(spec: CalcSpec) {
+  const engine = getEngine('command');
+  const key = calcKey(spec, engine.adapterVersion);
+  campaign.runs.create({
+    id: 'dead-run',
+    pid: 999999,
+    hostname: 'h',
+    command: ['retort'],
+    executor: 'local',
+    workers: 1,
+  });
+  campaign.calcs.want(
+    {
+      key,
+      program: 'command',
+      task: 'run',
+      adapterVersion: engine.adapterVersion,
+      specJson: canonicalJson(keyedSpec(spec)),
+      label: spec.label,
+    },
+    () => false,
+  );
+  const job = engine.prepare(spec);
+  const workdir = calcWorkdir(campaign.paths, key);
+  const attempt = campaign.calcs.submit(key, {
+    runId: 'dead-run',
+    executor: 'local',
+    workdir,
+    argv: job.argv,
+    env: job.env,
+    inputs: job.files,
+    resources: { cores: 1, walltime_s: 30 },
+    submittedAt: new Date().toISOString(),
+  });
+  return { key, attempt, workdir, job };
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
