@@ -4,6 +4,7 @@ import { campaignPaths, SETTINGS_FILE, type CampaignPaths } from '../core/campai
 import { CampaignError } from '../core/errors.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { CalcStore } from '../store/calc-store.js';
+import { MoleculeStore } from '../store/molecule-store.js';
 import { RunStore } from '../store/run-store.js';
 import { readSettings, SETTINGS_TEMPLATE, type Settings } from './settings.js';
 
@@ -14,6 +15,7 @@ export interface Campaign {
   readonly db: Db;
   readonly calcs: CalcStore;
   readonly runs: RunStore;
+  readonly molecules: MoleculeStore;
   close(): void;
 }
 
@@ -81,6 +83,7 @@ export function openCampaign(root: string, options: { readonly?: boolean } = {})
     db,
     calcs: new CalcStore(db),
     runs: new RunStore(db),
+    molecules: new MoleculeStore(db),
     close: () => {
       db.close();
     },

@@ -37,6 +37,31 @@
  * `runs` — one row per runner process (retort run / calc / batch …).
  *   id, pid, hostname, command (argv JSON), executor, workers, state (core/run-state.ts),
  *   started_at, ended_at, message
+ *
+ * Migration 2 — datasets of molecules and the batches that run them (the PM7 pipeline):
+ *
+ * `molecules` — one row per molecule of the imported dataset (an item: core/molecule-status.ts).
+ *   mol_id            `MOL{index:05d}` from the file's index column, or its own mol_id column
+ *   seq               import order (ties in every ordering are broken by it)
+ *   smiles, charge (e), multiplicity (2S+1)
+ *   nheavy, nrotbonds, tpsa (Å²), aromatic_rings, has_heteroatoms (0/1): RDKit descriptors,
+ *                     null for an invalid SMILES
+ *   reference_json    the file's other columns, name → text (e.g. H298_cbs)
+ *   status            Pending | To run | Running | OK | Rerun | Skip
+ *   skip_reason       INVALID_SMILES | RETRIES_EXHAUSTED when Skip
+ *   phase             where its pipeline is: pending, geometry, conformers, mopac, done
+ *   retry_count, max_retries, last_error_message
+ *   batch_id, batch_order   the batch it was selected into and its place there
+ *   detail_json       the last pipeline outcome (pipelines/pm7/molecule-detail.ts)
+ *   most_stable_hof_kcal_mol  copied from the detail for statistics
+ *   updated_at
+ *
+ * `batches` — one row per batch (core/batch-status.ts).
+ *   batch_id (`batch_0001` …), seq, status, size, strategy, seed, policy,
+ *   crest_timeout_min, mopac_timeout_min, max_retries, workers, max_conformers,
+ *   created_at, started_at, ended_at, summary_json (the last summary printed)
+ *
+ * `dataset` — key → value facts about the import: source file, reference column.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -95,5 +120,57 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (calc_key, attempt)
   ) STRICT;
   CREATE INDEX attempts_by_run ON attempts (run_id);
+  `,
+  `
+  CREATE TABLE batches (
+    batch_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    status TEXT NOT NULL CHECK (status IN ('Running','Stopped','Completed','Reset')),
+    size INTEGER NOT NULL,
+    strategy TEXT NOT NULL,
+    seed INTEGER,
+    policy TEXT NOT NULL,
+    crest_timeout_min REAL NOT NULL,
+    mopac_timeout_min REAL NOT NULL,
+    max_retries INTEGER NOT NULL,
+    workers INTEGER NOT NULL,
+    max_conformers INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT,
+    summary_json TEXT
+  ) STRICT;
+
+  CREATE TABLE molecules (
+    mol_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    smiles TEXT NOT NULL,
+    charge INTEGER NOT NULL,
+    multiplicity INTEGER NOT NULL,
+    nheavy INTEGER,
+    nrotbonds INTEGER,
+    tpsa REAL,
+    aromatic_rings INTEGER,
+    has_heteroatoms INTEGER,
+    reference_json TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL CHECK (status IN ('Pending','To run','Running','OK','Rerun','Skip')),
+    skip_reason TEXT,
+    phase TEXT NOT NULL DEFAULT 'pending',
+    retry_count INTEGER NOT NULL DEFAULT 0,
+    max_retries INTEGER NOT NULL DEFAULT 3,
+    last_error_message TEXT,
+    batch_id TEXT REFERENCES batches (batch_id),
+    batch_order INTEGER,
+    detail_json TEXT,
+    most_stable_hof_kcal_mol REAL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX molecules_by_status ON molecules (status, nheavy, seq);
+  CREATE INDEX molecules_by_batch ON molecules (batch_id, batch_order);
+
+  CREATE TABLE dataset (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
   `,
 ];

@@ -3,22 +3,11 @@ import { resolve } from 'node:path';
 import type { Atom } from '../../chem/molecule.js';
 import { formalChargeFromSmiles } from '../../chem/smiles-charge.js';
 import { parseXyz } from '../../chem/xyz.js';
-import type { CalcSpec, JsonValue, Resources } from '../../core/calc-spec.js';
+import type { CalcSpec, Resources } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
+import type { RequestCalc } from '../request-calc.js';
 import type { CalcLine } from './calc-line.js';
-
-/**
- * Asks the runtime for a calc's outcome; pipelines get results this way, whether they come
- * from the store or from a run.
- */
-export type RequestCalc = (
-  spec: CalcSpec,
-) => Promise<
-  | { readonly status: 'succeeded'; readonly result: Readonly<Record<string, JsonValue>> }
-  | { readonly status: 'failed'; readonly failure: Failure }
-  | { readonly status: 'not_run'; readonly reason: string }
->;
 
 /** A line's spec, or why it has none (its start geometry could not be made). */
 export type LineSpec =
