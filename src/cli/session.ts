@@ -7,7 +7,7 @@ import { findCampaignRoot, openCampaign, type Campaign } from '../runtime/campai
 import { installStopSignals } from '../runtime/control/signals.js';
 import { Runner, type RunSummary } from '../runtime/runner.js';
 import { acquireRunnerLock } from '../runtime/runner-lock.js';
-import type { RunObserver } from '../runtime/run-observer.js';
+import type { Display } from './progress/display.js';
 import { logProgress } from './progress/log-progress.js';
 import { progressBar } from './progress/progress-bar.js';
 
@@ -29,13 +29,29 @@ export interface RunSession {
   readonly campaign: Campaign;
   readonly runner: Runner;
   readonly logFile: string | undefined;
-  finish(): Promise<RunSummary>;
+  /** Calcs at once (the runner's workers). */
+  readonly workers: number;
+  /** Shows a line of the command's own progress (above the bar, or in the log). */
+  print(line: string): void;
+  /**
+   * Ends the run; then `after` runs while the campaign is still open and locked (to record
+   * what the run means for the pipeline's items); then everything is released.
+   */
+  finish(after?: (summary: RunSummary) => void): Promise<RunSummary>;
+}
+
+/** How a session shows progress: `quiet` keeps headless lines out of stderr (for --json). */
+export interface SessionOptions {
+  readonly quiet?: boolean;
+  readonly calcLines?: boolean;
+  /** Overrides the failure threshold of the runner (pipelines that count failures per item). */
+  readonly failureThreshold?: number;
 }
 
 export async function openRunSession(
   flags: RunFlags,
   command: readonly string[],
-  quiet = false,
+  options: SessionOptions = {},
 ): Promise<RunSession> {
   const root = findCampaignRoot(flags.campaign, process.cwd());
   const campaign = openCampaign(root);
@@ -51,12 +67,14 @@ export async function openRunSession(
   const workers =
     parseCount(flags.workers, '--workers') ?? settings.workers ?? availableParallelism();
   const threshold =
+    options.failureThreshold ??
     parseCount(flags.failureThreshold, '--failure-threshold', 0) ??
     settings.control.failure_threshold;
   const executor = createExecutor(settings.executor, workers, settings.control.kill_grace_s);
   const headless = flags.headless === true || !process.stderr.isTTY;
   let logFile: string | undefined;
-  let observer: RunObserver & { close?: () => void };
+  let observer: Display;
+  const displayOptions = { calcLines: options.calcLines ?? true };
   if (headless) {
     logFile = join(
       campaign.paths.logs,
@@ -64,13 +82,14 @@ export async function openRunSession(
     );
     observer = logProgress(
       logFile,
-      quiet ? () => undefined : (line) => process.stderr.write(`${line}\n`),
+      options.quiet === true ? () => undefined : (line) => process.stderr.write(`${line}\n`),
+      displayOptions,
     );
   } else {
-    observer = progressBar(process.stderr);
+    observer = progressBar(process.stderr, displayOptions);
   }
   if (lock.replacedStale !== undefined) {
-    observer.notice?.(
+    observer.notice(
       `took over a stale lock of pid ${lock.replacedStale.pid} (${lock.replacedStale.command}, since ${lock.replacedStale.started_at}): that runner is no longer alive`,
     );
   }
@@ -87,7 +106,7 @@ export async function openRunSession(
       observer,
     });
   } catch (error) {
-    observer.close?.();
+    observer.close();
     await executor.close();
     lock.release();
     campaign.close();
@@ -98,12 +117,18 @@ export async function openRunSession(
     campaign,
     runner,
     logFile,
-    finish: async () => {
+    print: (line) => {
+      observer.print(line);
+    },
+    workers,
+    finish: async (after) => {
       try {
-        return await runner.finish();
+        const summary = await runner.finish();
+        after?.(summary);
+        return summary;
       } finally {
         removeSignals();
-        observer.close?.();
+        observer.close();
         await executor.close();
         lock.release();
         campaign.close();

@@ -254,6 +254,16 @@ export class Runner {
   }
 
   /**
+   * Pause: as when the failure threshold is reached — running calcs finish, nothing new
+   * starts, the run ends `paused`. For pipelines that count failures their own way.
+   */
+  pause(message: string): void {
+    if (this.state !== 'running') return;
+    this.setState('paused', message);
+    this.checkIdle();
+  }
+
+  /**
    * Hard stop: kill every running calc's process group and return the calcs to the queue
    * (not failed: they will run again next time).
    */

@@ -1,12 +1,16 @@
 import { appendFileSync } from 'node:fs';
-import type { RunObserver } from '../../runtime/run-observer.js';
+import type { Display, DisplayOptions } from './display.js';
 import { resultSummaryOfEvent } from './event-text.js';
 
 /**
  * Headless progress: one plain line per event, appended to the run's log file and written to
  * stderr (`[3/50] ethanol OK HOF -56.780 kcal/mol`). No bars, no cursor movement.
  */
-export function logProgress(logFile: string, echo: (line: string) => void): RunObserver {
+export function logProgress(
+  logFile: string,
+  echo: (line: string) => void,
+  options: DisplayOptions = { calcLines: true },
+): Display {
   const write = (text: string): void => {
     const line = `${new Date().toISOString()} ${text}`;
     appendFileSync(logFile, `${line}\n`);
@@ -14,8 +18,10 @@ export function logProgress(logFile: string, echo: (line: string) => void): RunO
   };
   return {
     calcFinished: (event) => {
-      write(resultSummaryOfEvent(event));
+      if (options.calcLines) write(resultSummaryOfEvent(event));
     },
+    print: write,
+    close: () => undefined,
     stateChanged: (state, message) => {
       write(`run ${state}${message === null ? '' : `: ${message}`}`);
     },

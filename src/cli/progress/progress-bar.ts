@@ -1,5 +1,5 @@
+import type { Display, DisplayOptions } from './display.js';
 import type { StatusSnapshot } from '../../runtime/control/status-file.js';
-import type { RunObserver } from '../../runtime/run-observer.js';
 import { barLine, printable } from './bar-line.js';
 import { resultSummaryOfEvent } from './event-text.js';
 
@@ -25,7 +25,10 @@ export interface BarStream {
  * notices printed above it so they stay readable after the run. `close` draws the last state
  * and ends the line; nothing is written after it.
  */
-export function progressBar(stream: BarStream): RunObserver & { close(): void } {
+export function progressBar(
+  stream: BarStream,
+  options: DisplayOptions = { calcLines: true },
+): Display {
   let last: StatusSnapshot | undefined;
   let shown = 0; // characters of the bar on the screen now (0: the cursor is on a clean line)
   let drawnAt = 0;
@@ -65,9 +68,11 @@ export function progressBar(stream: BarStream): RunObserver & { close(): void } 
       else timer ??= setTimeout(draw, REDRAW_MS);
     },
     calcFinished: (event) => {
+      if (!options.calcLines) return;
       if (event.outcome === 'failed' || event.outcome === 'cached_failure')
         above(resultSummaryOfEvent(event));
     },
+    print: above,
     notice: (message) => {
       above(`note: ${message}`);
     },
