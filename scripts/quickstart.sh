@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The README's main job: installs what is missing, then runs a handful of real MOPAC and xtb
-# calcs (examples/quickstart.jsonl) through `retort run` in the campaign ./demo-campaign.
-# Run it twice: the second time every calc is answered from the store.
+# The README's main job: installs what is missing, then runs a real batch of the PM7 pipeline
+# (SMILES → 3D → conformers → MOPAC PM7 → most stable heat of formation) on the project's
+# sample dataset (examples/sample-dataset.csv) in the campaign ./demo-campaign, and prints the
+# batch summary. Run it again: the next molecules of the dataset get their batch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-[ -f demo-campaign/retort.yaml ] || node bin/retort.js init demo-campaign
-node bin/retort.js --campaign demo-campaign run examples/quickstart.jsonl --workers 2 "$@"
-echo
-node bin/retort.js --campaign demo-campaign status
+retort() { node bin/retort.js --campaign demo-campaign "$@"; }
+if [ ! -f demo-campaign/retort.yaml ]; then
+  node bin/retort.js init demo-campaign
+  retort import examples/sample-dataset.csv
+fi
+retort batch run --size 12 --crest-timeout 5 --mopac-timeout 10 --workers 2 --with-reference "$@"

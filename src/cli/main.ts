@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { RetortError } from '../core/errors.js';
+import { registerBatch } from './commands/batch.js';
 import { registerCalc } from './commands/calc.js';
+import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
@@ -20,10 +23,13 @@ const program = new Command('retort')
   .exitOverride();
 
 registerInit(program);
+registerImport(program);
 registerCalc(program);
 registerRun(program);
+registerBatch(program);
 registerStatus(program);
 registerStop(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);

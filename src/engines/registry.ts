@@ -1,12 +1,19 @@
 import { InputError } from '../core/errors.js';
 import { commandEngine } from './command/index.js';
+import { crestEngine } from './crest/index.js';
 import type { Engine } from './engine.js';
 import { mopacEngine } from './mopac/index.js';
 import { obabelEngine } from './obabel/index.js';
 import { xtbEngine } from './xtb/index.js';
 
 /** Every engine retort knows, by program name. */
-export const ENGINES: readonly Engine[] = [mopacEngine, xtbEngine, obabelEngine, commandEngine];
+export const ENGINES: readonly Engine[] = [
+  mopacEngine,
+  xtbEngine,
+  obabelEngine,
+  commandEngine,
+  crestEngine,
+];
 
 /** The engine of a program; InputError('program') naming the known ones otherwise. */
 export function getEngine(program: string): Engine {

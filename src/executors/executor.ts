@@ -44,8 +44,9 @@ export interface RunningJob {
  *    when the job provably never started, so the runner may submit it again. It never returns
  *    undefined for a job that may still be alive: "never run a calc twice".
  *
- * `cancel(handle, 'graceful')` asks the job to end (TERM); `'kill'` ends it and its whole
- * process group now. Either way `exit` then resolves.
+ * `cancel(handle, 'graceful')` asks the job to end (TERM) and ends its whole process group
+ * (KILL) if it has not ended after the executor's grace period; `'kill'` ends the group now.
+ * Either way `exit` then resolves.
  *
  * `slots` is how many jobs may be in flight at once; the runner never exceeds it.
  * Waiting is a promise rather than a poll call so that local jobs finish without polling

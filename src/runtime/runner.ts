@@ -6,7 +6,7 @@ import { calcKey, keyedSpec } from '../core/calc-key.js';
 import type { CalcSpec, JsonValue, Resources } from '../core/calc-spec.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { errorMessage } from '../core/errors.js';
-import { FailureClass, type Failure } from '../core/failure.js';
+import { FailureClass, isFailureClass, type Failure } from '../core/failure.js';
 import type { JobExit, JobOutputs, JobSpec, Outcome } from '../core/job-spec.js';
 import { RUN_TRANSITIONS, type RunState } from '../core/run-state.js';
 import { assertTransition } from '../core/transitions.js';
@@ -194,7 +194,7 @@ export class Runner {
         specJson: canonicalJson(keyedSpec(spec)),
         label: spec.label,
       },
-      (failed) => this.shouldRequeue(failed),
+      (failed) => this.shouldRequeue(failed, spec),
     );
     if (row.status === 'succeeded') {
       this.counts.cached++;
@@ -575,14 +575,21 @@ export class Runner {
 
   // ── bookkeeping ───────────────────────────────────────────────────────────
 
-  private shouldRequeue(row: CalcRow): boolean {
+  /**
+   * Whether a calc that failed in an earlier run is run again: always with --retry-failed;
+   * otherwise when repeating it can help — a retryable failure (killed, lost, cancelled), or a
+   * timeout that is now asked for with more walltime than its last attempt had.
+   */
+  private shouldRequeue(row: CalcRow, spec: CalcSpec): boolean {
     if (this.options.retryFailed) return true;
     const cls = row.failure_class;
-    return (
-      cls !== null &&
-      Object.hasOwn(FailureClass, cls) &&
-      FailureClass[cls as keyof typeof FailureClass].retryable
-    );
+    if (cls === null || !isFailureClass(cls)) return false;
+    if (FailureClass[cls].retryable) return true;
+    if (!FailureClass[cls].retryableWithMoreTime) return false;
+    const last = this.options.campaign.calcs.latestAttempt(row.key);
+    const given =
+      last === undefined ? 0 : (JSON.parse(last.resources_json) as Resources).walltime_s;
+    return spec.resources.walltime_s > given;
   }
 
   private resolvePrograms(job: JobSpec): JobSpec {

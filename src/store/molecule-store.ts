@@ -1,4 +1,9 @@
-import { BATCH_TRANSITIONS, type BatchStatus, type Policy, type Strategy } from '../core/batch-status.js';
+import {
+  BATCH_TRANSITIONS,
+  type BatchStatus,
+  type Policy,
+  type Strategy,
+} from '../core/batch-status.js';
 import {
   MOLECULE_STATUSES,
   MOLECULE_TRANSITIONS,
@@ -106,7 +111,9 @@ export class MoleculeStore {
   constructor(private readonly db: Db) {
     this.stmt = {
       get: db.prepare<[string], MoleculeRow>('SELECT * FROM molecules WHERE mol_id = ?'),
-      exists: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM molecules WHERE mol_id = ?'),
+      exists: db.prepare<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM molecules WHERE mol_id = ?',
+      ),
       maxSeq: db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM molecules'),
       insert: db.prepare(
         `INSERT INTO molecules (mol_id, seq, smiles, charge, multiplicity, nheavy, nrotbonds, tpsa,
@@ -124,7 +131,9 @@ export class MoleculeStore {
            updated_at = @now
          WHERE mol_id = @mol_id`,
       ),
-      phase: db.prepare('UPDATE molecules SET phase = @phase, updated_at = @now WHERE mol_id = @mol_id'),
+      phase: db.prepare(
+        'UPDATE molecules SET phase = @phase, updated_at = @now WHERE mol_id = @mol_id',
+      ),
       counts: db.prepare<[], { status: MoleculeStatus; n: number }>(
         'SELECT status, COUNT(*) AS n FROM molecules GROUP BY status',
       ),
@@ -164,7 +173,9 @@ export class MoleculeStore {
       maxBatchSeq: db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM batches'),
       getBatch: db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE batch_id = ?'),
       batches: db.prepare<[], BatchRow>('SELECT * FROM batches ORDER BY seq'),
-      running: db.prepare<[], BatchRow>(`SELECT * FROM batches WHERE status = 'Running' ORDER BY seq`),
+      running: db.prepare<[], BatchRow>(
+        `SELECT * FROM batches WHERE status = 'Running' ORDER BY seq`,
+      ),
       setBatch: db.prepare(
         `UPDATE batches SET status = @status, ended_at = @ended_at,
            started_at = COALESCE(@started_at, started_at),
@@ -185,7 +196,9 @@ export class MoleculeStore {
    * twice so the caller can name them.
    */
   insertMany(molecules: readonly NewMolecule[]): { readonly duplicates: readonly string[] } {
-    const duplicates = molecules.filter((m) => this.stmt.exists.get(m.mol_id)?.n === 1).map((m) => m.mol_id);
+    const duplicates = molecules
+      .filter((m) => this.stmt.exists.get(m.mol_id)?.n === 1)
+      .map((m) => m.mol_id);
     if (duplicates.length > 0) return { duplicates };
     this.db.transaction(() => {
       let seq = this.stmt.maxSeq.get()?.m ?? 0;
@@ -212,7 +225,8 @@ export class MoleculeStore {
     this.db.transaction(() => {
       const row = this.stmt.get.get(molId);
       if (row === undefined) throw new Error(`molecule ${molId} is not in the store`);
-      if (row.status !== status) assertTransition('molecule', MOLECULE_TRANSITIONS, row.status, status);
+      if (row.status !== status)
+        assertTransition('molecule', MOLECULE_TRANSITIONS, row.status, status);
       this.stmt.update.run({
         mol_id: molId,
         status,
@@ -237,7 +251,10 @@ export class MoleculeStore {
   }
 
   counts(): Record<MoleculeStatus, number> {
-    const counts = Object.fromEntries(MOLECULE_STATUSES.map((s) => [s, 0])) as Record<MoleculeStatus, number>;
+    const counts = Object.fromEntries(MOLECULE_STATUSES.map((s) => [s, 0])) as Record<
+      MoleculeStatus,
+      number
+    >;
     for (const { status, n } of this.stmt.counts.all()) counts[status] = n;
     return counts;
   }
@@ -247,7 +264,10 @@ export class MoleculeStore {
     for (const { batch_id, status, n } of this.stmt.countsByBatch.all()) {
       let counts = out.get(batch_id);
       if (counts === undefined) {
-        counts = Object.fromEntries(MOLECULE_STATUSES.map((s) => [s, 0])) as Record<MoleculeStatus, number>;
+        counts = Object.fromEntries(MOLECULE_STATUSES.map((s) => [s, 0])) as Record<
+          MoleculeStatus,
+          number
+        >;
         out.set(batch_id, counts);
       }
       counts[status] = n;
@@ -264,7 +284,10 @@ export class MoleculeStore {
    * `by_nrotbonds` (then heavy atoms); `random` — a shuffle seeded by `seed`, repeatable.
    * Ties go to import order.
    */
-  createBatch(batch: NewBatch): { readonly batch: BatchRow; readonly molecules: readonly MoleculeRow[] } {
+  createBatch(batch: NewBatch): {
+    readonly batch: BatchRow;
+    readonly molecules: readonly MoleculeRow[];
+  } {
     return this.db.transaction(() => {
       const running = this.stmt.running.get();
       if (running !== undefined) throw new Error(`batch ${running.batch_id} is still Running`);
@@ -277,7 +300,13 @@ export class MoleculeStore {
         const row = this.stmt.get.get(molId);
         if (row === undefined) throw new Error(`molecule ${molId} vanished`);
         assertTransition('molecule', MOLECULE_TRANSITIONS, row.status, 'To run');
-        this.stmt.select.run({ mol_id: molId, batch_id: batchId, batch_order: i + 1, max_retries: batch.max_retries, now });
+        this.stmt.select.run({
+          mol_id: molId,
+          batch_id: batchId,
+          batch_order: i + 1,
+          max_retries: batch.max_retries,
+          now,
+        });
       });
       const created = this.stmt.getBatch.get(batchId);
       if (created === undefined) throw new Error(`batch ${batchId} vanished`);
@@ -298,7 +327,11 @@ export class MoleculeStore {
         const random = mulberry32(batch.seed ?? 0);
         for (let i = ids.length - 1; i > 0; i--) {
           const j = Math.floor(random() * (i + 1));
-          [ids[i], ids[j]] = [ids[j] as string, ids[i] as string];
+          const swap = ids[i];
+          const other = ids[j];
+          if (swap === undefined || other === undefined) continue;
+          ids[i] = other;
+          ids[j] = swap;
         }
         return ids.slice(0, batch.size);
       }
@@ -371,10 +404,15 @@ export class MoleculeStore {
       const now = nowIso();
       for (const row of this.stmt.batchMolecules.all(batchId)) {
         if (row.status === 'OK') {
-          this.setStatus(row.mol_id, 'Pending', { phase: 'pending', detail_json: null, most_stable_hof_kcal_mol: null });
+          this.setStatus(row.mol_id, 'Pending', {
+            phase: 'pending',
+            detail_json: null,
+            most_stable_hof_kcal_mol: null,
+          });
           n++;
         }
-        if (row.status === 'OK' || row.status === 'Rerun') this.stmt.clearBatch.run({ mol_id: row.mol_id, now });
+        if (row.status === 'OK' || row.status === 'Rerun')
+          this.stmt.clearBatch.run({ mol_id: row.mol_id, now });
       }
       this.setBatchStatus(batchId, 'Reset');
       return n;

@@ -139,6 +139,21 @@ describe('Runner', () => {
     expect(result).toMatchObject({ status: 'failed', failure: { class: 'timeout' } });
   });
 
+  it('runs a timed-out calc again only when it is asked for with more walltime', async () => {
+    let runner = await start();
+    const first = await runner.request(cmd('slow', 'sleep 1.5', 1));
+    await runner.finish();
+    expect(first).toMatchObject({ status: 'failed', failure: { class: 'timeout' } });
+
+    runner = await start();
+    const same = await runner.request(cmd('slow', 'sleep 1.5', 1));
+    const longer = await runner.request(cmd('slow', 'sleep 1.5', 10));
+    await runner.finish();
+    expect(same).toMatchObject({ status: 'failed', cached: true });
+    expect(longer).toMatchObject({ status: 'succeeded', cached: false });
+    expect(executions()).toEqual(['slow', 'slow']);
+  });
+
   it('pauses after the failure threshold and leaves the rest queued', async () => {
     const runner = await start({ workers: 1, failureThreshold: 2 });
     const requests = ['f1', 'f2', 'f3', 'f4'].map((id) => runner.request(cmd(id, 'exit 1')));

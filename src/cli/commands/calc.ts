@@ -94,7 +94,7 @@ async function runCalc(o: CalcOptions): Promise<number> {
   const session = await openRunSession(
     { ...o, workers: '1' },
     ['retort', 'calc', ...process.argv.slice(3)],
-    o.json === true,
+    { quiet: o.json === true },
   );
   const [result] = await runLines(session.runner, lines, process.cwd(), settings.defaults).finally(
     () => session.finish(),

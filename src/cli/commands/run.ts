@@ -72,7 +72,9 @@ async function runFile(file: string, flags: RunOptions): Promise<number> {
   );
   await validateLines(lines, baseDir, settings.defaults);
 
-  const session = await openRunSession(flags, ['retort', 'run', file], flags.json === true);
+  const session = await openRunSession(flags, ['retort', 'run', file], {
+    quiet: flags.json === true,
+  });
   const started = Date.now();
   let results: LineResult[];
   try {

@@ -57,11 +57,16 @@ export class TrackedJob implements RunningJob {
     return this.#ended;
   }
 
+  /** `graceful`: TERM now, KILL after the grace period if the group is still there; `kill`: KILL now. */
   cancel(how: 'graceful' | 'kill'): void {
     if (this.#ended) return;
     this.#cancelled = true;
-    if (how === 'kill') this.#sentKill = true;
-    signalGroup(this.#init.pgid, how === 'kill' ? 'SIGKILL' : 'SIGTERM');
+    if (how === 'kill') {
+      this.#sentKill = true;
+      signalGroup(this.#init.pgid, 'SIGKILL');
+    } else {
+      this.#stopGrace ??= terminateGroup(this.#init.pgid, this.#init.killGraceMs);
+    }
   }
 
   /** Adds something to undo on `release` (an exit listener's hold, a poll interval). */

@@ -115,7 +115,7 @@ describe('progressBar', () => {
     bar.status?.(snapshot(4, 0));
     bar.calcFinished?.(failedEvent(5));
     bar.calcFinished?.({ ...failedEvent(6), outcome: 'succeeded' });
-    bar.notice?.('took over a stale lock');
+    bar.notice('took over a stale lock');
     vi.advanceTimersByTime(150);
     bar.status?.(snapshot(6, 1));
     expect(term.screen()).toEqual([

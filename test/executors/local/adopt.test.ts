@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { calcWrapperArgs } from '../../../src/executors/calc-wrapper.js';
 import type { ExecutorJob } from '../../../src/executors/executor.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
 import { killAll, processesMatching, survivors } from '../../helpers/processes.js';
-import { fakeProgram, makeJob, makeTempDir } from './make-job.js';
+import { fakeProgram, makeJob, makeTempDir, waitForFile } from './make-job.js';
 
 let root: string;
 const executors: LocalExecutor[] = [];
@@ -46,10 +46,6 @@ child.unref();`;
   });
   expect(result.status).toBe(0);
   return Number(result.stdout.trim());
-}
-
-async function waitForFile(path: string): Promise<void> {
-  while (!existsSync(path)) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 describe('LocalExecutor.adopt', () => {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TAIL_BYTES } from '../../../src/core/job-spec.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
 import { killAll, processesMatching, survivors } from '../../helpers/processes.js';
-import { fakeProgram, makeJob, makeTempDir } from './make-job.js';
+import { fakeProgram, makeJob, makeTempDir, waitForFile } from './make-job.js';
 
 let root: string;
 let executor: LocalExecutor;
@@ -169,7 +169,7 @@ describe('LocalExecutor', () => {
   it('cancels a job gracefully with TERM', async () => {
     const job = makeJob(root, [fakeProgram('hang.sh'), root]);
     const running = await executor.submit(job);
-    await waitForFile(join(job.workdir, 'stdout'));
+    await waitForFile(join(job.workdir, 'stdout'), 'hanging');
     await executor.cancel(running.handle, 'graceful');
     const exit = await running.exit;
     expect(exit).toMatchObject({ signal: 'SIGTERM', timedOut: false });
@@ -177,10 +177,20 @@ describe('LocalExecutor', () => {
     await executor.cancel(running.handle, 'graceful');
   });
 
+  it('ends a job that ignores a graceful cancel with KILL after the grace period', async () => {
+    const job = makeJob(root, [fakeProgram('ignore-term.sh'), root]);
+    const running = await executor.submit(job);
+    await waitForFile(join(job.workdir, 'stdout'), 'ignoring TERM');
+    await executor.cancel(running.handle, 'graceful');
+    const exit = await running.exit;
+    expect(exit).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });
+    expect(exit.failure?.class).toBe('cancelled');
+  });
+
   it('cancels a job that ignores TERM with kill, whole group at once', async () => {
     const job = makeJob(root, [fakeProgram('ignore-term.sh'), root]);
     const running = await executor.submit(job);
-    await waitForFile(join(job.workdir, 'stdout'));
+    await waitForFile(join(job.workdir, 'stdout'), 'ignoring TERM');
     await executor.cancel(running.handle, 'kill');
     const exit = await running.exit;
     expect(exit).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });
@@ -214,7 +224,3 @@ describe('LocalExecutor.probe', () => {
     expect(result.stderr).toMatch(/not found/);
   });
 });
-
-async function waitForFile(path: string): Promise<void> {
-  while (!existsSync(path)) await new Promise((resolve) => setTimeout(resolve, 10));
-}

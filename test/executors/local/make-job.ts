@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { JobSpec } from '../../../src/core/job-spec.js';
@@ -37,4 +37,19 @@ export function makeJob(
       ...spec,
     },
   };
+}
+
+/**
+ * Waits until `path` exists and, when `containing` is given, holds that text: a program has
+ * really started (it printed its first line), not merely had its output file opened for it.
+ */
+export async function waitForFile(path: string, containing?: string): Promise<void> {
+  for (;;) {
+    if (
+      existsSync(path) &&
+      (containing === undefined || readFileSync(path, 'utf8').includes(containing))
+    )
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

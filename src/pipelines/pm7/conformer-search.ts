@@ -1,0 +1,548 @@
+import { accessSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
+import { delimiter, join, relative } from 'node:path';
+import { normalizeSymbol } from '../../chem/elements.js';
+import type { Atom } from '../../chem/molecule.js';
+import { rmsd } from '../../chem/rmsd.js';
+import { formatXyz } from '../../chem/xyz.js';
+import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
+import { calcWorkdir, type CampaignPaths } from '../../core/campaign-layout.js';
+import { InputError } from '../../core/errors.js';
+import type { Failure } from '../../core/failure.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import type { CalcResolution } from '../../runtime/runner.js';
+import type { RequestCalc } from '../request-calc.js';
+import type { ConformerSearchDetail, Decision } from './molecule-detail.js';
+
+/** kcal/mol per hartree (CODATA 2018, as CREST and xtb use). */
+export const KCAL_MOL_PER_HARTREE = 627.509474;
+
+/** The molecule whose conformers are searched: a start geometry (Å), charge (e), 2S+1. */
+export interface ConformerSearchInput {
+  readonly molId: string;
+  readonly atoms: readonly Atom[];
+  readonly charge: number;
+  readonly multiplicity: number;
+}
+
+/**
+ * How to search:
+ * - `crest`: use CREST (the caller decides, e.g. with {@link crestOnPath}); else the builtin
+ *   search (Open Babel genetic conformers, each optimised with GFN2-xTB);
+ * - `budget_s`: walltime of the whole search, seconds (CREST's walltime; shared out over the
+ *   builtin search's calcs);
+ * - `ewin_kcal_mol`: keep conformers at most this far above the lowest (default 6);
+ * - `rmsd_threshold_angstrom`: builtin only: two conformers closer than this (heavy-atom RMSD
+ *   after superposition) are one, the lower in energy is kept (default 0.125);
+ * - `nconf`: builtin only: Open Babel conformers to generate (default 20);
+ * - `cores`: cores of each CREST or xtb calc (default 1).
+ */
+export interface ConformerSearchOptions {
+  readonly crest: boolean;
+  readonly budget_s: number;
+  readonly ewin_kcal_mol?: number;
+  readonly rmsd_threshold_angstrom?: number;
+  readonly nconf?: number;
+  readonly cores?: number;
+}
+
+export const CONFORMER_SEARCH_DEFAULTS = {
+  ewin_kcal_mol: 6,
+  rmsd_threshold_angstrom: 0.125,
+  nconf: 20,
+  cores: 1,
+} as const;
+
+/** One conformer of the ensemble: geometry (Å, the input's atom order) and GFN2-xTB energy. */
+export interface SearchedConformer {
+  readonly geometry: readonly Atom[];
+  readonly energy_hartree: number;
+}
+
+/** A search that ran to an end (successful or not). `conformers`: lowest energy first. */
+export interface ConformerSearchResult {
+  readonly interrupted: false;
+  readonly detail: ConformerSearchDetail;
+  readonly conformers: readonly SearchedConformer[];
+  readonly issues: readonly string[];
+  readonly decisions: readonly Decision[];
+}
+
+/**
+ * The run is stopping and a calc of the search was not run: the molecule goes back to To run
+ * (not failed); the next run repeats the search, answered from the store up to where it stopped.
+ */
+export interface ConformerSearchInterrupted {
+  readonly interrupted: true;
+  readonly reason: string;
+}
+
+export type ConformerSearchOutcome = ConformerSearchResult | ConformerSearchInterrupted;
+
+/** Where the ensemble of a molecule is written, relative to the campaign root. */
+export function ensembleFile(molId: string): string {
+  return join('details', 'ensembles', `${molId.replace(/[^\w.-]/g, '_')}.xyz`);
+}
+
+/**
+ * True when an executable file named `crest` is in a directory of `path` (default: PATH).
+ * Only looks at the file system; starts no process.
+ */
+export function crestOnPath(path: string | undefined = process.env.PATH): boolean {
+  return (path ?? '').split(delimiter).some((dir) => {
+    if (dir === '') return false;
+    const file = join(dir, 'crest');
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Mirror-image conformers are one when their energies differ by at most this, kcal/mol. */
+export const MIRROR_ENERGY_TOLERANCE_KCAL_MOL = 0.05;
+
+// An optimisation is started only with at least this much of the budget left, seconds.
+const MIN_CALC_WALLTIME_S = 1;
+// Share of the builtin budget Open Babel may use: it usually needs well under a second, but
+// its genetic search took seconds on a loaded machine; if it hangs, half is left to optimise
+// the start geometry.
+const OBABEL_BUDGET_SHARE = 0.5;
+
+interface Context {
+  readonly input: ConformerSearchInput;
+  readonly request: RequestCalc;
+  readonly paths: CampaignPaths;
+  readonly startedMs: number;
+  readonly budgetS: number;
+  readonly ewin: number;
+  readonly rmsdThreshold: number;
+  readonly nconf: number;
+  readonly cores: number;
+  readonly issues: string[];
+  readonly decisions: Decision[];
+}
+
+/** What asking for a calc gave: a resolution, or the spec refused before anything ran. */
+type Asked = CalcResolution | { readonly status: 'refused'; readonly message: string };
+
+interface Ended {
+  readonly method: ConformerSearchDetail['method'];
+  readonly status: ConformerSearchDetail['status'];
+  readonly conformers: readonly SearchedConformer[];
+  readonly error: string | null;
+  readonly outputKey: string | null;
+  readonly walltimeS: number;
+}
+
+/**
+ * The conformer ensemble of one molecule, by CREST (`options.crest`) or by the builtin search:
+ *
+ * 1. Open Babel `conformers` (genetic algorithm, `nconf`) from the start geometry, given at
+ *    at most half of the budget; when it fails or finds nothing, the start geometry alone
+ *    (recorded as an issue and a decision);
+ * 2. each conformer optimised with xtb GFN2, one after another, each given the remaining budget
+ *    divided by the conformers left; when the budget is spent the search stops (TIMEOUT) and
+ *    keeps what was done; failed optimisations are dropped (one issue lists them);
+ * 3. the energy window, then RMSD de-duplication (the lower-energy one of any pair closer than
+ *    the threshold stays).
+ *
+ * The ensemble is written to `details/ensembles/<mol_id>.xyz` (atomically). Calcs the store
+ * already knows are answered from it, so a repeated search costs nothing. A calc the runner
+ * did not run (the run is stopping) makes the whole search `{interrupted: true}`.
+ * Throws only for invalid options (InputError) and for failures of the store or file system.
+ */
+export async function searchConformers(
+  input: ConformerSearchInput,
+  options: ConformerSearchOptions,
+  request: RequestCalc,
+  paths: CampaignPaths,
+): Promise<ConformerSearchOutcome> {
+  const ctx: Context = {
+    input,
+    request,
+    paths,
+    startedMs: Date.now(),
+    budgetS: positive('budget_s', options.budget_s),
+    ewin: positive(
+      'ewin_kcal_mol',
+      options.ewin_kcal_mol ?? CONFORMER_SEARCH_DEFAULTS.ewin_kcal_mol,
+    ),
+    rmsdThreshold: positive(
+      'rmsd_threshold_angstrom',
+      options.rmsd_threshold_angstrom ?? CONFORMER_SEARCH_DEFAULTS.rmsd_threshold_angstrom,
+    ),
+    nconf: positiveInteger('nconf', options.nconf ?? CONFORMER_SEARCH_DEFAULTS.nconf),
+    cores: positiveInteger('cores', options.cores ?? CONFORMER_SEARCH_DEFAULTS.cores),
+    issues: [],
+    decisions: [],
+  };
+  const ended = options.crest ? await crestSearch(ctx) : await builtinSearch(ctx);
+  if ('interrupted' in ended) return ended;
+
+  const conformers = [...ended.conformers].sort((a, b) => a.energy_hartree - b.energy_hartree);
+  let ensemble: string | null = ensembleFile(input.molId);
+  if (conformers.length > 0) {
+    writeEnsemble(join(paths.root, ensemble), input.molId, conformers, ended.method);
+  } else {
+    // An ensemble left by an earlier search of this molecule is not this search's result.
+    rmSync(join(paths.root, ensemble), { force: true });
+    ensemble = null;
+  }
+  const detail: ConformerSearchDetail = {
+    method: ended.method,
+    status: ended.status,
+    conformers_generated: conformers.length,
+    time_s: Math.round(Date.now() - ctx.startedMs) / 1000,
+    error: ended.error,
+    output_directory:
+      ended.outputKey === null ? null : relative(paths.root, calcWorkdir(paths, ended.outputKey)),
+    ensemble_file: ensemble,
+    timeout_min: ctx.budgetS / 60,
+    timeout_used_min: ended.walltimeS / 60,
+  };
+  return {
+    interrupted: false,
+    detail,
+    conformers,
+    issues: ctx.issues,
+    decisions: ctx.decisions,
+  };
+}
+
+// ── CREST ─────────────────────────────────────────────────────────────────
+
+async function crestSearch(ctx: Context): Promise<Ended | ConformerSearchInterrupted> {
+  const { input } = ctx;
+  const walltimeS = ctx.budgetS;
+  const spec: CalcSpec = {
+    program: 'crest',
+    task: 'conformers',
+    method: 'GFN2',
+    molecule: molecule(ctx, input.atoms),
+    options: { ewin: ctx.ewin },
+    resources: { cores: ctx.cores, walltime_s: walltimeS },
+    label: `${input.molId} crest`,
+  };
+  const asked = await ask(ctx, spec);
+  const base = { method: 'crest' as const, walltimeS };
+  switch (asked.status) {
+    case 'not_run':
+      return interrupted(asked.reason);
+    case 'refused':
+      return { ...base, status: 'FAILED', conformers: [], error: asked.message, outputKey: null };
+    case 'failed':
+      return {
+        ...base,
+        status: asked.failure.class === 'timeout' ? 'TIMEOUT' : 'FAILED',
+        conformers: [],
+        error: `crest: ${asked.failure.message}`,
+        outputKey: asked.key,
+      };
+    case 'succeeded': {
+      const conformers = conformersFromJson(asked.result.conformers, input.atoms);
+      if (conformers === undefined || conformers.length === 0) {
+        return {
+          ...base,
+          status: 'FAILED',
+          conformers: [],
+          error: 'the stored crest result holds no readable conformers',
+          outputKey: asked.key,
+        };
+      }
+      return { ...base, status: 'SUCCESS', conformers, error: null, outputKey: asked.key };
+    }
+  }
+}
+
+// ── builtin: Open Babel + xtb ─────────────────────────────────────────────
+
+async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInterrupted> {
+  const { input } = ctx;
+  const deadlineMs = ctx.startedMs + ctx.budgetS * 1000;
+  decide(
+    ctx,
+    `generate ${ctx.nconf} Open Babel conformers (genetic algorithm) and optimise each with GFN2-xTB`,
+    `built-in search (no CREST); then an energy window of ${ctx.ewin} kcal/mol and de-duplication at ${ctx.rmsdThreshold} Å heavy-atom RMSD`,
+    1,
+  );
+  const base = { method: 'builtin' as const, walltimeS: ctx.budgetS };
+
+  // 1. Open Babel conformers.
+  const obabelSpec: CalcSpec = {
+    program: 'obabel',
+    task: 'conformers',
+    molecule: molecule(ctx, input.atoms),
+    options: { nconf: ctx.nconf, algorithm: 'genetic' },
+    resources: {
+      cores: 1,
+      walltime_s: Math.max(MIN_CALC_WALLTIME_S, Math.floor(ctx.budgetS * OBABEL_BUDGET_SHARE)),
+    },
+    label: `${input.molId} obabel conformers`,
+  };
+  const generated = await ask(ctx, obabelSpec);
+  if (generated.status === 'not_run') return interrupted(generated.reason);
+  if (generated.status === 'refused') {
+    // The molecule itself cannot be run (elements, charge, multiplicity): xtb would refuse too.
+    return { ...base, status: 'FAILED', conformers: [], error: generated.message, outputKey: null };
+  }
+  const outputKey = generated.key;
+  let candidates: (readonly Atom[])[] = [];
+  let searchProblem: string | undefined;
+  if (generated.status === 'failed') {
+    searchProblem = `failed (${generated.failure.class}): ${generated.failure.message}`;
+  } else {
+    const found = geometriesFromJson(generated.result.conformers, input.atoms);
+    if (found === undefined) searchProblem = 'returned conformers that cannot be read';
+    else if (found.length === 0) searchProblem = 'returned no conformers';
+    else candidates = found;
+  }
+  if (searchProblem !== undefined) {
+    ctx.issues.push(
+      `Open Babel conformer search ${searchProblem}; only the start geometry was optimised`,
+    );
+    decide(
+      ctx,
+      'optimise the start geometry alone with GFN2-xTB',
+      `the Open Babel conformer search ${searchProblem}`,
+      0.5,
+    );
+    candidates = [input.atoms];
+  }
+
+  // 2. GFN2-xTB optimisation of each, one after another, sharing what is left of the budget.
+  const optimised: SearchedConformer[] = [];
+  const failures: string[] = [];
+  let budgetSpent = false;
+  let done = 0;
+  let lastTimedOut = false;
+  for (const [i, atoms] of candidates.entries()) {
+    const remainingS = (deadlineMs - Date.now()) / 1000;
+    if (remainingS < MIN_CALC_WALLTIME_S) {
+      budgetSpent = true;
+      break;
+    }
+    const walltimeS = Math.max(
+      MIN_CALC_WALLTIME_S,
+      Math.floor(remainingS / (candidates.length - i)),
+    );
+    const spec: CalcSpec = {
+      program: 'xtb',
+      task: 'optimize',
+      method: 'GFN2',
+      molecule: molecule(ctx, atoms),
+      resources: { cores: ctx.cores, walltime_s: walltimeS },
+      label: `${input.molId} conformer ${i + 1} xtb opt`,
+    };
+    const asked = await ask(ctx, spec);
+    if (asked.status === 'not_run') return interrupted(asked.reason);
+    done++;
+    lastTimedOut = asked.status === 'failed' && asked.failure.class === 'timeout';
+    if (asked.status === 'refused') {
+      failures.push(`#${i + 1} refused: ${asked.message}`);
+    } else if (asked.status === 'failed') {
+      failures.push(`#${i + 1} ${describeFailure(asked.failure)}`);
+    } else {
+      const geometry = atomsFromJson(asked.result.geometry, input.atoms);
+      const energy = asked.result.total_energy_hartree;
+      if (geometry === undefined || typeof energy !== 'number' || !Number.isFinite(energy)) {
+        failures.push(`#${i + 1} has no readable geometry and energy`);
+      } else {
+        optimised.push({ geometry, energy_hartree: energy });
+      }
+    }
+  }
+  // The last optimisation ran into the end of the budget.
+  if (lastTimedOut && Date.now() >= deadlineMs - MIN_CALC_WALLTIME_S * 1000) budgetSpent = true;
+  if (failures.length > 0) {
+    ctx.issues.push(
+      `${failures.length} of ${done} GFN2-xTB conformer optimisations failed and were dropped: ${failures.join('; ')}`,
+    );
+  }
+  if (budgetSpent) {
+    ctx.issues.push(
+      `conformer search budget of ${ctx.budgetS} s spent after ${done} of ${candidates.length} optimisations`,
+    );
+  }
+
+  // 3. Energy window, then RMSD de-duplication.
+  const kept = filterEnsemble(optimised, ctx.ewin, ctx.rmsdThreshold);
+  if (optimised.length > 0) {
+    decide(
+      ctx,
+      `keep ${kept.conformers.length} of ${optimised.length} optimised conformers`,
+      `${kept.outsideWindow} more than ${ctx.ewin} kcal/mol above the lowest; ${kept.duplicates} within ${ctx.rmsdThreshold} Å heavy-atom RMSD of a lower one; ${kept.mirrors} the mirror image of a lower one`,
+      0.9,
+    );
+  }
+
+  let status: ConformerSearchDetail['status'];
+  let error: string | null = null;
+  if (budgetSpent) {
+    status = 'TIMEOUT';
+    error = `budget of ${ctx.budgetS} s spent after ${done} of ${candidates.length} optimisations`;
+  } else if (kept.conformers.length === 0) {
+    status = 'FAILED';
+    error =
+      searchProblem === undefined
+        ? `every GFN2-xTB optimisation failed: ${failures.join('; ')}`
+        : `Open Babel conformer search ${searchProblem}, and the start geometry optimisation failed: ${failures.join('; ')}`;
+  } else {
+    status = 'SUCCESS';
+  }
+  return { ...base, status, conformers: kept.conformers, error, outputKey };
+}
+
+/**
+ * The conformers within `ewinKcalMol` of the lowest, without near-duplicates: sorted by energy,
+ * a conformer is dropped when it lies within `rmsdThreshold` Å (heavy-atom RMSD after
+ * superposition) of one already kept, i.e. of a lower-energy one; or when its mirror image
+ * does and the two energies agree within {@link MIRROR_ENERGY_TOLERANCE_KCAL_MOL}. Mirror-image
+ * conformers of an achiral molecule (gauche+ and gauche− butane) have the same energy and
+ * the same PM7 result, and CREST reports them as one conformer too; the energy condition keeps
+ * apart what only looks alike.
+ */
+export function filterEnsemble(
+  conformers: readonly SearchedConformer[],
+  ewinKcalMol: number,
+  rmsdThreshold: number,
+): { conformers: SearchedConformer[]; outsideWindow: number; duplicates: number; mirrors: number } {
+  const sorted = [...conformers].sort((a, b) => a.energy_hartree - b.energy_hartree);
+  const lowest = sorted[0]?.energy_hartree ?? 0;
+  const inWindow = sorted.filter(
+    (c) => (c.energy_hartree - lowest) * KCAL_MOL_PER_HARTREE <= ewinKcalMol,
+  );
+  const kept: SearchedConformer[] = [];
+  let mirrors = 0;
+  for (const c of inWindow) {
+    if (kept.some((k) => rmsd(k.geometry, c.geometry) < rmsdThreshold)) continue;
+    const mirrored = c.geometry.map((a) => ({ ...a, x: -a.x }));
+    const isMirror = kept.some(
+      (k) =>
+        Math.abs(k.energy_hartree - c.energy_hartree) * KCAL_MOL_PER_HARTREE <=
+          MIRROR_ENERGY_TOLERANCE_KCAL_MOL && rmsd(k.geometry, mirrored) < rmsdThreshold,
+    );
+    if (isMirror) mirrors++;
+    else kept.push(c);
+  }
+  return {
+    conformers: kept,
+    outsideWindow: sorted.length - inWindow.length,
+    duplicates: inWindow.length - kept.length - mirrors,
+    mirrors,
+  };
+}
+
+// ── helpers ───────────────────────────────────────────────────────────────
+
+async function ask(ctx: Context, spec: CalcSpec): Promise<Asked> {
+  try {
+    return await ctx.request(spec);
+  } catch (error) {
+    // The engine refused the spec before anything was recorded: a problem of the molecule.
+    if (error instanceof InputError) return { status: 'refused', message: error.message };
+    throw error;
+  }
+}
+
+function molecule(ctx: Context, atoms: readonly Atom[]): NonNullable<CalcSpec['molecule']> {
+  return { atoms, charge: ctx.input.charge, multiplicity: ctx.input.multiplicity };
+}
+
+function interrupted(reason: string): ConformerSearchInterrupted {
+  return { interrupted: true, reason };
+}
+
+function decide(ctx: Context, decision: string, reason: string, confidence: number): void {
+  ctx.decisions.push({ decision, reason, confidence, timestamp: new Date().toISOString() });
+}
+
+function describeFailure(failure: Failure): string {
+  return `${failure.class}: ${failure.message}`;
+}
+
+function positive(field: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InputError(field, `expected a number > 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InputError(field, `expected an integer ≥ 1, got ${String(value)}`);
+  }
+  return value;
+}
+
+function writeEnsemble(
+  path: string,
+  molId: string,
+  conformers: readonly SearchedConformer[],
+  method: ConformerSearchDetail['method'],
+): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  const lowest = conformers[0]?.energy_hartree ?? 0;
+  const text = conformers
+    .map((c, i) => {
+      const de = (c.energy_hartree - lowest) * KCAL_MOL_PER_HARTREE;
+      // The energy first, as in crest_conformers.xyz, so CREST readers take this file too.
+      const comment = `${c.energy_hartree.toFixed(10)} ${molId} conformer ${i + 1}/${conformers.length} dE=${de.toFixed(3)} kcal/mol GFN2-xTB (${method})`;
+      return formatXyz(c.geometry, comment);
+    })
+    .join('');
+  writeFileAtomic(path, text);
+}
+
+function isRecord(value: JsonValue | undefined): value is Record<string, JsonValue> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A result's `[{element, x, y, z}]` as atoms, when it has the reference's elements in order. */
+function atomsFromJson(value: JsonValue | undefined, like: readonly Atom[]): Atom[] | undefined {
+  if (!Array.isArray(value) || value.length !== like.length) return undefined;
+  const atoms: Atom[] = [];
+  for (const [i, entry] of value.entries()) {
+    if (!isRecord(entry)) return undefined;
+    const { element, x, y, z } = entry;
+    if (typeof element !== 'string' || typeof x !== 'number') return undefined;
+    if (typeof y !== 'number' || typeof z !== 'number') return undefined;
+    const reference = like[i]?.element ?? '';
+    if ((normalizeSymbol(element) ?? element) !== (normalizeSymbol(reference) ?? reference)) {
+      return undefined;
+    }
+    atoms.push({ element: reference, x, y, z });
+  }
+  return atoms;
+}
+
+function geometriesFromJson(
+  value: JsonValue | undefined,
+  like: readonly Atom[],
+): (readonly Atom[])[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: (readonly Atom[])[] = [];
+  for (const entry of value) {
+    const atoms = isRecord(entry) ? atomsFromJson(entry.geometry, like) : undefined;
+    if (atoms === undefined) return undefined;
+    out.push(atoms);
+  }
+  return out;
+}
+
+function conformersFromJson(
+  value: JsonValue | undefined,
+  like: readonly Atom[],
+): SearchedConformer[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: SearchedConformer[] = [];
+  for (const entry of value) {
+    if (!isRecord(entry)) return undefined;
+    const geometry = atomsFromJson(entry.geometry, like);
+    const energy = entry.energy_hartree;
+    if (geometry === undefined || typeof energy !== 'number') return undefined;
+    out.push({ geometry, energy_hartree: energy });
+  }
+  return out;
+}

@@ -1,0 +1,349 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseCsv, type CsvRecord } from '../../chem/csv.js';
+import { describeSmiles, loadRdkit } from '../../chem/descriptors.js';
+import { InputError, errorMessage } from '../../core/errors.js';
+import { SkipReason } from '../../core/molecule-status.js';
+import type { Campaign } from '../../runtime/campaign.js';
+import type { NewMolecule } from '../../store/molecule-store.js';
+
+/**
+ * `retort import FILE.csv`: a dataset of molecules into the campaign's store.
+ *
+ * The file (CSV, RFC 4180, a header row) has one of two layouts:
+ *
+ * - ThermoCBS: the first header cell is empty and its column holds the original row index
+ *   (non-negative integers, not necessarily consecutive); the molecule's id is
+ *   `MOL{index:05d}` (index 8 → `MOL00008`).
+ * - a `mol_id` column: its values are the ids, verbatim. When a file has both, `mol_id` wins
+ *   and the index column is dropped.
+ *
+ * Columns (names compared without case and surrounding spaces):
+ * - `smiles` (required). A SMILES RDKit cannot read (or an empty one) is kept as a `Skip`
+ *   molecule with reason INVALID_SMILES, not an error.
+ * - `charge` (e) and `multiplicity` (2S+1): integers (`1.0` is read as 1), defaults 0 and 1 when
+ *   the column is missing or the cell is empty. Anything else is an InputError naming
+ *   `file:line` and the column.
+ * - `nheavy`: ignored (RDKit's count is stored).
+ * - every other column is kept per molecule as reference data (`reference_json`, name → text).
+ *
+ * The reference column (the value a pipeline's results are compared with) is `--reference
+ * COLUMN` when given, else the first reference column whose name starts with `H298` or ends with
+ * `_cbs`, `_ref` or `reference` and whose non-empty cells are all numbers.
+ *
+ * All or nothing: ids found twice in the file, or already in the store, refuse the whole import
+ * (an InputError listing them); molecules and dataset facts are written in one transaction.
+ *
+ * Dataset facts (`dataset` table): `source` (absolute path of the file), `row_count`,
+ * `reference_column` (empty when none), `reference_columns` (JSON list of the kept columns),
+ * `id_column` (`index` or `mol_id`), `imported_at`. They describe the last import.
+ */
+export interface ImportOptions {
+  /** The reference column to record, instead of guessing it. */
+  readonly reference?: string;
+  /** Called after every `progressEvery` molecules described, and once at the end. */
+  readonly progress?: (done: number, total: number) => void;
+  /** Default 5,000. */
+  readonly progressEvery?: number;
+}
+
+export interface ImportSummary {
+  /** Absolute path of the file read. */
+  readonly source: string;
+  /** Molecules added to the store, Skip ones included. */
+  readonly imported: number;
+  /** Of those, molecules whose SMILES RDKit could not read (status Skip, INVALID_SMILES). */
+  readonly skipped_invalid: number;
+  /** Their ids, in file order. */
+  readonly invalid_ids: readonly string[];
+  readonly reference_column: string | null;
+  readonly reference_columns: readonly string[];
+  readonly id_column: 'index' | 'mol_id';
+  /**
+   * Molecules whose stated charge or multiplicity disagrees with their SMILES: the formal
+   * charge differs from `charge`, or the number of unpaired electrons RDKit perceives has the
+   * other parity than multiplicity − 1 (an odd-electron molecule stated as a singlet). They are
+   * imported as stated; this list is for the user to check.
+   */
+  readonly suspicious: readonly { readonly mol_id: string; readonly why: string }[];
+  readonly time_s: number;
+}
+
+const DEFAULT_PROGRESS_EVERY = 5000;
+const SHOWN_IDS = 5;
+
+const KNOWN = ['smiles', 'charge', 'multiplicity', 'nheavy', 'mol_id'] as const;
+type Known = (typeof KNOWN)[number];
+
+export async function importDataset(
+  campaign: Campaign,
+  file: string,
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
+  const started = process.hrtime.bigint();
+  const source = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(source, 'utf8');
+  } catch (error) {
+    throw new InputError(file, `cannot read the dataset: ${errorMessage(error)}`, {
+      cause: error,
+    });
+  }
+  const table = parseCsv(text, file);
+  const layout = readHeader(file, table.header, table.headerLine);
+  const where = (record: CsvRecord): string => `${file}:${record.line}`;
+
+  // Ids, charge, multiplicity and reference cells: everything that can be wrong in the file is
+  // checked before RDKit spends time on it.
+  interface Row {
+    readonly mol_id: string;
+    readonly smiles: string;
+    readonly charge: number;
+    readonly multiplicity: number;
+    readonly reference: Record<string, string>;
+  }
+  const rows: Row[] = [];
+  for (const record of table.rows) {
+    if (record.cells.length !== table.header.length) {
+      throw new InputError(
+        where(record),
+        `${record.cells.length} fields where the header has ${table.header.length}`,
+      );
+    }
+    const cell = (index: number | undefined): string =>
+      index === undefined ? '' : (record.cells[index] ?? '').trim();
+    const molId =
+      layout.idColumn === 'mol_id' ? cell(layout.index.mol_id) : indexId(where(record), cell(0));
+    if (molId === '') throw new InputError(where(record), 'column "mol_id" is empty');
+    const reference: Record<string, string> = {};
+    for (const { name, index } of layout.reference) reference[name] = record.cells[index] ?? '';
+    rows.push({
+      mol_id: molId,
+      smiles: cell(layout.index.smiles),
+      charge: integerCell(where(record), 'charge', cell(layout.index.charge), 0),
+      multiplicity: integerCell(where(record), 'multiplicity', cell(layout.index.multiplicity), 1),
+      reference,
+    });
+  }
+  if (rows.length === 0) throw new InputError(file, 'no molecules: the file has a header only');
+
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const row of rows) {
+    if (seen.has(row.mol_id)) twice.add(row.mol_id);
+    seen.add(row.mol_id);
+  }
+  if (twice.size > 0) {
+    throw new InputError(
+      file,
+      `ids found more than once in the file: ${idList([...twice])}; nothing was imported`,
+    );
+  }
+
+  const referenceColumn = chooseReference(
+    file,
+    layout.reference.map((r) => r.name),
+    rows,
+    options.reference,
+  );
+
+  const rdkit = await loadRdkit();
+  const every = options.progressEvery ?? DEFAULT_PROGRESS_EVERY;
+  const molecules: NewMolecule[] = [];
+  const invalidIds: string[] = [];
+  const suspicious: { mol_id: string; why: string }[] = [];
+  for (const row of rows) {
+    const d = describeSmiles(rdkit, row.smiles);
+    const base = {
+      mol_id: row.mol_id,
+      smiles: row.smiles,
+      charge: row.charge,
+      multiplicity: row.multiplicity,
+      reference: row.reference,
+    };
+    if (d.valid) {
+      molecules.push({
+        ...base,
+        nheavy: d.nheavy,
+        nrotbonds: d.nrotbonds,
+        tpsa: d.tpsa,
+        aromatic_rings: d.aromatic_rings,
+        has_heteroatoms: d.has_heteroatoms,
+        status: 'Pending',
+        skip_reason: null,
+      });
+      if (d.formal_charge !== row.charge) {
+        suspicious.push({
+          mol_id: row.mol_id,
+          why: `charge ${row.charge}, but the SMILES has formal charge ${d.formal_charge}`,
+        });
+      } else if (d.radical_electrons % 2 !== (row.multiplicity - 1) % 2) {
+        suspicious.push({
+          mol_id: row.mol_id,
+          why: `multiplicity ${row.multiplicity}, but the SMILES has ${d.radical_electrons} unpaired electron(s)`,
+        });
+      }
+    } else {
+      invalidIds.push(row.mol_id);
+      molecules.push({
+        ...base,
+        nheavy: null,
+        nrotbonds: null,
+        tpsa: null,
+        aromatic_rings: null,
+        has_heteroatoms: null,
+        status: 'Skip',
+        skip_reason: SkipReason.INVALID_SMILES,
+      });
+    }
+    if (options.progress !== undefined && molecules.length % every === 0)
+      options.progress(molecules.length, rows.length);
+  }
+  if (options.progress !== undefined && molecules.length % every !== 0)
+    options.progress(molecules.length, rows.length);
+
+  const store = campaign.molecules;
+  const referenceColumns = layout.reference.map((r) => r.name);
+  campaign.db.transaction(() => {
+    const { duplicates } = store.insertMany(molecules);
+    if (duplicates.length > 0) {
+      throw new InputError(
+        file,
+        `ids already in the campaign: ${idList(duplicates)}; nothing was imported`,
+      );
+    }
+    store.setMeta('source', source);
+    store.setMeta('row_count', String(rows.length));
+    store.setMeta('reference_column', referenceColumn ?? '');
+    store.setMeta('reference_columns', JSON.stringify(referenceColumns));
+    store.setMeta('id_column', layout.idColumn);
+    store.setMeta('imported_at', new Date().toISOString());
+  })();
+
+  return {
+    source,
+    imported: molecules.length,
+    skipped_invalid: invalidIds.length,
+    invalid_ids: invalidIds,
+    reference_column: referenceColumn,
+    reference_columns: referenceColumns,
+    id_column: layout.idColumn,
+    suspicious,
+    time_s: Number(process.hrtime.bigint() - started) / 1e9,
+  };
+}
+
+interface Layout {
+  readonly idColumn: 'index' | 'mol_id';
+  /** Column index of each known column present. */
+  readonly index: Partial<Record<Known, number>>;
+  /** The columns kept as reference data, in file order. */
+  readonly reference: readonly { readonly name: string; readonly index: number }[];
+}
+
+function readHeader(file: string, header: readonly string[], line: number): Layout {
+  const where = `${file}:${line}`;
+  if (header.length === 0) throw new InputError(file, 'the file is empty; expected a CSV header');
+  const names = header.map((h) => h.trim());
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (name !== '' && seen.has(name.toLowerCase()))
+      throw new InputError(where, `column "${name}" appears twice in the header`);
+    seen.add(name.toLowerCase());
+  }
+  const index: Partial<Record<Known, number>> = {};
+  names.forEach((name, i) => {
+    const known = KNOWN.find((k) => k === name.toLowerCase());
+    if (known !== undefined) index[known] = i;
+  });
+  const hasIndex = names[0] === '';
+  if (index.mol_id === undefined && !hasIndex) {
+    throw new InputError(
+      where,
+      `cannot tell the molecules' ids: expected either an unnamed first column holding the original row index (the ThermoCBS layout: ",smiles,multiplicity,charge,…") or a "mol_id" column; the header is "${names.slice(0, 8).join(',')}${names.length > 8 ? ',…' : ''}"`,
+    );
+  }
+  if (index.smiles === undefined)
+    throw new InputError(where, 'no "smiles" column; the header must name one');
+  const unnamed = names.findIndex((n, i) => n === '' && (i > 0 || !hasIndex));
+  if (unnamed >= 0)
+    throw new InputError(where, `column ${unnamed + 1} has no name; only the first may be unnamed`);
+  const reference = names
+    .map((name, i) => ({ name, index: i }))
+    .filter(
+      ({ name, index: i }) =>
+        !(i === 0 && hasIndex) && !KNOWN.some((k) => k === name.toLowerCase()),
+    );
+  return { idColumn: index.mol_id === undefined ? 'index' : 'mol_id', index, reference };
+}
+
+function indexId(where: string, value: string): string {
+  if (!/^\d+$/.test(value)) {
+    throw new InputError(
+      where,
+      `the index column (first, unnamed) holds "${value}"; expected a non-negative integer`,
+    );
+  }
+  return `MOL${value.replace(/^0+(?=\d)/, '').padStart(5, '0')}`;
+}
+
+function integerCell(where: string, column: string, value: string, fallback: number): number {
+  if (value === '') return fallback;
+  const m = /^([+-]?\d+)(?:\.0*)?$/.exec(value);
+  const n = m?.[1] === undefined ? Number.NaN : Number(m[1]);
+  if (!Number.isSafeInteger(n) || (column === 'multiplicity' && n < 1)) {
+    throw new InputError(
+      where,
+      `column "${column}" holds "${value}"; expected ${column === 'multiplicity' ? 'a positive integer (2S+1)' : 'an integer (e)'}`,
+    );
+  }
+  return n;
+}
+
+const REFERENCE_NAME = /^h298|(_cbs|_ref|reference)$/i;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function chooseReference(
+  file: string,
+  columns: readonly string[],
+  rows: readonly { readonly reference: Readonly<Record<string, string>> }[],
+  wanted: string | undefined,
+): string | null {
+  if (wanted !== undefined) {
+    const found =
+      columns.find((c) => c === wanted) ??
+      columns.find((c) => c.toLowerCase() === wanted.toLowerCase());
+    if (found === undefined) {
+      throw new InputError(
+        file,
+        `--reference ${wanted}: no such column; the reference columns are ${columns.map((c) => `"${c}"`).join(', ') || '(none)'}`,
+      );
+    }
+    return found;
+  }
+  for (const column of columns) {
+    if (!REFERENCE_NAME.test(column)) continue;
+    let numbers = 0;
+    let numeric = true;
+    for (const row of rows) {
+      const value = (row.reference[column] ?? '').trim();
+      if (value === '') continue;
+      if (!NUMBER.test(value)) {
+        numeric = false;
+        break;
+      }
+      numbers++;
+    }
+    if (numeric && numbers > 0) return column;
+  }
+  return null;
+}
+
+/** `"A", "B" and 3 more` — the first few ids and how many there are. */
+function idList(ids: readonly string[]): string {
+  const shown = ids.slice(0, SHOWN_IDS).map((id) => `"${id}"`);
+  const more = ids.length - shown.length;
+  const count = `${ids.length} id${ids.length === 1 ? '' : 's'}`;
+  return `${count} (${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''})`;
+}

@@ -1,0 +1,259 @@
+import { relative } from 'node:path';
+import type { Atom } from '../../chem/molecule.js';
+import { calcWorkdir, type CampaignPaths } from '../../core/campaign-layout.js';
+import type { CalcSpec } from '../../core/calc-spec.js';
+import type { RequestCalc } from '../request-calc.js';
+import { searchConformers } from './conformer-search.js';
+import type {
+  ConformerDetail,
+  ConformerSearchDetail,
+  Decision,
+  MoleculeDetail,
+} from './molecule-detail.js';
+import { conformerCount } from './select-conformers.js';
+
+/** What one molecule brings to the pipeline. */
+export interface PipelineMolecule {
+  readonly mol_id: string;
+  readonly smiles: string;
+  readonly charge: number;
+  readonly multiplicity: number;
+  readonly nrotbonds: number | null;
+  readonly batch_id: string | null;
+}
+
+/** The batch settings that shape one molecule's run. */
+export interface PipelineSettings {
+  /** Budget of the conformer search, minutes (--crest-timeout). */
+  readonly crest_timeout_min: number;
+  /** Budget of all MOPAC calcs of the molecule together, minutes (--mopac-timeout). */
+  readonly mopac_timeout_min: number;
+  readonly max_conformers: number;
+  /** Use `crest` (found on PATH) rather than the built-in search. */
+  readonly crest: boolean;
+  /** Cores per calc. */
+  readonly cores: number;
+  /** MOPAC keywords besides PM7 and charge/multiplicity. */
+  readonly mopac_keywords: readonly string[];
+}
+
+/**
+ * How one molecule's run ended: `interrupted` when the run stopped before it was done (the
+ * molecule goes back to To run; its finished calcs stay cached), otherwise the detail record
+ * (without status and retry count, which the batch decides) and whether any conformer has a
+ * heat of formation.
+ */
+export type PipelineOutcome =
+  | { readonly interrupted: true }
+  | {
+      readonly interrupted: false;
+      readonly ok: boolean;
+      readonly detail: Omit<MoleculeDetail, 'status' | 'retry_count'>;
+    };
+
+/** Walltime of the SMILES → 3D step, seconds. */
+const GEOMETRY_WALLTIME_S = 300;
+/** No MOPAC calc is given less than this, seconds, however little budget is left. */
+const MIN_MOPAC_WALLTIME_S = 5;
+
+/**
+ * The PM7 pipeline of one molecule: 3D geometry from the SMILES, a conformer ensemble (CREST
+ * or the built-in search), the number of conformers from the rotatable bonds, a MOPAC
+ * `PM7 PRECISE` optimisation of each (sequentially, sharing the molecule's MOPAC budget: each
+ * gets what is left divided by the conformers left), and the heats of formation summarised.
+ * Every calc goes through `request`, so nothing is computed twice and a resumed molecule
+ * picks up its finished calcs from the store.
+ */
+export async function runMoleculePipeline(
+  mol: PipelineMolecule,
+  settings: PipelineSettings,
+  request: RequestCalc,
+  paths: CampaignPaths,
+  setPhase: (phase: string) => void,
+): Promise<PipelineOutcome> {
+  const startedAt = new Date();
+  const issues: string[] = [];
+  const decisions: Decision[] = [];
+  const decide = (decision: string, reason: string, confidence: number): void => {
+    decisions.push({ decision, reason, confidence, timestamp: new Date().toISOString() });
+  };
+  const finish = (
+    search: ConformerSearchDetail,
+    conformers: ConformerDetail[],
+    error: string | null,
+    mopacUsedMin: number,
+  ): PipelineOutcome => {
+    const hofs = conformers
+      .flatMap((c) => (c.is_successful && c.energy_hof !== null ? [c.energy_hof] : []))
+      .sort((a, b) => a - b);
+    const delta = (n: number): number | null => {
+      const e = hofs[n - 1];
+      const e1 = hofs[0];
+      return e === undefined || e1 === undefined ? null : round(e - e1);
+    };
+    const ok = hofs.length > 0;
+    const endedAt = new Date();
+    return {
+      interrupted: false,
+      ok,
+      detail: {
+        mol_id: mol.mol_id,
+        smiles: mol.smiles,
+        charge: mol.charge,
+        multiplicity: mol.multiplicity,
+        batch_id: mol.batch_id,
+        conformer_search: search,
+        num_conformers_selected: conformers.length,
+        conformers,
+        most_stable_hof: hofs[0] ?? null,
+        delta_e_12: delta(2),
+        delta_e_13: delta(3),
+        delta_e_15: delta(5),
+        quality_grade: !ok ? 'FAILED' : issues.length === 0 ? 'A' : issues.length === 1 ? 'B' : 'C',
+        issues,
+        decisions,
+        error_message: ok ? null : (error ?? 'no conformer gave a heat of formation'),
+        total_execution_time_s: round((endedAt.getTime() - startedAt.getTime()) / 1000),
+        mopac_timeout_min: settings.mopac_timeout_min,
+        actual_mopac_timeout_used_min: round(mopacUsedMin),
+        started_at: startedAt.toISOString(),
+        ended_at: endedAt.toISOString(),
+      },
+    };
+  };
+
+  // 1. Start geometry.
+  setPhase('geometry');
+  const gen3d = await request({
+    program: 'obabel',
+    task: 'gen3d',
+    molecule: { smiles: mol.smiles, charge: mol.charge, multiplicity: mol.multiplicity },
+    resources: { cores: 1, walltime_s: GEOMETRY_WALLTIME_S },
+    label: `${mol.mol_id} 3D`,
+  });
+  const notAttempted: ConformerSearchDetail = {
+    method: settings.crest ? 'crest' : 'builtin',
+    status: 'NOT_ATTEMPTED',
+    conformers_generated: 0,
+    time_s: 0,
+    error: null,
+    output_directory: null,
+    ensemble_file: null,
+    timeout_min: settings.crest_timeout_min,
+    timeout_used_min: 0,
+  };
+  if (gen3d.status === 'not_run') return { interrupted: true };
+  if (gen3d.status === 'failed') {
+    issues.push(`3D geometry from the SMILES failed: ${gen3d.failure.message}`);
+    return finish(notAttempted, [], `3D geometry: ${gen3d.failure.message}`, 0);
+  }
+  const start = gen3d.result.geometry as unknown as Atom[];
+
+  // 2. Conformer ensemble.
+  setPhase('conformers');
+  decide(
+    settings.crest
+      ? 'conformer search: CREST'
+      : 'conformer search: built-in (Open Babel + GFN2-xTB)',
+    settings.crest
+      ? 'a crest executable is on PATH'
+      : 'no crest executable on PATH; the built-in search needs only Debian programs',
+    1,
+  );
+  const search = await searchConformers(
+    { molId: mol.mol_id, atoms: start, charge: mol.charge, multiplicity: mol.multiplicity },
+    { crest: settings.crest, budget_s: settings.crest_timeout_min * 60, cores: settings.cores },
+    request,
+    paths,
+  );
+  if (search.interrupted) return { interrupted: true };
+  issues.push(...search.issues);
+  decisions.push(...search.decisions);
+  let ensemble: { geometry: readonly Atom[]; energy_hartree: number | null; fallback: boolean }[] =
+    search.conformers.map((c) => ({ ...c, fallback: false }));
+  if (ensemble.length === 0) {
+    issues.push(
+      `conformer search ${search.detail.status.toLowerCase()}${search.detail.error === null ? '' : ` (${search.detail.error})`}: used the start geometry`,
+    );
+    decide(
+      'use the Open Babel start geometry as the only conformer',
+      'the conformer search returned no conformer',
+      0.5,
+    );
+    ensemble = [{ geometry: start, energy_hartree: null, fallback: true }];
+  }
+
+  // 3. How many conformers go to MOPAC.
+  const chosen = conformerCount(
+    mol.nrotbonds ?? 0,
+    ensemble.length,
+    undefined,
+    settings.max_conformers,
+  );
+  decisions.push(chosen.decision);
+  const selected = ensemble.slice(0, chosen.count);
+
+  // 4. MOPAC PM7 of each, sharing the budget.
+  setPhase('mopac');
+  const conformers: ConformerDetail[] = [];
+  let remainingS = settings.mopac_timeout_min * 60;
+  let usedMin = 0;
+  for (const [i, conformer] of selected.entries()) {
+    const walltime = Math.max(MIN_MOPAC_WALLTIME_S, Math.floor(remainingS / (selected.length - i)));
+    usedMin += walltime / 60;
+    const spec: CalcSpec = {
+      program: 'mopac',
+      task: 'optimize',
+      method: 'PM7',
+      keywords: settings.mopac_keywords,
+      molecule: { atoms: conformer.geometry, charge: mol.charge, multiplicity: mol.multiplicity },
+      resources: { cores: settings.cores, walltime_s: walltime },
+      label: `${mol.mol_id} conformer ${i + 1}`,
+    };
+    const began = Date.now();
+    const outcome = await request(spec);
+    const elapsed = (Date.now() - began) / 1000;
+    remainingS = Math.max(0, remainingS - elapsed);
+    if (outcome.status === 'not_run') return { interrupted: true };
+    const dir = calcWorkdir(paths, outcome.key);
+    const base = {
+      index: i + 1,
+      search_status: conformer.fallback ? ('FALLBACK' as const) : ('OK' as const),
+      search_energy_hartree: conformer.energy_hartree,
+      geometry_file: search.detail.ensemble_file,
+      mopac_calc_key: outcome.key,
+      mopac_output_file: relative(paths.root, `${dir}/input.out`),
+      execution_time_s: round(elapsed),
+      timeout_used_min: round(walltime / 60),
+    };
+    if (outcome.status === 'succeeded') {
+      const hof = outcome.result.heat_of_formation_kcal_mol;
+      conformers.push({
+        ...base,
+        mopac_status: 'OK',
+        error_message: null,
+        energy_hof: typeof hof === 'number' ? hof : null,
+        is_successful: typeof hof === 'number',
+      });
+    } else {
+      const timeout = outcome.failure.class === 'timeout';
+      issues.push(
+        `conformer ${i + 1}: PM7 ${timeout ? 'timed out' : 'failed'} (${outcome.failure.class}: ${outcome.failure.message})`,
+      );
+      conformers.push({
+        ...base,
+        mopac_status: timeout ? 'TIMEOUT' : 'FAILED',
+        error_message: `${outcome.failure.class}: ${outcome.failure.message}`,
+        energy_hof: null,
+        is_successful: false,
+      });
+    }
+  }
+  const lastError =
+    [...conformers].reverse().find((c) => c.error_message !== null)?.error_message ?? null;
+  return finish(search.detail, conformers, lastError, usedMin);
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

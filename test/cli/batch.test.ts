@@ -1,0 +1,302 @@
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../src/chem/csv.js';
+import { BATCH_CSV_COLUMNS } from '../../src/pipelines/pm7/exports/batch-csv.js';
+import {
+  cleanupTempDirs,
+  hasProgram,
+  runCli,
+  startCli,
+  tempCampaign,
+  waitFor,
+  withStore,
+} from '../helpers/cli.js';
+
+afterEach(async () => {
+  expect(await cleanupTempDirs()).toEqual([]);
+});
+
+const live = hasProgram('mopac') && hasProgram('xtb') && hasProgram('obabel');
+
+/** A small dataset in the ThermoCBS layout: unnamed index column, non-sequential indices. */
+const DATASET = `,smiles,multiplicity,charge,nheavy,H298_cbs
+1,C=O,1,0,2,-25.96
+2,[CH3],2,0,1,35.06
+5,CC(=O)[O-],1,-1,4,
+7,CCCC,1,0,4,-30.02
+9,xyz(,1,0,0,
+`;
+
+function importDataset(dir: string, text = DATASET): void {
+  writeFileSync(join(dir, 'data.csv'), text);
+  const r = runCli(['import', 'data.csv'], { cwd: dir });
+  expect(r.status, r.stderr).toBe(0);
+}
+
+const FAST = ['--crest-timeout', '2', '--mopac-timeout', '2', '--workers', '2', '--headless'];
+
+function csvRows(dir: string): { header: readonly string[]; rows: Record<string, string>[] } {
+  const { header, rows } = parseCsv(
+    readFileSync(join(dir, 'exports', 'crest_pm7_batch_status.csv'), 'utf8'),
+  );
+  return {
+    header,
+    rows: rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r.cells[i] ?? '']))),
+  };
+}
+
+function storedMopacInputs(dir: string): { label: string; input: string }[] {
+  return withStore(dir, (db) =>
+    db
+      .prepare<[], { label: string; inputs_json: string }>(
+        `SELECT c.label, a.inputs_json FROM attempts a JOIN calcs c ON c.key = a.calc_key WHERE c.program = 'mopac'`,
+      )
+      .all()
+      .map((r) => ({
+        label: r.label,
+        input: (JSON.parse(r.inputs_json) as Record<string, string>)['input.mop'] ?? '',
+      })),
+  );
+}
+
+describe('retort batch (live)', () => {
+  it.skipIf(!live)(
+    'runs a batch: CSV with the 36 columns, details per molecule, radicals as doublets, ions with their charge, invalid SMILES skipped',
+    () => {
+      const dir = tempCampaign();
+      importDataset(dir);
+      const r = runCli(['batch', 'run', '--size', '10', ...FAST], { cwd: dir });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('batch_0001');
+      expect(r.stderr).toMatch(/\[\d\/4\] MOL00002 OK HOF -?\d+\.\d+ kcal\/mol/);
+
+      const { header, rows } = csvRows(dir);
+      expect(header).toEqual([...BATCH_CSV_COLUMNS]);
+      expect(rows.map((row) => [row.mol_id, row.status])).toEqual([
+        ['MOL00001', 'OK'],
+        ['MOL00002', 'OK'],
+        ['MOL00005', 'OK'],
+        ['MOL00007', 'OK'],
+        ['MOL00009', 'Skip'],
+      ]);
+      const skip = withStore(dir, (db) =>
+        db
+          .prepare<[], { skip_reason: string }>(
+            `SELECT skip_reason FROM molecules WHERE mol_id = 'MOL00009'`,
+          )
+          .get(),
+      );
+      expect(skip?.skip_reason).toBe('INVALID_SMILES');
+
+      const inputs = storedMopacInputs(dir);
+      const radical = inputs.filter((i) => i.label.startsWith('MOL00002'));
+      expect(radical.length).toBeGreaterThan(0);
+      for (const i of radical) expect(i.input.split('\n')[0]).toMatch(/\bDOUBLET\b/);
+      for (const i of inputs.filter((x) => x.label.startsWith('MOL00005'))) {
+        expect(i.input.split('\n')[0]).toMatch(/\bCHARGE=-1\b/);
+      }
+
+      const detail = JSON.parse(readFileSync(join(dir, 'details', 'MOL00002.json'), 'utf8')) as {
+        mol_id: string;
+        multiplicity: number;
+        quality_grade: string;
+        conformers: { is_successful: boolean; energy_hof: number | null }[];
+        decisions: unknown[];
+      };
+      expect(detail.mol_id).toBe('MOL00002');
+      expect(detail.multiplicity).toBe(2);
+      expect(detail.conformers.some((c) => c.is_successful)).toBe(true);
+      expect(detail.decisions.length).toBeGreaterThan(0);
+
+      const again = runCli(['batch', 'run', ...FAST], { cwd: dir });
+      expect(again.status).toBe(0);
+      expect(again.stdout).toMatch(/nothing to run/);
+    },
+    600_000,
+  );
+
+  it.skipIf(!live)(
+    'gives a rigid molecule the heat of formation of a direct PM7 optimisation of its start geometry, within 0.5 kcal/mol',
+    () => {
+      const dir = tempCampaign();
+      importDataset(dir, ',smiles,multiplicity,charge,nheavy,H298_cbs\n1,C=O,1,0,2,-25.96\n');
+      expect(runCli(['batch', 'run', ...FAST], { cwd: dir }).status).toBe(0);
+      const { geometry, hof } = withStore(dir, (db) => {
+        const gen3d = db
+          .prepare<[], { result_json: string }>(
+            `SELECT result_json FROM calcs WHERE program = 'obabel' AND task = 'gen3d'`,
+          )
+          .get();
+        const mol = db
+          .prepare<[], { most_stable_hof_kcal_mol: number }>(
+            `SELECT most_stable_hof_kcal_mol FROM molecules`,
+          )
+          .get();
+        return {
+          geometry: (
+            JSON.parse(gen3d?.result_json ?? '{}') as {
+              geometry: { element: string; x: number; y: number; z: number }[];
+            }
+          ).geometry,
+          hof: mol?.most_stable_hof_kcal_mol,
+        };
+      });
+      const work = mkdtempSync(join(tmpdir(), 'retort-direct-'));
+      const atoms = geometry.map((a) => `${a.element} ${a.x} 1 ${a.y} 1 ${a.z} 1`).join('\n');
+      writeFileSync(join(work, 'direct.mop'), `PM7 PRECISE\nformaldehyde, direct\n\n${atoms}\n`);
+      execFileSync('mopac', ['direct.mop'], { cwd: work, stdio: 'ignore' });
+      const direct = Number(
+        /FINAL HEAT OF FORMATION =\s+(-?\d+\.\d+)/.exec(
+          readFileSync(join(work, 'direct.out'), 'utf8'),
+        )?.[1],
+      );
+      expect(Number.isFinite(direct)).toBe(true);
+      expect(Math.abs((hof ?? Number.NaN) - direct)).toBeLessThanOrEqual(0.5);
+    },
+    300_000,
+  );
+
+  it('refuses timeouts that are not minutes > 0, naming the flag, and runs nothing', () => {
+    const dir = tempCampaign();
+    importDataset(dir);
+    for (const [flag, value] of [
+      ['--crest-timeout', '0'],
+      ['--mopac-timeout', '-5'],
+      ['--mopac-timeout', 'ten'],
+    ] as const) {
+      const r = runCli(['batch', 'run', flag, value, '--headless'], { cwd: dir });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(flag);
+      expect(r.stderr).toContain('minutes > 0');
+    }
+    expect(
+      withStore(
+        dir,
+        (db) => db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM batches').get()?.n,
+      ),
+    ).toBe(0);
+  });
+
+  it.skipIf(!live)(
+    'applies all_or_nothing: when a molecule fails, the OK ones go back to Pending',
+    () => {
+      const dir = tempCampaign();
+      // A MOPAC that fails (garbage output, exit 0) for any input holding nitrogen.
+      const fake = join(dir, 'mopac-no-nitrogen.sh');
+      writeFileSync(
+        fake,
+        '#!/bin/sh\nif grep -q "^N " "$1"; then echo garbage > "${1%.mop}.out"; exit 0; fi\nexec mopac "$@"\n',
+      );
+      chmodSync(fake, 0o755);
+      writeFileSync(join(dir, 'retort.yaml'), `programs:\n  mopac: ${fake}\n`);
+      importDataset(dir, ',smiles,multiplicity,charge,nheavy\n1,C=O,1,0,2\n2,CN,1,0,2\n');
+      const r = runCli(
+        ['batch', 'run', '--policy', 'all_or_nothing', '--max-retries', '2', ...FAST],
+        { cwd: dir },
+      );
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/all_or_nothing/);
+      const statuses = withStore(dir, (db) =>
+        db
+          .prepare<
+            [],
+            { mol_id: string; status: string; retry_count: number; batch_id: string | null }
+          >('SELECT mol_id, status, retry_count, batch_id FROM molecules ORDER BY seq')
+          .all(),
+      );
+      expect(statuses).toEqual([
+        { mol_id: 'MOL00001', status: 'Pending', retry_count: 0, batch_id: null },
+        { mol_id: 'MOL00002', status: 'Rerun', retry_count: 1, batch_id: null },
+      ]);
+    },
+    300_000,
+  );
+});
+
+describe('a batch killed with SIGKILL (live)', () => {
+  it.skipIf(!live)(
+    'is resumed with batch resume and ends with a CSV and details consistent with the store, no calc run twice',
+    async () => {
+      const dir = tempCampaign();
+      const smiles = [
+        'C=O',
+        'CC',
+        'CO',
+        'CCO',
+        'CC=O',
+        'CCC',
+        'OC=O',
+        'CC(C)=O',
+        'c1ccccc1',
+        'CCCO',
+      ];
+      importDataset(
+        dir,
+        `,smiles,multiplicity,charge,nheavy\n${smiles.map((s, i) => `${i + 1},${s},1,0,0`).join('\n')}\n`,
+      );
+      const run = startCli(['batch', 'run', '--size', '10', ...FAST], { cwd: dir });
+      await waitFor(
+        'three molecules done',
+        () =>
+          existsSync(join(dir, 'details')) &&
+          readdirSync(join(dir, 'details')).filter((f) => f.endsWith('.json')).length >= 3
+            ? true
+            : undefined,
+        300_000,
+      );
+      process.kill(run.pid, 'SIGKILL');
+      await run.exit;
+
+      const refused = runCli(['batch', 'run', ...FAST], { cwd: dir });
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('batch resume batch_0001');
+
+      const resumed = runCli(['batch', 'resume', 'batch_0001', '--workers', '2', '--headless'], {
+        cwd: dir,
+      });
+      expect(resumed.status, resumed.stderr).toBe(0);
+
+      const molecules = withStore(dir, (db) =>
+        db
+          .prepare<[], { mol_id: string; status: string }>(
+            'SELECT mol_id, status FROM molecules ORDER BY seq',
+          )
+          .all(),
+      );
+      expect(molecules.every((m) => m.status === 'OK')).toBe(true);
+      const { rows } = csvRows(dir);
+      expect(rows.map((r) => [r.mol_id, r.status])).toEqual(
+        molecules.map((m) => [m.mol_id, m.status]),
+      );
+      for (const m of molecules)
+        expect(existsSync(join(dir, 'details', `${m.mol_id}.json`))).toBe(true);
+      const twice = withStore(dir, (db) =>
+        db
+          .prepare<[], { calc_key: string; n: number }>(
+            `SELECT calc_key, COUNT(*) AS n FROM attempts WHERE status IN ('succeeded','failed') GROUP BY calc_key HAVING n > 1`,
+          )
+          .all(),
+      );
+      expect(twice).toEqual([]);
+      expect(withStore(dir, (db) => db.pragma('integrity_check', { simple: true }))).toBe('ok');
+      expect(
+        withStore(
+          dir,
+          (db) => db.prepare<[], { status: string }>('SELECT status FROM batches').get()?.status,
+        ),
+      ).toBe('Completed');
+    },
+    600_000,
+  );
+});

@@ -1,0 +1,291 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../../src/chem/csv.js';
+import { InputError } from '../../../src/core/errors.js';
+import { importDataset } from '../../../src/pipelines/pm7/import-dataset.js';
+import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/campaign.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SAMPLE = resolve(here, '../../../examples/sample-dataset.csv');
+const SHARED = resolve(here, '../../../../shared');
+const GRIMPERIUM = join(SHARED, 'data/thermocbs-sample/grimperium_thermo_pm7_head.csv');
+
+let tmp: ReturnType<typeof tempDir>;
+let campaign: Campaign;
+
+beforeEach(() => {
+  tmp = tempDir('retort-import-');
+  initCampaign(join(tmp.dir, 'c'));
+  campaign = openCampaign(join(tmp.dir, 'c'));
+});
+
+afterEach(() => {
+  campaign.close();
+  tmp.remove();
+});
+
+/** Writes a CSV into the temp dir and returns its path. */
+function csv(name: string, text: string): string {
+  const path = join(tmp.dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function importError(file: string, options = {}): Promise<InputError> {
+  try {
+    await importDataset(campaign, file, options);
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('the import did not fail');
+}
+
+const THERMOCBS = [
+  ',smiles,multiplicity,charge,nheavy,H298_cbs,note',
+  '1,CCO,1,0,3,-56.12,ethanol',
+  '8,C=Cc1ccc(C)o1,1,0,8,0.15,"vinyl, methyl furan"',
+  '12,[CH3],2,0,1,35.05,',
+  '3,xyz(,1,0,,,broken',
+  '',
+].join('\n');
+
+describe('importDataset', () => {
+  it('makes MOL ids from the ThermoCBS index column, computes descriptors and keeps the other columns', async () => {
+    const file = csv('thermo.csv', THERMOCBS);
+    const summary = await importDataset(campaign, file);
+    expect(summary).toMatchObject({
+      imported: 4,
+      skipped_invalid: 1,
+      invalid_ids: ['MOL00003'],
+      reference_column: 'H298_cbs',
+      id_column: 'index',
+      suspicious: [],
+    });
+    expect(summary.time_s).toBeGreaterThan(0);
+    const rows = campaign.molecules.all();
+    expect(rows.map((r) => r.mol_id)).toEqual(['MOL00001', 'MOL00008', 'MOL00012', 'MOL00003']);
+    const furan = campaign.molecules.get('MOL00008');
+    expect(furan).toMatchObject({
+      smiles: 'C=Cc1ccc(C)o1',
+      charge: 0,
+      multiplicity: 1,
+      nheavy: 8,
+      nrotbonds: 1,
+      aromatic_rings: 1,
+      has_heteroatoms: 1,
+      status: 'Pending',
+      skip_reason: null,
+    });
+    expect(JSON.parse(furan?.reference_json ?? '')).toEqual({
+      H298_cbs: '0.15',
+      note: 'vinyl, methyl furan',
+    });
+    expect(campaign.molecules.get('MOL00001')).toMatchObject({ tpsa: 20.23, nrotbonds: 0 });
+    expect(campaign.molecules.get('MOL00012')).toMatchObject({ multiplicity: 2, nheavy: 1 });
+  });
+
+  it('keeps an unparsable SMILES as a Skip molecule with reason INVALID_SMILES', async () => {
+    await importDataset(campaign, csv('thermo.csv', THERMOCBS));
+    expect(campaign.molecules.get('MOL00003')).toMatchObject({
+      smiles: 'xyz(',
+      status: 'Skip',
+      skip_reason: 'INVALID_SMILES',
+      nheavy: null,
+      nrotbonds: null,
+      tpsa: null,
+      has_heteroatoms: null,
+    });
+    expect(campaign.molecules.counts()).toMatchObject({ Pending: 3, Skip: 1 });
+  });
+
+  it('records the dataset facts: source, row count, reference column and columns', async () => {
+    const file = csv('thermo.csv', THERMOCBS);
+    await importDataset(campaign, file);
+    const store = campaign.molecules;
+    expect(store.meta('source')).toBe(resolve(file));
+    expect(store.meta('row_count')).toBe('4');
+    expect(store.meta('reference_column')).toBe('H298_cbs');
+    expect(JSON.parse(store.meta('reference_columns') ?? '')).toEqual(['H298_cbs', 'note']);
+    expect(store.meta('id_column')).toBe('index');
+  });
+
+  it('uses a mol_id column verbatim, with charge and multiplicity defaulting to 0 and 1', async () => {
+    const file = csv('ids.csv', 'mol_id,smiles,E_ref\nmol_00001,CCO,1.5\nbenzene-7,c1ccccc1,\n');
+    const summary = await importDataset(campaign, file);
+    expect(summary.id_column).toBe('mol_id');
+    expect(summary.reference_column).toBe('E_ref');
+    expect(campaign.molecules.all().map((r) => [r.mol_id, r.charge, r.multiplicity])).toEqual([
+      ['mol_00001', 0, 1],
+      ['benzene-7', 0, 1],
+    ]);
+  });
+
+  it('prefers the mol_id column when the file also has an index column, and drops the index', async () => {
+    const file = csv('both.csv', ',mol_id,smiles\n5,A1,C\n9,A2,CC\n');
+    await importDataset(campaign, file);
+    expect(campaign.molecules.all().map((r) => r.mol_id)).toEqual(['A1', 'A2']);
+    expect(campaign.molecules.get('A1')?.reference_json).toBe('{}');
+  });
+
+  it('takes the reference column given with --reference, and refuses one that does not exist', async () => {
+    const file = csv('two.csv', 'mol_id,smiles,H298_cbs,H298_pm7\na,C,-17.9,-13\n');
+    expect((await importDataset(campaign, file, { reference: 'H298_pm7' })).reference_column).toBe(
+      'H298_pm7',
+    );
+    const other = csv('other.csv', 'mol_id,smiles,H298_cbs\nb,C,-17.9\n');
+    const error = await importError(other, { reference: 'nope' });
+    expect(error.message).toMatch(/--reference nope: no such column.*"H298_cbs"/);
+  });
+
+  it('does not take a non-numeric column as the reference, and reports none when none fits', async () => {
+    const file = csv('text.csv', 'mol_id,smiles,H298_note,value\na,C,high,1\nb,CC,,2\n');
+    expect((await importDataset(campaign, file)).reference_column).toBeNull();
+    expect(campaign.molecules.meta('reference_column')).toBe('');
+  });
+
+  it('refuses ids repeated in the file, naming them, and inserts nothing', async () => {
+    const file = csv('dup.csv', ',smiles\n1,C\n2,CC\n1,CCC\n002,CCCC\n');
+    const error = await importError(file);
+    expect(error.message).toMatch(/more than once in the file: 2 ids \("MOL00001", "MOL00002"\)/);
+    expect(error.message).toMatch(/nothing was imported/);
+    expect(campaign.molecules.all()).toEqual([]);
+    expect(campaign.molecules.meta('source')).toBeUndefined();
+  });
+
+  it('refuses ids already in the campaign, naming the first few and the count, and inserts nothing', async () => {
+    await importDataset(
+      campaign,
+      csv('first.csv', ',smiles\n1,C\n2,CC\n3,CCC\n4,CCCC\n5,CO\n6,CN\n'),
+    );
+    const second = csv('second.csv', ',smiles\n1,C\n2,CC\n3,CCC\n4,CCCC\n5,CO\n6,CN\n7,CS\n');
+    const error = await importError(second);
+    expect(error.message).toMatch(
+      /already in the campaign: 6 ids \("MOL00001", "MOL00002", "MOL00003", "MOL00004", "MOL00005" and 1 more\); nothing was imported/,
+    );
+    expect(campaign.molecules.all()).toHaveLength(6);
+    expect(campaign.molecules.get('MOL00007')).toBeUndefined();
+    expect(campaign.molecules.meta('source')).toBe(resolve(join(tmp.dir, 'first.csv')));
+  });
+
+  it('names file:line and the column of a charge that is not an integer', async () => {
+    const file = csv('bad.csv', ',smiles,charge\n1,C,0\n2,"C\nC",1\n3,CC,+1.5\n');
+    const error = await importError(file);
+    expect(error.where).toBe(`${file}:5`);
+    expect(error.message).toMatch(/column "charge" holds "\+1\.5"; expected an integer/);
+  });
+
+  it('reads 1.0 as the integer 1, and refuses a multiplicity below 1', async () => {
+    await importDataset(
+      campaign,
+      csv('float.csv', ',smiles,multiplicity,charge\n1,[CH3],2.0,0.0\n'),
+    );
+    expect(campaign.molecules.get('MOL00001')).toMatchObject({ multiplicity: 2, charge: 0 });
+    const error = await importError(csv('zero.csv', ',smiles,multiplicity\n2,C,0\n'));
+    expect(error.where).toMatch(/zero\.csv:2$/);
+    expect(error.message).toMatch(/"multiplicity" holds "0"; expected a positive integer/);
+  });
+
+  it('refuses a file without an index or mol_id column, saying what it expected', async () => {
+    const error = await importError(csv('noid.csv', 'name,smiles\nethanol,CCO\n'));
+    expect(error.message).toMatch(
+      /expected either an unnamed first column .* or a "mol_id" column/,
+    );
+    expect(error.message).toMatch(/the header is "name,smiles"/);
+  });
+
+  it('refuses a file without a smiles column, a short row and a bad index', async () => {
+    expect((await importError(csv('nosmiles.csv', ',SMILE\n1,C\n'))).message).toMatch(
+      /no "smiles" column/,
+    );
+    expect((await importError(csv('short.csv', ',smiles,charge\n1,C,0\n2,CC\n'))).message).toMatch(
+      /short\.csv:3: 2 fields where the header has 3/,
+    );
+    expect((await importError(csv('index.csv', ',smiles\n1,C\nx7,CC\n'))).message).toMatch(
+      /index\.csv:3: the index column .* holds "x7"/,
+    );
+  });
+
+  it('lists molecules whose stated charge or multiplicity contradicts the SMILES, and imports them as stated', async () => {
+    const file = csv(
+      'odd.csv',
+      ',smiles,multiplicity,charge\n1,[CH3],1,0\n2,[NH4+],1,0\n3,[OH],2,0\n',
+    );
+    const summary = await importDataset(campaign, file);
+    expect(summary.suspicious.map((s) => s.mol_id)).toEqual(['MOL00001', 'MOL00002']);
+    expect(summary.suspicious[0]?.why).toMatch(/multiplicity 1, but the SMILES has 1 unpaired/);
+    expect(campaign.molecules.get('MOL00001')).toMatchObject({
+      multiplicity: 1,
+      status: 'Pending',
+    });
+  });
+
+  it('reports progress every N molecules and at the end', async () => {
+    const lines = [',smiles', ...Array.from({ length: 25 }, (_, i) => `${i + 1},C`)];
+    const calls: [number, number][] = [];
+    await importDataset(campaign, csv('many.csv', `${lines.join('\n')}\n`), {
+      progressEvery: 10,
+      progress: (done, total) => calls.push([done, total]),
+    });
+    expect(calls).toEqual([
+      [10, 25],
+      [20, 25],
+      [25, 25],
+    ]);
+  });
+
+  it("imports the project's sample dataset", async () => {
+    const summary = await importDataset(campaign, SAMPLE);
+    const table = parseCsv(readFileSync(SAMPLE, 'utf8'));
+    expect(summary).toMatchObject({
+      imported: table.rows.length,
+      skipped_invalid: 0,
+      reference_column: 'H298_ref',
+      id_column: 'index',
+      suspicious: [],
+    });
+    expect(table.rows.length).toBeGreaterThanOrEqual(50);
+    expect(table.rows.length).toBeLessThanOrEqual(60);
+    for (const record of table.rows) {
+      const [index, , multiplicity, charge, nheavy] = record.cells;
+      const row = campaign.molecules.get(`MOL${(index ?? '').padStart(5, '0')}`);
+      expect(row, `line ${record.line}`).toMatchObject({
+        multiplicity: Number(multiplicity),
+        charge: Number(charge),
+        nheavy: Number(nheavy),
+      });
+    }
+    const radicals = campaign.molecules.all().filter((r) => r.multiplicity === 2);
+    expect(radicals.length).toBeGreaterThanOrEqual(5);
+    expect(campaign.molecules.all().filter((r) => r.charge !== 0).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.skipIf(!existsSync(GRIMPERIUM))(
+    'imports the ThermoCBS sample of ../shared (mol_id column): 1,041 molecules, nheavy as in the file for ≥ 99 %',
+    async () => {
+      const summary = await importDataset(campaign, GRIMPERIUM);
+      expect(summary.imported).toBe(1041);
+      expect(summary.id_column).toBe('mol_id');
+      expect(summary.reference_column).toBe('H298_cbs');
+      const table = parseCsv(readFileSync(GRIMPERIUM, 'utf8'));
+      const id = table.header.indexOf('mol_id');
+      const heavy = table.header.indexOf('nheavy');
+      let same = 0;
+      for (const record of table.rows) {
+        const row = campaign.molecules.get(record.cells[id] ?? '');
+        if (row?.nheavy === Number(record.cells[heavy])) same++;
+      }
+      expect(same / table.rows.length).toBeGreaterThanOrEqual(0.99);
+      expect(JSON.parse(campaign.molecules.get('mol_00001')?.reference_json ?? '')).toMatchObject({
+        H298_cbs: '0.152340',
+      });
+    },
+  );
+});
+
+describe.skipIf(existsSync(GRIMPERIUM))('importDataset with ../shared', () => {
+  it.skip(`needs ${GRIMPERIUM} (../shared is not here: a fresh checkout)`, () => undefined);
+});
