@@ -224,6 +224,89 @@ describe('retort batch (live)', () => {
   );
 });
 
+describe('the failure scenarios of one molecule (live)', () => {
+  interface Detail {
+    status: string;
+    quality_grade: string;
+    issues: string[];
+    conformer_search: { status: string };
+    conformers: { search_status: string; mopac_status: string; is_successful: boolean }[];
+  }
+  const detailOf = (dir: string, id: string): Detail =>
+    JSON.parse(readFileSync(join(dir, 'details', `${id}.json`), 'utf8')) as Detail;
+
+  /** Writes an executable script into the campaign and points retort.yaml's programs at it. */
+  function fakeProgram(dir: string, name: string, script: string): void {
+    const path = join(dir, `${name}-fake.sh`);
+    writeFileSync(path, `#!/bin/sh\n${script}\n`);
+    chmodSync(path, 0o755);
+    writeFileSync(join(dir, 'retort.yaml'), `programs:\n  ${name}: ${path}\n`);
+  }
+
+  it.skipIf(!live)(
+    'a conformer search that times out falls back to the start geometry: OK with grade B and the issue recorded',
+    () => {
+      const dir = tempCampaign();
+      fakeProgram(dir, 'xtb', 'exec sleep 600');
+      importDataset(dir, ',smiles,multiplicity,charge,nheavy\n1,CCO,1,0,3\n');
+      const r = runCli(
+        ['batch', 'run', '--crest-timeout', '0.05', '--mopac-timeout', '2', '--headless'],
+        { cwd: dir },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const d = detailOf(dir, 'MOL00001');
+      expect(d.status).toBe('OK');
+      expect(['TIMEOUT', 'FAILED']).toContain(d.conformer_search.status);
+      expect(d.conformers.map((c) => c.search_status)).toEqual(['FALLBACK']);
+      expect(d.quality_grade).toMatch(/^[BC]$/);
+      expect(d.issues.join(' ')).toMatch(/start geometry/);
+    },
+    300_000,
+  );
+
+  it.skipIf(!live)(
+    'some MOPAC runs failing leaves the molecule OK with a lower grade; all failing makes it Rerun, then Skip',
+    () => {
+      const dir = tempCampaign();
+      // Every second MOPAC run writes garbage (exit 0, as MOPAC does when it fails).
+      fakeProgram(
+        dir,
+        'mopac',
+        `n=$(cat "${dir}/count" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "${dir}/count"\nif [ $((n % 2)) -eq 0 ]; then echo garbage > "\${1%.mop}.out"; exit 0; fi\nexec mopac "$@"`,
+      );
+      importDataset(dir, ',smiles,multiplicity,charge,nheavy\n1,CCCCCO,1,0,6\n');
+      const r = runCli(['batch', 'run', '--max-conformers', '3', ...FAST], { cwd: dir });
+      expect(r.status, r.stderr).toBe(0);
+      const d = detailOf(dir, 'MOL00001');
+      expect(d.status).toBe('OK');
+      const failed = d.conformers.filter((c) => !c.is_successful);
+      expect(d.conformers.length).toBeGreaterThanOrEqual(2);
+      expect(failed.length).toBeGreaterThanOrEqual(1);
+      expect(d.conformers.some((c) => c.is_successful)).toBe(true);
+      expect(d.quality_grade).toMatch(/^[BC]$/);
+
+      // Now every MOPAC run fails: Rerun after the first batch, Skip when retries run out.
+      fakeProgram(dir, 'mopac', 'echo garbage > "${1%.mop}.out"; exit 0');
+      importDataset(dir, ',smiles,multiplicity,charge,nheavy\n2,C=O,1,0,2\n');
+      const first = runCli(['batch', 'run', '--max-retries', '2', ...FAST], { cwd: dir });
+      expect(first.status).toBe(1);
+      expect(detailOf(dir, 'MOL00002')).toMatchObject({ status: 'Rerun', quality_grade: 'FAILED' });
+      const second = runCli(['batch', 'run', '--max-retries', '2', ...FAST], { cwd: dir });
+      expect(second.status).toBe(1);
+      expect(detailOf(dir, 'MOL00002').status).toBe('Skip');
+      const reason = withStore(dir, (db) =>
+        db
+          .prepare<[], { skip_reason: string; retry_count: number }>(
+            `SELECT skip_reason, retry_count FROM molecules WHERE mol_id = 'MOL00002'`,
+          )
+          .get(),
+      );
+      expect(reason).toEqual({ skip_reason: 'RETRIES_EXHAUSTED', retry_count: 2 });
+    },
+    300_000,
+  );
+});
+
 describe('a batch killed with SIGKILL (live)', () => {
   it.skipIf(!live)(
     'is resumed with batch resume and ends with a CSV and details consistent with the store, no calc run twice',
