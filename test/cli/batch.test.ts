@@ -121,6 +121,17 @@ describe('retort batch (live)', () => {
       const again = runCli(['batch', 'run', ...FAST], { cwd: dir });
       expect(again.status).toBe(0);
       expect(again.stdout).toMatch(/nothing to run/);
+
+      const status = runCli(['batch', 'status'], { cwd: dir });
+      expect(status.stdout).toMatch(/batch_0001\s+Completed\s+4\s+0\s+0/);
+      const reset = runCli(['batch', 'reset', 'batch_0001'], { cwd: dir });
+      expect(reset.stdout).toContain('4 OK molecules back to Pending');
+      const resume = runCli(['batch', 'resume', 'batch_0001'], { cwd: dir });
+      expect(resume.status).toBe(2);
+      expect(resume.stderr.trim()).toBe(
+        'retort: batch_0001: is Reset; only a Running (interrupted) or Stopped batch can be resumed',
+      );
+      expect(runCli(['batch', 'reset', 'batch_0042'], { cwd: dir }).stderr).toContain('no such batch');
     },
     600_000,
   );

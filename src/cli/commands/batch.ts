@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { POLICIES, STRATEGIES } from '../../core/batch-status.js';
+import { POLICIES, STRATEGIES, type BatchStatus } from '../../core/batch-status.js';
 import { InputError } from '../../core/errors.js';
 import { MOLECULE_STATUSES } from '../../core/molecule-status.js';
 import { runBatch } from '../../pipelines/pm7/batch-run.js';
@@ -98,15 +98,12 @@ export function registerBatch(program: Command): void {
       const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
       const campaign = openCampaign(findCampaignRoot(dir, process.cwd()));
       try {
-        const row = campaign.molecules.batch(batchId);
-        if (row === undefined)
-          throw new InputError(batchId, 'no such batch; `retort batch status` lists them');
-        if (row.status !== 'Completed' && row.status !== 'Stopped') {
-          throw new InputError(
-            batchId,
-            `is ${row.status}; only a Completed or Stopped batch can be reset`,
-          );
-        }
+        batchIn(
+          campaign,
+          batchId,
+          ['Completed', 'Stopped'],
+          'a Completed or Stopped batch can be reset',
+        );
         const n = campaign.molecules.resetBatch(batchId);
         writeBatchCsv(campaign, { withReference: false });
         process.stdout.write(
@@ -201,19 +198,24 @@ async function batchRun(flags: BatchRunFlags): Promise<number> {
 }
 
 async function batchResume(batchId: string, flags: BatchRunFlags): Promise<number> {
+  // Refuse a batch that cannot be resumed before taking the campaign (one line, nothing run);
+  // the check is repeated under the lock below.
+  const peek = openCampaign(findCampaignRoot(flags.campaign, process.cwd()), { readonly: true });
+  try {
+    batchIn(peek, batchId, RESUMABLE, RESUMABLE_TEXT);
+  } finally {
+    peek.close();
+  }
   const session = await openBatchSession(flags, ['retort', 'batch', 'resume', batchId]);
   const { campaign } = session;
   let batch: BatchRow;
   try {
-    const row = campaign.molecules.batch(batchId);
-    if (row === undefined)
-      throw new InputError(batchId, 'no such batch; `retort batch status` lists them');
-    if (row.status !== 'Running' && row.status !== 'Stopped') {
-      throw new InputError(
-        batchId,
-        `is ${row.status}; only a Running (interrupted) or Stopped batch can be resumed`,
-      );
-    }
+    const row = batchIn(
+      campaign,
+      batchId,
+      ['Running', 'Stopped'],
+      'a Running (interrupted) or Stopped batch can be resumed',
+    );
     const returned = campaign.molecules.returnInterrupted(batchId);
     if (returned > 0)
       session.print(`${returned} molecules interrupted in the middle go back to To run`);
@@ -316,6 +318,24 @@ function closeBatch(
   const summary = batchSummary(campaign, batch.batch_id, { startedAt: started, endedAt: ended });
   process.stdout.write(`${formatSummary(summary)}${resetNote === '' ? '' : `\n${resetNote}`}\n`);
   return failed.length === 0 && left.length === 0 ? 0 : 1;
+}
+
+const RESUMABLE: readonly BatchStatus[] = ['Running', 'Stopped'];
+const RESUMABLE_TEXT = 'a Running (interrupted) or Stopped batch can be resumed';
+
+/** The batch, when it exists and is in one of `allowed`; else one line saying why not. */
+function batchIn(
+  campaign: Campaign,
+  batchId: string,
+  allowed: readonly BatchStatus[],
+  what: string,
+): BatchRow {
+  const row = campaign.molecules.batch(batchId);
+  if (row === undefined)
+    throw new InputError(batchId, 'no such batch; `retort batch status` lists them');
+  if (!allowed.includes(row.status))
+    throw new InputError(batchId, `is ${row.status}; only ${what}`);
+  return row;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
