@@ -1,11 +1,16 @@
 import { atomicNumber } from './elements.js';
 
-/** One atom: element symbol (conventional spelling, `C`, `Cl`) and Cartesian coordinates in ångström. */
+/**
+ * One atom: element symbol (conventional spelling, `C`, `Cl`) and Cartesian coordinates in
+ * ångström. A `ghost` atom carries basis functions but no nucleus and no electrons (the
+ * counterpoise correction of many-body expansions); absent means a real atom.
+ */
 export interface Atom {
   readonly element: string;
   readonly x: number;
   readonly y: number;
   readonly z: number;
+  readonly ghost?: boolean;
 }
 
 /**
@@ -24,6 +29,7 @@ export interface Molecule {
 export function electronCount(atoms: readonly Atom[], charge: number): number {
   let n = 0;
   for (const atom of atoms) {
+    if (atom.ghost === true) continue;
     const z = atomicNumber(atom.element);
     if (z === undefined) throw new Error(`unknown element "${atom.element}"`);
     n += z;
@@ -53,5 +59,5 @@ export function spinChargeProblem(
 
 /** Number of atoms other than hydrogen. */
 export function heavyAtomCount(atoms: readonly Atom[]): number {
-  return atoms.filter((a) => a.element !== 'H').length;
+  return atoms.filter((a) => a.element !== 'H' && a.ghost !== true).length;
 }

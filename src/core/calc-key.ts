@@ -25,6 +25,7 @@ export function keyedSpec(spec: CalcSpec): Omit<CalcSpec, 'resources' | 'label'>
         x: round(a.x),
         y: round(a.y),
         z: round(a.z),
+        ...(a.ghost === true ? { ghost: true } : {}),
       })),
     },
   };

@@ -52,6 +52,17 @@ describe('calcKey', () => {
     expect(calcKey(shift(1e-4), '1')).not.toBe(calcKey(spec, '1'));
   });
 
+  it('tells a ghost atom from a real one', () => {
+    const mol = spec.molecule;
+    const atoms = mol?.atoms;
+    if (mol === undefined || atoms === undefined) throw new Error('no atoms');
+    const ghosted: CalcSpec = {
+      ...spec,
+      molecule: { ...mol, atoms: atoms.map((a, i) => (i === 0 ? { ...a, ghost: true } : a)) },
+    };
+    expect(calcKey(ghosted, '1')).not.toBe(calcKey(spec, '1'));
+  });
+
   it('keeps everything that decides the result in the keyed spec', () => {
     const keyed = keyedSpec({ ...spec, keywords: ['PRECISE'], label: 'x' });
     expect(keyed).toMatchObject({
