@@ -7,7 +7,7 @@ import { findCampaignRoot, openCampaign, type Campaign } from '../runtime/campai
 import { installStopSignals } from '../runtime/control/signals.js';
 import { Runner, type RunSummary } from '../runtime/runner.js';
 import { acquireRunnerLock } from '../runtime/runner-lock.js';
-import type { Display } from './progress/display.js';
+import type { Display, ItemProgress } from './progress/display.js';
 import { logProgress } from './progress/log-progress.js';
 import { progressBar } from './progress/progress-bar.js';
 
@@ -33,6 +33,8 @@ export interface RunSession {
   readonly workers: number;
   /** Shows a line of the command's own progress (above the bar, or in the log). */
   print(line: string): void;
+  /** Shows a pipeline's own item counts in the bar instead of the runner's calcs. */
+  items(progress: ItemProgress): void;
   /**
    * Ends the run; then `after` runs while the campaign is still open and locked (to record
    * what the run means for the pipeline's items); then everything is released.
@@ -119,6 +121,9 @@ export async function openRunSession(
     logFile,
     print: (line) => {
       observer.print(line);
+    },
+    items: (progress) => {
+      observer.items(progress);
     },
     workers,
     finish: async (after) => {

@@ -274,6 +274,14 @@ async function driveBatch(
       onChange: () => {
         csv.markDirty();
       },
+      onProgress: (p) => {
+        const elapsedS = (Date.now() - started.getTime()) / 1000;
+        session.items({
+          noun: 'molecules',
+          ...p,
+          eta_s: p.done === 0 ? null : (elapsedS / p.done) * (p.total - p.done),
+        });
+      },
     });
     interrupted = result.interrupted;
   } finally {

@@ -1,4 +1,12 @@
 import type { StatusSnapshot } from '../../runtime/control/status-file.js';
+
+/** What the bar shows: the run's status, or a pipeline's own item counts in the same shape. */
+export type BarState = Pick<StatusSnapshot, 'state' | 'eta_s'> & {
+  readonly totals: Pick<
+    StatusSnapshot['totals'],
+    'total' | 'completed' | 'succeeded' | 'failed' | 'cached' | 'running'
+  >;
+};
 import { formatDuration } from '../format.js';
 
 const GRAPH_MAX = 30;
@@ -9,7 +17,7 @@ const GRAPH_MIN = 10;
  * narrow terminal the `[###---]` graph shrinks, then goes, before any count is cut. A run
  * that is no longer running shows its state (`stopping`, `complete`) in front instead of an ETA.
  */
-export function barLine(snapshot: StatusSnapshot, width: number): string {
+export function barLine(snapshot: BarState, width: number, noun = ''): string {
   const t = snapshot.totals;
   const state = snapshot.state === 'running' ? '' : `${snapshot.state} `;
   const cached = t.cached > 0 ? ` cached ${t.cached}` : '';
@@ -17,7 +25,7 @@ export function barLine(snapshot: StatusSnapshot, width: number): string {
     snapshot.state === 'running' && snapshot.eta_s !== null
       ? ` ETA ${formatDuration(snapshot.eta_s)}`
       : '';
-  const text = `${state}${t.completed}/${t.total} ok ${t.succeeded}${cached} failed ${t.failed} running ${t.running}${eta}`;
+  const text = `${state}${t.completed}/${t.total}${noun === '' ? '' : ` ${noun}`} ok ${t.succeeded}${cached} failed ${t.failed} running ${t.running}${eta}`;
   const graphWidth = Math.min(GRAPH_MAX, width - text.length - 3);
   if (graphWidth < GRAPH_MIN) return fit(text, width);
   const filled = t.total === 0 ? graphWidth : Math.round((t.completed / t.total) * graphWidth);

@@ -21,6 +21,7 @@ export function logProgress(
       if (options.calcLines) write(resultSummaryOfEvent(event));
     },
     print: write,
+    items: () => undefined,
     close: () => undefined,
     stateChanged: (state, message) => {
       write(`run ${state}${message === null ? '' : `: ${message}`}`);

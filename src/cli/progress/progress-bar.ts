@@ -1,6 +1,6 @@
 import type { Display, DisplayOptions } from './display.js';
 import type { StatusSnapshot } from '../../runtime/control/status-file.js';
-import { barLine, printable } from './bar-line.js';
+import { barLine, printable, type BarState } from './bar-line.js';
 import { resultSummaryOfEvent } from './event-text.js';
 
 const REDRAW_MS = 100;
@@ -29,7 +29,10 @@ export function progressBar(
   stream: BarStream,
   options: DisplayOptions = { calcLines: true },
 ): Display {
-  let last: StatusSnapshot | undefined;
+  let last: BarState | undefined;
+  let noun = '';
+  /** Set once a pipeline reports its own items: the runner's calc counts are then not shown. */
+  let itemsMode = false;
   let shown = 0; // characters of the bar on the screen now (0: the cursor is on a clean line)
   let drawnAt = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -47,7 +50,7 @@ export function progressBar(
     timer = undefined;
     drawnAt = Date.now();
     if (last === undefined) return;
-    const text = barLine(last, Math.max(1, columns() - MARGIN));
+    const text = barLine(last, Math.max(1, columns() - MARGIN), noun);
     stream.write(`${erase()}${text}`);
     shown = text.length;
   };
@@ -60,12 +63,33 @@ export function progressBar(
     if (!closed) draw();
   };
   stream.on?.('resize', onResize);
+  const show = (state: BarState): void => {
+    if (closed) return;
+    last = state;
+    if (Date.now() - drawnAt >= REDRAW_MS) draw();
+    else timer ??= setTimeout(draw, REDRAW_MS);
+  };
+  let runState: StatusSnapshot['state'] = 'running';
   return {
     status: (snapshot) => {
-      if (closed) return;
-      last = snapshot;
-      if (Date.now() - drawnAt >= REDRAW_MS) draw();
-      else timer ??= setTimeout(draw, REDRAW_MS);
+      runState = snapshot.state;
+      if (!itemsMode) show(snapshot);
+    },
+    items: (p) => {
+      itemsMode = true;
+      noun = p.noun;
+      show({
+        state: runState,
+        eta_s: p.eta_s,
+        totals: {
+          total: p.total,
+          completed: p.done,
+          succeeded: p.ok,
+          failed: p.failed,
+          cached: 0,
+          running: p.running,
+        },
+      });
     },
     calcFinished: (event) => {
       if (!options.calcLines) return;

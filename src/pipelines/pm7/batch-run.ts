@@ -30,6 +30,17 @@ export interface BatchRunOptions {
   readonly onMolecule: (event: MoleculeEvent) => void;
   /** Called after every molecule's record changed (the CSV export is throttled behind it). */
   readonly onChange: () => void;
+  /** Called when a molecule starts or ends, with the batch's counts so far. */
+  readonly onProgress?: (progress: BatchProgress) => void;
+}
+
+/** How far a batch run is. */
+export interface BatchProgress {
+  readonly total: number;
+  readonly done: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly running: number;
 }
 
 /** What a batch run did. */
@@ -51,7 +62,12 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
   const queue = store.moleculesOfBatch(batch.batch_id).filter((m) => m.status === 'To run');
   const total = queue.length;
   let done = 0;
+  let ok = 0;
+  let running = 0;
   let failedMolecules = 0;
+  const progress = (): void => {
+    options.onProgress?.({ total, done, ok, failed: failedMolecules, running });
+  };
   let interrupted = false;
   const settings: PipelineSettings = {
     crest_timeout_min: batch.crest_timeout_min,
@@ -64,7 +80,9 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
 
   const runOne = async (mol: MoleculeRow): Promise<void> => {
     store.setStatus(mol.mol_id, 'Running', { phase: 'geometry' });
+    running++;
     options.onChange();
+    progress();
     const outcome = await runMoleculePipeline(
       mol,
       settings,
@@ -74,8 +92,10 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
         store.setPhase(mol.mol_id, phase);
       },
     );
+    running--;
     if (outcome.interrupted) {
       interrupted = true;
+      progress();
       store.setStatus(mol.mol_id, 'To run', { phase: 'pending' });
       options.onChange();
       options.onMolecule({
@@ -102,6 +122,9 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
     });
     writeDetail(campaign.paths, detail);
     done++;
+    if (outcome.ok) ok++;
+    else failedMolecules++;
+    progress();
     options.onChange();
     options.onMolecule({
       done,
@@ -113,7 +136,6 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
       error: detail.error_message,
     });
     if (!outcome.ok) {
-      failedMolecules++;
       if (options.failureThreshold > 0 && failedMolecules === options.failureThreshold) {
         runner.pause(
           `paused: ${failedMolecules} molecules failed in this batch (failure threshold ${options.failureThreshold}); look at them, then \`retort batch resume ${batch.batch_id}\``,

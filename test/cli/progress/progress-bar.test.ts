@@ -109,6 +109,20 @@ describe('progressBar', () => {
     ]);
   });
 
+  it("counts a pipeline's items instead of the runner's calcs once it reports them", () => {
+    const term = new FakeTerminal(100);
+    const bar = progressBar(term, { calcLines: false });
+    bar.status?.(snapshot(6, 1));
+    vi.advanceTimersByTime(150);
+    bar.items({ noun: 'molecules', total: 50, done: 3, ok: 2, failed: 1, running: 2, eta_s: 94 });
+    vi.advanceTimersByTime(150);
+    bar.status?.(snapshot(12, 2));
+    vi.advanceTimersByTime(150);
+    expect(term.screen()).toEqual([
+      '[##----------------------------] 3/50 molecules ok 2 failed 1 running 2 ETA 1m34s',
+    ]);
+  });
+
   it('prints failures and notices above the bar, where they stay', () => {
     const term = new FakeTerminal(100);
     const bar = progressBar(term);
