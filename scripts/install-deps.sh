@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs what retort needs and is missing: the Debian QC programs (MOPAC, xtb, Open Babel) and
-# GNU parallel (the overhead benchmark's baseline) through apt-get, the npm packages through
-# `npm ci`, then builds. Safe to run again: it only does what is missing.
+# Installs what retort needs and is missing: the Debian QC programs (MOPAC, xtb, Open Babel, Psi4,
+# NWChem) and GNU parallel (the overhead benchmark's baseline) through apt-get, the npm packages
+# through `npm ci`, then builds. Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pair in mopac:mopac xtb:xtb obabel:openbabel parallel:parallel; do
+for pair in mopac:mopac xtb:xtb obabel:openbabel psi4:psi4 nwchem:nwchem parallel:parallel; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -3,7 +3,9 @@ import { commandEngine } from './command/index.js';
 import { crestEngine } from './crest/index.js';
 import type { Engine } from './engine.js';
 import { mopacEngine } from './mopac/index.js';
+import { nwchemEngine } from './nwchem/index.js';
 import { obabelEngine } from './obabel/index.js';
+import { psi4Engine } from './psi4/index.js';
 import { xtbEngine } from './xtb/index.js';
 
 /** Every engine retort knows, by program name. */
@@ -13,6 +15,8 @@ export const ENGINES: readonly Engine[] = [
   obabelEngine,
   commandEngine,
   crestEngine,
+  psi4Engine,
+  nwchemEngine,
 ];
 
 /** The engine of a program; InputError('program') naming the known ones otherwise. */

@@ -4,7 +4,15 @@ import { ENGINES, getEngine } from '../../src/engines/registry.js';
 
 describe('the engine registry', () => {
   it('finds every engine by its program name', () => {
-    expect(ENGINES.map((e) => e.program)).toEqual(['mopac', 'xtb', 'obabel', 'command', 'crest']);
+    expect(ENGINES.map((e) => e.program)).toEqual([
+      'mopac',
+      'xtb',
+      'obabel',
+      'command',
+      'crest',
+      'psi4',
+      'nwchem',
+    ]);
     for (const engine of ENGINES) expect(getEngine(engine.program)).toBe(engine);
   });
 

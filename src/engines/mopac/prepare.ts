@@ -1,3 +1,4 @@
+import type { Atom } from '../../chem/molecule.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { JobSpec } from '../../core/job-spec.js';
@@ -59,6 +60,7 @@ export function prepareMopac(spec: CalcSpec): JobSpec {
   requireTask(spec, 'mopac', MOPAC_TASKS);
   refuseUnknownOptions(spec, []);
   const { atoms, charge, multiplicity } = requireGeometry(spec);
+  refuseGhostAtoms(atoms);
   const method = mopacMethod(spec);
   const spinWord = MULTIPLICITY_WORDS[multiplicity - 1];
   if (spinWord === undefined) {
@@ -137,4 +139,15 @@ function checkedKeywords(keywords: readonly string[]): string[] {
     }
     return keyword.trim();
   });
+}
+
+// A ghost atom lends basis functions to a counterpoise calc; a semi-empirical Hamiltonian has no
+// basis set to lend, so running it would silently compute something else.
+function refuseGhostAtoms(atoms: readonly Atom[]): void {
+  if (atoms.some((a) => a.ghost === true)) {
+    throw new InputError(
+      'molecule.atoms',
+      'MOPAC cannot run ghost atoms: a semi-empirical method has no basis functions to lend, so counterpoise corrections (cp, vmfc) cannot be done with it; use nocp',
+    );
+  }
 }

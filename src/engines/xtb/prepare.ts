@@ -1,3 +1,4 @@
+import type { Atom } from '../../chem/molecule.js';
 import { formatXyz } from '../../chem/xyz.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
@@ -75,6 +76,7 @@ export function prepareXtb(spec: CalcSpec): JobSpec {
   requireTask(spec, 'xtb', XTB_TASKS);
   refuseUnknownOptions(spec, spec.task === 'optimize' ? ['opt_level'] : []);
   const { atoms, charge, multiplicity } = requireGeometry(spec);
+  refuseGhostAtoms(atoms);
   const { flags } = xtbMethodFlags(spec.method);
   const argv = [
     'xtb',
@@ -118,4 +120,15 @@ function keywordArgs(keyword: string): string[] {
     );
   }
   return value === undefined ? [name] : [name, value];
+}
+
+// A ghost atom lends basis functions to a counterpoise calc; a semi-empirical Hamiltonian has no
+// basis set to lend, so running it would silently compute something else.
+function refuseGhostAtoms(atoms: readonly Atom[]): void {
+  if (atoms.some((a) => a.ghost === true)) {
+    throw new InputError(
+      'molecule.atoms',
+      'xtb cannot run ghost atoms: a semi-empirical method has no basis functions to lend, so counterpoise corrections (cp, vmfc) cannot be done with it; use nocp',
+    );
+  }
 }

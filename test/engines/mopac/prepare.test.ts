@@ -114,6 +114,16 @@ describe('prepareMopac', () => {
     }
   });
 
+  it('refuses ghost atoms: a semi-empirical method has no basis functions to lend', () => {
+    const atoms: Atom[] = [
+      ...methyl.slice(0, 3),
+      { element: 'H', x: -0.5, y: -1, z: 0, ghost: true },
+    ];
+    const error = refusal(mopacSpec({ molecule: { atoms, charge: 0, multiplicity: 1 } }));
+    expect(error.where).toBe('molecule.atoms');
+    expect(error.message).toMatch(/counterpoise/);
+  });
+
   it('refuses an unknown Hamiltonian and an unknown task', () => {
     expect(refusal(mopacSpec({ method: 'B3LYP' })).where).toBe('method');
     expect(refusal(mopacSpec({ task: 'nmr' })).where).toBe('task');

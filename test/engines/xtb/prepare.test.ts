@@ -99,6 +99,16 @@ describe('prepareXtb', () => {
     );
   });
 
+  it('refuses ghost atoms, naming molecule.atoms: GFN methods have no basis to lend', () => {
+    const atoms: Atom[] = [
+      ...methyl.slice(0, 3),
+      { element: 'H', x: -0.5, y: -1, z: 0, ghost: true },
+    ];
+    expect(refusal(xtbSpec({ molecule: { atoms, charge: 0, multiplicity: 1 } }))).toBe(
+      'molecule.atoms',
+    );
+  });
+
   it('refuses unknown options and optimisation levels', () => {
     expect(refusal(xtbSpec({ options: { cycles: 3 } }))).toBe('options.cycles');
     expect(refusal(xtbSpec({ options: { opt_level: 'ultra' } }))).toBe('options.opt_level');

@@ -1,0 +1,257 @@
+import { normalizeSymbol } from '../../chem/elements.js';
+import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
+import { InputError } from '../../core/errors.js';
+import type { JobSpec } from '../../core/job-spec.js';
+import {
+  choiceOption,
+  refuseUnknownOptions,
+  requireGeometry,
+  requireTask,
+} from '../spec-checks.js';
+
+export const NWCHEM_TASKS = ['energy', 'gradient'] as const;
+export const NWCHEM_INPUT = 'input.nw';
+/** Scratch and permanent directories, inside the calc directory (NWChem runs clash otherwise). */
+export const NWCHEM_SCRATCH = 'scratch';
+export const NWCHEM_PERM = 'perm';
+
+/** NWChem module a method runs in. */
+export type NwchemTheory = 'scf' | 'mp2' | 'dft';
+
+/** DFT functionals by method name (lower case) → NWChem `xc` line. */
+export const NWCHEM_FUNCTIONALS: Readonly<Record<string, string>> = {
+  b3lyp: 'b3lyp',
+  pbe0: 'pbe0',
+  pbe: 'xpbe96 cpbe96',
+  blyp: 'becke88 lyp',
+  bp86: 'becke88 perdew86',
+  tpss: 'xtpss03 ctpss03',
+  'm06-2x': 'm06-2x',
+  m06: 'm06',
+  bhlyp: 'bhlyp',
+  svwn: 'slater vwn_5',
+};
+
+const REFERENCES = ['rhf', 'uhf', 'rohf'] as const;
+
+// Directives the spec's own fields write; in keywords they would contradict them.
+const OWNED_DIRECTIVES = [
+  'start',
+  'restart',
+  'title',
+  'task',
+  'geometry',
+  'basis',
+  'charge',
+  'scratch_dir',
+  'permanent_dir',
+  'memory',
+  'mult',
+  'nopen',
+  'singlet',
+  'doublet',
+  'triplet',
+  'quartet',
+  'quintet',
+  'sextet',
+  'septet',
+  'octet',
+  'rhf',
+  'uhf',
+  'rohf',
+  'odft',
+  'rodft',
+  'xc',
+];
+
+/**
+ * `input.nw` and argv `nwchem input.nw` (serial; NWChem writes its output to stdout).
+ *
+ * The input: `start retort`; `scratch_dir ./scratch` and `permanent_dir ./perm` (both created
+ * by the job through `scratch/.keep` and `perm/.keep`); `memory total N mb` (resources.memory_mb,
+ * when set); `charge q`; `geometry units angstrom noautoz nocenter noautosym` so NWChem keeps
+ * the spec's frame and atom order; a `basis` block naming every tag (`O library "6-31g*"`); the
+ * method block; spec.keywords; `task <scf|mp2|dft> <energy|gradient>`.
+ *
+ * Ghost atoms: NWChem treats a center whose tag starts with `bq` as a dummy with no nucleus and
+ * no electrons; it gets basis functions only when the basis block names its tag with the
+ * element to take them from: `bqO library O "6-31g*"`. A ghost oxygen is written `bqO x y z`.
+ *
+ * Methods: `hf`/`scf` (task scf), `mp2` (task mp2, SCF reference), a DFT functional of
+ * {@link NWCHEM_FUNCTIONALS}, or `dft` with option `xc` (an NWChem xc line, `xc` words only).
+ * Multiplicity: SCF and MP2 get `scf; <rhf|uhf|rohf>; nopen <mult-1>; end` (reference `rhf` for
+ * singlets, `uhf` otherwise, unless option `reference` says else; `rhf` is refused for open
+ * shells, ROHF-MP2 is refused); DFT gets `dft; xc …; mult N; end`, `odft` for a UHF reference of
+ * a singlet, `rodft` for ROHF.
+ *
+ * Options: `reference` (rhf, uhf, rohf), `xc` (method `dft` only), `spherical` (boolean: spherical
+ * harmonic basis functions; default false, NWChem's Cartesian default).
+ * Keywords: extra input lines, inserted before the task line verbatim; `;` separates lines as in
+ * any NWChem input (`dft; grid fine; end`). Directives the spec decides (task, geometry, basis,
+ * charge, mult, xc …) are refused.
+ */
+export function prepareNwchem(spec: CalcSpec): JobSpec {
+  requireTask(spec, 'nwchem', NWCHEM_TASKS);
+  refuseUnknownOptions(spec, ['reference', 'xc', 'spherical']);
+  const { atoms, charge, multiplicity } = requireGeometry(spec);
+  if (atoms.every((a) => a.ghost === true)) {
+    throw new InputError('molecule.atoms', 'every atom is a ghost: there is nothing to compute');
+  }
+  const { theory, xc } = nwchemMethod(spec);
+  const basis = nwchemBasis(spec.basis);
+  const reference =
+    choiceOption(spec, 'reference', REFERENCES) ?? (multiplicity === 1 ? 'rhf' : 'uhf');
+  if (reference === 'rhf' && multiplicity !== 1) {
+    throw new InputError(
+      'options.reference',
+      `rhf is only for singlets; multiplicity ${multiplicity} needs uhf or rohf`,
+    );
+  }
+  if (theory === 'mp2' && reference === 'rohf') {
+    throw new InputError('options.reference', 'NWChem MP2 runs on an RHF or UHF reference only');
+  }
+  const spherical = booleanOption(spec.options?.spherical, 'spherical');
+  const keywords = (spec.keywords ?? []).map(checkedKeyword);
+
+  const tags = new Map<string, string>();
+  const atomLines = atoms.map((atom) => {
+    const symbol = normalizeSymbol(atom.element) ?? atom.element;
+    const tag = atom.ghost === true ? `bq${symbol}` : symbol;
+    tags.set(tag, symbol);
+    return `  ${tag} ${coordinate(atom.x)} ${coordinate(atom.y)} ${coordinate(atom.z)}`;
+  });
+  const basisLines = [...tags].map(([tag, symbol]) =>
+    tag === symbol ? `  ${tag} library "${basis}"` : `  ${tag} library ${symbol} "${basis}"`,
+  );
+
+  const lines = [
+    'start retort',
+    `title "retort ${spec.task}"`,
+    `scratch_dir ./${NWCHEM_SCRATCH}`,
+    `permanent_dir ./${NWCHEM_PERM}`,
+  ];
+  const memory = spec.resources.memory_mb;
+  if (memory !== undefined) lines.push(`memory total ${Math.max(1, Math.floor(memory))} mb`);
+  lines.push(
+    `charge ${charge}`,
+    'geometry units angstrom noautoz nocenter noautosym',
+    ...atomLines,
+    'end',
+    spherical ? 'basis spherical' : 'basis',
+    ...basisLines,
+    'end',
+  );
+  if (theory === 'dft') {
+    lines.push('dft', `  xc ${xc ?? ''}`, `  mult ${multiplicity}`);
+    if (reference === 'uhf' && multiplicity === 1) lines.push('  odft');
+    if (reference === 'rohf') lines.push('  rodft');
+    lines.push('end');
+  } else {
+    lines.push('scf', `  ${reference}`, `  nopen ${multiplicity - 1}`, 'end');
+  }
+  lines.push(...keywords, `task ${theory} ${spec.task}`, '');
+  return {
+    argv: ['nwchem', NWCHEM_INPUT],
+    files: {
+      [NWCHEM_INPUT]: lines.join('\n'),
+      [`${NWCHEM_SCRATCH}/.keep`]: '',
+      [`${NWCHEM_PERM}/.keep`]: '',
+    },
+    env: { OMP_NUM_THREADS: '1' },
+    outputs: [],
+    captureStdout: 'full',
+    resources: spec.resources,
+  };
+}
+
+/** The NWChem module and xc line of a spec's method; InputError('method') otherwise. */
+export function nwchemMethod(spec: CalcSpec): { theory: NwchemTheory; xc?: string } {
+  const method = spec.method?.trim().toLowerCase();
+  const xcOption = spec.options?.xc;
+  if (method !== 'dft' && xcOption !== undefined) {
+    throw new InputError('options.xc', 'option xc is only for method "dft"');
+  }
+  if (method === 'hf' || method === 'scf') return { theory: 'scf' };
+  if (method === 'mp2') return { theory: 'mp2' };
+  if (method === 'dft') {
+    if (typeof xcOption !== 'string' || !/^[A-Za-z0-9_\-+. ]+$/.test(xcOption.trim())) {
+      throw new InputError(
+        'options.xc',
+        `method "dft" needs option xc, an NWChem xc line such as "xpbe96 cpbe96", got ${JSON.stringify(xcOption ?? null)}`,
+      );
+    }
+    return { theory: 'dft', xc: xcOption.trim() };
+  }
+  const xc = method === undefined ? undefined : NWCHEM_FUNCTIONALS[method];
+  if (xc === undefined) {
+    const known = ['hf', 'scf', 'mp2', ...Object.keys(NWCHEM_FUNCTIONALS), 'dft (with option xc)'];
+    throw new InputError(
+      'method',
+      `unknown NWChem method "${spec.method ?? ''}"; known: ${known.join(', ')}`,
+    );
+  }
+  return { theory: 'dft', xc };
+}
+
+function nwchemBasis(basis: string | undefined): string {
+  if (basis === undefined || basis.trim() === '') {
+    throw new InputError('basis', 'NWChem needs a basis set (sto-3g, 6-31g*, cc-pvdz …)');
+  }
+  const name = basis.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9()+\-_*,.]*$/.test(name)) {
+    throw new InputError(
+      'basis',
+      `expected a basis set name such as 6-31g* or aug-cc-pvtz, got ${JSON.stringify(basis)}`,
+    );
+  }
+  return name;
+}
+
+function booleanOption(value: JsonValue | undefined, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw new InputError(`options.${name}`, `expected true or false, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function checkedKeyword(keyword: string): string {
+  if (/[\r\n]/.test(keyword)) {
+    throw new InputError(
+      'keywords',
+      `an NWChem keyword is one line (separate lines with ";"): ${JSON.stringify(keyword)}`,
+    );
+  }
+  for (const part of keyword.split(';')) {
+    const first = part.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+    if (OWNED_DIRECTIVES.includes(first)) {
+      throw new InputError(
+        'keywords',
+        `"${first}" is written from the spec (task, molecule, method, basis, options), not from keywords`,
+      );
+    }
+  }
+  return keyword.trim();
+}
+
+/**
+ * A coordinate with every digit of the double (the shortest text that reads back as the same
+ * number), always in plain decimal notation with a decimal point.
+ */
+export function coordinate(value: number): string {
+  if (!Number.isFinite(value)) throw new InputError('molecule.atoms', `bad coordinate ${value}`);
+  const text = plainDecimal(String(value === 0 ? 0 : value));
+  return text.includes('.') ? text : `${text}.0`;
+}
+
+// `1.5e-10` → `0.00000000015`: the same digits, the decimal point moved (no rounding).
+function plainDecimal(text: string): string {
+  const match = /^(-?)(\d+)(?:\.(\d+))?e([-+]\d+)$/.exec(text);
+  if (match === null) return text;
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] = match;
+  const digits = whole + fraction;
+  const point = whole.length + Number(exponent);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}.0`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}

@@ -1,0 +1,250 @@
+import type { Atom } from '../../chem/molecule.js';
+import { normalizeSymbol } from '../../chem/elements.js';
+import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
+import { InputError } from '../../core/errors.js';
+import type { JobSpec } from '../../core/job-spec.js';
+import { refuseUnknownOptions, requireGeometry, requireTask } from '../spec-checks.js';
+
+export const PSI4_TASKS = ['energy', 'gradient', 'hessian'] as const;
+export const PSI4_INPUT = 'input.dat';
+export const PSI4_OUTPUT = 'output.dat';
+/** The JSON file the input's own Python writes: exact doubles, no text parsing of numbers. */
+export const PSI4_RESULT = 'result.json';
+
+/** Option holding psi4 keywords: `{ key: value }`, written into the input's `set { … }` block. */
+export const PSI4_KEYWORDS_OPTION = 'psi4_keywords';
+
+const REFERENCES = ['rhf', 'uhf', 'rohf', 'cuhf', 'rks', 'uks'] as const;
+const CLOSED_SHELL_REFERENCES = ['rhf', 'rks'];
+// Keys the spec's own fields decide: a keyword would contradict them.
+const OWNED_KEYS: Readonly<Record<string, string>> = {
+  basis: 'set the basis in the spec field basis',
+};
+
+/**
+ * `input.dat` (Psithon) and argv `psi4 input.dat output.dat -n <cores>`.
+ *
+ * The input: `memory N mb` (from resources.memory_mb, when set); one molecule block in Å with
+ * `no_reorient`, `no_com` and `symmetry c1`, so psi4 keeps the spec's frame and atom order and
+ * gradients and Hessians come back in that frame and order; `<charge> <multiplicity>`; ghost
+ * atoms as `Gh(El)`; a `set { … }` block with `basis` (spec.basis), `reference` (from the
+ * multiplicity unless given: `rhf` for singlets, `uhf` otherwise, never RHF for a radical) and
+ * every entry of option `psi4_keywords`; the driver call `energy()`, `gradient()` or
+ * `hessian()` with spec.method; and a few lines of Python that write `result.json`:
+ * `{psi4_version, energy, gradient?, hessian?}` (Eh, Eh/bohr, Eh/bohr², flat row-major lists of
+ * exact doubles, ghost atoms included).
+ *
+ * Options: `psi4_keywords`: `{ key: value }`, value a string (no line breaks, braces, quotes,
+ * `#` or backslashes), a number, a boolean or a list of those (`docc: [3, 0, 1, 1]`). `basis` is
+ * refused there (it is spec.basis); `reference` may be given (`rohf` for a radical) but
+ * `rhf`/`rks` only for singlets. spec.keywords is refused: psi4 keywords are key-value pairs.
+ *
+ * Open-shell SCF Hessians: psi4 1.3 has analytic Hessians for RHF only, so an `hf`/`scf`
+ * Hessian with another reference is asked for by finite differences of gradients (`dertype=1`).
+ */
+export function preparePsi4(spec: CalcSpec): JobSpec {
+  requireTask(spec, 'psi4', PSI4_TASKS);
+  refuseUnknownOptions(spec, [PSI4_KEYWORDS_OPTION]);
+  if (spec.keywords !== undefined && spec.keywords.length > 0) {
+    throw new InputError(
+      'keywords',
+      `psi4 keywords are key-value pairs: give them as options.${PSI4_KEYWORDS_OPTION} ({"scf_type": "pk"}), not as keywords`,
+    );
+  }
+  const { atoms, charge, multiplicity } = requireGeometry(spec);
+  requireRealAtom(atoms);
+  const method = psi4Method(spec.method);
+  const basis = psi4Basis(spec.basis);
+  const keywords = psi4Keywords(spec.options?.[PSI4_KEYWORDS_OPTION]);
+  const reference = psi4Reference(keywords.reference, multiplicity);
+  delete keywords.reference;
+
+  const lines: string[] = [];
+  const memory = spec.resources.memory_mb;
+  if (memory !== undefined) lines.push(`memory ${Math.max(1, Math.floor(memory))} mb`, '');
+  lines.push(
+    'molecule retort {',
+    'units angstrom',
+    'no_reorient',
+    'no_com',
+    'symmetry c1',
+    `${charge} ${multiplicity}`,
+    ...atoms.map(atomLine),
+    '}',
+    '',
+    'set {',
+    `  basis ${basis}`,
+    `  reference ${reference}`,
+    ...Object.entries(keywords).map(([key, value]) => `  ${key} ${value}`),
+    '}',
+    '',
+    ...driverLines(spec.task, method, reference),
+    '',
+  );
+  const cores = String(Math.max(1, Math.floor(spec.resources.cores)));
+  return {
+    argv: ['psi4', PSI4_INPUT, PSI4_OUTPUT, '-n', cores],
+    files: { [PSI4_INPUT]: lines.join('\n') },
+    env: {},
+    outputs: [PSI4_OUTPUT, PSI4_RESULT],
+    captureStdout: 'tail',
+    resources: spec.resources,
+  };
+}
+
+/** The psi4 method name, lower case; InputError('method') when absent or not a plain name. */
+export function psi4Method(method: string | undefined): string {
+  if (method === undefined || method.trim() === '') {
+    throw new InputError('method', 'psi4 needs a method (hf, mp2, b3lyp, ccsd …)');
+  }
+  const name = method.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9()+\-_*,.]*$/.test(name)) {
+    throw new InputError(
+      'method',
+      `expected a psi4 method name such as hf, mp2, b3lyp-d3bj or ccsd(t), got ${JSON.stringify(method)}`,
+    );
+  }
+  return name;
+}
+
+function psi4Basis(basis: string | undefined): string {
+  if (basis === undefined || basis.trim() === '') {
+    throw new InputError('basis', 'psi4 needs a basis set (sto-3g, 6-31g*, cc-pvdz …)');
+  }
+  const name = basis.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9()+\-_*,.]*$/.test(name)) {
+    throw new InputError(
+      'basis',
+      `expected a basis set name such as 6-31g* or aug-cc-pvtz, got ${JSON.stringify(basis)}`,
+    );
+  }
+  return name;
+}
+
+function psi4Reference(given: string | undefined, multiplicity: number): string {
+  if (given === undefined) return multiplicity === 1 ? 'rhf' : 'uhf';
+  const reference = REFERENCES.find((r) => r === given.toLowerCase());
+  if (reference === undefined) {
+    throw new InputError(
+      `options.${PSI4_KEYWORDS_OPTION}.reference`,
+      `expected one of ${REFERENCES.join(', ')}, got ${JSON.stringify(given)}`,
+    );
+  }
+  if (multiplicity !== 1 && CLOSED_SHELL_REFERENCES.includes(reference)) {
+    throw new InputError(
+      `options.${PSI4_KEYWORDS_OPTION}.reference`,
+      `${reference} is only for singlets; multiplicity ${multiplicity} needs uhf, rohf or uks`,
+    );
+  }
+  return reference;
+}
+
+/** The checked keywords, key lower case → value as written in the `set` block. */
+function psi4Keywords(option: JsonValue | undefined): Record<string, string> {
+  const where = `options.${PSI4_KEYWORDS_OPTION}`;
+  if (option === undefined) return {};
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    throw new InputError(where, `expected an object {key: value}, got ${JSON.stringify(option)}`);
+  }
+  const keywords: Record<string, string> = {};
+  for (const [rawKey, value] of Object.entries(option)) {
+    const key = rawKey.toLowerCase();
+    if (!/^[a-z_][a-z0-9_]*$/.test(key)) {
+      throw new InputError(`${where}.${rawKey}`, 'a psi4 keyword is a plain name (scf_type)');
+    }
+    const owned = OWNED_KEYS[key];
+    if (owned !== undefined) throw new InputError(`${where}.${rawKey}`, owned);
+    if (key in keywords) {
+      throw new InputError(`${where}.${rawKey}`, `keyword "${key}" is given twice`);
+    }
+    keywords[key] = keywordValue(value, `${where}.${rawKey}`, true);
+  }
+  return keywords;
+}
+
+function keywordValue(value: JsonValue, where: string, listAllowed: boolean): string {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new InputError(where, 'expected a finite number');
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'string') {
+    const text = value.trim();
+    // The set block ends at `}`; a line break, quote, `#` or backslash would escape the value.
+    if (text === '' || /[\r\n{}"'#\\]/.test(text)) {
+      throw new InputError(
+        where,
+        `expected a value without line breaks, braces, quotes, # or backslashes, got ${JSON.stringify(value)}`,
+      );
+    }
+    return text;
+  }
+  if (Array.isArray(value) && listAllowed) {
+    return `[${value.map((v) => keywordValue(v, where, true)).join(', ')}]`;
+  }
+  throw new InputError(
+    where,
+    `expected a string, number, boolean or list, got ${JSON.stringify(value)}`,
+  );
+}
+
+function requireRealAtom(atoms: readonly Atom[]): void {
+  if (atoms.every((a) => a.ghost === true)) {
+    throw new InputError('molecule.atoms', 'every atom is a ghost: there is nothing to compute');
+  }
+}
+
+function atomLine(atom: Atom): string {
+  const symbol = normalizeSymbol(atom.element) ?? atom.element;
+  const label = atom.ghost === true ? `Gh(${symbol})` : symbol;
+  return `${label} ${coordinate(atom.x)} ${coordinate(atom.y)} ${coordinate(atom.z)}`;
+}
+
+/**
+ * A coordinate with every digit of the double (the shortest text that reads back as the same
+ * number), always in plain decimal notation with a decimal point.
+ */
+export function coordinate(value: number): string {
+  if (!Number.isFinite(value)) throw new InputError('molecule.atoms', `bad coordinate ${value}`);
+  const text = plainDecimal(String(value === 0 ? 0 : value));
+  return text.includes('.') ? text : `${text}.0`;
+}
+
+// `1.5e-10` → `0.00000000015`: the same digits, the decimal point moved (no rounding).
+function plainDecimal(text: string): string {
+  const match = /^(-?)(\d+)(?:\.(\d+))?e([-+]\d+)$/.exec(text);
+  if (match === null) return text;
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] = match;
+  const digits = whole + fraction;
+  const point = whole.length + Number(exponent);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}.0`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+function driverLines(task: string, method: string, reference: string): string[] {
+  const name = `'${method}'`;
+  const lines = ['import json, os', 'retort_result = {"psi4_version": psi4.__version__}'];
+  if (task === 'energy') {
+    lines.push(`retort_result["energy"] = float(energy(${name}))`);
+  } else if (task === 'gradient') {
+    lines.push(
+      `retort_gradient = gradient(${name})`,
+      'retort_result["energy"] = float(core.variable("CURRENT ENERGY"))',
+      'retort_result["gradient"] = [float(v) for v in retort_gradient.np.ravel()]',
+    );
+  } else {
+    const fd = (method === 'hf' || method === 'scf') && reference !== 'rhf' ? ', dertype=1' : '';
+    lines.push(
+      `retort_hessian = hessian(${name}${fd})`,
+      'retort_result["energy"] = float(core.variable("CURRENT ENERGY"))',
+      'retort_result["hessian"] = [float(v) for v in retort_hessian.np.ravel()]',
+    );
+  }
+  lines.push(
+    `with open("${PSI4_RESULT}.tmp", "w") as retort_file:`,
+    '    json.dump(retort_result, retort_file)',
+    `os.replace("${PSI4_RESULT}.tmp", "${PSI4_RESULT}")`,
+  );
+  return lines;
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import type { CalcSpec } from '../../../src/core/calc-spec.js';
+import { InputError } from '../../../src/core/errors.js';
+import { prepareNwchem } from '../../../src/engines/nwchem/prepare.js';
+import { hydroxyl, monomerAInDimerBasis } from '../psi4/molecules.js';
+import { spec } from '../real-fixtures.js';
+
+function nwSpec(fields: Partial<CalcSpec>): CalcSpec {
+  return spec({
+    program: 'nwchem',
+    task: 'energy',
+    method: 'hf',
+    basis: '6-31G*',
+    molecule: { atoms: monomerAInDimerBasis, charge: 0, multiplicity: 1 },
+    ...fields,
+  });
+}
+
+function input(s: CalcSpec): string {
+  return prepareNwchem(s).files['input.nw'] ?? '';
+}
+
+function refusal(s: CalcSpec): string | undefined {
+  try {
+    prepareNwchem(s);
+  } catch (error) {
+    if (error instanceof InputError) return error.where;
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('prepareNwchem', () => {
+  it('runs nwchem serially on input.nw with its scratch and permanent directories in the calc directory', () => {
+    const job = prepareNwchem(nwSpec({}));
+    expect(job.argv).toEqual(['nwchem', 'input.nw']);
+    expect(job.files['scratch/.keep']).toBe('');
+    expect(job.files['perm/.keep']).toBe('');
+    expect(job.captureStdout).toBe('full');
+    const text = input(nwSpec({}));
+    expect(text).toContain('scratch_dir ./scratch\npermanent_dir ./perm\n');
+  });
+
+  it('writes ghost atoms as bq tags and gives them the basis of their element', () => {
+    expect(input(nwSpec({}))).toContain(
+      [
+        'charge 0',
+        'geometry units angstrom noautoz nocenter noautosym',
+        '  O -1.551007 -0.11452 0.0',
+        '  H -1.934259 0.762503 0.0',
+        '  H -0.599677 0.040712 0.0',
+        '  bqO 1.350625 0.111469 0.0',
+        '  bqH 1.680398 -0.373741 -0.758561',
+        '  bqH 1.680398 -0.373741 0.758561',
+        'end',
+        'basis',
+        '  O library "6-31g*"',
+        '  H library "6-31g*"',
+        '  bqO library O "6-31g*"',
+        '  bqH library H "6-31g*"',
+        'end',
+        'scf',
+        '  rhf',
+        '  nopen 0',
+        'end',
+        'task scf energy',
+      ].join('\n'),
+    );
+  });
+
+  it('runs a doublet as UHF with one open shell, a cation with its charge', () => {
+    const radical = input(nwSpec({ molecule: { atoms: hydroxyl, charge: 0, multiplicity: 2 } }));
+    expect(radical).toContain('scf\n  uhf\n  nopen 1\nend\n');
+    const rohf = input(
+      nwSpec({
+        molecule: { atoms: hydroxyl, charge: 0, multiplicity: 2 },
+        options: { reference: 'rohf' },
+      }),
+    );
+    expect(rohf).toContain('  rohf\n  nopen 1\n');
+    expect(input(nwSpec({ molecule: { atoms: hydroxyl, charge: 1, multiplicity: 1 } }))).toContain(
+      '\ncharge 1\n',
+    );
+  });
+
+  it('writes DFT with the xc line and the multiplicity, MP2 and gradients as tasks', () => {
+    const dft = input(
+      nwSpec({
+        method: 'PBE',
+        task: 'gradient',
+        molecule: { atoms: hydroxyl, charge: 0, multiplicity: 2 },
+      }),
+    );
+    expect(dft).toContain('dft\n  xc xpbe96 cpbe96\n  mult 2\nend\ntask dft gradient\n');
+    expect(input(nwSpec({ method: 'dft', options: { xc: 'b3lyp' } }))).toContain('  xc b3lyp\n');
+    expect(input(nwSpec({ method: 'mp2' }))).toContain('task mp2 energy');
+  });
+
+  it('keeps every digit of the coordinates, memory, spherical basis and keywords', () => {
+    const text = input(
+      nwSpec({
+        molecule: {
+          atoms: [{ element: 'He', x: 0.12345678901234568, y: -1.2345678901234567, z: 2e-7 }],
+          charge: 0,
+          multiplicity: 1,
+        },
+        options: { spherical: true },
+        keywords: ['scf; thresh 1e-8; end'],
+        resources: { cores: 1, memory_mb: 1500, walltime_s: 60 },
+      }),
+    );
+    expect(text).toContain('\n  He 0.12345678901234568 -1.2345678901234567 0.0000002\n');
+    expect(text).toContain('\nmemory total 1500 mb\n');
+    expect(text).toContain('\nbasis spherical\n');
+    expect(text).toContain('\nscf; thresh 1e-8; end\ntask scf energy\n');
+  });
+
+  it('refuses RHF for a radical, ROHF-MP2, missing basis and unknown methods', () => {
+    const radical = { atoms: hydroxyl, charge: 0, multiplicity: 2 };
+    expect(refusal(nwSpec({ molecule: radical, options: { reference: 'rhf' } }))).toBe(
+      'options.reference',
+    );
+    expect(
+      refusal(nwSpec({ method: 'mp2', molecule: radical, options: { reference: 'rohf' } })),
+    ).toBe('options.reference');
+    expect(refusal(nwSpec({ basis: undefined }))).toBe('basis');
+    expect(refusal(nwSpec({ method: 'ccsd' }))).toBe('method');
+    expect(refusal(nwSpec({ method: undefined }))).toBe('method');
+    expect(refusal(nwSpec({ method: 'dft' }))).toBe('options.xc');
+    expect(refusal(nwSpec({ task: 'hessian' }))).toBe('task');
+  });
+
+  it('refuses keywords that would rewrite what the spec decides', () => {
+    for (const keyword of ['task scf gradient', 'dft; xc pbe0; end', 'charge 1', 'scf\nend']) {
+      expect(refusal(nwSpec({ keywords: [keyword] }))).toBe('keywords');
+    }
+  });
+});

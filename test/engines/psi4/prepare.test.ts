@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import type { Atom } from '../../../src/chem/molecule.js';
+import type { CalcSpec } from '../../../src/core/calc-spec.js';
+import { InputError } from '../../../src/core/errors.js';
+import { coordinate, preparePsi4 } from '../../../src/engines/psi4/prepare.js';
+import { spec } from '../real-fixtures.js';
+import { hydroxyl, monomerAInDimerBasis } from './molecules.js';
+
+function psi4Spec(fields: Partial<CalcSpec>): CalcSpec {
+  return spec({
+    program: 'psi4',
+    task: 'energy',
+    method: 'hf',
+    basis: '6-31G*',
+    molecule: { atoms: monomerAInDimerBasis, charge: 0, multiplicity: 1 },
+    ...fields,
+  });
+}
+
+function input(s: CalcSpec): string {
+  return preparePsi4(s).files['input.dat'] ?? '';
+}
+
+function refusal(s: CalcSpec): InputError {
+  try {
+    preparePsi4(s);
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('preparePsi4', () => {
+  it('runs psi4 on input.dat with the spec cores and brings back output.dat and result.json', () => {
+    const job = preparePsi4(psi4Spec({ resources: { cores: 4, walltime_s: 60 } }));
+    expect(job.argv).toEqual(['psi4', 'input.dat', 'output.dat', '-n', '4']);
+    expect(job.outputs).toEqual(['output.dat', 'result.json']);
+    expect(Object.keys(job.files)).toEqual(['input.dat']);
+  });
+
+  it('writes ghost atoms as Gh(El) in a fixed c1 frame with charge and multiplicity', () => {
+    const lines = input(psi4Spec({})).split('\n');
+    const start = lines.indexOf('molecule retort {');
+    expect(lines.slice(start, start + 13)).toEqual([
+      'molecule retort {',
+      'units angstrom',
+      'no_reorient',
+      'no_com',
+      'symmetry c1',
+      '0 1',
+      'O -1.551007 -0.11452 0.0',
+      'H -1.934259 0.762503 0.0',
+      'H -0.599677 0.040712 0.0',
+      'Gh(O) 1.350625 0.111469 0.0',
+      'Gh(H) 1.680398 -0.373741 -0.758561',
+      'Gh(H) 1.680398 -0.373741 0.758561',
+      '}',
+    ]);
+  });
+
+  it('sets the basis and an RHF reference for a singlet, UHF for a doublet', () => {
+    expect(input(psi4Spec({}))).toContain('set {\n  basis 6-31g*\n  reference rhf\n}');
+    const doublet = input(psi4Spec({ molecule: { atoms: hydroxyl, charge: 0, multiplicity: 2 } }));
+    expect(doublet).toContain('\n0 2\n');
+    expect(doublet).toContain('  reference uhf\n');
+  });
+
+  it('writes a cation charge and a given ROHF reference', () => {
+    const text = input(
+      psi4Spec({
+        molecule: { atoms: hydroxyl, charge: 1, multiplicity: 1 },
+        options: { psi4_keywords: { reference: 'rhf' } },
+      }),
+    );
+    expect(text).toContain('\n1 1\n');
+    const rohf = input(
+      psi4Spec({
+        molecule: { atoms: hydroxyl, charge: 0, multiplicity: 2 },
+        options: { psi4_keywords: { REFERENCE: 'ROHF' } },
+      }),
+    );
+    expect(rohf).toContain('  reference rohf\n');
+  });
+
+  it('keeps every digit of the coordinates', () => {
+    const atoms: Atom[] = [
+      { element: 'He', x: 0.12345678901234568, y: -1.2345678901234567, z: 1e-7 },
+    ];
+    const text = input(psi4Spec({ molecule: { atoms, charge: 0, multiplicity: 1 } }));
+    expect(text).toContain('\nHe 0.12345678901234568 -1.2345678901234567 0.0000001\n');
+    for (const value of [0.1 + 0.2, -123.456789012345, 5e-324, 1.5e-10, -0]) {
+      expect(Number(coordinate(value))).toBe(value === 0 ? 0 : value);
+      expect(coordinate(value)).toMatch(/^-?\d+\.\d+$/);
+    }
+  });
+
+  it('writes memory and psi4_keywords into the input', () => {
+    const text = input(
+      psi4Spec({
+        options: {
+          psi4_keywords: {
+            scf_type: 'pk',
+            e_convergence: 1e-10,
+            guess: 'sad',
+            puream: false,
+            docc: [3, 0, 1, 1],
+          },
+        },
+        resources: { cores: 1, memory_mb: 2000, walltime_s: 60 },
+      }),
+    );
+    expect(text.startsWith('memory 2000 mb\n')).toBe(true);
+    expect(text).toContain(
+      '  scf_type pk\n  e_convergence 1e-10\n  guess sad\n  puream false\n  docc [3, 0, 1, 1]\n}',
+    );
+  });
+
+  it('calls the driver of the task and writes energy, gradient or hessian to result.json', () => {
+    expect(input(psi4Spec({ method: 'MP2' }))).toContain(
+      'retort_result["energy"] = float(energy(\'mp2\'))',
+    );
+    const gradient = input(psi4Spec({ task: 'gradient', method: 'b3lyp' }));
+    expect(gradient).toContain("retort_gradient = gradient('b3lyp')");
+    expect(gradient).toContain('retort_result["gradient"]');
+    expect(input(psi4Spec({ task: 'hessian' }))).toContain("retort_hessian = hessian('hf')");
+  });
+
+  it('asks for an open-shell SCF Hessian by finite differences of gradients', () => {
+    const text = input(
+      psi4Spec({ task: 'hessian', molecule: { atoms: hydroxyl, charge: 0, multiplicity: 2 } }),
+    );
+    expect(text).toContain("retort_hessian = hessian('hf', dertype=1)");
+  });
+
+  it('refuses a missing basis or method, naming the field', () => {
+    expect(refusal(psi4Spec({ basis: undefined })).where).toBe('basis');
+    expect(refusal(psi4Spec({ method: undefined })).where).toBe('method');
+    expect(refusal(psi4Spec({ method: "hf'); import os; ('" })).where).toBe('method');
+  });
+
+  it('refuses RHF for a radical and a radical declared as a singlet', () => {
+    const radical = { atoms: hydroxyl, charge: 0, multiplicity: 2 };
+    expect(
+      refusal(psi4Spec({ molecule: radical, options: { psi4_keywords: { reference: 'rhf' } } }))
+        .where,
+    ).toBe('options.psi4_keywords.reference');
+    expect(
+      refusal(psi4Spec({ molecule: { atoms: hydroxyl, charge: 0, multiplicity: 1 } })).where,
+    ).toBe('molecule.multiplicity');
+  });
+
+  it('refuses keyword values that would escape the set block, the basis keyword and keywords', () => {
+    for (const value of ['pk\n}', 'a}b', '{', "'x'", 'x # y']) {
+      expect(refusal(psi4Spec({ options: { psi4_keywords: { guess: value } } })).where).toBe(
+        'options.psi4_keywords.guess',
+      );
+    }
+    expect(refusal(psi4Spec({ options: { psi4_keywords: { basis: 'sto-3g' } } })).where).toBe(
+      'options.psi4_keywords.basis',
+    );
+    expect(refusal(psi4Spec({ options: { psi4_keywords: { 'a b': 1 } } })).where).toBe(
+      'options.psi4_keywords.a b',
+    );
+    expect(refusal(psi4Spec({ options: { psi4_keywords: 'scf_type pk' } })).where).toBe(
+      'options.psi4_keywords',
+    );
+    expect(refusal(psi4Spec({ keywords: ['scf_type pk'] })).where).toBe('keywords');
+    expect(refusal(psi4Spec({ options: { threads: 2 } })).where).toBe('options.threads');
+  });
+
+  it('refuses a molecule made only of ghost atoms and an unknown task', () => {
+    const ghosts = hydroxyl.map((a) => ({ ...a, ghost: true }));
+    expect(
+      refusal(psi4Spec({ molecule: { atoms: ghosts, charge: 0, multiplicity: 1 } })).where,
+    ).toBe('molecule.atoms');
+    expect(refusal(psi4Spec({ task: 'optimize' })).where).toBe('task');
+  });
+});
