@@ -5,6 +5,7 @@ import { registerCalc } from './commands/calc.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
+import { registerMbe } from './commands/mbe.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
@@ -30,6 +31,7 @@ registerBatch(program);
 registerStatus(program);
 registerStop(program);
 registerExport(program);
+registerMbe(program);
 
 try {
   await program.parseAsync(process.argv);

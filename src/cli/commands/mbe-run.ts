@@ -1,0 +1,100 @@
+import { basename, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../../core/errors.js';
+import { getEngine } from '../../engines/registry.js';
+import { planMbe } from '../../pipelines/mbe/plan.js';
+import { readMbeFile } from '../../pipelines/mbe/read.js';
+import { mbeCalcs, runMbe } from '../../pipelines/mbe/run.js';
+import { findCampaignRoot } from '../../runtime/campaign.js';
+import { readSettings } from '../../runtime/settings.js';
+import { campaignPaths } from '../../core/campaign-layout.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import { openRunSession, type RunFlags } from '../session.js';
+import { atLine } from './run-lines.js';
+
+interface MbeRunFlags extends RunFlags {
+  readonly output?: string;
+}
+
+/** `retort mbe run FILE`: every subsystem calc through the runner, then the analysis. */
+export function registerMbeRun(mbe: Command): void {
+  mbe
+    .command('run')
+    .summary('run every subsystem calc through the runner, then the analysis')
+    .description(
+      `Runs every unique subsystem calc of the expansion through the runner (in parallel, largest basis first, each recorded and cached: a run that is stopped or killed and started again runs only the unfinished ones, and subsystems shared with earlier expansions are not computed again), then QCManyBody's analysis. Prints the n-body table (hartree and kcal/mol) and writes the result JSON in QCManyBody's ManyBodyResult shape (properties, cluster_properties, return_result …) to --output or exports/mbe-<input name>.json. Exit status: 0 when the result was written, 1 when calcs failed or the run stopped first, 2 for a mistake in the input.`,
+    )
+    .argument('<file>', 'MBE input (YAML or JSON, or QCManyBody ManyBodyInput JSON)')
+    .option('-w, --workers <n>', 'calcs at once (default: execution.workers, retort.yaml, cores)')
+    .option('-o, --output <file>', 'result JSON (default: exports/mbe-<input name>.json)')
+    .option('--retry-failed', 'run again subsystem calcs that failed in earlier runs')
+    .option('--headless', 'no progress bar: plain lines in logs/ and on stderr')
+    .action(async (file: string, _options: unknown, command: Command) => {
+      process.exitCode = await mbeRun(file, command.optsWithGlobals<MbeRunFlags>());
+    });
+}
+
+async function mbeRun(file: string, flags: MbeRunFlags): Promise<number> {
+  const { input } = readMbeFile(file);
+  const plan = planMbe(input, input.molecule.fragments.length);
+  const paths = campaignPaths(findCampaignRoot(flags.campaign, process.cwd()));
+  const settings = readSettings(paths.settings);
+  if (input.execution.executor !== 'local') {
+    throw new InputError(
+      `${file}: field "execution.executor"`,
+      `executor "${input.execution.executor}" is not available in this version of retort; use local`,
+    );
+  }
+  const calcs = mbeCalcs(input, plan, {
+    cores: settings.defaults.cores,
+    walltime_s: input.execution.timeout_s,
+  });
+  for (const c of calcs)
+    atLine(`${file}: task ${c.task.label}`, () => getEngine(c.spec.program).prepare(c.spec));
+
+  const workers =
+    flags.workers ??
+    (input.execution.workers === null ? undefined : String(input.execution.workers));
+  const session = await openRunSession(
+    { ...flags, ...(workers === undefined ? {} : { workers }) },
+    ['retort', 'mbe', 'run', file],
+  );
+  session.print(
+    `${basename(file)}: ${calcs.length} subsystem calcs (${plan.tasks.length} unique tasks), ${input.driver}, ${input.bsse_type.join(', ')}`,
+  );
+  let outcome;
+  try {
+    outcome = await runMbe(input, calcs, (spec) => session.runner.request(spec), plan);
+  } finally {
+    await session.finish();
+  }
+  switch (outcome.status) {
+    case 'failed':
+      process.stdout.write(
+        `${outcome.failures.length} subsystem calcs failed; no result:\n${outcome.failures
+          .slice(0, 10)
+          .map((f) => `  ${f.label}: ${f.failure.class}: ${f.failure.message}`)
+          .join(
+            '\n',
+          )}\nfix the cause, then run again with --retry-failed (finished calcs are kept)\n`,
+      );
+      return 1;
+    case 'stopped':
+      process.stdout.write(
+        `stopped: ${outcome.done} of ${outcome.total} subsystem calcs done; run the same command again to finish\n`,
+      );
+      return 1;
+    case 'complete': {
+      const output = resolve(
+        flags.output ??
+          join(paths.exports, `mbe-${basename(file).replace(/\.(json|ya?ml)$/i, '')}.json`),
+      );
+      writeFileAtomic(output, `${JSON.stringify(outcome.result, null, 2)}\n`);
+      process.stdout.write(outcome.result.stdout);
+      process.stdout.write(
+        `   return_energy: ${outcome.result.ret_energy.toFixed(12)} Eh (${outcome.computed} calcs run, ${outcome.cached} from the store); wrote ${output}\n`,
+      );
+      return 0;
+    }
+  }
+}

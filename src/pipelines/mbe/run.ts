@@ -1,0 +1,141 @@
+import type { CalcSpec, JsonValue, Resources } from '../../core/calc-spec.js';
+import { InputError } from '../../core/errors.js';
+import type { Failure } from '../../core/failure.js';
+import type { RequestCalc } from '../request-calc.js';
+import { analyzeMbe, type MbeResult } from './analyze.js';
+import type { MbeInput } from './input.js';
+import { planMbe, type MbePlan, type MbeTask } from './plan.js';
+import type { ComponentResult } from './read-case.js';
+import { buildSubsystem, subsystemMolecule } from './subsystem.js';
+
+/** One subsystem calc of an MBE: its task (label) and the spec that computes it. */
+export interface MbeCalc {
+  readonly task: MbeTask;
+  readonly spec: CalcSpec;
+  /** Atoms in the task's basis (real and ghost): the size its cost grows with. */
+  readonly basisAtoms: number;
+}
+
+/** How an MBE run ended. */
+export type MbeRunOutcome =
+  | {
+      readonly status: 'complete';
+      readonly result: MbeResult;
+      readonly computed: number;
+      readonly cached: number;
+    }
+  | {
+      readonly status: 'failed';
+      readonly failures: readonly { readonly label: string; readonly failure: Failure }[];
+    }
+  | { readonly status: 'stopped'; readonly done: number; readonly total: number };
+
+/**
+ * The calc of every unique task of the plan, largest basis first (so that the long tasks start
+ * early and the short ones fill the gaps at the end: a shorter makespan on N workers).
+ * Throws InputError when a model chemistry cannot run a task (MOPAC or xtb asked for ghosts,
+ * embedding charges, an unknown program …), before anything is recorded.
+ */
+export function mbeCalcs(input: MbeInput, plan: MbePlan, resources: Resources): MbeCalc[] {
+  const calcs = plan.tasks.map((task): MbeCalc => {
+    const mc = input.model_chemistries[task.mc];
+    if (mc === undefined)
+      throw new InputError(`levels`, `model chemistry "${task.mc}" is not defined`);
+    const subsystem = buildSubsystem(input.molecule, task, input.embedding_charges);
+    if (subsystem.embedding_charges.length > 0) {
+      throw new InputError(
+        'embedding_charges',
+        'embedding charges are planned but cannot be run yet: no engine of retort passes external point charges to its program',
+      );
+    }
+    const spec: CalcSpec = {
+      program: mc.program,
+      task: input.driver,
+      method: mc.method,
+      basis: mc.basis,
+      ...programOptions(mc.program, mc.keywords),
+      molecule: subsystemMolecule(subsystem),
+      resources,
+      label: task.label,
+    };
+    return { task, spec, basisAtoms: subsystem.atoms.length };
+  });
+  return calcs.sort((a, b) => b.basisAtoms - a.basisAtoms);
+}
+
+/** A model chemistry's keywords in the form its engine takes them. */
+function programOptions(
+  program: string,
+  keywords: Readonly<Record<string, unknown>>,
+): Pick<CalcSpec, 'options'> {
+  if (Object.keys(keywords).length === 0) return {};
+  if (program === 'psi4')
+    return { options: { psi4_keywords: keywords as Record<string, JsonValue> } };
+  return { options: keywords as Record<string, JsonValue> };
+}
+
+/**
+ * Runs an MBE: every subsystem calc through `request` (the runner: parallel, cached, resumable),
+ * then QCManyBody's analysis of the results. A task the store already has is not run again, so
+ * a run that was stopped or killed picks up where it was, and tasks shared with an earlier MBE
+ * (another treatment, another cluster with the same fragments) are free.
+ */
+export async function runMbe(
+  input: MbeInput,
+  calcs: readonly MbeCalc[],
+  request: RequestCalc,
+  plan: MbePlan = planMbe(input, input.molecule.fragments.length),
+): Promise<MbeRunOutcome> {
+  const outcomes = await Promise.all(
+    calcs.map(async (c) => ({ calc: c, outcome: await request(c.spec) })),
+  );
+  const failures = outcomes.flatMap(({ calc, outcome }) =>
+    outcome.status === 'failed' ? [{ label: calc.task.label, failure: outcome.failure }] : [],
+  );
+  if (failures.length > 0) return { status: 'failed', failures };
+  const done = outcomes.filter((o) => o.outcome.status === 'succeeded').length;
+  if (done < outcomes.length) return { status: 'stopped', done, total: outcomes.length };
+  const components: Record<string, ComponentResult> = {};
+  let cached = 0;
+  for (const { calc, outcome } of outcomes) {
+    if (outcome.status !== 'succeeded') continue;
+    if (outcome.cached) cached++;
+    components[calc.task.label] = componentOf(outcome.result, calc.basisAtoms, calc.task.label);
+  }
+  return {
+    status: 'complete',
+    result: analyzeMbe(input, components, plan),
+    computed: done - cached,
+    cached,
+  };
+}
+
+/** An engine result as QCManyBody's component: energy, gradient (n × 3), Hessian (3n × 3n). */
+function componentOf(
+  result: Readonly<Record<string, JsonValue>>,
+  natom: number,
+  label: string,
+): ComponentResult {
+  const energy = result.total_energy_hartree;
+  if (typeof energy !== 'number')
+    throw new Error(`${label}: the result has no total_energy_hartree`);
+  const gradient = numbers(result.gradient_hartree_bohr);
+  const hessian = numbers(result.hessian_hartree_bohr2);
+  return {
+    energy,
+    ...(gradient === undefined ? {} : { gradient: rows(gradient, 3, natom, label) }),
+    ...(hessian === undefined ? {} : { hessian: rows(hessian, 3 * natom, 3 * natom, label) }),
+  };
+}
+
+function numbers(value: JsonValue | undefined): number[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.map((v) => (typeof v === 'number' ? v : Number.NaN));
+}
+
+function rows(flat: readonly number[], width: number, count: number, label: string): number[][] {
+  if (flat.length !== width * count) {
+    throw new Error(`${label}: expected ${count} × ${width} values, found ${flat.length}`);
+  }
+  return Array.from({ length: count }, (_, i) => flat.slice(i * width, (i + 1) * width));
+}

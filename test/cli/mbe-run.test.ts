@@ -1,0 +1,204 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  cleanupTempDirs,
+  hasProgram,
+  runCli,
+  startCli,
+  tempCampaign,
+  waitFor,
+  withStore,
+} from '../helpers/cli.js';
+
+afterEach(async () => {
+  expect(await cleanupTempDirs()).toEqual([]);
+});
+
+const QCMB = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'shared',
+  'data',
+  'qcmb',
+);
+const TRIMER = join(QCMB, 'h2o3_hf_sto3g_energy_mbe3.json');
+const haveCases = existsSync(TRIMER);
+const psi4 = hasProgram('psi4');
+
+interface Expected {
+  readonly expected: {
+    readonly qcmanybody: {
+      readonly ret_energy: number;
+      readonly properties: Record<string, unknown>;
+    };
+  };
+  readonly tolerance: { readonly atol: number };
+}
+interface Result {
+  readonly ret_energy: number;
+  readonly properties: Record<string, unknown>;
+}
+
+/** Every numeric property of the reference, compared with the result's. */
+function expectProperties(result: Result, reference: Expected): void {
+  const { properties, ret_energy } = reference.expected.qcmanybody;
+  let compared = 0;
+  for (const [name, value] of Object.entries(properties)) {
+    if (typeof value !== 'number') continue;
+    expect(result.properties[name], name).toBeTypeOf('number');
+    expect(Math.abs((result.properties[name] as number) - value), name).toBeLessThanOrEqual(1e-7);
+    compared++;
+  }
+  expect(compared).toBeGreaterThan(20);
+  expect(Math.abs(result.ret_energy - ret_energy)).toBeLessThanOrEqual(1e-7);
+}
+
+const resultOf = (dir: string): Result =>
+  JSON.parse(
+    readFileSync(join(dir, 'exports', 'mbe-h2o3_hf_sto3g_energy_mbe3.json'), 'utf8'),
+  ) as Result;
+
+describe('retort mbe run (live, psi4)', () => {
+  it.skipIf(!haveCases || !psi4)(
+    "reproduces QCManyBody's water trimer HF/STO-3G properties to 1e-7 hartree, then answers from the store",
+    () => {
+      const dir = tempCampaign();
+      const r = runCli(['mbe', 'run', TRIMER, '--workers', '2', '--headless'], { cwd: dir });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('Counterpoise Corrected (CP)');
+      expect(r.stdout).toContain('19 calcs run, 0 from the store');
+      const reference = JSON.parse(readFileSync(TRIMER, 'utf8')) as Expected;
+      expectProperties(resultOf(dir), reference);
+
+      const again = runCli(['mbe', 'run', TRIMER, '--headless'], { cwd: dir });
+      expect(again.stdout).toContain('0 calcs run, 19 from the store');
+    },
+    300_000,
+  );
+
+  it.skipIf(!haveCases || !psi4)(
+    'killed with SIGKILL halfway and started again, recomputes only the unfinished subsystems and gives the same numbers',
+    async () => {
+      const dir = tempCampaign();
+      const run = startCli(['mbe', 'run', TRIMER, '--workers', '1', '--headless'], { cwd: dir });
+      await waitFor(
+        'six subsystem calcs done',
+        () =>
+          existsSync(join(dir, 'retort.db')) &&
+          withStore(
+            dir,
+            (db) =>
+              db
+                .prepare<[], { n: number }>(
+                  `SELECT COUNT(*) AS n FROM calcs WHERE status = 'succeeded'`,
+                )
+                .get()?.n ?? 0,
+          ) >= 6
+            ? true
+            : undefined,
+        240_000,
+      );
+      process.kill(run.pid, 'SIGKILL');
+      await run.exit;
+      const before = withStore(
+        dir,
+        (db) =>
+          db
+            .prepare<[], { n: number }>(
+              `SELECT COUNT(*) AS n FROM calcs WHERE status = 'succeeded'`,
+            )
+            .get()?.n ?? 0,
+      );
+      expect(before).toBeLessThan(19);
+
+      const again = runCli(['mbe', 'run', TRIMER, '--workers', '2', '--headless'], { cwd: dir });
+      expect(again.status, again.stderr).toBe(0);
+      const twice = withStore(dir, (db) =>
+        db
+          .prepare<[], { calc_key: string }>(
+            `SELECT calc_key FROM attempts WHERE status = 'succeeded' GROUP BY calc_key HAVING COUNT(*) > 1`,
+          )
+          .all(),
+      );
+      expect(twice).toEqual([]);
+      const reference = JSON.parse(readFileSync(TRIMER, 'utf8')) as Expected;
+      expectProperties(resultOf(dir), reference);
+    },
+    300_000,
+  );
+
+  it.skipIf(!psi4)(
+    'runs an input in retort’s own YAML layout',
+    () => {
+      const dir = tempCampaign();
+      writeFileSync(
+        join(dir, 'dimer.yaml'),
+        `molecule:
+  units: angstrom
+  xyz: |
+    O  -1.551007  -0.114520   0.000000
+    H  -1.934259   0.762503   0.000000
+    H  -0.599677   0.040712   0.000000
+    --
+    O   1.350625   0.111469   0.000000
+    H   1.680398  -0.373741  -0.758561
+    H   1.680398  -0.373741   0.758561
+driver: energy
+bsse_type: [cp, nocp]
+model_chemistries:
+  hf: {program: psi4, method: hf, basis: sto-3g, keywords: {}}
+execution: {timeout_s: 300}
+`,
+      );
+      const r = runCli(['mbe', 'run', 'dimer.yaml', '--headless'], { cwd: dir });
+      expect(r.status, r.stderr).toBe(0);
+      const result = JSON.parse(
+        readFileSync(join(dir, 'exports', 'mbe-dimer.json'), 'utf8'),
+      ) as Result;
+      const ie = result.properties.cp_corrected_interaction_energy;
+      expect(ie).toBeTypeOf('number');
+      // HF/STO-3G binds the water dimer by a few kcal/mol.
+      expect(ie as number).toBeLessThan(0);
+      expect(ie as number).toBeGreaterThan(-0.02);
+    },
+    300_000,
+  );
+});
+
+describe('retort mbe run refusals', () => {
+  it('refuses counterpoise with a semi-empirical method before running anything, explaining why', () => {
+    const dir = tempCampaign();
+    writeFileSync(
+      join(dir, 'xtb.yaml'),
+      `molecule:
+  units: angstrom
+  xyz: |
+    O 0 0 0
+    H 0.96 0 0
+    H -0.24 0.93 0
+    --
+    O 2.9 0 0
+    H 3.86 0 0
+    H 2.66 0.93 0
+driver: energy
+bsse_type: [cp]
+model_chemistries:
+  gfn2: {program: xtb, method: GFN2, basis: none, keywords: {}}
+`,
+    );
+    const r = runCli(['mbe', 'run', 'xtb.yaml', '--headless'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/semi-empirical|basis functions/);
+    expect(
+      withStore(
+        dir,
+        (db) => db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM calcs').get()?.n,
+      ),
+    ).toBe(0);
+  });
+});
