@@ -131,7 +131,9 @@ describe('retort batch (live)', () => {
       expect(resume.stderr.trim()).toBe(
         'retort: batch_0001: is Reset; only a Running (interrupted) or Stopped batch can be resumed',
       );
-      expect(runCli(['batch', 'reset', 'batch_0042'], { cwd: dir }).stderr).toContain('no such batch');
+      expect(runCli(['batch', 'reset', 'batch_0042'], { cwd: dir }).stderr).toContain(
+        'no such batch',
+      );
     },
     600_000,
   );
