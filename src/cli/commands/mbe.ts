@@ -22,7 +22,7 @@ import { registerMbeRun } from './mbe-run.js';
 export function registerMbe(program: Command): void {
   const mbe = program
     .command('mbe')
-    .summary('many-body expansions (QCManyBody semantics): validate, plan, convert, analyze')
+    .summary('many-body expansions (QCManyBody semantics): validate, plan, run, convert, analyze')
     .description(
       'Many-body expansions with the semantics of MolSSI QCManyBody: nocp, cp and vmfc treatments, multilevel and supersystem levels, energies, gradients and Hessians. Inputs: our YAML/JSON layout, QCManyBody ManyBodyInput JSON (QCSchema v1 or v2), or a qcmb case document.',
     );
