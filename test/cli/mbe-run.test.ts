@@ -167,6 +167,76 @@ execution: {timeout_s: 300}
     },
     300_000,
   );
+
+  it.skipIf(!psi4)(
+    'runs EE-MBE: each monomer calc carries the other monomer’s charges, and they change the result',
+    () => {
+      const dimer = (embedding: string): string => `molecule:
+  units: angstrom
+  xyz: |
+    O  -1.551007  -0.114520   0.000000
+    H  -1.934259   0.762503   0.000000
+    H  -0.599677   0.040712   0.000000
+    --
+    O   1.350625   0.111469   0.000000
+    H   1.680398  -0.373741  -0.758561
+    H   1.680398  -0.373741   0.758561
+driver: energy
+bsse_type: [nocp]
+return_total_data: true
+${embedding}model_chemistries:
+  hf: {program: psi4, method: hf, basis: sto-3g, keywords: {}}
+execution: {timeout_s: 300}
+`;
+      const dir = tempCampaign();
+      writeFileSync(
+        join(dir, 'ee.yaml'),
+        dimer('embedding_charges: {1: [-0.834, 0.417, 0.417], 2: [-0.834, 0.417, 0.417]}\n'),
+      );
+      writeFileSync(join(dir, 'plain.yaml'), dimer(''));
+      const ee = runCli(['mbe', 'run', 'ee.yaml', '--headless'], { cwd: dir });
+      expect(ee.status, ee.stderr).toBe(0);
+      const plain = runCli(['mbe', 'run', 'plain.yaml', '--headless'], { cwd: dir });
+      expect(plain.status, plain.stderr).toBe(0);
+      const read = (name: string): Result =>
+        JSON.parse(readFileSync(join(dir, 'exports', `mbe-${name}.json`), 'utf8')) as Result;
+      const [withCharges, without] = [read('ee'), read('plain')];
+      // The full 2-body total is the dimer's energy either way; the 1-body total is not: the
+      // charges polarise each monomer (a millihartree-scale change).
+      expect(Math.abs(withCharges.ret_energy - without.ret_energy)).toBeLessThan(1e-9);
+      const oneBody = (r: Result): number =>
+        r.properties.nocp_corrected_total_energy_through_1_body as number;
+      expect(oneBody(withCharges)).toBeTypeOf('number');
+      const change = Math.abs(oneBody(withCharges) - oneBody(without));
+      expect(change).toBeGreaterThan(1e-4);
+      expect(change).toBeLessThan(0.1);
+
+      const specs = withStore(dir, (db) =>
+        db.prepare<[], { spec_json: string }>('SELECT spec_json FROM calcs').all(),
+      ).map(
+        (row) =>
+          JSON.parse(row.spec_json) as {
+            molecule: { atoms: { ghost?: boolean }[] };
+            options?: { external_charges?: number[][] };
+          },
+      );
+      const monomers = specs.filter((s) => s.molecule.atoms.length === 3);
+      // Two monomers with charges (EE run), two without (plain run): different calcs.
+      expect(monomers).toHaveLength(4);
+      const charged = monomers.filter((s) => s.options?.external_charges !== undefined);
+      expect(charged).toHaveLength(2);
+      for (const s of charged) {
+        const charges = s.options?.external_charges ?? [];
+        expect(charges).toHaveLength(3);
+        expect(charges.map((c) => c[0])).toEqual([-0.834, 0.417, 0.417]);
+      }
+      // The dimer has no fragment outside its basis: no charges, one calc shared by both runs.
+      const dimers = specs.filter((s) => s.molecule.atoms.length === 6);
+      expect(dimers).toHaveLength(1);
+      expect(dimers[0]?.options?.external_charges).toBeUndefined();
+    },
+    300_000,
+  );
 });
 
 describe('retort mbe run refusals', () => {

@@ -8,6 +8,7 @@ import {
   requireGeometry,
   requireTask,
 } from '../spec-checks.js';
+import { EXTERNAL_CHARGES_OPTION, externalCharges } from '../psi4/external-charges.js';
 
 export const NWCHEM_TASKS = ['energy', 'gradient'] as const;
 export const NWCHEM_INPUT = 'input.nw';
@@ -85,14 +86,24 @@ const OWNED_DIRECTIVES = [
  * a singlet, `rodft` for ROHF.
  *
  * Options: `reference` (rhf, uhf, rohf), `xc` (method `dft` only), `spherical` (boolean: spherical
- * harmonic basis functions; default false, NWChem's Cartesian default).
+ * harmonic basis functions; default false, NWChem's Cartesian default), `external_charges`.
+ *
+ * `external_charges`: point charges `[[charge_e, x_Å, y_Å, z_Å], …]` (electrostatic embedding),
+ * each a list of 4 finite numbers, written as NWChem's Bq module block before the task line:
+ * `bq units angstrom`, one `x y z q` line per charge (NWChem's order: position first, charge
+ * last), `end`. The units are stated, not left to the default. Energy: NWChem adds the charges'
+ * potential to the one-electron Hamiltonian and their interaction with the nuclei to the nuclear
+ * repulsion (`Bq nuclear interaction energy`, included in the `Nuclear repulsion energy` of the
+ * energy breakdown), so the total energy is electrons + nuclei + nuclei–charges (the charges'
+ * mutual energy is not included) — the same convention as the psi4 engine, and what
+ * QCManyBody's EE-MBE expects. Gradients are those of the molecule's atoms.
  * Keywords: extra input lines, inserted before the task line verbatim; `;` separates lines as in
  * any NWChem input (`dft; grid fine; end`). Directives the spec decides (task, geometry, basis,
  * charge, mult, xc …) are refused.
  */
 export function prepareNwchem(spec: CalcSpec): JobSpec {
   requireTask(spec, 'nwchem', NWCHEM_TASKS);
-  refuseUnknownOptions(spec, ['reference', 'xc', 'spherical']);
+  refuseUnknownOptions(spec, ['reference', 'xc', 'spherical', EXTERNAL_CHARGES_OPTION]);
   const { atoms, charge, multiplicity } = requireGeometry(spec);
   if (atoms.every((a) => a.ghost === true)) {
     throw new InputError('molecule.atoms', 'every atom is a ghost: there is nothing to compute');
@@ -112,6 +123,16 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
   }
   const spherical = booleanOption(spec.options?.spherical, 'spherical');
   const keywords = (spec.keywords ?? []).map(checkedKeyword);
+  const charges = externalCharges(spec.options?.[EXTERNAL_CHARGES_OPTION]);
+  const bqKeyword = keywords.some((k) =>
+    k.split(';').some((part) => part.trim().split(/\s+/)[0]?.toLowerCase() === 'bq'),
+  );
+  if (charges.length > 0 && bqKeyword) {
+    throw new InputError(
+      'keywords',
+      `a bq block in keywords would clash with options.${EXTERNAL_CHARGES_OPTION}: give the charges in one place`,
+    );
+  }
 
   const tags = new Map<string, string>();
   const atomLines = atoms.map((atom) => {
@@ -148,6 +169,15 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
     lines.push('end');
   } else {
     lines.push('scf', `  ${reference}`, `  nopen ${multiplicity - 1}`, 'end');
+  }
+  if (charges.length > 0) {
+    lines.push(
+      'bq units angstrom',
+      ...charges.map(
+        (c) => `  ${coordinate(c.x)} ${coordinate(c.y)} ${coordinate(c.z)} ${coordinate(c.charge)}`,
+      ),
+      'end',
+    );
   }
   lines.push(...keywords, `task ${theory} ${spec.task}`, '');
   return {

@@ -4,6 +4,11 @@ import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { JobSpec } from '../../core/job-spec.js';
 import { refuseUnknownOptions, requireGeometry, requireTask } from '../spec-checks.js';
+import {
+  EXTERNAL_CHARGES_OPTION,
+  type ExternalCharge,
+  externalCharges,
+} from './external-charges.js';
 
 export const PSI4_TASKS = ['energy', 'gradient', 'hessian'] as const;
 export const PSI4_INPUT = 'input.dat';
@@ -39,12 +44,28 @@ const OWNED_KEYS: Readonly<Record<string, string>> = {
  * refused there (it is spec.basis); `reference` may be given (`rohf` for a radical) but
  * `rhf`/`rks` only for singlets. spec.keywords is refused: psi4 keywords are key-value pairs.
  *
+ * `external_charges`: point charges `[[charge_e, x_Å, y_Å, z_Å], …]` (electrostatic embedding),
+ * each a list of 4 finite numbers. Written with psi4 1.3's QMMM API after the `set` block:
+ * `retort_charges = QMMM()`, `retort_charges.extern.addCharge(q, x, y, z)` per charge and
+ * `psi4.set_global_option_python('EXTERN', retort_charges.extern)`. Units: psi4 1.3–1.5's
+ * `ExternalPotential` stores the positions as given and reads them in the units of the molecule
+ * (libmints/extern.cc: `if (mol->units() == Molecule::Angstrom) convfac /= pc_bohr2angstroms`,
+ * in the potential matrix, its gradient and the nuclear energy alike); the molecule block is in
+ * Å, so the Å positions are written unchanged. psi4 1.6 made them bohr always (psi4 PR #2515),
+ * so the input refuses to run on a psi4 other than 1.3–1.5 rather than misplace the charges.
+ * Energy: the SCF adds the charges' potential to the one-electron Hamiltonian and their
+ * interaction with the nuclei to the nuclear repulsion (`Additional nuclear repulsion`), so the
+ * total energy is electrons + nuclei + nuclei–charges (the charges' own mutual energy is not
+ * included), as QCManyBody's EE-MBE expects; gradients include both terms (forces on the
+ * molecule's atoms only). A Hessian with charges is always by finite differences of gradients
+ * (`dertype=1`): psi4 1.3's analytic SCF Hessian leaves the external potential out.
+ *
  * Open-shell SCF Hessians: psi4 1.3 has analytic Hessians for RHF only, so an `hf`/`scf`
  * Hessian with another reference is asked for by finite differences of gradients (`dertype=1`).
  */
 export function preparePsi4(spec: CalcSpec): JobSpec {
   requireTask(spec, 'psi4', PSI4_TASKS);
-  refuseUnknownOptions(spec, [PSI4_KEYWORDS_OPTION]);
+  refuseUnknownOptions(spec, [PSI4_KEYWORDS_OPTION, EXTERNAL_CHARGES_OPTION]);
   if (spec.keywords !== undefined && spec.keywords.length > 0) {
     throw new InputError(
       'keywords',
@@ -58,6 +79,7 @@ export function preparePsi4(spec: CalcSpec): JobSpec {
   const keywords = psi4Keywords(spec.options?.[PSI4_KEYWORDS_OPTION]);
   const reference = psi4Reference(keywords.reference, multiplicity);
   delete keywords.reference;
+  const charges = externalCharges(spec.options?.[EXTERNAL_CHARGES_OPTION]);
 
   const lines: string[] = [];
   const memory = spec.resources.memory_mb;
@@ -78,7 +100,8 @@ export function preparePsi4(spec: CalcSpec): JobSpec {
     ...Object.entries(keywords).map(([key, value]) => `  ${key} ${value}`),
     '}',
     '',
-    ...driverLines(spec.task, method, reference),
+    ...externLines(charges),
+    ...driverLines(spec.task, method, reference, charges.length > 0),
     '',
   );
   const cores = String(Math.max(1, Math.floor(spec.resources.cores)));
@@ -222,7 +245,23 @@ function plainDecimal(text: string): string {
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-function driverLines(task: string, method: string, reference: string): string[] {
+/** psi4 1.3's QMMM lines for the charges (positions in Å, the molecule's units); none without. */
+function externLines(charges: readonly ExternalCharge[]): string[] {
+  if (charges.length === 0) return [];
+  return [
+    "if not psi4.__version__.startswith(('1.3', '1.4', '1.5')):",
+    '    raise Exception("retort writes external charges in Angstrom, as psi4 1.3 to 1.5 read them for an Angstrom molecule; this is psi4 " + psi4.__version__)',
+    'retort_charges = QMMM()',
+    ...charges.map(
+      (c) =>
+        `retort_charges.extern.addCharge(${coordinate(c.charge)}, ${coordinate(c.x)}, ${coordinate(c.y)}, ${coordinate(c.z)})`,
+    ),
+    "psi4.set_global_option_python('EXTERN', retort_charges.extern)",
+    '',
+  ];
+}
+
+function driverLines(task: string, method: string, reference: string, charged: boolean): string[] {
   const name = `'${method}'`;
   const lines = ['import json, os', 'retort_result = {"psi4_version": psi4.__version__}'];
   if (task === 'energy') {
@@ -234,7 +273,10 @@ function driverLines(task: string, method: string, reference: string): string[] 
       'retort_result["gradient"] = [float(v) for v in retort_gradient.np.ravel()]',
     );
   } else {
-    const fd = (method === 'hf' || method === 'scf') && reference !== 'rhf' ? ', dertype=1' : '';
+    const fd =
+      charged || ((method === 'hf' || method === 'scf') && reference !== 'rhf')
+        ? ', dertype=1'
+        : '';
     lines.push(
       `retort_hessian = hessian(${name}${fd})`,
       'retort_result["energy"] = float(core.variable("CURRENT ENERGY"))',

@@ -222,10 +222,10 @@ export function normalizeMbeFields(raw: RawMbeFields, problems: Problems): MbeIn
     if (mcs !== undefined && levels !== undefined) {
       for (const mc of new Set(Object.values(levels))) {
         const program = mcs[mc]?.program;
-        if (program !== undefined && program !== 'psi4') {
+        if (program !== undefined && program !== 'psi4' && program !== 'nwchem') {
           problems.add(
             p(`model_chemistries.${mc}.program`),
-            `embedding charges reach only psi4 (QCManyBody passes them as external_potentials), not ${program}`,
+            `embedding charges reach only psi4 and NWChem (as external point charges), not ${program}`,
           );
         }
       }

@@ -39,7 +39,7 @@ export type MbeInputFormat = 'retort' | 'qcschema' | 'case';
  * supersystem_ie_only: false
  * model_chemistries:
  *   ccsd: {program: psi4, method: ccsd, basis: cc-pvdz, keywords: {}}
- * embedding_charges: {1: [-0.8, 0.4, 0.4], 2: [...]}   # optional, psi4 only
+ * embedding_charges: {1: [-0.8, 0.4, 0.4], 2: [...]}   # optional, psi4 and NWChem only
  * execution: {executor: local, workers: 4, timeout_s: 3600, retries: 2}
  * ```
  */

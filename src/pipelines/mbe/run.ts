@@ -3,7 +3,7 @@ import { InputError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
 import type { RequestCalc } from '../request-calc.js';
 import { analyzeMbe, type MbeResult } from './analyze.js';
-import type { MbeInput } from './input.js';
+import { BOHR_TO_ANGSTROM, type MbeInput } from './input.js';
 import { planMbe, type MbePlan, type MbeTask } from './plan.js';
 import type { ComponentResult } from './read-case.js';
 import { buildSubsystem, subsystemMolecule } from './subsystem.js';
@@ -33,8 +33,9 @@ export type MbeRunOutcome =
 /**
  * The calc of every unique task of the plan, largest basis first (so that the long tasks start
  * early and the short ones fill the gaps at the end: a shorter makespan on N workers).
+ * Embedding charges (EE-MBE) go to psi4 and NWChem as option `external_charges` (bohr → Å);
  * Throws InputError when a model chemistry cannot run a task (MOPAC or xtb asked for ghosts,
- * embedding charges, an unknown program …), before anything is recorded.
+ * embedding charges for another program, an unknown program …), before anything is recorded.
  */
 export function mbeCalcs(input: MbeInput, plan: MbePlan, resources: Resources): MbeCalc[] {
   const calcs = plan.tasks.map((task): MbeCalc => {
@@ -42,10 +43,16 @@ export function mbeCalcs(input: MbeInput, plan: MbePlan, resources: Resources): 
     if (mc === undefined)
       throw new InputError(`levels`, `model chemistry "${task.mc}" is not defined`);
     const subsystem = buildSubsystem(input.molecule, task, input.embedding_charges);
-    if (subsystem.embedding_charges.length > 0) {
+    const charges = subsystem.embedding_charges.map(([q, [x, y, z]]): JsonValue => [
+      q,
+      x * BOHR_TO_ANGSTROM,
+      y * BOHR_TO_ANGSTROM,
+      z * BOHR_TO_ANGSTROM,
+    ]);
+    if (charges.length > 0 && !EMBEDDING_PROGRAMS.includes(mc.program)) {
       throw new InputError(
         'embedding_charges',
-        'embedding charges are planned but cannot be run yet: no engine of retort passes external point charges to its program',
+        `model chemistry "${task.mc}" runs ${mc.program}, which retort cannot give external point charges; embedding charges run with ${EMBEDDING_PROGRAMS.join(' or ')}`,
       );
     }
     const spec: CalcSpec = {
@@ -53,7 +60,7 @@ export function mbeCalcs(input: MbeInput, plan: MbePlan, resources: Resources): 
       task: input.driver,
       method: mc.method,
       basis: mc.basis,
-      ...programOptions(mc.program, mc.keywords),
+      ...programOptions(mc.program, mc.keywords, charges),
       molecule: subsystemMolecule(subsystem),
       resources,
       label: task.label,
@@ -63,15 +70,24 @@ export function mbeCalcs(input: MbeInput, plan: MbePlan, resources: Resources): 
   return calcs.sort((a, b) => b.basisAtoms - a.basisAtoms);
 }
 
-/** A model chemistry's keywords in the form its engine takes them. */
+/** Programs whose engines take EE-MBE point charges (option `external_charges`). */
+const EMBEDDING_PROGRAMS: readonly string[] = ['psi4', 'nwchem'];
+
+/**
+ * A model chemistry's keywords in the form its engine takes them, and the task's embedding
+ * charges (`[q, x, y, z]`, e and Å) as option `external_charges` when there are any.
+ */
 function programOptions(
   program: string,
   keywords: Readonly<Record<string, unknown>>,
+  charges: readonly JsonValue[],
 ): Pick<CalcSpec, 'options'> {
-  if (Object.keys(keywords).length === 0) return {};
+  const embedding: Record<string, JsonValue> =
+    charges.length === 0 ? {} : { external_charges: [...charges] };
+  if (Object.keys(keywords).length === 0) return charges.length === 0 ? {} : { options: embedding };
   if (program === 'psi4')
-    return { options: { psi4_keywords: keywords as Record<string, JsonValue> } };
-  return { options: keywords as Record<string, JsonValue> };
+    return { options: { psi4_keywords: keywords as Record<string, JsonValue>, ...embedding } };
+  return { options: { ...(keywords as Record<string, JsonValue>), ...embedding } };
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CalcSpec } from '../../../src/core/calc-spec.js';
 import type { Outcome } from '../../../src/core/job-spec.js';
 import { nwchemEngine } from '../../../src/engines/nwchem/index.js';
+import { psi4Engine } from '../../../src/engines/psi4/index.js';
 import { hasProgram, runJobDirectly } from '../../helpers/run-job-directly.js';
 import { hydroxyl, monomerAInDimerBasis, water } from '../psi4/molecules.js';
 import { spec } from '../real-fixtures.js';
@@ -78,4 +79,33 @@ describe('nwchem, live', () => {
     const outcome = run(nwSpec({ basis: 'no-such-basis' }));
     expect(outcome.ok ? 'ok' : outcome.failure.class).toBe('input_error');
   });
+
+  it.skipIf(!hasProgram('nwchem') || !hasProgram('psi4'))(
+    'adds external point charges as psi4 does: the same energy change, nuclei–charge term included',
+    () => {
+      // −0.8 e on the O–H1 axis, 3 Å from O (2.04 Å beyond H1); both programs count its
+      // interaction with the nuclei (−1.462 Eh here) in the total energy.
+      const charges = { external_charges: [[-0.8, 0, 0, 3]] };
+      const psi4 = (options: CalcSpec['options']): number => {
+        const s = nwSpec({
+          program: 'psi4',
+          options: { ...options, psi4_keywords: { scf_type: 'pk' } },
+        });
+        const outcome = psi4Engine.parse(runJobDirectly(psi4Engine.prepare(s)), s);
+        if (!outcome.ok) throw new Error(outcome.failure.message);
+        return outcome.result.total_energy_hartree as number;
+      };
+      const nw = (options: CalcSpec['options']): number =>
+        result(nwSpec(options === undefined ? {} : { options })).total_energy_hartree as number;
+      const [psi4Plain, psi4Charged] = [psi4(undefined), psi4(charges)];
+      const [nwPlain, nwCharged] = [nw(undefined), nw(charges)];
+      expect(Math.abs(psi4Charged - nwCharged)).toBeLessThan(1e-5);
+      const psi4Change = psi4Charged - psi4Plain;
+      const nwChange = nwCharged - nwPlain;
+      expect(Math.abs(psi4Change - nwChange)).toBeLessThan(1e-6);
+      expect(Math.abs(nwChange)).toBeGreaterThan(1e-3);
+      expect(Math.abs(nwChange)).toBeLessThan(0.1);
+    },
+    300_000,
+  );
 });

@@ -135,4 +135,27 @@ describe('prepareNwchem', () => {
       expect(refusal(nwSpec({ keywords: [keyword] }))).toBe('keywords');
     }
   });
+
+  it('writes external charges as a bq block in Å, position first and charge last', () => {
+    const text = input(nwSpec({ options: { external_charges: [[-0.834, 1.5, 0, -2]] } }));
+    expect(text).toContain('bq units angstrom\n  1.5 0.0 -2.0 -0.834\nend\ntask scf energy');
+    expect(input(nwSpec({}))).not.toContain('bq units');
+  });
+
+  it('refuses bad external charges, and a bq block in keywords alongside them', () => {
+    expect(refusal(nwSpec({ options: { external_charges: [[1, 2, 3]] } }))).toBe(
+      'options.external_charges[0]',
+    );
+    expect(refusal(nwSpec({ options: { external_charges: 'none' } }))).toBe(
+      'options.external_charges',
+    );
+    expect(
+      refusal(
+        nwSpec({
+          options: { external_charges: [[1, 0, 0, 5]] },
+          keywords: ['bq; 0 0 9 1; end'],
+        }),
+      ),
+    ).toBe('keywords');
+  });
 });

@@ -166,4 +166,17 @@ describe('psi4, live', () => {
       1e-8,
     );
   });
+
+  live('adds external point charges: electrons and nuclei both feel them', () => {
+    // −0.8 e on the O–H1 axis, 3 Å from O, 2.04 Å beyond H1.
+    const options = { ...PK, external_charges: [[-0.8, 0, 0, 3]] };
+    const plain = run(psi4Spec({ options: PK })).total_energy_hartree as number;
+    const charged = run(psi4Spec({ options })).total_energy_hartree as number;
+    const change = charged - plain;
+    expect(Math.abs(change)).toBeGreaterThan(1e-3);
+    expect(Math.abs(change)).toBeLessThan(0.1);
+    // The nuclei–charge term alone is −1.462 Eh: the total includes it, largely cancelled by
+    // the electrons' attraction, so what is left is the small polarisation-plus-dipole term.
+    expect(Math.abs(change)).toBeLessThan(0.05);
+  });
 });

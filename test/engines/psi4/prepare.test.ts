@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Atom } from '../../../src/chem/molecule.js';
-import type { CalcSpec } from '../../../src/core/calc-spec.js';
+import type { CalcSpec, JsonValue } from '../../../src/core/calc-spec.js';
 import { InputError } from '../../../src/core/errors.js';
 import { coordinate, preparePsi4 } from '../../../src/engines/psi4/prepare.js';
 import { spec } from '../real-fixtures.js';
@@ -175,5 +175,61 @@ describe('preparePsi4', () => {
       refusal(psi4Spec({ molecule: { atoms: ghosts, charge: 0, multiplicity: 1 } })).where,
     ).toBe('molecule.atoms');
     expect(refusal(psi4Spec({ task: 'optimize' })).where).toBe('task');
+  });
+
+  it('writes external charges with the QMMM API in Å, the molecule block’s units', () => {
+    const text = input(
+      psi4Spec({
+        options: {
+          external_charges: [
+            [-0.834, 1.5, 0, -2],
+            [0.417, 1e-7, 2.25, 3],
+          ],
+        },
+      }),
+    );
+    expect(text).toContain(
+      [
+        'retort_charges = QMMM()',
+        'retort_charges.extern.addCharge(-0.834, 1.5, 0.0, -2.0)',
+        'retort_charges.extern.addCharge(0.417, 0.0000001, 2.25, 3.0)',
+        "psi4.set_global_option_python('EXTERN', retort_charges.extern)",
+      ].join('\n'),
+    );
+    // After the molecule (Å) and set blocks, before the driver call.
+    expect(text.indexOf('units angstrom')).toBeLessThan(text.indexOf('QMMM()'));
+    expect(text.indexOf('QMMM()')).toBeLessThan(text.indexOf("energy('hf')"));
+    expect(text).toContain("startswith(('1.3', '1.4', '1.5'))");
+    expect(input(psi4Spec({ options: { external_charges: [] } }))).not.toContain('QMMM');
+    expect(input(psi4Spec({}))).not.toContain('QMMM');
+  });
+
+  it('asks for a Hessian with external charges by finite differences of gradients', () => {
+    const charged = input(
+      psi4Spec({ task: 'hessian', options: { external_charges: [[-0.8, 0, 0, 3]] } }),
+    );
+    expect(charged).toContain("hessian('hf', dertype=1)");
+    expect(input(psi4Spec({ task: 'hessian' }))).toContain("hessian('hf')");
+  });
+
+  it('refuses external charges that are not lists of 4 finite numbers, naming the entry', () => {
+    const cases: [JsonValue, string][] = [
+      [{ q: 1 }, 'options.external_charges'],
+      [[[1, 2, 3]], 'options.external_charges[0]'],
+      [
+        [
+          [1, 0, 0, 0],
+          [1, 0, 0, '3'],
+        ],
+        'options.external_charges[1]',
+      ],
+      [[[1, 0, 0, 0, 0]], 'options.external_charges[0]'],
+      [[-0.8, 0, 0, 3], 'options.external_charges[0]'],
+    ];
+    for (const [bad, where] of cases) {
+      expect(refusal(psi4Spec({ options: { external_charges: bad } })).where).toBe(where);
+    }
+    const infinite = { options: { external_charges: [[1, 0, 0, Number.POSITIVE_INFINITY]] } };
+    expect(refusal(psi4Spec(infinite)).where).toBe('options.external_charges[0]');
   });
 });

@@ -201,6 +201,25 @@ describe('input mistakes, each named by its field', () => {
     ]);
   });
 
+  it('accepts embedding charges for psi4 and NWChem and refuses them for a program that cannot take them', () => {
+    const charges = { 1: [-0.8, 0.4, 0.4], 2: [-0.8, 0.4, 0.4], 3: [-0.8, 0.4, 0.4] };
+    const withProgram = (program: string) =>
+      read({
+        ...OURS,
+        embedding_charges: charges,
+        model_chemistries: {
+          ccsd: { ...OURS.model_chemistries.ccsd, program },
+          mp2: OURS.model_chemistries.mp2,
+        },
+      });
+    expect(withProgram('nwchem').problems).toEqual([]);
+    expect(withProgram('xtb').problems).toEqual([
+      expect.stringMatching(
+        /field "model_chemistries\.ccsd\.program": embedding charges reach only psi4 and NWChem/,
+      ),
+    ]);
+  });
+
   it('names a bad bsse name by its position in the list', () => {
     const r = read({ ...OURS, bsse_type: ['cp', 'counterpoise'] });
     expect(r.problems).toEqual([
