@@ -48,6 +48,8 @@ export interface SessionOptions {
   readonly calcLines?: boolean;
   /** Overrides the failure threshold of the runner (pipelines that count failures per item). */
   readonly failureThreshold?: number;
+  /** Overrides retort.yaml's automatic retries (an input file's own execution settings). */
+  readonly retries?: number;
 }
 
 export async function openRunSession(
@@ -103,7 +105,7 @@ export async function openRunSession(
       workers,
       command,
       failureThreshold: threshold,
-      retries: settings.control.retries,
+      retries: options.retries ?? settings.control.retries,
       retryFailed: flags.retryFailed === true,
       observer,
     });

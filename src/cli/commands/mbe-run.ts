@@ -58,6 +58,7 @@ async function mbeRun(file: string, flags: MbeRunFlags): Promise<number> {
   const session = await openRunSession(
     { ...flags, ...(workers === undefined ? {} : { workers }) },
     ['retort', 'mbe', 'run', file],
+    { retries: input.execution.retries },
   );
   session.print(
     `${basename(file)}: ${calcs.length} subsystem calcs (${plan.tasks.length} unique tasks), ${input.driver}, ${input.bsse_type.join(', ')}`,
