@@ -1,3 +1,4 @@
+import { coordinate } from '../coordinate.js';
 import type { Atom } from '../../chem/molecule.js';
 import { normalizeSymbol } from '../../chem/elements.js';
 import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
@@ -8,7 +9,7 @@ import {
   EXTERNAL_CHARGES_OPTION,
   type ExternalCharge,
   externalCharges,
-} from './external-charges.js';
+} from '../external-charges.js';
 
 export const PSI4_TASKS = ['energy', 'gradient', 'hessian'] as const;
 export const PSI4_INPUT = 'input.dat';
@@ -221,28 +222,6 @@ function atomLine(atom: Atom): string {
   const symbol = normalizeSymbol(atom.element) ?? atom.element;
   const label = atom.ghost === true ? `Gh(${symbol})` : symbol;
   return `${label} ${coordinate(atom.x)} ${coordinate(atom.y)} ${coordinate(atom.z)}`;
-}
-
-/**
- * A coordinate with every digit of the double (the shortest text that reads back as the same
- * number), always in plain decimal notation with a decimal point.
- */
-export function coordinate(value: number): string {
-  if (!Number.isFinite(value)) throw new InputError('molecule.atoms', `bad coordinate ${value}`);
-  const text = plainDecimal(String(value === 0 ? 0 : value));
-  return text.includes('.') ? text : `${text}.0`;
-}
-
-// `1.5e-10` → `0.00000000015`: the same digits, the decimal point moved (no rounding).
-function plainDecimal(text: string): string {
-  const match = /^(-?)(\d+)(?:\.(\d+))?e([-+]\d+)$/.exec(text);
-  if (match === null) return text;
-  const [, sign = '', whole = '', fraction = '', exponent = '0'] = match;
-  const digits = whole + fraction;
-  const point = whole.length + Number(exponent);
-  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
-  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}.0`;
-  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** psi4 1.3's QMMM lines for the charges (positions in Å, the molecule's units); none without. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Atom } from '../../../src/chem/molecule.js';
 import type { CalcSpec, JsonValue } from '../../../src/core/calc-spec.js';
 import { InputError } from '../../../src/core/errors.js';
-import { coordinate, preparePsi4 } from '../../../src/engines/psi4/prepare.js';
+import { coordinate } from '../../../src/engines/coordinate.js';
+import { preparePsi4 } from '../../../src/engines/psi4/prepare.js';
 import { spec } from '../real-fixtures.js';
 import { hydroxyl, monomerAInDimerBasis } from './molecules.js';
 

@@ -1,5 +1,5 @@
-import type { JsonValue } from '../../core/calc-spec.js';
-import { InputError } from '../../core/errors.js';
+import type { JsonValue } from '../core/calc-spec.js';
+import { InputError } from '../core/errors.js';
 
 /**
  * Option holding external point charges (electrostatic embedding, EE-MBE): a list of
