@@ -10,7 +10,7 @@
  * `<dir>/report.md`. The sample is not part of the project: without `../shared` this prints
  * why and exits 0.
  *
- * Usage: npm run build && node dist/bench/thermocbs-compare.js [N] [--dir DIR]
+ * Usage: npm run build && node dist/bench/thermocbs-compare.js [N] [--dir DIR] [--report-only]
  * N limits the number of molecules (default: all 683). A second call reuses the campaign and
  * runs only what is left (the store remembers every calc).
  */
@@ -86,7 +86,10 @@ if (!existsSync(join(dir, 'campaign', 'retort.yaml'))) {
   if (retort('import', input, '--reference', 'H298_pm7') !== 0) process.exit(1);
 }
 const started = Date.now();
-for (;;) {
+// --report-only: the report of what the campaign holds now, without running anything (e.g.
+// while a long run goes on in another process, or after stopping it with `retort stop`).
+const reportOnly = args.includes('--report-only');
+for (; !reportOnly;) {
   const db = new Database(join(dir, 'campaign', 'retort.db'), { readonly: true });
   const running = db
     .prepare<[], { batch_id: string }>(
@@ -152,6 +155,7 @@ const ours = new Map(
 );
 const methods = new Map<string, number>();
 for (const r of ours.values()) {
+  if (r.hof === null) continue;
   const method =
     r.detail_json === null
       ? 'none'
@@ -195,7 +199,7 @@ const clean = rows.filter((r) => !CORRUPTED.has(r.id));
 const lines = [
   `# retort vs grimperium_V2 (CREST + PM7) on the ThermoCBS sample`,
   '',
-  `${rows.length} of ${finished.length} finished molecules have a retort heat of formation (${[...methods].map(([m, n]) => `${n} by ${m} conformer search`).join(', ')}); wall time of this call ${wallS.toFixed(0)} s.`,
+  `${rows.length} of ${finished.length} finished molecules have a retort heat of formation so far (conformers by ${[...methods].map(([m, n]) => `${m === 'builtin' ? 'the built-in search (Open Babel + GFN2-xTB)' : m}: ${n}`).join(', ')}); wall time of this call ${wallS.toFixed(0)} s.`,
   '',
   `## retort most_stable_hof − their H298_pm7 (kcal/mol)`,
   ...subsets.map(
