@@ -12,6 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -24,7 +25,8 @@ const base = resolve(
 );
 const retortBin = join(repo, 'bin', 'retort.js');
 
-if (spawnSync('psi4', ['--version'], { stdio: 'ignore' }).status !== 0) {
+// psi4 leaves timer.dat in its working directory: ask it from the temp directory.
+if (spawnSync('psi4', ['--version'], { stdio: 'ignore', cwd: tmpdir() }).status !== 0) {
   console.log(
     'bench/mbe-parallel: skipped: psi4 is not installed (scripts/install-deps.sh installs it)',
   );

@@ -1,8 +1,8 @@
 import { readStatusFile, type StatusSnapshot } from '../../src/runtime/control/status-file.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { killAll, processesMatching, survivors, type LiveProcess } from './processes.js';
@@ -131,19 +131,7 @@ export function withStore<T>(dir: string, fn: (db: ReadonlyStore) => T): T {
   }
 }
 
-/** Whether `name` is an executable on PATH. */
-export function hasProgram(name: string): boolean {
-  for (const d of (process.env.PATH ?? '').split(delimiter)) {
-    if (d === '') continue;
-    try {
-      accessSync(join(d, name), constants.X_OK);
-      return true;
-    } catch {
-      // not here
-    }
-  }
-  return false;
-}
+export { hasProgram } from './run-job-directly.js';
 
 /** Polls `check` every `everyMs` until it returns a value other than undefined, or throws on timeout. */
 export async function waitFor<T>(

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 
 export interface ProbeResult {
@@ -18,7 +19,8 @@ export function probe(argv: readonly string[]): Promise<ProbeResult> {
     execFile(
       file,
       args,
-      { timeout: PROBE_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      // In the temp directory: some programs (psi4) leave files in their working directory.
+      { cwd: tmpdir(), timeout: PROBE_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (error === null) {
           resolve({ exitCode: 0, stdout, stderr });
