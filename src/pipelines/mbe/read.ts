@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { normalizeSymbol } from '../../chem/elements.js';
 import { InputError } from '../../core/errors.js';
 import { BOHR_TO_ANGSTROM, normalizeMbeFields, type MbeInput } from './input.js';
 import { checkKnownKeys, describe, isObject, Problems, type JsonObject } from './problems.js';
 import { isCaseDocument, readCaseDocument, type ComponentResults } from './read-case.js';
+import { isForkInput, readForkInput } from './read-fork.js';
 import { isQcSchemaInput, readQcSchemaInput } from './read-qcschema.js';
 
 /** Which layout an input document has. */
-export type MbeInputFormat = 'retort' | 'qcschema' | 'case';
+export type MbeInputFormat = 'retort' | 'qcschema' | 'case' | 'fork';
 
 /**
  * Our own input layout (YAML or JSON), documented here as its contract:
@@ -108,15 +109,25 @@ function errorText(error: unknown): string {
 export function detectFormat(doc: JsonObject): MbeInputFormat {
   if (isQcSchemaInput(doc)) return 'qcschema';
   if (isCaseDocument(doc)) return 'case';
+  if (isForkInput(doc)) return 'fork';
   return 'retort';
 }
 
 /**
  * Reads an MBE input of any accepted layout. Every mistake is collected in `problems`; returns
- * undefined when there was any.
+ * undefined when there was any. `baseDir` is where files the document names (the fork layout's
+ * `molecule.file`) are looked for; default the working directory.
  */
-export function readMbeDocument(doc: JsonObject, problems: Problems): ReadMbeResult | undefined {
+export function readMbeDocument(
+  doc: JsonObject,
+  problems: Problems,
+  baseDir?: string,
+): ReadMbeResult | undefined {
   const format = detectFormat(doc);
+  if (format === 'fork') {
+    const input = readForkInput(doc, problems, baseDir);
+    return input === undefined ? undefined : { format, input };
+  }
   if (format === 'qcschema') {
     const input = readQcSchemaInput(doc, problems);
     return input === undefined ? undefined : { format, input };
@@ -143,7 +154,7 @@ export function readMbeFile(path: string): ReadMbeResult {
   const source = basename(path);
   const doc = parseDocument(text, source);
   const problems = new Problems(source);
-  const result = readMbeDocument(doc, problems);
+  const result = readMbeDocument(doc, problems, dirname(path));
   problems.throwIfAny();
   if (result === undefined) throw new InputError(source, 'invalid input');
   return result;
