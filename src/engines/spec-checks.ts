@@ -136,3 +136,21 @@ export function sameElements(a: readonly Atom[], b: readonly Atom[]): boolean {
 export function atomsJson(atoms: readonly Atom[]): JsonValue {
   return atoms.map((a) => ({ element: a.element, x: a.x, y: a.y, z: a.z }));
 }
+
+/**
+ * The basis set name, lower case: required, and a plain name (letters, digits, `()+-_*,.`) so
+ * that it cannot break out of the input file it is written into.
+ */
+export function basisName(basis: string | undefined, program: string): string {
+  if (basis === undefined || basis.trim() === '') {
+    throw new InputError('basis', `${program} needs a basis set (sto-3g, 6-31g*, cc-pvdz …)`);
+  }
+  const name = basis.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9()+\-_*,.]*$/.test(name)) {
+    throw new InputError(
+      'basis',
+      `expected a basis set name such as 6-31g* or aug-cc-pvtz, got ${JSON.stringify(basis)}`,
+    );
+  }
+  return name;
+}

@@ -4,6 +4,7 @@ import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { JobSpec } from '../../core/job-spec.js';
 import {
+  basisName,
   choiceOption,
   refuseUnknownOptions,
   requireGeometry,
@@ -110,7 +111,7 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
     throw new InputError('molecule.atoms', 'every atom is a ghost: there is nothing to compute');
   }
   const { theory, xc } = nwchemMethod(spec);
-  const basis = nwchemBasis(spec.basis);
+  const basis = basisName(spec.basis, 'NWChem');
   const reference =
     choiceOption(spec, 'reference', REFERENCES) ?? (multiplicity === 1 ? 'rhf' : 'uhf');
   if (reference === 'rhf' && multiplicity !== 1) {
@@ -222,20 +223,6 @@ export function nwchemMethod(spec: CalcSpec): { theory: NwchemTheory; xc?: strin
     );
   }
   return { theory: 'dft', xc };
-}
-
-function nwchemBasis(basis: string | undefined): string {
-  if (basis === undefined || basis.trim() === '') {
-    throw new InputError('basis', 'NWChem needs a basis set (sto-3g, 6-31g*, cc-pvdz …)');
-  }
-  const name = basis.trim().toLowerCase();
-  if (!/^[a-z0-9][a-z0-9()+\-_*,.]*$/.test(name)) {
-    throw new InputError(
-      'basis',
-      `expected a basis set name such as 6-31g* or aug-cc-pvtz, got ${JSON.stringify(basis)}`,
-    );
-  }
-  return name;
 }
 
 function booleanOption(value: JsonValue | undefined, name: string): boolean {

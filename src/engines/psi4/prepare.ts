@@ -4,7 +4,7 @@ import { normalizeSymbol } from '../../chem/elements.js';
 import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { JobSpec } from '../../core/job-spec.js';
-import { refuseUnknownOptions, requireGeometry, requireTask } from '../spec-checks.js';
+import { basisName, refuseUnknownOptions, requireGeometry, requireTask } from '../spec-checks.js';
 import {
   EXTERNAL_CHARGES_OPTION,
   type ExternalCharge,
@@ -76,7 +76,7 @@ export function preparePsi4(spec: CalcSpec): JobSpec {
   const { atoms, charge, multiplicity } = requireGeometry(spec);
   requireRealAtom(atoms);
   const method = psi4Method(spec.method);
-  const basis = psi4Basis(spec.basis);
+  const basis = basisName(spec.basis, 'psi4');
   const keywords = psi4Keywords(spec.options?.[PSI4_KEYWORDS_OPTION]);
   const reference = psi4Reference(keywords.reference, multiplicity);
   delete keywords.reference;
@@ -126,20 +126,6 @@ export function psi4Method(method: string | undefined): string {
     throw new InputError(
       'method',
       `expected a psi4 method name such as hf, mp2, b3lyp-d3bj or ccsd(t), got ${JSON.stringify(method)}`,
-    );
-  }
-  return name;
-}
-
-function psi4Basis(basis: string | undefined): string {
-  if (basis === undefined || basis.trim() === '') {
-    throw new InputError('basis', 'psi4 needs a basis set (sto-3g, 6-31g*, cc-pvdz …)');
-  }
-  const name = basis.trim().toLowerCase();
-  if (!/^[a-z0-9][a-z0-9()+\-_*,.]*$/.test(name)) {
-    throw new InputError(
-      'basis',
-      `expected a basis set name such as 6-31g* or aug-cc-pvtz, got ${JSON.stringify(basis)}`,
     );
   }
   return name;
