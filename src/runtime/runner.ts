@@ -642,16 +642,17 @@ export class Runner {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
+  /** Tells the observer that a calc (`who`: its key, label and program) reached an outcome. */
   private emit(
-    row: CalcRow,
+    who: { readonly key: string; readonly label: string | null; readonly program: string },
     outcome: CalcEvent['outcome'],
     durationS: number,
     failure: Failure | undefined,
   ): void {
     this.options.observer?.calcFinished?.({
-      key: row.key,
-      label: row.label,
-      program: row.program,
+      key: who.key,
+      label: who.label,
+      program: who.program,
       outcome,
       durationS,
       done: this.completed(),
@@ -666,16 +667,13 @@ export class Runner {
     durationS: number,
     failure: Failure | undefined,
   ): void {
-    this.options.observer?.calcFinished?.({
-      key: pending.key,
-      label: pending.spec.label ?? null,
-      program: pending.spec.program,
+    const { key, spec } = pending;
+    this.emit(
+      { key, label: spec.label ?? null, program: spec.program },
       outcome,
       durationS,
-      done: this.completed(),
-      total: this.requested.size,
-      ...(failure === undefined ? {} : { failure }),
-    });
+      failure,
+    );
   }
 
   private completed(): number {

@@ -55,13 +55,6 @@ export function registerCalc(program: Command): void {
 async function runCalc(o: CalcOptions): Promise<number> {
   if (o.smiles !== undefined && o.xyz !== undefined)
     throw new InputError('--smiles', 'give --smiles or --xyz, not both');
-  const integer = (v: string | undefined, flag: string, min: number): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InputError(flag, `expected a whole number ≥ ${min}, found "${v}"`);
-    return n;
-  };
   const walltime = o.walltime === undefined ? undefined : Number(o.walltime);
   if (walltime !== undefined && !(walltime > 0))
     throw new InputError('--walltime', `expected seconds > 0, found "${o.walltime ?? ''}"`);
@@ -75,8 +68,8 @@ async function runCalc(o: CalcOptions): Promise<number> {
     smiles: o.smiles,
     xyz: o.xyz,
     atoms: undefined,
-    charge: integer(o.charge, '--charge', -100),
-    multiplicity: integer(o.multiplicity, '--multiplicity', 1),
+    charge: parseCount(o.charge, '--charge', -100),
+    multiplicity: parseCount(o.multiplicity, '--multiplicity', 1),
     argv: undefined,
     files: undefined,
     outputs: undefined,

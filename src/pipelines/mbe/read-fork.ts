@@ -117,15 +117,7 @@ export function readForkInput(
   if (mol === undefined || Object.keys(mcs).length === 0) return undefined;
   const input = normalizeMbeFields(
     {
-      molecule: {
-        symbols: mol.symbols,
-        geometry_bohr: mol.geometry_bohr,
-        fragments: mol.fragments,
-        fragment_charges: mol.fragment_charges,
-        fragment_multiplicities: mol.fragment_multiplicities,
-        molecular_charge: mol.molecular_charge,
-        molecular_multiplicity: mol.molecular_multiplicity,
-      },
+      molecule: mol,
       driver: calc.driver ?? 'energy',
       bsse_type: bsse.type,
       levels: calc.levels,
