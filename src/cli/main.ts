@@ -3,6 +3,7 @@ import { RetortError } from '../core/errors.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCalc } from './commands/calc.js';
 import { registerExport } from './commands/export.js';
+import { registerHosts } from './commands/hosts.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerMbe } from './commands/mbe.js';
@@ -32,6 +33,7 @@ registerStatus(program);
 registerStop(program);
 registerExport(program);
 registerMbe(program);
+registerHosts(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import type { Executor } from '../executors/executor.js';
-import { LocalExecutor } from '../executors/local/local-executor.js';
+import { createExecutor, programsFor } from '../runtime/create-executor.js';
 import { findCampaignRoot, openCampaign, type Campaign } from '../runtime/campaign.js';
 import { installStopSignals } from '../runtime/control/signals.js';
 import { Runner, type RunSummary } from '../runtime/runner.js';
@@ -18,6 +17,8 @@ export interface RunFlags {
   readonly headless?: boolean;
   readonly retryFailed?: boolean;
   readonly failureThreshold?: string;
+  /** local, ssh:NAME or slurm:NAME; default retort.yaml's executor. */
+  readonly executor?: string;
 }
 
 /**
@@ -68,13 +69,41 @@ export async function openRunSession(
     }
   })();
   const { settings } = campaign;
-  const workers =
-    parseCount(flags.workers, '--workers') ?? settings.workers ?? availableParallelism();
+  const executorName = flags.executor ?? settings.executor;
+  const localWorkers = settings.workers ?? availableParallelism();
   const threshold =
     options.failureThreshold ??
     parseCount(flags.failureThreshold, '--failure-threshold', 0) ??
     settings.control.failure_threshold;
-  const executor = createExecutor(settings.executor, workers, settings.control.kill_grace_s);
+  let notice: (line: string) => void = () => undefined;
+  let jobsChanged: () => void = () => undefined;
+  const executor = (() => {
+    try {
+      return createExecutor(
+        executorName,
+        flags.executor === undefined ? `${campaign.paths.settings}: executor` : '--executor',
+        {
+          campaign,
+          workers: parseCount(flags.workers, '--workers') ?? localWorkers,
+          notice: (line) => {
+            notice(line);
+          },
+          jobsChanged: () => {
+            jobsChanged();
+          },
+        },
+      );
+    } catch (error) {
+      lock.release();
+      campaign.close();
+      throw error;
+    }
+  })();
+  // Remote executors default to as many calcs as they take (a host's max_calcs, a cluster's
+  // max_jobs × pack_size); local ones to the cores here.
+  const workers =
+    parseCount(flags.workers, '--workers') ??
+    (executorName === 'local' ? localWorkers : executor.slots);
   const headless = flags.headless === true || !process.stderr.isTTY;
   let logFile: string | undefined;
   let observer: Display;
@@ -92,6 +121,9 @@ export async function openRunSession(
   } else {
     observer = progressBar(process.stderr, displayOptions);
   }
+  notice = (line) => {
+    observer.notice(line);
+  };
   if (lock.replacedStale !== undefined) {
     observer.notice(
       `took over a stale lock of pid ${lock.replacedStale.pid} (${lock.replacedStale.command}, since ${lock.replacedStale.started_at}): that runner is no longer alive`,
@@ -108,6 +140,7 @@ export async function openRunSession(
       retries: options.retries ?? settings.control.retries,
       retryFailed: flags.retryFailed === true,
       observer,
+      programs: programsFor(executorName, settings),
     });
   } catch (error) {
     observer.close();
@@ -116,6 +149,9 @@ export async function openRunSession(
     campaign.close();
     throw error;
   }
+  jobsChanged = () => {
+    runner.statusChanged();
+  };
   const removeSignals = installStopSignals(runner);
   return {
     campaign,
@@ -142,16 +178,6 @@ export async function openRunSession(
       }
     },
   };
-}
-
-function createExecutor(name: string, workers: number, killGraceS: number): Executor {
-  if (name !== 'local') {
-    throw new InputError(
-      'retort.yaml: executor',
-      `executor "${name}" is not available in this version of retort; use local`,
-    );
-  }
-  return new LocalExecutor({ slots: workers, killGraceMs: killGraceS * 1000 });
 }
 
 export function parseCount(value: string | undefined, flag: string, min = 1): number | undefined {

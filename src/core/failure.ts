@@ -28,6 +28,8 @@ export const FailureClass = {
   parse_error: { retryable: false, retryableWithMoreTime: false },
   /** The program is not installed where the calc ran. */
   program_missing: { retryable: false, retryableWithMoreTime: false },
+  /** The scheduler stopped the job for using more memory than it asked for. */
+  out_of_memory: { retryable: false, retryableWithMoreTime: false },
   /** The executor lost track of the job (node failure, vanished process, preemption). */
   lost: { retryable: true, retryableWithMoreTime: false },
   /** The user or the scheduler cancelled the job. */

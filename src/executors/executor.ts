@@ -31,7 +31,8 @@ export interface RunningJob {
 }
 
 /**
- * Where jobs run: `local` (a process pool here), and later `ssh` and `slurm`.
+ * Where jobs run: `local` (a process pool here), `ssh:NAME` (a host reached over SSH) and
+ * `slurm:NAME` (a cluster's scheduler).
  *
  * The runner calls these in a fixed order and records each step in the store first:
  *
@@ -65,4 +66,15 @@ export interface Executor {
   ): Promise<{ exitCode: number | null; stdout: string; stderr: string }>;
   /** Releases connections and timers. Running jobs are not touched. */
   close(): Promise<void>;
+  /** A scheduler's jobs holding this run's calcs, as last seen (SLURM); for status.json. */
+  jobs?(): readonly SchedulerJob[];
+}
+
+/** One scheduler job: its id (null before sbatch answered), name, state and calcs in it. */
+export interface SchedulerJob {
+  readonly job_id: string | null;
+  readonly name: string;
+  readonly mode: string;
+  readonly state: string;
+  readonly calcs: number;
 }

@@ -11,6 +11,8 @@ import { readSettings, SETTINGS_TEMPLATE, type Settings } from './settings.js';
 /** An open campaign: its paths, settings and store. */
 export interface Campaign {
   readonly paths: CampaignPaths;
+  /** 8 hex digits made when the store was created; names remote directories and SLURM jobs. */
+  readonly id: string;
   readonly settings: Settings;
   readonly db: Db;
   readonly calcs: CalcStore;
@@ -77,8 +79,14 @@ export function openCampaign(root: string, options: { readonly?: boolean } = {})
     if (options.readonly !== true) mkdirSync(d, { recursive: true });
   }
   const db = openDatabase(paths.db, options);
+  // A read-only open of a store made by an older retort has no campaign table yet.
+  const hasId = (db.pragma('user_version', { simple: true }) as number) >= 3;
+  const id = hasId
+    ? (db.prepare("SELECT value FROM campaign WHERE key = 'id'").get() as { value: string }).value
+    : undefined;
   return {
     paths,
+    id: id ?? 'unknown',
     settings,
     db,
     calcs: new CalcStore(db),

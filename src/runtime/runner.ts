@@ -19,7 +19,7 @@ import type { Campaign } from './campaign.js';
 import { FailureThreshold } from './control/failure-threshold.js';
 import { RollingEta } from './control/rolling-eta.js';
 import { writeStatusFile, type StatusSnapshot } from './control/status-file.js';
-import { clearStopRequest, isStopRequested } from './control/stop-request.js';
+import { clearStopRequest, isStopRequested, stopRequest } from './control/stop-request.js';
 import type { CalcEvent, RunObserver } from './run-observer.js';
 
 /**
@@ -59,6 +59,11 @@ export interface RunnerOptions {
   /** Queue again calcs that failed in earlier runs even when repeating them cannot help. */
   readonly retryFailed: boolean;
   readonly observer?: RunObserver;
+  /**
+   * Program paths where the executor runs calcs (a host's `programs:`); default retort.yaml's
+   * top-level `programs:`, which are this machine's.
+   */
+  readonly programs?: Readonly<Record<string, string>>;
   /** How often the STOP file is looked for, ms. */
   readonly stopPollMs?: number;
 }
@@ -157,8 +162,14 @@ export class Runner {
       workers: runner.workers,
     });
     await runner.recover();
+    let killed = false;
     runner.stopTimer = setInterval(() => {
-      if (runner.state === 'running' && isStopRequested(campaign.paths.stop)) {
+      if (runner.state !== 'running' && runner.state !== 'stopping') return;
+      const request = stopRequest(campaign.paths.stop);
+      if (request === 'now' && !killed) {
+        killed = true;
+        runner.kill('retort stop --now: running calcs killed and returned to the queue');
+      } else if (request === 'drain' && runner.state === 'running') {
         runner.stop('a stop was requested (STOP file)');
       }
     }, options.stopPollMs ?? 250);
@@ -247,6 +258,11 @@ export class Runner {
   }
 
   /** Drain: running calcs finish, nothing new starts; the run ends `stopped`. */
+  /** Rewrites status.json soon: something outside the runner changed (a SLURM job's state). */
+  statusChanged(): void {
+    if (!this.ended) this.scheduleStatus();
+  }
+
   stop(reason: string): void {
     if (this.state !== 'running' && this.state !== 'paused') return;
     this.setState('stopping', reason);
@@ -599,7 +615,8 @@ export class Runner {
   private resolveArgv(argv: readonly string[]): string[] {
     const [program, ...rest] = argv;
     if (program === undefined) return [];
-    return [this.options.campaign.settings.programs[program] ?? program, ...rest];
+    const programs = this.options.programs ?? this.options.campaign.settings.programs;
+    return [programs[program] ?? program, ...rest];
   }
 
   private settle(pending: Pending, resolution: CalcResolution): void {
@@ -737,6 +754,9 @@ export class Runner {
       eta_s: etaS,
       eta_at: etaS === null ? null : new Date(Date.now() + etaS * 1000).toISOString(),
       message: this.message,
+      ...(this.options.executor.jobs === undefined
+        ? {}
+        : { scheduler_jobs: this.options.executor.jobs() }),
     };
     writeStatusFile(this.options.campaign.paths.status, snapshot);
     this.options.observer?.status?.(snapshot);

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isScalar, type Node, type YAMLMap } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../core/errors.js';
+import { parseHosts, type HostSettings } from './host-settings.js';
+import {
+  checkKeys,
+  intAt,
+  lineOf,
+  mapOf,
+  stringAt,
+  textMapAt,
+  valueNode,
+} from './settings-yaml.js';
 
 /**
  * A campaign's settings, read from `retort.yaml`. Every field is optional in the file; the
@@ -20,6 +30,7 @@ import { InputError } from '../core/errors.js';
  *   failure_threshold: 5   # pause a run after this many distinct failed items (0: never)
  *   retries: 1             # automatic retries of failures that a retry can fix (killed, lost)
  *   kill_grace_s: 10       # seconds between TERM and KILL when a calc is stopped
+ * hosts: {}                # SSH hosts and SLURM clusters: see host-settings.ts
  * ```
  */
 export interface Settings {
@@ -36,6 +47,7 @@ export interface Settings {
     readonly retries: number;
     readonly kill_grace_s: number;
   };
+  readonly hosts: Readonly<Record<string, HostSettings>>;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -44,6 +56,7 @@ export const DEFAULT_SETTINGS: Settings = {
   programs: {},
   defaults: { cores: 1, walltime_s: 3600, memory_mb: undefined },
   control: { failure_threshold: 5, retries: 1, kill_grace_s: 10 },
+  hosts: {},
 };
 
 /** The text `retort init` writes: every setting, commented, at its default. */
@@ -59,6 +72,11 @@ control:
   failure_threshold: 5   # pause a run after this many distinct failed items (0: never)
   retries: 1             # automatic retries of failures a retry can fix (killed, lost)
   kill_grace_s: 10       # seconds between TERM and KILL when a calc is stopped
+hosts: {}                # where calcs may run besides here (see the README, "Hosts"), e.g.
+#  cluster:
+#    type: slurm          # sbatch on this machine, or  via: <an ssh host>
+#    partition: short
+#    submit: packed       # single | array | packed
 `;
 
 export function readSettings(file: string): Settings {
@@ -74,10 +92,7 @@ export function readSettings(file: string): Settings {
 export function parseSettings(text: string, file: string): Settings {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const at = (node: Node | null | undefined): string => {
-    const offset = node?.range?.[0];
-    return offset === undefined ? file : `${file}:${lines.linePos(offset).line}`;
-  };
+  const at = lineOf(file, lines);
   const firstError = doc.errors[0];
   if (firstError !== undefined) {
     const line = lines.linePos(firstError.pos[0]).line;
@@ -88,7 +103,7 @@ export function parseSettings(text: string, file: string): Settings {
   }
   if (doc.contents === null) return DEFAULT_SETTINGS;
   const root = mapOf(doc.contents, 'the top level', at);
-  const allowed = ['executor', 'workers', 'programs', 'defaults', 'control'];
+  const allowed = ['executor', 'workers', 'programs', 'defaults', 'control', 'hosts'];
   checkKeys(root, allowed, '', at);
 
   const executor = stringAt(root, 'executor', at) ?? DEFAULT_SETTINGS.executor;
@@ -100,15 +115,7 @@ export function parseSettings(text: string, file: string): Settings {
   }
   const workers = intAt(root, 'workers', at, 1);
 
-  const programsNode = valueNode(root, 'programs');
-  const programs: Record<string, string> = {};
-  if (programsNode !== undefined && !(isMap(programsNode) && programsNode.items.length === 0)) {
-    const map = mapOf(programsNode, 'programs', at);
-    for (const [name] of entries(map)) {
-      const path = stringAt(map, name, at, `programs.${name}`);
-      if (path !== undefined) programs[name] = path;
-    }
-  }
+  const programs = textMapAt(root, 'programs', at);
 
   const defaultsNode = valueNode(root, 'defaults');
   let defaults = DEFAULT_SETTINGS.defaults;
@@ -136,79 +143,13 @@ export function parseSettings(text: string, file: string): Settings {
         intAt(map, 'kill_grace_s', at, 0, 'control.kill_grace_s') ?? control.kill_grace_s,
     };
   }
-  return { executor, workers, programs, defaults, control };
-}
-
-type YamlMap = YAMLMap;
-
-function mapOf(node: unknown, what: string, at: (n: Node | null | undefined) => string): YamlMap {
-  if (!isMap(node))
-    throw new InputError(at(node as Node), `${what}: expected a mapping of keys to values`);
-  return node;
-}
-
-function entries(map: YamlMap): [string, Node | null][] {
-  return map.items.map((pair) => [
-    isScalar(pair.key) ? String(pair.key.value) : String(pair.key),
-    pair.value as Node | null,
-  ]);
-}
-
-function valueNode(map: YamlMap, key: string): Node | undefined {
-  for (const [k, v] of entries(map)) if (k === key) return v ?? undefined;
-  return undefined;
-}
-
-function checkKeys(
-  map: YamlMap,
-  allowed: readonly string[],
-  prefix: string,
-  at: (n: Node | null | undefined) => string,
-): void {
-  for (const pair of map.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-    if (!allowed.includes(key)) {
-      throw new InputError(
-        at(pair.key as Node),
-        `unknown setting "${prefix}${key}"; expected one of: ${allowed.map((k) => prefix + k).join(', ')}`,
-      );
-    }
-  }
-}
-
-function stringAt(
-  map: YamlMap,
-  key: string,
-  at: (n: Node | null | undefined) => string,
-  name = key,
-): string | undefined {
-  const node = valueNode(map, key);
-  if (node === undefined) return undefined;
-  if (!isScalar(node) || typeof node.value !== 'string' || node.value === '') {
-    throw new InputError(at(node), `${name}: expected a non-empty text`);
-  }
-  return node.value;
-}
-
-function intAt(
-  map: YamlMap,
-  key: string,
-  at: (n: Node | null | undefined) => string,
-  min: number,
-  name = key,
-): number | undefined {
-  const node = valueNode(map, key);
-  if (node === undefined) return undefined;
-  if (
-    !isScalar(node) ||
-    typeof node.value !== 'number' ||
-    !Number.isInteger(node.value) ||
-    node.value < min
-  ) {
+  const hosts = parseHosts(valueNode(root, 'hosts'), at);
+  const [kind, hostName] = executor.split(':');
+  if (hostName !== undefined && hosts[hostName]?.type !== kind) {
     throw new InputError(
-      at(node),
-      `${name}: expected a whole number ≥ ${min}, found ${isScalar(node) ? JSON.stringify(node.value) : 'a structure'}`,
+      at(valueNode(root, 'executor')),
+      `executor: no ${kind ?? ''} host "${hostName}" under hosts:`,
     );
   }
-  return node.value;
+  return { executor, workers, programs, defaults, control, hosts };
 }

@@ -93,6 +93,13 @@ export interface RecentFailure {
  * operation. Every status change reads the current status inside its transaction and checks it
  * against the transition tables of core/, so an illegal change throws instead of corrupting.
  */
+/** One executor's calcs by status, and the scheduler jobs holding those in flight. */
+export interface ExecutorCounts {
+  readonly executor: string;
+  readonly counts: Record<CalcStatus, number>;
+  job_ids: string[];
+}
+
 export class CalcStore {
   private readonly db: Db;
   private readonly stmt;
@@ -301,6 +308,40 @@ export class CalcStore {
     };
     for (const { status, n } of this.stmt.counts.all()) counts[status] = n;
     return counts;
+  }
+
+  /**
+   * Calcs by the executor of their latest attempt and their status, with the scheduler job ids
+   * (`job_id` of the handle) of those in flight: what `retort status` shows per executor.
+   */
+  byExecutor(): ExecutorCounts[] {
+    const rows = this.db
+      .prepare(
+        `SELECT a.executor AS executor, c.status AS status, COUNT(*) AS n,
+                GROUP_CONCAT(CASE WHEN c.status IN ('submitted', 'running')
+                  THEN json_extract(a.handle_json, '$.job_id') END) AS job_ids
+           FROM calcs c JOIN attempts a ON a.calc_key = c.key AND a.attempt = c.attempts
+          GROUP BY a.executor, c.status`,
+      )
+      .all() as { executor: string; status: CalcStatus; n: number; job_ids: string | null }[];
+    const byName = new Map<string, ExecutorCounts>();
+    for (const row of rows) {
+      let entry = byName.get(row.executor);
+      if (entry === undefined) {
+        entry = {
+          executor: row.executor,
+          counts: { queued: 0, submitted: 0, running: 0, succeeded: 0, failed: 0 },
+          job_ids: [],
+        };
+        byName.set(row.executor, entry);
+      }
+      entry.counts[row.status] = row.n;
+      if (row.job_ids !== null) {
+        const ids = new Set([...entry.job_ids, ...row.job_ids.split(',')]);
+        entry.job_ids = [...ids].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      }
+    }
+    return [...byName.values()];
   }
 
   recentFailures(limit: number): RecentFailure[] {

@@ -62,6 +62,10 @@
  *   created_at, started_at, ended_at, summary_json (the last summary printed)
  *
  * `dataset` — key → value facts about the import: source file, reference column.
+ *
+ * Migration 3 — `campaign`: key → value facts about the campaign itself. `id` is 8 random hex
+ * digits made once; remote executors name scratch directories and SLURM jobs with it so that
+ * two campaigns never take each other's jobs for their own.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -172,5 +176,12 @@ export const MIGRATIONS: readonly string[] = [
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
   ) STRICT;
+  `,
+  `
+  CREATE TABLE campaign (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO campaign (key, value) VALUES ('id', lower(hex(randomblob(4))));
   `,
 ];

@@ -184,4 +184,24 @@ describe('retort status and retort stop', () => {
     expect(status.stdout).toMatch(/none yet/);
     expect(statusJson(dir)).toMatchObject({ runner: { alive: false, pid: null }, run: null });
   });
+
+  it('stop --now kills the running calcs and returns them to the queue', async () => {
+    const dir = tempCampaign();
+    writeFileSync(join(dir, 'calcs.jsonl'), sleepers(4, 60));
+    const bg = startCli(['run', join(dir, 'calcs.jsonl'), '--workers', '2', '--headless'], {
+      cwd: dir,
+    });
+    await waitFor('two calcs running', () => {
+      const s = readStatusJson(dir);
+      return s?.state === 'running' && s.totals.running === 2 ? s : undefined;
+    });
+    const drain = runCli(['stop'], { cwd: dir });
+    expect(drain.stdout).toMatch(/will finish its running calcs/);
+    const now = runCli(['stop', '--now'], { cwd: dir });
+    expect(now.status, now.stderr).toBe(0);
+    expect(now.stdout).toMatch(/will kill its running calcs/);
+    await bg.exit;
+    // Killed, not finished (they sleep 60 s), and nothing counted as failed.
+    expect(calcsByStatus(dir)).toEqual({ queued: 4 });
+  }, 120_000);
 });

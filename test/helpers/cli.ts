@@ -1,6 +1,6 @@
 import { readStatusFile, type StatusSnapshot } from '../../src/runtime/control/status-file.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -191,4 +191,12 @@ export function commandLines(
     )
     .join('\n')
     .concat('\n');
+}
+
+/** Everything the campaign's run logs (logs/*.log) say, for notices a --json run keeps off stderr. */
+export function campaignLogs(dir: string): string {
+  const logs = join(dir, 'logs');
+  return readdirSync(logs)
+    .map((name) => readFileSync(join(logs, name), 'utf8'))
+    .join('\n');
 }

@@ -38,3 +38,87 @@ describe('retort.yaml', () => {
     );
   });
 });
+
+describe('retort.yaml hosts', () => {
+  const base = `hosts:
+  server:
+    type: ssh
+    hostname: 127.0.0.1
+    port: 2222
+    user: root
+    identity_file: ~/.ssh/id_ed25519
+    scratch: /scratch/me/retort runs/
+    max_calcs: 3
+  cluster:
+    type: slurm
+    via: server
+    scratch: /scratch/me/retort
+    partition: short
+    setup: ["module load mopac"]
+    submit: array
+    pack_size: 20
+`;
+
+  it('reads ssh hosts and slurm clusters with their defaults', () => {
+    const s = parseSettings(`executor: slurm:cluster\n${base}`, 'retort.yaml');
+    expect(s.executor).toBe('slurm:cluster');
+    const server = s.hosts.server;
+    expect(server).toMatchObject({
+      type: 'ssh',
+      hostname: '127.0.0.1',
+      port: 2222,
+      transport: 'ssh2',
+      scratch: '/scratch/me/retort runs',
+      max_calcs: 3,
+      max_sessions: 10,
+      cleanup: false,
+    });
+    expect(server?.type === 'ssh' && server.identity_file?.endsWith('/.ssh/id_ed25519')).toBe(true);
+    expect(s.hosts.cluster).toMatchObject({
+      type: 'slurm',
+      via: 'server',
+      partition: 'short',
+      setup: ['module load mopac'],
+      submit: 'array',
+      pack_size: 20,
+      max_jobs: 20,
+      poll_s: 10,
+    });
+  });
+
+  it('names the line of every mistake', () => {
+    const cases: [string, string][] = [
+      [
+        base.replace('submit: array', 'submit: bunch'),
+        'retort.yaml:16: hosts.cluster.submit: expected one of single, array, packed, found "bunch"',
+      ],
+      [
+        base.replace('via: server', 'via: nowhere'),
+        'retort.yaml:12: hosts.cluster.via: expected the name of an ssh host',
+      ],
+      [
+        base.replace('    port: 2222\n', '    port: 2222\n    colour: blue\n'),
+        'retort.yaml:6: unknown setting "hosts.server.colour"',
+      ],
+      [
+        base.replace('scratch: /scratch/me/retort runs/', 'scratch: relative/dir'),
+        'retort.yaml:8: hosts.server.scratch: expected an absolute directory path',
+      ],
+      [
+        base.replace('    hostname: 127.0.0.1\n', ''),
+        'retort.yaml:3: hosts.server.hostname or hosts.server.alias: give exactly one',
+      ],
+      [
+        `executor: ssh:cluster\n${base}`,
+        'retort.yaml:1: executor: no ssh host "cluster" under hosts:',
+      ],
+      [
+        base.replace('setup: ["module load mopac"]', 'setup: "module load mopac"'),
+        'retort.yaml:15: hosts.cluster.setup: expected a list of texts',
+      ],
+    ];
+    for (const [text, message] of cases) {
+      expect(() => parseSettings(text, 'retort.yaml')).toThrow(message);
+    }
+  });
+});

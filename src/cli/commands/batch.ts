@@ -70,6 +70,10 @@ export function registerBatch(program: Command): void {
       '--with-reference',
       "add the dataset's reference columns and PM7 − reference to the CSV",
     )
+    .option(
+      '-e, --executor <name>',
+      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
+    )
     .option('--headless', 'no progress bar: one line per molecule in logs/ and on stderr')
     .action(async (_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<BatchRunFlags>();
@@ -84,6 +88,10 @@ export function registerBatch(program: Command): void {
     .option('--cores <n>', 'cores per calc')
     .option('--failure-threshold <n>', 'pause after this many failed molecules')
     .option('--with-reference', "add the dataset's reference columns to the CSV")
+    .option(
+      '-e, --executor <name>',
+      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
+    )
     .option('--headless', 'no progress bar')
     .action(async (batchId: string, _options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<BatchRunFlags>();

@@ -44,6 +44,10 @@ export function registerCalc(program: Command): void {
     .option('--cores <n>', 'cores for the program (default from retort.yaml)')
     .option('--label <text>', 'a name for the calc')
     .option('--retry-failed', 'run it again if it failed before, even when a retry cannot help')
+    .option(
+      '-e, --executor <name>',
+      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
+    )
     .option('--headless', 'no progress bar')
     .option('--json', 'print one JSON object: key, cached, program, status, result …')
     .action(async (options: CalcOptions, command: Command) => {

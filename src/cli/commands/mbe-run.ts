@@ -1,6 +1,5 @@
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InputError } from '../../core/errors.js';
 import { getEngine } from '../../engines/registry.js';
 import { planMbe } from '../../pipelines/mbe/plan.js';
 import { readMbeFile } from '../../pipelines/mbe/read.js';
@@ -9,6 +8,7 @@ import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
 import { campaignPaths } from '../../core/campaign-layout.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import { resolveExecutorName } from '../../runtime/create-executor.js';
 import { openRunSession, type RunFlags } from '../session.js';
 import { atLine } from './run-lines.js';
 
@@ -28,6 +28,10 @@ export function registerMbeRun(mbe: Command): void {
     .option('-w, --workers <n>', 'calcs at once (default: execution.workers, retort.yaml, cores)')
     .option('-o, --output <file>', 'result JSON (default: exports/mbe-<input name>.json)')
     .option('--retry-failed', 'run again subsystem calcs that failed in earlier runs')
+    .option(
+      '-e, --executor <name>',
+      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
+    )
     .option('--headless', 'no progress bar: plain lines in logs/ and on stderr')
     .action(async (file: string, _options: unknown, command: Command) => {
       process.exitCode = await mbeRun(file, command.optsWithGlobals<MbeRunFlags>());
@@ -39,12 +43,12 @@ async function mbeRun(file: string, flags: MbeRunFlags): Promise<number> {
   const plan = planMbe(input, input.molecule.fragments.length);
   const paths = campaignPaths(findCampaignRoot(flags.campaign, process.cwd()));
   const settings = readSettings(paths.settings);
-  if (input.execution.executor !== 'local') {
-    throw new InputError(
-      `${file}: field "execution.executor"`,
-      `executor "${input.execution.executor}" is not available in this version of retort; use local`,
-    );
+  // The input file's own executor, unless --executor says otherwise.
+  if (flags.executor === undefined && input.execution.executor !== 'local') {
+    resolveExecutorName(input.execution.executor, settings, `${file}: field "execution.executor"`);
   }
+  const executor =
+    flags.executor ?? (input.execution.executor === 'local' ? undefined : input.execution.executor);
   const calcs = mbeCalcs(input, plan, {
     cores: settings.defaults.cores,
     walltime_s: input.execution.timeout_s,
@@ -56,7 +60,11 @@ async function mbeRun(file: string, flags: MbeRunFlags): Promise<number> {
     flags.workers ??
     (input.execution.workers === null ? undefined : String(input.execution.workers));
   const session = await openRunSession(
-    { ...flags, ...(workers === undefined ? {} : { workers }) },
+    {
+      ...flags,
+      ...(workers === undefined ? {} : { workers }),
+      ...(executor === undefined ? {} : { executor }),
+    },
     ['retort', 'mbe', 'run', file],
     { retries: input.execution.retries },
   );

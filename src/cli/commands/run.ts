@@ -23,7 +23,7 @@ export function registerRun(program: Command): void {
   {"program":"mopac","task":"optimize","method":"PM7","smiles":"CCO","label":"ethanol"}
   {"program":"xtb","method":"GFN2","xyz":"benzene.xyz","charge":0,"multiplicity":1}
   {"program":"command","argv":["sh","-c","echo hi > out.txt"],"outputs":["out.txt"],"walltime_s":60}
-Calcs already in the store are answered from it without running; the others run on the local executor, at most --workers at once. The whole file is checked first: a mistake names its line and field and nothing runs. Fields: program, task, method, basis, keywords, options, smiles | xyz | atoms, charge, multiplicity, argv, files, outputs, env, walltime_s, cores, memory_mb, label.
+Calcs already in the store are answered from it without running; the others run on the executor (--executor, else retort.yaml's executor: local, ssh:NAME or slurm:NAME), at most --workers at once. The whole file is checked first: a mistake names its line and field and nothing runs. Fields: program, task, method, basis, keywords, options, smiles | xyz | atoms, charge, multiplicity, argv, files, outputs, env, walltime_s, cores, memory_mb, label.
 Exit status: 0 when every calc succeeded, 1 when any failed or did not run, 2 for a usage error.`,
     )
     .argument('<file>', 'calc list, one JSON object per line (.jsonl)')
@@ -42,6 +42,10 @@ Exit status: 0 when every calc succeeded, 1 when any failed or did not run, 2 fo
     .option(
       '--headless',
       'no progress bar: plain lines in logs/ and on stderr (automatic without a terminal)',
+    )
+    .option(
+      '-e, --executor <name>',
+      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
     )
     .option('--json', 'print the results as one JSON array')
     .action(async (file: string, options: RunOptions, command: Command) => {

@@ -5,6 +5,7 @@ import { readStatusFile, type StatusSnapshot } from '../../runtime/control/statu
 import { isStopRequested } from '../../runtime/control/stop-request.js';
 import { lockHolderAlive } from '../../runtime/runner-lock.js';
 import type { CalcStatus } from '../../core/calc-status.js';
+import type { ExecutorCounts } from '../../store/calc-store.js';
 import { formatDuration } from '../format.js';
 
 /**
@@ -15,6 +16,8 @@ import { formatDuration } from '../format.js';
  * - `run`: the last status.json (see runtime/control/status-file.ts), or null before any run.
  *   When the runner died its `state` still says what it was doing; `runner.alive` tells.
  * - `store`: calcs in the store by status (queued, submitted, running, succeeded, failed).
+ * - `executors`: per executor of the calcs' latest attempts (`local`, `ssh:NAME`,
+ *   `slurm:NAME`): calcs by status and the SLURM job ids of those in flight.
  */
 interface StatusReport {
   readonly campaign: string;
@@ -22,6 +25,7 @@ interface StatusReport {
   readonly stop_requested: boolean;
   readonly run: StatusSnapshot | null;
   readonly store: Record<CalcStatus, number>;
+  readonly executors: readonly ExecutorCounts[];
 }
 
 export function registerStatus(program: Command): void {
@@ -37,8 +41,10 @@ export function registerStatus(program: Command): void {
       const root = findCampaignRoot(dir, process.cwd());
       const campaign = openCampaign(root, { readonly: existsSync(`${root}/retort.db`) });
       let store: Record<CalcStatus, number>;
+      let executors: ExecutorCounts[];
       try {
         store = campaign.calcs.counts();
+        executors = campaign.calcs.byExecutor();
       } finally {
         campaign.close();
       }
@@ -49,6 +55,7 @@ export function registerStatus(program: Command): void {
         stop_requested: isStopRequested(campaign.paths.stop),
         run: readStatusFile(campaign.paths.status) ?? null,
         store,
+        executors,
       };
       process.stdout.write(
         options.json === true ? `${JSON.stringify(report, null, 2)}\n` : text(report),
@@ -98,5 +105,22 @@ function text(r: StatusReport): string {
   out.push(
     `store     ${s.succeeded} succeeded, ${s.failed} failed, ${s.queued} queued, ${s.submitted + s.running} in flight`,
   );
+  for (const e of r.executors) {
+    const c = e.counts;
+    const jobs = e.job_ids.length === 0 ? '' : `; SLURM jobs ${compactIds(e.job_ids)}`;
+    out.push(
+      `${e.executor.padEnd(9)} ${c.submitted} submitted, ${c.running} running, ${c.succeeded} done, ${c.failed} failed${jobs}`,
+    );
+  }
+  for (const job of r.run?.scheduler_jobs ?? []) {
+    out.push(
+      `job       ${job.job_id ?? '(submitting)'} ${job.state} ${job.mode}, ${job.calcs} calcs (${job.name})`,
+    );
+  }
   return `${out.join('\n')}\n`;
+}
+
+/** At most 12 ids, then how many more. */
+function compactIds(ids: readonly string[]): string {
+  return ids.length <= 12 ? ids.join(' ') : `${ids.slice(0, 12).join(' ')} … (${ids.length} jobs)`;
 }

@@ -9,9 +9,13 @@ export function registerStop(program: Command): void {
     .command('stop')
     .summary('ask the running runner to stop gracefully')
     .description(
-      `Creates the campaign's STOP file: the runner lets its running calcs finish, starts nothing new, and ends "stopped"; the calcs not started stay queued for the next run. Creating DIR/STOP by hand does the same. To kill the running calcs as well, send the runner SIGINT twice (Ctrl-C twice).`,
+      `Creates the campaign's STOP file: the runner lets its running calcs finish (on SLURM: its queued and running jobs), starts nothing new, and ends "stopped"; the calcs not started stay queued for the next run. Creating DIR/STOP by hand does the same. With --now the running calcs are killed as well (SLURM jobs cancelled with scancel) and return to the queue, as with a second Ctrl-C.`,
     )
-    .action((_options: unknown, command: Command) => {
+    .option(
+      '--now',
+      'kill the running calcs too (scancel the SLURM jobs); they run again next time',
+    )
+    .action((options: { now?: boolean }, command: Command) => {
       const { campaign } = command.optsWithGlobals<{ campaign?: string }>();
       const paths = campaignPaths(findCampaignRoot(campaign, process.cwd()));
       const holder = lockHolderAlive(paths.lock);
@@ -23,15 +27,18 @@ export function registerStop(program: Command): void {
         !requestStop(
           paths.stop,
           `stop requested by pid ${process.pid} at ${new Date().toISOString()}`,
+          options.now === true ? 'now' : 'drain',
         )
       ) {
         process.stdout.write(
-          `a stop is already requested; runner pid ${holder.pid} is finishing its running calcs\n`,
+          `a stop is already requested; runner pid ${holder.pid} is finishing its running calcs${options.now === true ? '' : ' (retort stop --now kills them)'}\n`,
         );
         return;
       }
       process.stdout.write(
-        `stop requested: runner pid ${holder.pid} will finish its running calcs and start nothing new\n`,
+        options.now === true
+          ? `stop requested: runner pid ${holder.pid} will kill its running calcs (and cancel its SLURM jobs) and return them to the queue\n`
+          : `stop requested: runner pid ${holder.pid} will finish its running calcs and start nothing new\n`,
       );
     });
 }

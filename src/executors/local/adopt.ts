@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import type { JobExit } from '../../core/job-spec.js';
 import type { ExecutorJob, JobHandle } from '../executor.js';
-import { exitMarkerPath, readExitStatus, readPidFile } from './exit-marker.js';
-import { jobExit, lostExit } from './job-exit.js';
+import { exitMarkerPath, readExitStatus, readPidFile } from '../calc-dir/exit-marker.js';
+import { jobExit, lostExit } from '../calc-dir/job-exit.js';
 import {
   findLeftovers,
   findWrapper,

@@ -3,14 +3,14 @@ import type { JobExit, JobOutputs } from '../../core/job-spec.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Executor, ExecutorJob, JobHandle, RunningJob } from '../executor.js';
 import { inspectCalc } from './adopt.js';
-import { collectOutputs } from './collect.js';
-import { crashExit } from './job-exit.js';
+import { collectOutputs } from '../calc-dir/collect.js';
+import { crashExit } from '../calc-dir/job-exit.js';
 import { signalGroup } from './kill-group.js';
 import { identifyWrapper, isStillRunning, type ProcessIdentity } from './process-alive.js';
 import { probe, type ProbeResult } from './probe.js';
 import { spawnWrapper } from './spawn-wrapper.js';
 import { TrackedJob } from './tracked-job.js';
-import { prepareWorkdir } from './workdir.js';
+import { prepareWorkdir } from '../calc-dir/workdir.js';
 
 export interface LocalExecutorOptions {
   /** Jobs in flight at once; default: the number of cores. */

@@ -1,8 +1,8 @@
 import type { JobExit } from '../../core/job-spec.js';
 import type { JobHandle, RunningJob } from '../executor.js';
-import { readExitStatus } from './exit-marker.js';
+import { readExitStatus } from '../calc-dir/exit-marker.js';
 import { errorMessage } from '../../core/errors.js';
-import { jobExit, lostExit } from './job-exit.js';
+import { jobExit, lostExit } from '../calc-dir/job-exit.js';
 import { signalGroup, terminateGroup } from './kill-group.js';
 import { LongTimer } from './walltime.js';
 

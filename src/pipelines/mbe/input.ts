@@ -73,7 +73,7 @@ export interface ModelChemistry {
 }
 
 /**
- * How to run the tasks: executor name (local, ssh, slurm), workers (null: the executor's
+ * How to run the tasks: executor (local, ssh:NAME, slurm:NAME), workers (null: the executor's
  * default), walltime per task in seconds, and how many times a failed task is retried.
  */
 export interface MbeExecution {
@@ -99,7 +99,8 @@ export const BSSE_ALIASES: Readonly<Record<string, BsseType>> = {
   none: 'nocp',
 };
 
-export const EXECUTORS = ['local', 'ssh', 'slurm'] as const;
+/** local, or a host of retort.yaml: ssh:NAME, slurm:NAME. */
+export const EXECUTOR_PATTERN = /^(local|ssh:[\w.-]+|slurm:[\w.-]+)$/;
 
 export const DEFAULT_EXECUTION: MbeExecution = {
   executor: 'local',
@@ -757,15 +758,12 @@ function normalizeExecution(
   }
   let executor = DEFAULT_EXECUTION.executor;
   if (value.executor !== undefined) {
-    if (
-      typeof value.executor === 'string' &&
-      (EXECUTORS as readonly string[]).includes(value.executor)
-    ) {
+    if (typeof value.executor === 'string' && EXECUTOR_PATTERN.test(value.executor)) {
       executor = value.executor;
     } else {
       problems.add(
         p('execution.executor'),
-        `expected one of ${EXECUTORS.join(', ')}, found ${describe(value.executor)}`,
+        `expected local, ssh:NAME or slurm:NAME, found ${describe(value.executor)}`,
       );
     }
   }

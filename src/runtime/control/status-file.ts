@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { SchedulerJob } from '../../executors/executor.js';
 import type { RunState } from '../../core/run-state.js';
 import { writeFileAtomic } from '../atomic-write.js';
 
@@ -55,6 +56,8 @@ export interface StatusSnapshot {
   readonly eta_s: number | null;
   readonly eta_at: string | null;
   readonly message: string | null;
+  /** The scheduler jobs holding the run's calcs (SLURM), as the executor last saw them. */
+  readonly scheduler_jobs?: readonly SchedulerJob[];
 }
 
 export function writeStatusFile(path: string, snapshot: StatusSnapshot): void {

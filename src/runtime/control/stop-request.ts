@@ -1,19 +1,33 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 /**
  * The STOP file: creating it (by hand or with `retort stop`) asks the runner to finish the
- * calcs that are running and start nothing new. The runner removes it when it has obeyed it.
- *
- * Returns false when a stop was already requested (the file exists).
+ * calcs that are running and start nothing new. A file whose first line is `now` (written by
+ * `retort stop --now`) asks it to kill the running calcs too — locally their process groups, on
+ * SLURM with scancel — and return them to the queue. The runner removes it when it has obeyed.
  */
-export function requestStop(stopFile: string, reason: string): boolean {
+export type StopKind = 'drain' | 'now';
+
+/**
+ * Writes the request. Returns false when the same (or a stronger) stop was already requested;
+ * a `now` request replaces an earlier drain.
+ */
+export function requestStop(stopFile: string, reason: string, kind: StopKind = 'drain'): boolean {
+  const existing = stopRequest(stopFile);
+  if (existing === 'now' || (existing === 'drain' && kind === 'drain')) return false;
+  writeFileSync(stopFile, kind === 'now' ? `now\n${reason}\n` : `${reason}\n`);
+  return true;
+}
+
+/** The stop asked for, if any. */
+export function stopRequest(stopFile: string): StopKind | undefined {
+  let text: string;
   try {
-    writeFileSync(stopFile, `${reason}\n`, { flag: 'wx' });
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    text = readFileSync(stopFile, 'utf8');
+  } catch {
+    return existsSync(stopFile) ? 'drain' : undefined;
   }
+  return text.split('\n')[0]?.trim() === 'now' ? 'now' : 'drain';
 }
 
 export function isStopRequested(stopFile: string): boolean {

@@ -1,9 +1,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readTail } from '../../../src/executors/local/read-tail.js';
+import { readTail } from '../../../src/executors/calc-dir/read-tail.js';
 import { survivors } from '../../helpers/processes.js';
-import { makeTempDir } from './make-job.js';
+import { makeTempDir } from '../local/make-job.js';
 
 let root: string;
 

@@ -1,0 +1,283 @@
+import type { JobExit, JobOutputs } from '../../core/job-spec.js';
+import { errorMessage } from '../../core/errors.js';
+import { collectOutputs } from '../calc-dir/collect.js';
+import type { Executor, ExecutorJob, JobHandle, RunningJob } from '../executor.js';
+import { fetchCalc, remoteCalcDir, remoteExit, stageCalc } from '../remote/remote-calc.js';
+import {
+  LAUNCH,
+  POLL,
+  SIGNAL,
+  parsePoll,
+  scriptArgv,
+  type RemoteState,
+} from '../remote/remote-scripts.js';
+import { whileUnreachable } from '../remote/retry.js';
+import type { ExecResult, Transport } from '../remote/transport.js';
+
+export interface SshExecutorOptions {
+  /** `ssh:NAME`. */
+  readonly name: string;
+  readonly transport: Transport;
+  /** Remote directory under which calc directories are made. */
+  readonly scratch: string;
+  readonly campaignId: string;
+  /** Calcs at once on the host. */
+  readonly maxCalcs: number;
+  /** Seconds between two status checks of the running calcs (one remote command each). */
+  readonly pollS: number;
+  readonly killGraceS: number;
+  /** Delete each remote calc directory once its outputs are home. */
+  readonly cleanup: boolean;
+  /** How long a submit or adopt waits for an unreachable host before giving up (default 10 min). */
+  readonly unreachableGiveUpMs?: number;
+  /** Hears one line when the host becomes unreachable and when it is back. */
+  readonly notice?: (line: string) => void;
+}
+
+interface Tracked {
+  readonly job: ExecutorJob;
+  readonly remoteDir: string;
+  readonly handle: JobHandle;
+  readonly startedAt: string;
+  readonly resolve: (exit: JobExit) => void;
+  readonly exit: Promise<JobExit>;
+  cancelled: boolean;
+  ending: boolean;
+}
+
+/** Directories per status check: keeps one remote command line well under ARG_MAX. */
+const POLL_CHUNK = 200;
+
+/**
+ * Runs calcs on an SSH host: each calc directory is staged to `<scratch>/<campaign id>/…`,
+ * started there with the calc wrapper in its own session (it survives the connection), and
+ * watched with one status command per poll for all calcs; finished calcs are brought home.
+ *
+ * The handle is `{ host, remote_dir, pid, started_at }`. After a dropped connection the
+ * transport reconnects; after a runner restart `adopt` finds the calc by its remote directory
+ * (the pid file and exit marker there), so a calc that may still be alive is never started
+ * again. The walltime is enforced on the host (GNU timeout in the calc's run script), so it
+ * holds while the connection is down.
+ */
+export class SshExecutor implements Executor {
+  readonly name: string;
+  readonly slots: number;
+  readonly #o: SshExecutorOptions;
+  readonly #tracked = new Map<string, Tracked>();
+  #timer: NodeJS.Timeout | undefined;
+  #polling = false;
+  #unreachable = false;
+  #closed = false;
+
+  constructor(options: SshExecutorOptions) {
+    this.#o = options;
+    this.name = options.name;
+    this.slots = options.maxCalcs;
+  }
+
+  async submit(job: ExecutorJob): Promise<RunningJob> {
+    const remoteDir = remoteCalcDir(this.#o.scratch, this.#o.campaignId, job);
+    await this.#reach(() =>
+      stageCalc(this.#o.transport, job, remoteDir, {
+        seconds: job.job.resources.walltime_s,
+        graceS: this.#o.killGraceS,
+      }),
+    );
+    // LAUNCH starts the calc once only, so repeating it after a dropped connection is safe.
+    const launched = await this.#reach(() =>
+      this.#exec(scriptArgv(LAUNCH, 'retort-launch', [remoteDir])),
+    );
+    const pid = Number(launched.stdout.trim());
+    return this.#track(job, remoteDir, Number.isInteger(pid) && pid > 0 ? pid : null);
+  }
+
+  async adopt(job: ExecutorJob, handle: JobHandle | undefined): Promise<RunningJob | undefined> {
+    const remoteDir =
+      typeof handle?.remote_dir === 'string'
+        ? handle.remote_dir
+        : remoteCalcDir(this.#o.scratch, this.#o.campaignId, job);
+    const known = this.#tracked.get(remoteDir);
+    if (known !== undefined) return { handle: known.handle, exit: known.exit };
+    const [state] = await this.#reach(() => this.#poll([remoteDir]));
+    if (state === undefined || state.kind === 'none') return undefined;
+    const pid = typeof handle?.pid === 'number' ? handle.pid : null;
+    const startedAt = typeof handle?.started_at === 'string' ? handle.started_at : undefined;
+    return this.#track(job, remoteDir, pid, startedAt);
+  }
+
+  async cancel(handle: JobHandle, how: 'graceful' | 'kill'): Promise<void> {
+    const remoteDir = handle.remote_dir;
+    if (typeof remoteDir !== 'string') return;
+    const tracked = this.#tracked.get(remoteDir);
+    if (tracked !== undefined) tracked.cancelled = true;
+    await this.#signal(remoteDir, how === 'kill' ? 'KILL' : 'TERM');
+    if (how === 'graceful') {
+      setTimeout(() => {
+        if (this.#tracked.has(remoteDir)) void this.#signal(remoteDir, 'KILL');
+      }, this.#o.killGraceS * 1000).unref();
+    }
+    this.#schedule(0);
+  }
+
+  async collect(job: ExecutorJob, exit: JobExit): Promise<JobOutputs> {
+    const outputs = collectOutputs(job, exit);
+    if (this.#o.cleanup) {
+      const remoteDir = remoteCalcDir(this.#o.scratch, this.#o.campaignId, job);
+      await this.#exec(['rm', '-rf', '--', remoteDir]).catch(() => undefined);
+    }
+    return outputs;
+  }
+
+  async probe(
+    argv: readonly string[],
+  ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+    // In the remote temp directory: some programs (psi4) leave files where they run.
+    const command = ['/bin/sh', '-c', 'cd "${TMPDIR:-/tmp}" && exec "$@"', 'retort-probe', ...argv];
+    try {
+      return await this.#o.transport.exec(command, { timeoutMs: 30_000 });
+    } catch (error) {
+      return { exitCode: null, stdout: '', stderr: errorMessage(error) };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    await this.#o.transport.close();
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────
+
+  #track(job: ExecutorJob, remoteDir: string, pid: number | null, startedAt?: string): RunningJob {
+    let resolve!: (exit: JobExit) => void;
+    const exit = new Promise<JobExit>((r) => {
+      resolve = r;
+    });
+    const started = startedAt ?? new Date().toISOString();
+    const handle: JobHandle = {
+      host: this.name,
+      remote_dir: remoteDir,
+      pid,
+      started_at: started,
+    };
+    this.#tracked.set(remoteDir, {
+      job,
+      remoteDir,
+      handle,
+      startedAt: started,
+      resolve,
+      exit,
+      cancelled: false,
+      ending: false,
+    });
+    this.#schedule(this.#o.pollS * 1000);
+    return { handle, exit };
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#closed || this.#tracked.size === 0) return;
+    if (this.#timer !== undefined) {
+      if (delayMs > 0) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#cycle();
+    }, delayMs);
+  }
+
+  /** One status check of every tracked calc; finished ones are fetched and resolved. */
+  async #cycle(): Promise<void> {
+    if (this.#polling) return;
+    this.#polling = true;
+    try {
+      const tracked = [...this.#tracked.values()].filter((t) => !t.ending);
+      for (let i = 0; i < tracked.length; i += POLL_CHUNK) {
+        const chunk = tracked.slice(i, i + POLL_CHUNK);
+        const states = await this.#poll(chunk.map((t) => t.remoteDir));
+        this.#reachable();
+        chunk.forEach((t, index) => {
+          const state = states[index];
+          if (state !== undefined) this.#observe(t, state);
+        });
+      }
+    } catch (error) {
+      this.#lost(error);
+    } finally {
+      this.#polling = false;
+      this.#schedule(this.#o.pollS * 1000);
+    }
+  }
+
+  #observe(tracked: Tracked, state: RemoteState): void {
+    if (state.kind === 'alive' || state.kind === 'launched') return;
+    tracked.ending = true;
+    void this.#finish(tracked, state);
+  }
+
+  async #finish(tracked: Tracked, state: RemoteState): Promise<void> {
+    const { job, remoteDir } = tracked;
+    try {
+      await this.#reach(() => fetchCalc(this.#o.transport, job, remoteDir));
+    } catch (error) {
+      tracked.ending = false;
+      this.#lost(error);
+      return;
+    }
+    this.#tracked.delete(remoteDir);
+    tracked.resolve(
+      remoteExit(job, state, {
+        startedAt: tracked.startedAt,
+        cancelled: tracked.cancelled,
+        ...(state.kind === 'none'
+          ? { lostBecause: `the calc directory ${remoteDir} is gone from ${this.name}` }
+          : {}),
+      }),
+    );
+  }
+
+  async #poll(dirs: readonly string[]): Promise<RemoteState[]> {
+    const result = await this.#exec(scriptArgv(POLL, 'retort-poll', dirs));
+    if (result.exitCode !== 0) {
+      throw new Error(`the status check on ${this.name} failed: ${result.stderr.trim()}`);
+    }
+    return parsePoll(result.stdout, dirs.length);
+  }
+
+  async #signal(remoteDir: string, signal: 'TERM' | 'KILL'): Promise<void> {
+    await this.#exec(scriptArgv(SIGNAL, 'retort-signal', [signal, remoteDir])).catch(
+      (error: unknown) => {
+        this.#lost(error);
+      },
+    );
+  }
+
+  #exec(argv: readonly string[]): Promise<ExecResult> {
+    return this.#o.transport.exec(argv);
+  }
+
+  /** Runs a step that needs the host, waiting (with a notice) while it is unreachable. */
+  #reach<T>(operation: () => Promise<T>): Promise<T> {
+    return whileUnreachable(operation, {
+      giveUpMs: this.#o.unreachableGiveUpMs ?? 600_000,
+      onWait: (error) => {
+        this.#lost(error);
+      },
+    }).then((value) => {
+      this.#reachable();
+      return value;
+    });
+  }
+
+  #lost(error: unknown): void {
+    if (this.#unreachable) return;
+    this.#unreachable = true;
+    this.#o.notice?.(`${this.name}: ${errorMessage(error)}; retrying (running calcs go on there)`);
+  }
+
+  #reachable(): void {
+    if (!this.#unreachable) return;
+    this.#unreachable = false;
+    this.#o.notice?.(`${this.name}: reachable again`);
+  }
+}

@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import { InputError } from '../core/errors.js';
+import type { Executor } from '../executors/executor.js';
+import { LocalExecutor } from '../executors/local/local-executor.js';
+import { LocalTransport } from '../executors/remote/local-transport.js';
+import { Ssh2Transport } from '../executors/remote/ssh2-transport.js';
+import { SystemSshTransport } from '../executors/remote/system-ssh-transport.js';
+import type { SshTarget, Transport } from '../executors/remote/transport.js';
+import { SlurmExecutor } from '../executors/slurm/slurm-executor.js';
+import { SshExecutor } from '../executors/ssh/ssh-executor.js';
+import type { Campaign } from './campaign.js';
+import type { HostSettings, SshHostSettings } from './host-settings.js';
+import type { Settings } from './settings.js';
+
+/**
+ * Where a run's calcs go: `local`, `ssh:NAME` or `slurm:NAME` (a host of retort.yaml). The
+ * spelling is checked here, for `--executor` and for `executor:` alike: `where` names the flag
+ * or setting in the message.
+ */
+export function resolveExecutorName(
+  value: string,
+  settings: Settings,
+  where: string,
+): { kind: 'local' } | { kind: 'ssh' | 'slurm'; host: HostSettings } {
+  if (value === 'local') return { kind: 'local' };
+  const match = /^(ssh|slurm):([\w.-]+)$/.exec(value);
+  const kind = match?.[1];
+  const name = match?.[2];
+  if ((kind !== 'ssh' && kind !== 'slurm') || name === undefined) {
+    throw new InputError(where, `expected local, ssh:NAME or slurm:NAME, found "${value}"`);
+  }
+  const host = settings.hosts[name];
+  if (host?.type !== kind) {
+    const known = Object.values(settings.hosts)
+      .map((h) => `${h.type}:${h.name}`)
+      .join(', ');
+    throw new InputError(
+      where,
+      `no ${kind} host "${name}" in retort.yaml (hosts: ${known === '' ? 'none' : known})`,
+    );
+  }
+  return { kind, host };
+}
+
+export interface ExecutorContext {
+  readonly campaign: Campaign;
+  /** Calcs at once for the local executor. */
+  readonly workers: number;
+  readonly notice?: (line: string) => void;
+  /** Hears that the scheduler jobs changed state (for status.json). */
+  readonly jobsChanged?: () => void;
+}
+
+/** Builds the executor a run uses, with its connection (none is opened until it is needed). */
+export function createExecutor(value: string, where: string, context: ExecutorContext): Executor {
+  const { settings } = context.campaign;
+  const resolved = resolveExecutorName(value, settings, where);
+  const killGraceS = settings.control.kill_grace_s;
+  if (resolved.kind === 'local') {
+    return new LocalExecutor({ slots: context.workers, killGraceMs: killGraceS * 1000 });
+  }
+  const { host } = resolved;
+  const notice = context.notice ?? (() => undefined);
+  if (host.type === 'ssh') {
+    return new SshExecutor({
+      name: `ssh:${host.name}`,
+      transport: transportFor(host),
+      scratch: host.scratch,
+      campaignId: context.campaign.id,
+      maxCalcs: host.max_calcs,
+      pollS: host.poll_s,
+      killGraceS,
+      cleanup: host.cleanup,
+      notice,
+    });
+  }
+  const via = host.via === undefined ? undefined : settings.hosts[host.via];
+  return new SlurmExecutor({
+    name: `slurm:${host.name}`,
+    transport: via?.type === 'ssh' ? transportFor(via) : new LocalTransport(),
+    host,
+    campaignId: context.campaign.id,
+    localJobRoot: join(context.campaign.paths.work, 'slurm'),
+    killGraceS,
+    notice,
+    ...(context.jobsChanged === undefined ? {} : { jobsChanged: context.jobsChanged }),
+  });
+}
+
+/** The program paths of the place where an executor runs calcs. */
+export function programsFor(value: string, settings: Settings): Readonly<Record<string, string>> {
+  const resolved = resolveExecutorName(value, settings, 'executor');
+  return resolved.kind === 'local' ? settings.programs : resolved.host.programs;
+}
+
+/** The connection to an ssh host, by its transport setting. */
+export function transportFor(host: SshHostSettings): Transport {
+  const target: SshTarget = {
+    name: host.name,
+    ...(host.hostname === undefined ? {} : { hostname: host.hostname }),
+    ...(host.port === undefined ? {} : { port: host.port }),
+    ...(host.user === undefined ? {} : { user: host.user }),
+    ...(host.identity_file === undefined ? {} : { identityFile: host.identity_file }),
+    ...(host.known_hosts === undefined ? {} : { knownHosts: host.known_hosts }),
+    ...(host.alias === undefined ? {} : { alias: host.alias }),
+    ...(host.ssh_config === undefined ? {} : { sshConfig: host.ssh_config }),
+    maxSessions: host.max_sessions,
+  };
+  return host.transport === 'system' ? new SystemSshTransport(target) : new Ssh2Transport(target);
+}

@@ -1,0 +1,299 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  campaignLogs,
+  cleanupTempDirs,
+  commandLines,
+  fileLines,
+  hasProgram,
+  runCli,
+  startCli,
+  tempCampaign,
+  tempDir,
+  waitFor,
+  withStore,
+} from '../helpers/cli.js';
+import {
+  MOLECULES,
+  heats,
+  mopacList,
+  runJson as runJsonIn,
+  type RunLine,
+} from '../helpers/mopac-list.js';
+import {
+  ensureSlurm,
+  setNodeState,
+  slurmUnavailable,
+  type SlurmCluster,
+} from '../helpers/slurm.js';
+
+// Real calcs through a real SLURM (scripts/dev/slurm-up.sh: munge, slurmctld, 4 slurmd
+// "nodes" on this host). Every run goes through the CLI, as a user would run it.
+const skip = slurmUnavailable() ?? (hasProgram('mopac') ? undefined : 'MOPAC is not installed');
+let cluster: SlurmCluster;
+
+beforeAll(async () => {
+  if (skip === undefined) cluster = await ensureSlurm();
+}, 600_000);
+
+afterEach(async () => {
+  expect(await cleanupTempDirs()).toEqual([]);
+});
+
+interface HostOptions {
+  readonly submit: 'single' | 'array' | 'packed';
+  readonly partition?: string;
+  readonly packSize?: number;
+  readonly retries?: number;
+  readonly packCores?: number;
+  readonly maxWalltimeS?: number;
+}
+
+/** A campaign whose retort.yaml has the dev cluster as `slurm:dev`. */
+function slurmCampaign(options: HostOptions): string {
+  const dir = tempCampaign();
+  writeFileSync(
+    join(dir, 'retort.yaml'),
+    [
+      'control:',
+      `  retries: ${String(options.retries ?? 1)}`,
+      'hosts:',
+      '  dev:',
+      '    type: slurm',
+      `    partition: ${options.partition ?? cluster.partitions.main}`,
+      `    submit: ${options.submit}`,
+      `    pack_size: ${String(options.packSize ?? 50)}`,
+      `    pack_cores: ${String(options.packCores ?? 4)}`,
+      `    max_walltime_s: ${String(options.maxWalltimeS ?? 86_400)}`,
+      '    poll_s: 1',
+      '    max_jobs: 20',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+function runJson(dir: string, file: string, extra: readonly string[] = []): RunLine[] {
+  return runJsonIn(dir, file, extra, cluster.env);
+}
+
+describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)', () => {
+  let localHeats: Record<string, number | undefined>;
+
+  beforeAll(() => {
+    if (skip !== undefined) return;
+    const dir = tempCampaign();
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(file, mopacList());
+    localHeats = heats(runJson(dir, file));
+  }, 300_000);
+
+  for (const submit of ['single', 'array', 'packed'] as const) {
+    it(`gives the local results in ${submit} mode`, () => {
+      const dir = slurmCampaign({ submit, packSize: 4 });
+      const file = join(dir, 'calcs.jsonl');
+      writeFileSync(file, mopacList());
+      const lines = runJson(dir, file, ['--executor', 'slurm:dev']);
+      expect(lines.map((l) => l.status)).toEqual(MOLECULES.map(() => 'succeeded'));
+      const remote = heats(lines);
+      for (const [label] of MOLECULES) {
+        expect(remote[label]).toBeCloseTo(localHeats[label] ?? NaN, 2);
+      }
+      const jobIds = withStore(dir, (db) =>
+        db
+          .prepare(
+            "SELECT DISTINCT json_extract(handle_json, '$.job_name') AS name FROM attempts WHERE executor = 'slurm:dev'",
+          )
+          .pluck()
+          .all(),
+      );
+      // 12 calcs (6 Open Babel geometries, 6 MOPAC): single = one job each; packs of 4.
+      if (submit === 'single') expect(jobIds.length).toBe(12);
+      else expect(jobIds.length).toBeLessThanOrEqual(6);
+      const status = runCli(['status'], { cwd: dir });
+      expect(status.stdout).toMatch(/slurm:dev\s+0 submitted, 0 running, 12 done, 0 failed/);
+    }, 300_000);
+  }
+
+  it('never submits twice when the runner is killed with jobs queued and running', async () => {
+    const dir = slurmCampaign({ submit: 'array', packSize: 3 });
+    const counter = join(tempDir(), 'starts');
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(
+      file,
+      commandLines(
+        Array.from({ length: 9 }, (_, i) => ({
+          label: `c${String(i)}`,
+          argv: [
+            '/bin/sh',
+            '-c',
+            `echo c${String(i)} >>"$0"; sleep 4; echo done-${String(i)}`,
+            counter,
+          ],
+        })),
+      ),
+    );
+    const first = startCli(['run', file, '--executor', 'slurm:dev', '--headless'], {
+      cwd: dir,
+      env: cluster.env,
+    });
+    // Kill the runner once some calcs run and others are still queued in SLURM.
+    await waitFor(
+      'a calc to start on SLURM',
+      () => (fileLines(counter).length >= 1 ? true : undefined),
+      120_000,
+      100,
+    );
+    first.child.kill('SIGKILL');
+    await first.exit;
+    const second = runCli(['run', file, '--executor', 'slurm:dev', '--json'], {
+      cwd: dir,
+      env: cluster.env,
+    });
+    const lines = JSON.parse(second.stdout) as RunLine[];
+    expect(lines.map((l) => l.status)).toEqual(lines.map(() => 'succeeded'));
+    // Every calc ran exactly once: no double submission, nothing lost.
+    expect([...fileLines(counter)].sort()).toEqual(
+      Array.from({ length: 9 }, (_, i) => `c${String(i)}`).sort(),
+    );
+    expect(campaignLogs(dir)).toMatch(/re-adopted/);
+  }, 300_000);
+
+  it('sends a calc its pack has no time left for into the next pack', () => {
+    // One core per pack, 3 calcs of 15 s with walltimes of 20 s, allocations of 70 s: the
+    // third would start at 30 s with 40 s left, less than its 20 s + 30 s margin.
+    const dir = slurmCampaign({ submit: 'packed', packSize: 3, packCores: 1, maxWalltimeS: 70 });
+    const counter = join(tempDir(), 'starts');
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(
+      file,
+      commandLines(
+        Array.from({ length: 3 }, (_, i) => ({
+          label: `c${String(i)}`,
+          argv: ['/bin/sh', '-c', `echo "c${String(i)} $SLURM_JOB_ID" >>"$0"; sleep 15`, counter],
+          walltime_s: 20,
+        })),
+      ),
+    );
+    const lines = runJson(dir, file, ['--executor', 'slurm:dev']);
+    expect(lines.map((l) => l.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    const starts = fileLines(counter).map((line) => line.split(' '));
+    expect(starts.map(([label]) => label).sort()).toEqual(['c0', 'c1', 'c2']);
+    // c0 and c1 ran in the first pack, c2 in a second one.
+    const jobOf = new Map(starts.map(([label, job]) => [label, job]));
+    expect(jobOf.get('c0')).toBe(jobOf.get('c1'));
+    expect(jobOf.get('c2')).not.toBe(jobOf.get('c0'));
+  }, 300_000);
+
+  it('refuses a calc longer than the cluster allows, before submitting anything', () => {
+    const dir = slurmCampaign({ submit: 'single', maxWalltimeS: 600, retries: 0 });
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(file, commandLines([{ label: 'long', argv: ['true'], walltime_s: 3600 }]));
+    const [line] = runJson(dir, file, ['--executor', 'slurm:dev']);
+    expect(line?.status).toBe('failed');
+    expect(line?.failure?.message).toMatch(
+      /walltime \(3600 s\) is longer than hosts\.dev\.max_walltime_s \(600 s\)/,
+    );
+  }, 120_000);
+
+  it('classifies a job SLURM stopped at its time limit as a timeout', () => {
+    const dir = slurmCampaign({ submit: 'single', retries: 0 });
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(file, commandLines([{ label: 'slow', argv: ['sleep', '300'], walltime_s: 60 }]));
+    const [line] = runJson(dir, file, ['--executor', 'slurm:dev']);
+    expect(line?.status).toBe('failed');
+    expect(line?.failure?.class).toBe('timeout');
+  }, 300_000);
+
+  it('reports a job cancelled outside retort as cancelled', async () => {
+    const dir = slurmCampaign({ submit: 'single', retries: 0 });
+    const counter = join(tempDir(), 'starts');
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(
+      file,
+      commandLines([
+        { label: 'victim', argv: ['/bin/sh', '-c', 'echo started >>"$0"; sleep 120', counter] },
+      ]),
+    );
+    const run = startCli(['run', file, '--executor', 'slurm:dev', '--json'], {
+      cwd: dir,
+      env: cluster.env,
+    });
+    await waitFor(
+      'the calc to start',
+      () => (fileLines(counter).length > 0 ? true : undefined),
+      120_000,
+      100,
+    );
+    const jobId = withStore(dir, (db) =>
+      db.prepare("SELECT json_extract(handle_json, '$.job_id') FROM attempts").pluck().get(),
+    ) as string;
+    // retort status shows the calc per executor with its SLURM job, and the job's state.
+    const status = await waitFor(
+      'status to show the running job',
+      () => {
+        const out = runCli(['status'], { cwd: dir }).stdout;
+        return /^job +\d+ RUNNING single/m.test(out) ? out : undefined;
+      },
+      60_000,
+      500,
+    );
+    expect(status).toMatch(
+      new RegExp(`slurm:dev +0 submitted, 1 running, 0 done, 0 failed; SLURM jobs ${jobId}`),
+    );
+    execFileSync('scancel', [jobId], { env: { ...process.env, ...cluster.env } });
+    const result = await run.exit;
+    const [line] = JSON.parse(result.stdout) as RunLine[];
+    expect(line?.failure?.class).toBe('cancelled');
+    expect(line?.failure?.message).toMatch(/outside retort/);
+  }, 300_000);
+
+  it('runs again a calc whose node went DOWN under it', async () => {
+    const dir = slurmCampaign({
+      submit: 'single',
+      partition: cluster.partitions.faults,
+      retries: 1,
+    });
+    const counter = join(tempDir(), 'starts');
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(
+      file,
+      commandLines([
+        {
+          label: 'unlucky',
+          argv: [
+            '/bin/sh',
+            '-c',
+            'hostname >>"$0"; echo "$SLURMD_NODENAME" >>"$0"; sleep 8; echo survived',
+            counter,
+          ],
+        },
+      ]),
+    );
+    const run = startCli(['run', file, '--executor', 'slurm:dev', '--json'], {
+      cwd: dir,
+      env: cluster.env,
+    });
+    await waitFor(
+      'the calc to start',
+      () => (fileLines(counter).length >= 2 ? true : undefined),
+      120_000,
+      100,
+    );
+    const node = fileLines(counter)[1] ?? '';
+    setNodeState(cluster, node, 'DOWN', 'retort fault test');
+    try {
+      const result = await run.exit;
+      const [line] = JSON.parse(result.stdout) as RunLine[];
+      expect(line?.status).toBe('succeeded');
+      const attempts = withStore(dir, (db) =>
+        db.prepare('SELECT failure_class FROM attempts ORDER BY attempt').pluck().all(),
+      );
+      expect(attempts).toEqual(['lost', null]);
+    } finally {
+      setNodeState(cluster, node, 'RESUME', 'retort fault test');
+    }
+  }, 300_000);
+});

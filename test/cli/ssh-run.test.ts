@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  campaignLogs,
+  cleanupTempDirs,
+  commandLines,
+  fileLines,
+  hasProgram,
+  runCli,
+  startCli,
+  tempCampaign,
+  tempDir,
+  waitFor,
+  withStore,
+} from '../helpers/cli.js';
+import { MOLECULES, heats, mopacList, runJson, type RunLine } from '../helpers/mopac-list.js';
+import { killSshd, sshdUnavailable, startSshd, stopSshd, type SshdInfo } from '../helpers/sshd.js';
+
+// Real calcs through a real sshd on 127.0.0.1 (scripts/dev/sshd-up.sh), driven through the CLI.
+const PORT = 2321;
+const skip = sshdUnavailable() ?? (hasProgram('mopac') ? undefined : 'MOPAC is not installed');
+let sshd: SshdInfo;
+
+beforeAll(async () => {
+  if (skip === undefined)
+    sshd = await startSshd({ port: PORT, dir: mkdtempSync(join(tmpdir(), 'retort-sshd-run-')) });
+}, 600_000);
+
+afterAll(async () => {
+  if (skip === undefined) {
+    await stopSshd(sshd);
+    rmSync(sshd.dir, { recursive: true, force: true });
+  }
+});
+
+afterEach(async () => {
+  expect(await cleanupTempDirs()).toEqual([]);
+});
+
+/** A campaign whose retort.yaml has the test sshd as `ssh:dev` (scratch path with a space). */
+function sshCampaign(transport: 'ssh2' | 'system' = 'ssh2', knownHosts = sshd.knownHosts): string {
+  const dir = tempCampaign();
+  const scratch = join(tempDir('retort-remote-'), 'remote scratch');
+  const connection =
+    transport === 'ssh2'
+      ? [
+          '    hostname: 127.0.0.1',
+          `    port: ${String(sshd.port)}`,
+          `    user: ${sshd.user}`,
+          `    identity_file: ${sshd.identityFile}`,
+          `    known_hosts: ${knownHosts}`,
+        ]
+      : [`    alias: ${sshd.alias}`, `    ssh_config: ${sshd.sshConfig}`, '    transport: system'];
+  writeFileSync(
+    join(dir, 'retort.yaml'),
+    [
+      'hosts:',
+      '  dev:',
+      '    type: ssh',
+      ...connection,
+      `    scratch: "${scratch}"`,
+      '    max_calcs: 3',
+      '    poll_s: 1',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+function counterLines(n: number, counter: string, seconds: number): string {
+  return commandLines(
+    Array.from({ length: n }, (_, i) => ({
+      label: `c${String(i)}`,
+      argv: [
+        '/bin/sh',
+        '-c',
+        `echo c${String(i)} >>"$0"; sleep ${String(seconds)}; echo ok`,
+        counter,
+      ],
+    })),
+  );
+}
+
+const expectedCounter = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => `c${String(i)}`).sort();
+
+describe.skipIf(skip)('retort run --executor ssh:NAME (real sshd, real MOPAC)', () => {
+  let localHeats: Record<string, number | undefined>;
+
+  beforeAll(() => {
+    if (skip !== undefined) return;
+    const dir = tempCampaign();
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(file, mopacList());
+    localHeats = heats(runJson(dir, file));
+  }, 300_000);
+
+  for (const transport of ['ssh2', 'system'] as const) {
+    it(`gives the local results through the ${transport} transport`, () => {
+      const dir = sshCampaign(transport);
+      const file = join(dir, 'calcs.jsonl');
+      writeFileSync(file, mopacList());
+      const lines = runJson(dir, file, ['--executor', 'ssh:dev']);
+      expect(lines.map((l) => l.status)).toEqual(MOLECULES.map(() => 'succeeded'));
+      const remote = heats(lines);
+      for (const [label] of MOLECULES) {
+        expect(remote[label]).toBeCloseTo(localHeats[label] ?? NaN, 2);
+      }
+      const executors = withStore(dir, (db) =>
+        db.prepare('SELECT DISTINCT executor FROM attempts').pluck().all(),
+      );
+      expect(executors).toEqual(['ssh:dev']);
+      expect(runCli(['status'], { cwd: dir }).stdout).toMatch(
+        /ssh:dev\s+0 submitted, 0 running, 12 done/,
+      );
+    }, 300_000);
+  }
+
+  it('lists and checks the host', () => {
+    const dir = sshCampaign();
+    const list = runCli(['hosts', 'list'], { cwd: dir });
+    expect(list.stdout).toMatch(/ssh:dev\s+root@127\.0\.0\.1:2321 \(ssh2\)/);
+    const check = runCli(['hosts', 'check', 'dev'], { cwd: dir });
+    expect(check.status).toBe(0);
+    expect(check.stdout).toMatch(/ok +reached/);
+    expect(check.stdout).toMatch(/ok +scratch .* is writable/);
+    expect(check.stdout).toMatch(/ok +mopac: \/usr\/bin\/mopac/);
+  }, 120_000);
+
+  it('refuses a host whose key is not known, saying what to do', () => {
+    const empty = join(tempDir(), 'known_hosts');
+    writeFileSync(empty, '');
+    const dir = sshCampaign('ssh2', empty);
+    const check = runCli(['hosts', 'check', 'dev'], { cwd: dir });
+    expect(check.status).toBe(1);
+    expect(check.stdout).toMatch(/FAIL .*host key.*known_hosts/);
+  }, 120_000);
+
+  it('carries on when sshd dies mid-run and comes back: each calc runs once', async () => {
+    const dir = sshCampaign();
+    const counter = join(tempDir(), 'starts');
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(file, counterLines(5, counter, 4));
+    const run = startCli(['run', file, '--executor', 'ssh:dev', '--json'], { cwd: dir });
+    await waitFor(
+      'calcs to start',
+      () => (fileLines(counter).length >= 2 ? true : undefined),
+      60_000,
+      100,
+    );
+    killSshd(sshd);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    sshd = await startSshd({ port: PORT, dir: sshd.dir });
+    const result = await run.exit;
+    const lines = JSON.parse(result.stdout) as RunLine[];
+    expect(lines.map((l) => l.status)).toEqual(lines.map(() => 'succeeded'));
+    expect(fileLines(counter).sort()).toEqual(expectedCounter(5));
+  }, 300_000);
+
+  it('re-adopts remote calcs after the runner is killed: each calc runs once', async () => {
+    const dir = sshCampaign();
+    const counter = join(tempDir(), 'starts');
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(file, counterLines(5, counter, 4));
+    const first = startCli(['run', file, '--executor', 'ssh:dev', '--headless'], { cwd: dir });
+    await waitFor(
+      'calcs to start',
+      () => (fileLines(counter).length >= 2 ? true : undefined),
+      60_000,
+      100,
+    );
+    first.child.kill('SIGKILL');
+    await first.exit;
+    const second = runCli(['run', file, '--executor', 'ssh:dev', '--json'], { cwd: dir });
+    const lines = JSON.parse(second.stdout) as RunLine[];
+    expect(lines.map((l) => l.status)).toEqual(lines.map(() => 'succeeded'));
+    expect(fileLines(counter).sort()).toEqual(expectedCounter(5));
+    expect(campaignLogs(dir)).toMatch(/re-adopted/);
+  }, 300_000);
+});

@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  LAUNCH,
+  POLL,
+  SIGNAL,
+  parsePoll,
+  runScript,
+  scriptArgv,
+  type RemoteState,
+} from '../../../src/executors/remote/remote-scripts.js';
+import { killAll, survivors } from '../../helpers/processes.js';
+import { makeTempDir } from '../local/make-job.js';
+
+// The remote scripts run here with /bin/sh (dash), exactly as sshd's shell would run them.
+let root: string;
+
+beforeEach(() => {
+  root = makeTempDir();
+});
+
+afterEach(async () => {
+  const left = await survivors(root);
+  killAll(left);
+  rmSync(root, { recursive: true, force: true });
+  expect(left).toEqual([]);
+});
+
+function run(script: string, name: string, args: readonly string[]): string {
+  const [file, ...rest] = scriptArgv(script, name, args);
+  return execFileSync(file ?? '/bin/sh', rest, { encoding: 'utf8' });
+}
+
+function calcDir(name: string, argv: readonly string[], walltimeS?: number): string {
+  const dir = join(root, name);
+  mkdirSync(join(dir, '.retort'), { recursive: true });
+  writeFileSync(
+    join(dir, '.retort', 'run.sh'),
+    runScript({
+      dir,
+      stdin: undefined,
+      argv,
+      env: { RETORT_TEST: "it's $HOME" },
+      ...(walltimeS === undefined ? {} : { walltime: { seconds: walltimeS, graceS: 1 } }),
+    }),
+  );
+  return dir;
+}
+
+async function until(dir: string, done: (s: RemoteState) => boolean): Promise<RemoteState> {
+  for (;;) {
+    const [state] = parsePoll(run(POLL, 'retort-poll', [dir]), 1);
+    if (state !== undefined && done(state)) return state;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('remote scripts', () => {
+  it('run a calc once in its own session with its exact argv and environment', async () => {
+    const nasty = ['a b', "it's", '$(date)', '`id`', 'line\nbreak', '*', '-n', ''];
+    const dir = calcDir("calc with 'quote' and space", [
+      '/bin/sh',
+      '-c',
+      'echo run >>count; printf "%s|" "$@" "$RETORT_TEST"',
+      'sh',
+      ...nasty,
+    ]);
+    expect(parsePoll(run(POLL, 'retort-poll', [dir]), 1)).toEqual([{ kind: 'none' }]);
+    const pid = run(LAUNCH, 'retort-launch', [dir]).trim();
+    expect(pid).toMatch(/^\d+$/);
+    // A second launch (after a dropped connection) starts nothing.
+    run(LAUNCH, 'retort-launch', [dir]);
+    const state = await until(dir, (s) => s.kind === 'exit');
+    expect(state).toEqual({ kind: 'exit', status: 0, timedOut: false });
+    expect(readFileSync(join(dir, 'stdout'), 'utf8')).toBe(`${nasty.join('|')}|it's $HOME|`);
+    expect(readFileSync(join(dir, 'count'), 'utf8')).toBe('run\n');
+  });
+
+  it('say alive while the calc runs and stop its process group on SIGNAL', async () => {
+    const dir = calcDir('sleeper', ['/bin/sh', '-c', 'sleep 30 & wait']);
+    run(LAUNCH, 'retort-launch', [dir]);
+    expect((await until(dir, (s) => s.kind !== 'launched')).kind).toBe('alive');
+    run(SIGNAL, 'retort-signal', ['TERM', dir]);
+    const state = await until(dir, (s) => s.kind === 'exit');
+    expect(state).toEqual({ kind: 'exit', status: 143, timedOut: false });
+  });
+
+  it('stop a calc at its walltime and leave the timeout marker', async () => {
+    const dir = calcDir('slow', ['sleep', '30'], 1);
+    run(LAUNCH, 'retort-launch', [dir]);
+    const state = await until(dir, (s) => s.kind === 'exit');
+    expect(state).toEqual({ kind: 'exit', status: 143, timedOut: true });
+    expect(readFileSync(join(dir, '.retort', 'timeout'), 'utf8')).toBe('1\n');
+  });
+
+  it('tell a dead calc from a finished one, and ignore a torn exit marker', () => {
+    const dead = join(root, 'dead');
+    mkdirSync(join(dead, '.retort'), { recursive: true });
+    writeFileSync(join(dead, '.retort', 'pid'), '999999999\n');
+    writeFileSync(join(dead, '.retort', 'exit'), '0');
+    const missing = join(root, 'does not exist');
+    expect(parsePoll(run(POLL, 'retort-poll', [dead, missing]), 2)).toEqual([
+      { kind: 'dead' },
+      { kind: 'none' },
+    ]);
+  });
+
+  it('refuse output that does not match the directories asked about', () => {
+    expect(() => parsePoll('exit 0 0\n', 2)).toThrow('printed 1 lines for 2 calcs');
+    expect(() => parsePoll('bogus\n', 1)).toThrow('unexpected line');
+  });
+});
