@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { InputError } from '../core/errors.js';
 import type { Executor } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local/local-executor.js';
 import { LocalTransport } from '../executors/remote/local-transport.js';
@@ -9,38 +8,8 @@ import type { SshTarget, Transport } from '../executors/remote/transport.js';
 import { SlurmExecutor } from '../executors/slurm/slurm-executor.js';
 import { SshExecutor } from '../executors/ssh/ssh-executor.js';
 import type { Campaign } from './campaign.js';
-import type { HostSettings, SshHostSettings } from './host-settings.js';
+import { resolveExecutorName, type SshHostSettings } from './host-settings.js';
 import type { Settings } from './settings.js';
-
-/**
- * Where a run's calcs go: `local`, `ssh:NAME` or `slurm:NAME` (a host of retort.yaml). The
- * spelling is checked here, for `--executor` and for `executor:` alike: `where` names the flag
- * or setting in the message.
- */
-export function resolveExecutorName(
-  value: string,
-  settings: Settings,
-  where: string,
-): { kind: 'local' } | { kind: 'ssh' | 'slurm'; host: HostSettings } {
-  if (value === 'local') return { kind: 'local' };
-  const match = /^(ssh|slurm):([\w.-]+)$/.exec(value);
-  const kind = match?.[1];
-  const name = match?.[2];
-  if ((kind !== 'ssh' && kind !== 'slurm') || name === undefined) {
-    throw new InputError(where, `expected local, ssh:NAME or slurm:NAME, found "${value}"`);
-  }
-  const host = settings.hosts[name];
-  if (host?.type !== kind) {
-    const known = Object.values(settings.hosts)
-      .map((h) => `${h.type}:${h.name}`)
-      .join(', ');
-    throw new InputError(
-      where,
-      `no ${kind} host "${name}" in retort.yaml (hosts: ${known === '' ? 'none' : known})`,
-    );
-  }
-  return { kind, host };
-}
 
 export interface ExecutorContext {
   readonly campaign: Campaign;
@@ -54,7 +23,7 @@ export interface ExecutorContext {
 /** Builds the executor a run uses, with its connection (none is opened until it is needed). */
 export function createExecutor(value: string, where: string, context: ExecutorContext): Executor {
   const { settings } = context.campaign;
-  const resolved = resolveExecutorName(value, settings, where);
+  const resolved = resolveExecutorName(value, settings.hosts, where);
   const killGraceS = settings.control.kill_grace_s;
   if (resolved.kind === 'local') {
     return new LocalExecutor({ slots: context.workers, killGraceMs: killGraceS * 1000 });
@@ -89,7 +58,7 @@ export function createExecutor(value: string, where: string, context: ExecutorCo
 
 /** The program paths of the place where an executor runs calcs. */
 export function programsFor(value: string, settings: Settings): Readonly<Record<string, string>> {
-  const resolved = resolveExecutorName(value, settings, 'executor');
+  const resolved = resolveExecutorName(value, settings.hosts, 'executor');
   return resolved.kind === 'local' ? settings.programs : resolved.host.programs;
 }
 

@@ -300,3 +300,33 @@ function absolutePathAt(map: YamlMap, key: string, at: At, name: string): string
   }
   return value.replace(/\/+$/, '') || '/';
 }
+
+/**
+ * Where a run's calcs go: `local`, `ssh:NAME` or `slurm:NAME` (a host of retort.yaml's `hosts`). The
+ * spelling is checked here, for `--executor` and for `executor:` alike: `where` names the flag
+ * or setting in the message.
+ */
+export function resolveExecutorName(
+  value: string,
+  hosts: Readonly<Record<string, HostSettings>>,
+  where: string,
+): { kind: 'local' } | { kind: 'ssh' | 'slurm'; host: HostSettings } {
+  if (value === 'local') return { kind: 'local' };
+  const match = /^(ssh|slurm):([\w.-]+)$/.exec(value);
+  const kind = match?.[1];
+  const name = match?.[2];
+  if ((kind !== 'ssh' && kind !== 'slurm') || name === undefined) {
+    throw new InputError(where, `expected local, ssh:NAME or slurm:NAME, found "${value}"`);
+  }
+  const host = hosts[name];
+  if (host?.type !== kind) {
+    const known = Object.values(hosts)
+      .map((h) => `${h.type}:${h.name}`)
+      .join(', ');
+    throw new InputError(
+      where,
+      `no ${kind} host "${name}" in retort.yaml (hosts: ${known === '' ? 'none' : known})`,
+    );
+  }
+  return { kind, host };
+}

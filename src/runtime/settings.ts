@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../core/errors.js';
-import { parseHosts, type HostSettings } from './host-settings.js';
+import { parseHosts, resolveExecutorName, type HostSettings } from './host-settings.js';
 import {
   checkKeys,
   intAt,
@@ -72,11 +72,11 @@ control:
   failure_threshold: 5   # pause a run after this many distinct failed items (0: never)
   retries: 1             # automatic retries of failures a retry can fix (killed, lost)
   kill_grace_s: 10       # seconds between TERM and KILL when a calc is stopped
-hosts: {}                # where calcs may run besides here (see the README, "Hosts"), e.g.
-#  cluster:
-#    type: slurm          # sbatch on this machine, or  via: <an ssh host>
-#    partition: short
-#    submit: packed       # single | array | packed
+# hosts:                 # where calcs may run besides here (README, "Hosts"), e.g.
+#   cluster:
+#     type: slurm        # sbatch on this machine, or  via: <an ssh host>
+#     partition: short
+#     submit: packed     # single | array | packed
 `;
 
 export function readSettings(file: string): Settings {
@@ -107,12 +107,6 @@ export function parseSettings(text: string, file: string): Settings {
   checkKeys(root, allowed, '', at);
 
   const executor = stringAt(root, 'executor', at) ?? DEFAULT_SETTINGS.executor;
-  if (!/^(local|ssh:[\w.-]+|slurm:[\w.-]+)$/.test(executor)) {
-    throw new InputError(
-      at(valueNode(root, 'executor')),
-      `executor: expected local, ssh:NAME or slurm:NAME, found "${executor}"`,
-    );
-  }
   const workers = intAt(root, 'workers', at, 1);
 
   const programs = textMapAt(root, 'programs', at);
@@ -144,12 +138,6 @@ export function parseSettings(text: string, file: string): Settings {
     };
   }
   const hosts = parseHosts(valueNode(root, 'hosts'), at);
-  const [kind, hostName] = executor.split(':');
-  if (hostName !== undefined && hosts[hostName]?.type !== kind) {
-    throw new InputError(
-      at(valueNode(root, 'executor')),
-      `executor: no ${kind ?? ''} host "${hostName}" under hosts:`,
-    );
-  }
+  resolveExecutorName(executor, hosts, `${at(valueNode(root, 'executor'))}: executor`);
   return { executor, workers, programs, defaults, control, hosts };
 }

@@ -138,6 +138,15 @@ describe.skipIf(skip)('retort run --executor ssh:NAME (real sshd, real MOPAC)', 
     expect(check.stdout).toMatch(/FAIL .*host key.*known_hosts/);
   }, 120_000);
 
+  it('enforces the walltime on the host and reports a timeout', () => {
+    const dir = sshCampaign();
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(file, commandLines([{ label: 'slow', argv: ['sleep', '60'], walltime_s: 2 }]));
+    const [line] = runJson(dir, file, ['--executor', 'ssh:dev']);
+    expect(line?.status).toBe('failed');
+    expect(line?.failure?.class).toBe('timeout');
+  }, 120_000);
+
   it('carries on when sshd dies mid-run and comes back: each calc runs once', async () => {
     const dir = sshCampaign();
     const counter = join(tempDir(), 'starts');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { programsFor, resolveExecutorName } from '../../src/runtime/create-executor.js';
+import { programsFor } from '../../src/runtime/create-executor.js';
+import { resolveExecutorName } from '../../src/runtime/host-settings.js';
 import { parseSettings } from '../../src/runtime/settings.js';
 
 const settings = parseSettings(
@@ -18,21 +19,21 @@ hosts:
 
 describe('--executor', () => {
   it('resolves local and the hosts of retort.yaml by kind', () => {
-    expect(resolveExecutorName('local', settings, '--executor')).toEqual({ kind: 'local' });
-    expect(resolveExecutorName('ssh:server', settings, '--executor')).toMatchObject({
+    expect(resolveExecutorName('local', settings.hosts, '--executor')).toEqual({ kind: 'local' });
+    expect(resolveExecutorName('ssh:server', settings.hosts, '--executor')).toMatchObject({
       kind: 'ssh',
       host: { name: 'server' },
     });
-    expect(resolveExecutorName('slurm:cluster', settings, '--executor')).toMatchObject({
+    expect(resolveExecutorName('slurm:cluster', settings.hosts, '--executor')).toMatchObject({
       kind: 'slurm',
     });
   });
 
   it('says which hosts exist when the name or kind is wrong', () => {
-    expect(() => resolveExecutorName('slurm:server', settings, '--executor')).toThrow(
+    expect(() => resolveExecutorName('slurm:server', settings.hosts, '--executor')).toThrow(
       '--executor: no slurm host "server" in retort.yaml (hosts: ssh:server, slurm:cluster)',
     );
-    expect(() => resolveExecutorName('cluster', settings, '--executor')).toThrow(
+    expect(() => resolveExecutorName('cluster', settings.hosts, '--executor')).toThrow(
       '--executor: expected local, ssh:NAME or slurm:NAME, found "cluster"',
     );
   });

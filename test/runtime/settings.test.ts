@@ -110,7 +110,7 @@ describe('retort.yaml hosts', () => {
       ],
       [
         `executor: ssh:cluster\n${base}`,
-        'retort.yaml:1: executor: no ssh host "cluster" under hosts:',
+        'retort.yaml:1: executor: no ssh host "cluster" in retort.yaml (hosts: ssh:server, slurm:cluster)',
       ],
       [
         base.replace('setup: ["module load mopac"]', 'setup: "module load mopac"'),

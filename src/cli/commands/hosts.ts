@@ -83,6 +83,8 @@ function limits(host: HostSettings): string {
 interface Check {
   readonly ok: boolean;
   readonly line: string;
+  /** Worth knowing, not needed: printed with `-` instead of ok/FAIL. */
+  readonly optional?: boolean;
 }
 
 async function checkHost(campaign: Campaign, name: string): Promise<number> {
@@ -105,7 +107,8 @@ async function checkHost(campaign: Campaign, name: string): Promise<number> {
   const checks: Check[] = [];
   const say = (check: Check): void => {
     checks.push(check);
-    process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.line}\n`);
+    const mark = check.optional === true ? '-   ' : check.ok ? 'ok  ' : 'FAIL';
+    process.stdout.write(`${mark}  ${check.line}\n`);
   };
   try {
     const started = Date.now();
@@ -179,7 +182,9 @@ async function checkHost(campaign: Campaign, name: string): Promise<number> {
       .pluck()
       .all() as string[];
     const wanted = used.length > 0 ? used : ENGINES.map((e) => e.program);
-    for (const engine of ENGINES.filter((e) => wanted.includes(e.program))) {
+    // `command` runs whatever argv a calc gives: there is no one program to look for.
+    const engines = ENGINES.filter((e) => wanted.includes(e.program) && e.program !== 'command');
+    for (const engine of engines) {
       const needed = used.includes(engine.program);
       const path = programs[engine.program] ?? engine.program;
       // Programs whose outputs state their version (MOPAC) have no probe: found is enough.
@@ -208,6 +213,7 @@ async function checkHost(campaign: Campaign, name: string): Promise<number> {
             : probe.parse(r.stdout, r.stderr);
       say({
         ok: version !== undefined || !needed,
+        optional: version === undefined && !needed,
         line:
           version !== undefined
             ? `${engine.program}: ${version}${probe === undefined ? '' : ` (${path})`}`

@@ -8,7 +8,7 @@ import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
 import { campaignPaths } from '../../core/campaign-layout.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { resolveExecutorName } from '../../runtime/create-executor.js';
+import { resolveExecutorName } from '../../runtime/host-settings.js';
 import { openRunSession, type RunFlags } from '../session.js';
 import { atLine } from './run-lines.js';
 
@@ -45,7 +45,11 @@ async function mbeRun(file: string, flags: MbeRunFlags): Promise<number> {
   const settings = readSettings(paths.settings);
   // The input file's own executor, unless --executor says otherwise.
   if (flags.executor === undefined && input.execution.executor !== 'local') {
-    resolveExecutorName(input.execution.executor, settings, `${file}: field "execution.executor"`);
+    resolveExecutorName(
+      input.execution.executor,
+      settings.hosts,
+      `${file}: field "execution.executor"`,
+    );
   }
   const executor =
     flags.executor ?? (input.execution.executor === 'local' ? undefined : input.execution.executor);

@@ -1,15 +1,17 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, posix } from 'node:path';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import {
-  Client,
-  type ClientChannel,
-  type ConnectConfig,
-  type SFTPWrapper,
-  type ServerHostKeyAlgorithm,
-} from 'ssh2';
-import { shellCommand, shellQuote } from './shell-quote.js';
+  checkHostKey,
+  knownHostsName,
+  knownKeysFor,
+  preferredHostKeys,
+  readKnownHosts,
+} from './known-hosts.js';
+import { ReconnectBackoff } from './reconnect-backoff.js';
+import { Semaphore, type Permit } from './semaphore.js';
+import { shellCommand } from './shell-quote.js';
 import {
   TransportError,
   type ExecOptions,
@@ -186,7 +188,7 @@ export class Ssh2Transport implements Transport {
       this.#privateKey(),
       readKnownHosts(this.#knownHosts),
     ]);
-    const hostPattern = this.#port === 22 ? this.#hostname : `[${this.#hostname}]:${this.#port}`;
+    const hostPattern = knownHostsName(this.#hostname, this.#port);
     const known = knownKeysFor(knownHostsText ?? '', hostPattern);
     const agent = privateKey === undefined ? process.env.SSH_AUTH_SOCK : undefined;
     let hostKeyProblem: string | undefined;
@@ -645,217 +647,6 @@ async function forEachLimit<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-// ---- known_hosts -------------------------------------------------------------------------
-
-interface KnownKey {
-  readonly line: number;
-  readonly marker: string | undefined;
-  readonly type: string;
-  readonly blob: Buffer;
-}
-
-async function readKnownHosts(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TransportError(`cannot read ${file}: ${errorText(error)}`, {
-      retryable: false,
-      cause: error,
-    });
-  }
-}
-
-/**
- * The keys of known_hosts lines that name `pattern` (`host`, or `[host]:port` off port 22):
- * comma-separated host lists with `*`/`?` wildcards and `!` negation, and hashed names
- * (`|1|salt|HMAC-SHA1(salt, name)`), with an optional `@revoked` marker
- * (`@cert-authority` lines are skipped: certificates are not supported).
- */
-function knownKeysFor(text: string, pattern: string): KnownKey[] {
-  const name = pattern.toLowerCase();
-  const keys: KnownKey[] = [];
-  for (const [index, raw] of text.split('\n').entries()) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const fields = line.split(/\s+/);
-    const marker = fields[0]?.startsWith('@') === true ? fields.shift() : undefined;
-    const [hosts, type, base64] = fields;
-    if (hosts === undefined || type === undefined || base64 === undefined) continue;
-    if (marker === '@cert-authority' || !hostsMatch(hosts, name)) continue;
-    keys.push({ line: index + 1, marker, type, blob: Buffer.from(base64, 'base64') });
-  }
-  return keys;
-}
-
-function hostsMatch(hosts: string, name: string): boolean {
-  if (hosts.startsWith('|1|')) {
-    const [, , salt, hash] = hosts.split('|');
-    if (salt === undefined || hash === undefined) return false;
-    const expected = Buffer.from(hash, 'base64');
-    const actual = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest();
-    return expected.length === actual.length && timingSafeEqual(expected, actual);
-  }
-  let matched = false;
-  for (const entry of hosts.toLowerCase().split(',')) {
-    const negated = entry.startsWith('!');
-    if (!wildcard(negated ? entry.slice(1) : entry).test(name)) continue;
-    if (negated) return false;
-    matched = true;
-  }
-  return matched;
-}
-
-function wildcard(pattern: string): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replaceAll('*', '.*')
-    .replaceAll('?', '.');
-  return new RegExp(`^${body}$`);
-}
-
-/** The key type a key blob names (its first SSH string). */
-function blobType(blob: Buffer): string {
-  if (blob.length < 4) return '';
-  return blob.toString('latin1', 4, 4 + blob.readUInt32BE(0));
-}
-
-function fingerprint(blob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-}
-
-/** Why `key` is not accepted for the host, or undefined when it is. */
-function checkHostKey(
-  known: readonly KnownKey[],
-  key: Buffer,
-  host: { pattern: string; hostname: string; port: number; file: string },
-): string | undefined {
-  const type = blobType(key);
-  const presented = `${type} ${fingerprint(key)}`;
-  const revoked = known.find((k) => k.marker === '@revoked' && k.blob.equals(key));
-  if (revoked !== undefined) {
-    return `the host key of ${host.pattern} (${presented}) is marked @revoked in ${host.file} line ${revoked.line}`;
-  }
-  const usable = known.filter((k) => k.marker === undefined);
-  if (usable.some((k) => k.blob.equals(key))) return undefined;
-  const sameType = usable.find((k) => blobType(k.blob) === type);
-  if (sameType !== undefined) {
-    return `the host key of ${host.pattern} has CHANGED: it now presents ${presented}, but ${host.file} line ${sameType.line} holds another ${type} key for it. Someone may be intercepting the connection, or the host was reinstalled: verify the new key, then replace that line (ssh-keygen -R ${shellQuote(host.pattern)} -f ${shellQuote(host.file)}, then ssh-keyscan)`;
-  }
-  const scan = `ssh-keyscan ${host.port === 22 ? '' : `-p ${host.port} `}${shellQuote(host.hostname)} >> ${shellQuote(host.file)}`;
-  const other = usable[0];
-  if (other !== undefined) {
-    return `the host key of ${host.pattern} (${presented}) is not in ${host.file}, which has only a key of another type for it (line ${other.line}); verify it and add it (${scan})`;
-  }
-  return `host key of ${host.pattern} (${presented}) is not in ${host.file}; verify it and add it (${scan})`;
-}
-
-const HOST_KEY_ALGORITHMS: readonly ServerHostKeyAlgorithm[] = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-  'ssh-rsa',
-];
-
-/** All host key algorithms, those whose keys known_hosts has for the host first. */
-function preferredHostKeys(known: readonly KnownKey[]): ServerHostKeyAlgorithm[] {
-  const types = new Set(known.map((k) => blobType(k.blob)));
-  const isKnown = (algorithm: string): boolean =>
-    types.has(algorithm.startsWith('rsa-sha2-') ? 'ssh-rsa' : algorithm);
-  return [
-    ...HOST_KEY_ALGORITHMS.filter(isKnown),
-    ...HOST_KEY_ALGORITHMS.filter((a) => !isKnown(a)),
-  ];
-}
-
-// ---- pacing, shared with the system ssh transport ----------------------------------------
-
-/** A slot taken from a {@link Semaphore}; releasing it twice is harmless. */
-export interface Permit {
-  release(): void;
-}
-
-/** At most `size` holders at once; waiters are served in order. */
-export class Semaphore {
-  #free: number;
-  readonly #waiters: ((permit: Permit) => void)[] = [];
-
-  constructor(size: number) {
-    this.#free = Math.max(1, Math.floor(size));
-  }
-
-  get waiting(): number {
-    return this.#waiters.length;
-  }
-
-  tryAcquire(): Permit | undefined {
-    if (this.#free === 0 || this.#waiters.length > 0) return undefined;
-    this.#free--;
-    return this.#permit();
-  }
-
-  acquire(): Promise<Permit> {
-    const permit = this.tryAcquire();
-    if (permit !== undefined) return Promise.resolve(permit);
-    return new Promise<Permit>((resolve) => this.#waiters.push(resolve));
-  }
-
-  #permit(): Permit {
-    let held = true;
-    return {
-      release: () => {
-        if (!held) return;
-        held = false;
-        const next = this.#waiters.shift();
-        if (next === undefined) this.#free++;
-        else next(this.#permit());
-      },
-    };
-  }
-}
-
-/**
- * Exponential backoff between failed connection attempts: 0.5 s after the first failure,
- * doubling to 30 s, reset by a success. A failed attempt fails at once; the next one waits out
- * the rest of the delay. Failures of attempts that started together count once.
- */
-export class ReconnectBackoff {
-  readonly #firstMs: number;
-  readonly #maxMs: number;
-  #failures = 0;
-  #notBefore = 0;
-  #epoch = 0;
-
-  constructor(firstMs = 500, maxMs = 30_000) {
-    this.#firstMs = firstMs;
-    this.#maxMs = maxMs;
-  }
-
-  /** Waits until an attempt may start; returns the token to pass to failed(). */
-  async wait(): Promise<number> {
-    const ms = this.#notBefore - Date.now();
-    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
-    return this.#epoch;
-  }
-
-  failed(epoch: number): void {
-    if (epoch !== this.#epoch) return;
-    this.#epoch++;
-    this.#failures++;
-    this.#notBefore = Date.now() + Math.min(this.#maxMs, this.#firstMs * 2 ** (this.#failures - 1));
-  }
-
-  succeeded(): void {
-    if (this.#failures === 0) return;
-    this.#epoch++;
-    this.#failures = 0;
-    this.#notBefore = 0;
-  }
 }
 
 function toError(error: unknown): Error {

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { shellCommand, shellQuote } from './shell-quote.js';
-import { ReconnectBackoff, Semaphore } from './ssh2-transport.js';
+import { ReconnectBackoff } from './reconnect-backoff.js';
+import { Semaphore } from './semaphore.js';
 import {
   TransportError,
   type ExecOptions,
