@@ -24,6 +24,7 @@ import {
 } from '../helpers/mopac-list.js';
 import {
   ensureSlurm,
+  jobcompPath,
   setNodeState,
   slurmUnavailable,
   type SlurmCluster,
@@ -75,8 +76,13 @@ function slurmCampaign(options: HostOptions): string {
   return dir;
 }
 
-function runJson(dir: string, file: string, extra: readonly string[] = []): RunLine[] {
-  return runJsonIn(dir, file, extra, cluster.env);
+function runJson(
+  dir: string,
+  file: string,
+  extra: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): RunLine[] {
+  return runJsonIn(dir, file, extra, { ...cluster.env, ...env });
 }
 
 describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)', () => {
@@ -162,8 +168,9 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
   }, 300_000);
 
   it('sends a calc its pack has no time left for into the next pack', () => {
-    // One core per pack, 3 calcs of 15 s with walltimes of 20 s, allocations of 70 s: the
-    // third would start at 30 s with 40 s left, less than its 20 s + 30 s margin.
+    // One core per pack, 3 calcs of 12 s with walltimes of 20 s, allocations of 70 s: the
+    // third would start at 24 s with 46 s left, less than its 20 s + 30 s margin, and goes
+    // into a second pack (the second too, on a machine slow enough to start it 8 s late).
     const dir = slurmCampaign({ submit: 'packed', packSize: 3, packCores: 1, maxWalltimeS: 70 });
     const counter = join(tempDir(), 'starts');
     const file = join(dir, 'calcs.jsonl');
@@ -172,18 +179,17 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
       commandLines(
         Array.from({ length: 3 }, (_, i) => ({
           label: `c${String(i)}`,
-          argv: ['/bin/sh', '-c', `echo "c${String(i)} $SLURM_JOB_ID" >>"$0"; sleep 15`, counter],
+          argv: ['/bin/sh', '-c', `echo "c${String(i)} $SLURM_JOB_ID" >>"$0"; sleep 12`, counter],
           walltime_s: 20,
         })),
       ),
     );
     const lines = runJson(dir, file, ['--executor', 'slurm:dev']);
     expect(lines.map((l) => l.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // Each calc ran once, c0 in the first pack, c2 in a later one.
     const starts = fileLines(counter).map((line) => line.split(' '));
     expect(starts.map(([label]) => label).sort()).toEqual(['c0', 'c1', 'c2']);
-    // c0 and c1 ran in the first pack, c2 in a second one.
     const jobOf = new Map(starts.map(([label, job]) => [label, job]));
-    expect(jobOf.get('c0')).toBe(jobOf.get('c1'));
     expect(jobOf.get('c2')).not.toBe(jobOf.get('c0'));
   }, 300_000);
 
@@ -246,6 +252,59 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
     execFileSync('scancel', [jobId], { env: { ...process.env, ...cluster.env } });
     const result = await run.exit;
     const [line] = JSON.parse(result.stdout) as RunLine[];
+    expect(line?.failure?.class).toBe('cancelled');
+    expect(line?.failure?.message).toMatch(/outside retort/);
+  }, 300_000);
+
+  it('reads how a job ended from the completion log once squeue and scontrol forgot it', async () => {
+    const dir = slurmCampaign({ submit: 'single', retries: 0 });
+    const counter = join(tempDir(), 'starts');
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(
+      file,
+      commandLines([
+        { label: 'forgotten', argv: ['/bin/sh', '-c', 'echo started >>"$0"; sleep 120', counter] },
+      ]),
+    );
+    const first = startCli(['run', file, '--executor', 'slurm:dev', '--headless'], {
+      cwd: dir,
+      env: cluster.env,
+    });
+    await waitFor(
+      'the calc to start',
+      () => (fileLines(counter).length > 0 ? true : undefined),
+      120_000,
+      100,
+    );
+    first.child.kill('SIGKILL');
+    await first.exit;
+    const jobId = withStore(dir, (db) =>
+      db.prepare("SELECT json_extract(handle_json, '$.job_id') FROM attempts").pluck().get(),
+    ) as string;
+    execFileSync('scancel', [jobId], { env: { ...process.env, ...cluster.env } });
+    await waitFor(
+      'the cancel in the completion log',
+      () =>
+        fileLines(jobcompPath(cluster)).some((l) => l.startsWith(`JobId=${jobId} `))
+          ? true
+          : undefined,
+      60_000,
+      200,
+    );
+    // A controller that has forgotten the job (MinJobAge passed while retort was away).
+    const shims = tempDir();
+    const realScontrol = execFileSync('sh', ['-c', 'command -v scontrol'], {
+      encoding: 'utf8',
+    }).trim();
+    writeFileSync(join(shims, 'squeue'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    writeFileSync(
+      join(shims, 'scontrol'),
+      `#!/bin/sh\n[ "$1 $2" = "show config" ] && exec ${realScontrol} "$@"\necho "slurm_load_jobs error: Invalid job id specified" >&2\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    const [line] = runJson(dir, file, ['--executor', 'slurm:dev'], {
+      PATH: `${shims}:${process.env.PATH ?? ''}`,
+    });
     expect(line?.failure?.class).toBe('cancelled');
     expect(line?.failure?.message).toMatch(/outside retort/);
   }, 300_000);

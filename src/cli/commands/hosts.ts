@@ -3,6 +3,7 @@ import { errorMessage, InputError } from '../../core/errors.js';
 import { ENGINES } from '../../engines/registry.js';
 import type { Transport } from '../../executors/remote/transport.js';
 import { LocalTransport } from '../../executors/remote/local-transport.js';
+import { remoteProbe } from '../../executors/remote/remote-calc.js';
 import { findCampaignRoot, openCampaign, type Campaign } from '../../runtime/campaign.js';
 import { transportFor } from '../../runtime/create-executor.js';
 import type { HostSettings } from '../../runtime/host-settings.js';
@@ -189,20 +190,16 @@ async function checkHost(campaign: Campaign, name: string): Promise<number> {
       const path = programs[engine.program] ?? engine.program;
       // Programs whose outputs state their version (MOPAC) have no probe: found is enough.
       const probe = engine.versionProbe;
-      const argv =
+      const r =
         probe === undefined
-          ? ['/bin/sh', '-c', 'command -v -- "$1"', 'retort-which', path]
-          : [
-              '/bin/sh',
-              '-c',
-              'cd "${TMPDIR:-/tmp}" && exec "$@"',
-              'retort-probe',
-              path,
-              ...probe.argv.slice(1),
-            ];
-      const r = await transport
-        .exec(argv, { timeoutMs: 60_000 })
-        .catch((error: unknown) => ({ exitCode: null, stdout: '', stderr: errorMessage(error) }));
+          ? await transport
+              .exec(['/bin/sh', '-c', 'command -v -- "$1"', 'retort-which', path])
+              .catch((error: unknown) => ({
+                exitCode: null,
+                stdout: '',
+                stderr: errorMessage(error),
+              }))
+          : await remoteProbe(transport, [path, ...probe.argv.slice(1)]);
       const version =
         probe === undefined
           ? r.exitCode === 0

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../core/errors.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobExit } from '../../core/job-spec.js';
@@ -98,4 +99,20 @@ export function remoteExit(
     context.lostBecause ?? 'the remote calc ended without recording its exit status',
     context.startedAt,
   );
+}
+
+/**
+ * Runs a short command on the host (a version probe) in its temp directory (some programs,
+ * psi4, leave files where they run); never rejects.
+ */
+export async function remoteProbe(
+  transport: Transport,
+  argv: readonly string[],
+): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+  const command = ['/bin/sh', '-c', 'cd "${TMPDIR:-/tmp}" && exec "$@"', 'retort-probe', ...argv];
+  try {
+    return await transport.exec(command, { timeoutMs: 30_000 });
+  } catch (error) {
+    return { exitCode: null, stdout: '', stderr: errorMessage(error) };
+  }
 }

@@ -6,16 +6,12 @@ import { expandArrayTaskRange } from './squeue.js';
  * it ended).
  *
  * `scontrol show job` takes at most one job id (22.05 answers "too many arguments" to two, and
- * "Invalid job id" to a comma list). {@link scontrolShowJobArgs} therefore asks for the one job
- * when given one id (an array's job id shows all its tasks), and for every job slurmctld knows
- * when given none or several: one call, the caller picks its jobs from the result. Returns the
- * argv, `scontrol` first.
+ * "Invalid job id" to a comma list); without one it lists every job the controller knows, of
+ * every user, which on a busy cluster is megabytes: retort always asks for one job (an array's
+ * job id shows all its tasks). Returns the argv, `scontrol` first.
  */
-export function scontrolShowJobArgs(jobIds: readonly string[]): string[] {
-  const [only] = jobIds;
-  return jobIds.length === 1 && only !== undefined
-    ? ['scontrol', '--oneliner', 'show', 'job', only]
-    : ['scontrol', '--oneliner', 'show', 'job'];
+export function scontrolShowJobArgs(jobId: string): string[] {
+  return ['scontrol', '--oneliner', 'show', 'job', jobId];
 }
 
 /** One job (or one array task) as `scontrol show job` describes it. */

@@ -1,24 +1,24 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobExit, JobOutputs } from '../../core/job-spec.js';
-import { errorMessage } from '../../core/errors.js';
 import type { SlurmHostSettings } from '../../runtime/host-settings.js';
 import { BOOKKEEPING_DIR } from '../calc-wrapper.js';
 import { collectOutputs } from '../calc-dir/collect.js';
 import type { Executor, ExecutorJob, JobHandle, RunningJob, SchedulerJob } from '../executor.js';
 import {
-  RUN_SCRIPT_PATH,
   fetchCalc,
   remoteCalcDir,
   remoteExit,
+  remoteProbe,
   stageCalc,
 } from '../remote/remote-calc.js';
 import { POLL, parsePoll, scriptArgv, type RemoteState } from '../remote/remote-scripts.js';
-import { whileUnreachable } from '../remote/retry.js';
+import { Reachability } from '../remote/reachability.js';
 import { TransportError, type ExecResult, type Transport } from '../remote/transport.js';
-import { batchScript, sbatchArgv, type BatchRequest } from './batch-script.js';
+import { PACK_MARGIN_S, planJob } from './job-plan.js';
 import { finalStateFailure, isActiveState, normaliseState } from './job-states.js';
 import { classifySbatchError, parseSbatchParsable } from './sbatch.js';
+import { parseJobcomp, type JobcompRecord } from './jobcomp.js';
 import { parseScontrolJobs, scontrolShowJobArgs } from './scontrol.js';
 import { parseSqueue, squeueArgs, type SqueueRow } from './squeue.js';
 import {
@@ -58,6 +58,9 @@ export interface SchedulerCalls {
   scancel: number;
 }
 
+/** What a final-state lookup needs of a scontrol or completion-log record. */
+type FinalRecord = Pick<JobcompRecord, 'jobId' | 'arrayJobId' | 'arrayTaskId' | 'state'>;
+
 interface Waiting {
   readonly job: ExecutorJob;
   readonly remoteDir: string;
@@ -67,10 +70,10 @@ interface Waiting {
   readonly again?: Member;
 }
 
-/** Seconds kept free at the end of a packed allocation, and added to its time limit. */
-const PACK_MARGIN_S = 30;
 /** A never-started calc goes into a new pack at most this often before it counts as lost. */
 const MAX_REQUEUES = 2;
+/** Jobs asked of scontrol in one poll cycle, at most (the others wait for the next cycle). */
+const SCONTROL_PER_CYCLE = 20;
 /** A squeue answer this fresh is reused by a burst of `adopt` calls after a restart. */
 const SNAPSHOT_TTL_MS = 5000;
 
@@ -109,9 +112,16 @@ export class SlurmExecutor implements Executor {
   #scancelIds = new Set<string>();
   #scancelTimer: NodeJS.Timeout | undefined;
   #closed = false;
-  #unreachable = false;
+  readonly #reachability: Reachability;
+  /** The completion log's path; null when the cluster keeps none; undefined: not asked yet. */
+  #jobcompLog: string | null | undefined;
 
   constructor(options: SlurmExecutorOptions) {
+    this.#reachability = new Reachability({
+      name: options.name,
+      meanwhile: 'jobs go on in SLURM',
+      notice: options.notice,
+    });
     this.#o = options;
     this.name = options.name;
     const { host } = options;
@@ -134,7 +144,7 @@ export class SlurmExecutor implements Executor {
       this.#o.host.submit === 'packed'
         ? { seconds: job.job.resources.walltime_s, graceS: this.#o.killGraceS }
         : undefined;
-    await this.#reach(() => stageCalc(this.#o.transport, job, remoteDir, walltime));
+    await this.#reachability.reach(() => stageCalc(this.#o.transport, job, remoteDir, walltime));
     const member = await new Promise<Member>((submitted, failed) => {
       this.#enqueue({ job, remoteDir, submitted, failed });
     });
@@ -156,13 +166,13 @@ export class SlurmExecutor implements Executor {
       index = intent.index;
     }
     if (jobId === undefined) {
-      const rows = await this.#reach(() => this.#squeueSnapshot(SNAPSHOT_TTL_MS));
+      const rows = await this.#reachability.reach(() => this.#squeueSnapshot(SNAPSHOT_TTL_MS));
       const row = rows.find((r) => r.name === name);
       jobId = row?.arrayJobId;
       if (jobId === undefined) {
         // squeue does not know the name: sbatch never ran, or the job ended long ago. The
         // calc's own directory says whether it ever started.
-        const [state] = await this.#reach(() => this.#pollDirs([remoteDir]));
+        const [state] = await this.#reachability.reach(() => this.#pollDirs([remoteDir]));
         if (state === undefined || state.kind === 'none') return undefined;
       }
     }
@@ -205,15 +215,10 @@ export class SlurmExecutor implements Executor {
     return outputs;
   }
 
-  async probe(
+  probe(
     argv: readonly string[],
   ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
-    const command = ['/bin/sh', '-c', 'cd "${TMPDIR:-/tmp}" && exec "$@"', 'retort-probe', ...argv];
-    try {
-      return await this.#o.transport.exec(command, { timeoutMs: 30_000 });
-    } catch (error) {
-      return { exitCode: null, stdout: '', stderr: errorMessage(error) };
-    }
+    return remoteProbe(this.#o.transport, argv);
   }
 
   async close(): Promise<void> {
@@ -233,7 +238,7 @@ export class SlurmExecutor implements Executor {
         job_id: job.jobId ?? null,
         name: job.name,
         mode: job.mode,
-        state: job.state ?? 'SUBMITTED',
+        state: job.mode === 'array' ? taskSummary(job) : (job.state ?? 'SUBMITTED'),
         calcs: job.members.filter((m) => !m.ending).length,
       }));
   }
@@ -367,79 +372,25 @@ export class SlurmExecutor implements Executor {
 
   /** Writes the batch script (and list), runs sbatch once, and returns the job id. */
   async #sbatch(slurm: SlurmJob, members: readonly Member[]): Promise<string> {
-    const { host } = this.#o;
-    const first = members[0];
-    if (first === undefined) throw new Error('an empty job');
-    const resources = members.map((m) => m.job.job.resources);
-    const cores = Math.max(...resources.map((r) => r.cores));
-    const memories = resources.map((r) => r.memory_mb).filter((m) => m !== undefined);
-    const memory = memories.length > 0 ? Math.max(...memories) : undefined;
-    const walltimes = resources.map((r) => r.walltime_s);
-    let scriptDir: { local: string; remote: string };
-    let scriptArgs: string[];
-    let outputDir: string;
-    const request: { -readonly [K in keyof BatchRequest]: BatchRequest[K] } = {
+    const plan = planJob({
+      name: slurm.name,
       mode: slurm.mode,
-      jobName: slurm.name,
-      ...(host.partition === undefined ? {} : { partition: host.partition }),
-      ...(host.account === undefined ? {} : { account: host.account }),
-      ...(host.qos === undefined ? {} : { qos: host.qos }),
-      cores,
-      ...(memory === undefined ? {} : { memoryMb: memory }),
-      timeLimitS: Math.max(...walltimes),
-      outputDir: '',
-      workDir: '',
-      setup: host.setup,
-      // retort decides about retries: SLURM must not rerun a calc in a directory that has run.
-      extraArgs: ['--no-requeue', ...host.sbatch_args],
-    };
-    if (slurm.mode === 'single') {
-      scriptDir = {
-        local: join(first.job.workdir, BOOKKEEPING_DIR),
-        remote: `${first.remoteDir}/${BOOKKEEPING_DIR}`,
-      };
-      scriptArgs = [`${first.remoteDir}/${RUN_SCRIPT_PATH}`];
-      outputDir = scriptDir.remote;
-      request.workDir = first.remoteDir;
-    } else {
-      scriptDir = this.#jobDir(slurm.name);
-      mkdirSync(scriptDir.local, { recursive: true });
-      const listPath = `${scriptDir.remote}/list`;
-      const lines = members.map((m) =>
-        slurm.mode === 'packed'
-          ? `${String(m.job.job.resources.walltime_s)} ${m.remoteDir}/${RUN_SCRIPT_PATH}`
-          : `${m.remoteDir}/${RUN_SCRIPT_PATH}`,
-      );
-      writeFileSync(join(scriptDir.local, 'list'), `${lines.join('\n')}\n`);
-      outputDir = scriptDir.remote;
-      request.workDir = scriptDir.remote;
-      if (slurm.mode === 'array') {
-        request.arrayTasks = members.length;
-        scriptArgs = [listPath];
-      } else {
-        const concurrency = Math.max(1, Math.floor(host.pack_cores / cores));
-        const total = walltimes.reduce((a, b) => a + b, 0);
-        const limit = Math.min(
-          host.max_walltime_s,
-          Math.ceil(total / concurrency + Math.max(...walltimes) + 2 * PACK_MARGIN_S),
-        );
-        request.cores = Math.min(host.pack_cores, concurrency * cores);
-        if (memory !== undefined) request.memoryMb = memory * concurrency;
-        request.timeLimitS = limit;
-        scriptArgs = [listPath, String(concurrency), String(limit), String(PACK_MARGIN_S)];
-      }
+      host: this.#o.host,
+      calcs: members.map((m) => ({
+        remoteDir: m.remoteDir,
+        localDir: m.job.workdir,
+        resources: m.job.job.resources,
+      })),
+      jobDir: this.#jobDir(slurm.name),
+    });
+    mkdirSync(plan.dir.local, { recursive: true });
+    for (const [name, text] of Object.entries(plan.files)) {
+      writeFileSync(join(plan.dir.local, name), text);
     }
-    request.outputDir = outputDir;
-    writeFileSync(join(scriptDir.local, 'job.sh'), batchScript(slurm.mode, host.setup));
-    const scriptPath = `${scriptDir.remote}/job.sh`;
-    await this.#reach(() =>
-      this.#o.transport.upload(
-        scriptDir.local,
-        scriptDir.remote,
-        slurm.mode === 'single' ? ['job.sh'] : ['job.sh', 'list'],
-      ),
+    await this.#reachability.reach(() =>
+      this.#o.transport.upload(plan.dir.local, plan.dir.remote, Object.keys(plan.files)),
     );
-    const argv = sbatchArgv(request, scriptPath, scriptArgs);
+    const { argv } = plan;
     let delay = 2000;
     for (let tries = 1; ; tries++) {
       let result: ExecResult | undefined;
@@ -458,9 +409,9 @@ export class SlurmExecutor implements Executor {
       }
       // The job may exist although sbatch did not say so (a timeout after the controller
       // took it): look for its name before submitting again.
-      const existing = await this.#reach(() => this.#squeueSnapshot(0)).then((rows) =>
-        rows.find((r) => r.name === slurm.name),
-      );
+      const existing = await this.#reachability
+        .reach(() => this.#squeueSnapshot(0))
+        .then((rows) => rows.find((r) => r.name === slurm.name));
       if (existing !== undefined) return existing.arrayJobId;
       this.#o.notice?.(`${this.name}: sbatch failed (${problem.message}); trying again`);
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -541,7 +492,7 @@ export class SlurmExecutor implements Executor {
     let changed = false;
     try {
       const rows = await this.#squeueSnapshot(0);
-      this.#reachable();
+      this.#reachability.reachable();
       const forgotten: SlurmJob[] = [];
       for (const job of open) {
         if (job.jobId === undefined) continue;
@@ -581,7 +532,7 @@ export class SlurmExecutor implements Executor {
         });
       }
     } catch (error) {
-      this.#lost(error);
+      this.#reachability.lost(error);
     } finally {
       this.#polling = false;
       const base = this.#o.host.poll_s * 1000;
@@ -592,34 +543,61 @@ export class SlurmExecutor implements Executor {
   }
 
   /**
-   * States of jobs (or array tasks) squeue did not list, from scontrol; UNKNOWN for those
-   * scontrol has forgotten too (they ended long ago). One call: scontrol takes one id, or none
-   * for every job.
+   * States of jobs (or array tasks) squeue did not list, from scontrol, and for jobs scontrol
+   * has forgotten too, from the completion log; UNKNOWN when neither knows.
    */
   async #askScontrol(jobs: readonly SlurmJob[]): Promise<boolean> {
-    const ids = [...new Set(jobs.map((j) => j.jobId).filter((id) => id !== undefined))];
-    this.calls.scontrol++;
-    const result = await this.#exec(scontrolShowJobArgs(ids));
-    const known = parseScontrolJobs(result.stdout);
-    for (const job of jobs) {
+    // One call per job (scontrol takes one id); jobs squeue forgot are few: it lists finished
+    // jobs as long as scontrol does. At most SCONTROL_PER_CYCLE a cycle; the rest next cycle.
+    const ids = [...new Set(jobs.map((j) => j.jobId).filter((id) => id !== undefined))].slice(
+      0,
+      SCONTROL_PER_CYCLE,
+    );
+    let known: readonly FinalRecord[] = [];
+    for (const id of ids) {
+      this.calls.scontrol++;
+      const result = await this.#exec(scontrolShowJobArgs(id));
+      known = [...known, ...parseScontrolJobs(result.stdout)];
+    }
+    const missing = ids.filter((id) => !known.some((k) => k.jobId === id || k.arrayJobId === id));
+    if (missing.length > 0) known = [...known, ...(await this.#fromJobcomp(missing))];
+    for (const job of jobs.filter((j) => j.jobId !== undefined && ids.includes(j.jobId))) {
+      // In file order: a job that ran twice has its newest record last.
       const records = known.filter((k) => k.jobId === job.jobId || k.arrayJobId === job.jobId);
       if (job.mode !== 'array') {
-        job.state = records[0]?.state ?? 'UNKNOWN';
+        job.state = records.at(-1)?.state ?? 'UNKNOWN';
         continue;
       }
-      const whole = records.find((r) => r.arrayTaskId === undefined);
+      const whole = records.findLast((r) => r.arrayTaskId === undefined);
       for (const record of records) {
         if (record.arrayTaskId !== undefined) job.taskStates.set(record.arrayTaskId, record.state);
       }
       for (const member of job.members) {
-        if (!job.taskStates.has(member.index) || records.length === 0) {
-          if (records.every((r) => r.arrayTaskId !== member.index)) {
-            job.taskStates.set(member.index, whole?.state ?? 'UNKNOWN');
-          }
+        if (records.every((r) => r.arrayTaskId !== member.index)) {
+          job.taskStates.set(member.index, whole?.state ?? 'UNKNOWN');
         }
       }
     }
     return true;
+  }
+
+  /**
+   * The completion log (`JobCompType=jobcomp/filetxt`, at `JobCompLoc`), read where the
+   * scheduler commands run; [] when the cluster keeps none or it cannot be read from there.
+   */
+  async #fromJobcomp(ids: readonly string[]): Promise<JobcompRecord[]> {
+    if (this.#jobcompLog === undefined) {
+      this.calls.scontrol++;
+      const config = await this.#exec(['scontrol', 'show', 'config']);
+      const type = /^JobCompType\s*=\s*(\S+)/m.exec(config.stdout)?.[1];
+      const path = /^JobCompLoc\s*=\s*(\S+)/m.exec(config.stdout)?.[1];
+      this.#jobcompLog = type === 'jobcomp/filetxt' && path !== undefined ? path : null;
+    }
+    const numeric = ids.filter((id) => /^\d+$/.test(id));
+    if (this.#jobcompLog === null || numeric.length === 0) return [];
+    const pattern = `(^| )(JobId|ArrayJobId)=(${numeric.join('|')}) `;
+    const result = await this.#exec(['grep', '-E', '--', pattern, this.#jobcompLog]);
+    return parseJobcomp(result.stdout);
   }
 
   /** A member whose job (or task) has ended: fetch and resolve, or send it round again. */
@@ -658,10 +636,12 @@ export class SlurmExecutor implements Executor {
   async #fetchAndResolve(member: Member, remote: RemoteState, state: string): Promise<void> {
     if (remote.kind !== 'none') {
       try {
-        await this.#reach(() => fetchCalc(this.#o.transport, member.job, member.remoteDir));
+        await this.#reachability.reach(() =>
+          fetchCalc(this.#o.transport, member.job, member.remoteDir),
+        );
       } catch (error) {
         member.ending = false;
-        this.#lost(error);
+        this.#reachability.lost(error);
         return;
       }
     }
@@ -738,7 +718,7 @@ export class SlurmExecutor implements Executor {
     if (ids.length === 0) return;
     this.calls.scancel++;
     await this.#exec(['scancel', ...ids]).catch((error: unknown) => {
-      this.#lost(error);
+      this.#reachability.lost(error);
     });
     this.#schedulePoll(0);
   }
@@ -746,30 +726,17 @@ export class SlurmExecutor implements Executor {
   #exec(argv: readonly string[]): Promise<ExecResult> {
     return this.#o.transport.exec(argv);
   }
+}
 
-  #reach<T>(operation: () => Promise<T>): Promise<T> {
-    return whileUnreachable(operation, {
-      giveUpMs: 600_000,
-      onWait: (error) => {
-        this.#lost(error);
-      },
-    }).then((value) => {
-      this.#reachable();
-      return value;
-    });
+/** An array's open tasks by state, e.g. `RUNNING×8 PENDING×32`. */
+function taskSummary(job: SlurmJob): string {
+  const counts = new Map<string, number>();
+  for (const member of job.members) {
+    if (member.ending) continue;
+    const state = memberState(member) ?? 'SUBMITTED';
+    counts.set(state, (counts.get(state) ?? 0) + 1);
   }
-
-  #lost(error: unknown): void {
-    if (this.#unreachable) return;
-    this.#unreachable = true;
-    this.#o.notice?.(`${this.name}: ${errorMessage(error)}; retrying (jobs go on in SLURM)`);
-  }
-
-  #reachable(): void {
-    if (!this.#unreachable) return;
-    this.#unreachable = false;
-    this.#o.notice?.(`${this.name}: reachable again`);
-  }
+  return [...counts].map(([state, n]) => `${state}×${String(n)}`).join(' ');
 }
 
 function handleOf(member: Member): JobHandle {

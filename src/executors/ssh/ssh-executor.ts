@@ -1,8 +1,13 @@
 import type { JobExit, JobOutputs } from '../../core/job-spec.js';
-import { errorMessage } from '../../core/errors.js';
 import { collectOutputs } from '../calc-dir/collect.js';
 import type { Executor, ExecutorJob, JobHandle, RunningJob } from '../executor.js';
-import { fetchCalc, remoteCalcDir, remoteExit, stageCalc } from '../remote/remote-calc.js';
+import {
+  fetchCalc,
+  remoteCalcDir,
+  remoteExit,
+  remoteProbe,
+  stageCalc,
+} from '../remote/remote-calc.js';
 import {
   LAUNCH,
   POLL,
@@ -11,7 +16,7 @@ import {
   scriptArgv,
   type RemoteState,
 } from '../remote/remote-scripts.js';
-import { whileUnreachable } from '../remote/retry.js';
+import { Reachability } from '../remote/reachability.js';
 import type { ExecResult, Transport } from '../remote/transport.js';
 
 export interface SshExecutorOptions {
@@ -66,10 +71,16 @@ export class SshExecutor implements Executor {
   readonly #tracked = new Map<string, Tracked>();
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
-  #unreachable = false;
   #closed = false;
+  readonly #reachability: Reachability;
 
   constructor(options: SshExecutorOptions) {
+    this.#reachability = new Reachability({
+      name: options.name,
+      meanwhile: 'running calcs go on there',
+      notice: options.notice,
+      giveUpMs: options.unreachableGiveUpMs,
+    });
     this.#o = options;
     this.name = options.name;
     this.slots = options.maxCalcs;
@@ -77,14 +88,14 @@ export class SshExecutor implements Executor {
 
   async submit(job: ExecutorJob): Promise<RunningJob> {
     const remoteDir = remoteCalcDir(this.#o.scratch, this.#o.campaignId, job);
-    await this.#reach(() =>
+    await this.#reachability.reach(() =>
       stageCalc(this.#o.transport, job, remoteDir, {
         seconds: job.job.resources.walltime_s,
         graceS: this.#o.killGraceS,
       }),
     );
     // LAUNCH starts the calc once only, so repeating it after a dropped connection is safe.
-    const launched = await this.#reach(() =>
+    const launched = await this.#reachability.reach(() =>
       this.#exec(scriptArgv(LAUNCH, 'retort-launch', [remoteDir])),
     );
     const pid = Number(launched.stdout.trim());
@@ -98,7 +109,7 @@ export class SshExecutor implements Executor {
         : remoteCalcDir(this.#o.scratch, this.#o.campaignId, job);
     const known = this.#tracked.get(remoteDir);
     if (known !== undefined) return { handle: known.handle, exit: known.exit };
-    const [state] = await this.#reach(() => this.#poll([remoteDir]));
+    const [state] = await this.#reachability.reach(() => this.#poll([remoteDir]));
     if (state === undefined || state.kind === 'none') return undefined;
     const pid = typeof handle?.pid === 'number' ? handle.pid : null;
     const startedAt = typeof handle?.started_at === 'string' ? handle.started_at : undefined;
@@ -128,16 +139,10 @@ export class SshExecutor implements Executor {
     return outputs;
   }
 
-  async probe(
+  probe(
     argv: readonly string[],
   ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
-    // In the remote temp directory: some programs (psi4) leave files where they run.
-    const command = ['/bin/sh', '-c', 'cd "${TMPDIR:-/tmp}" && exec "$@"', 'retort-probe', ...argv];
-    try {
-      return await this.#o.transport.exec(command, { timeoutMs: 30_000 });
-    } catch (error) {
-      return { exitCode: null, stdout: '', stderr: errorMessage(error) };
-    }
+    return remoteProbe(this.#o.transport, argv);
   }
 
   async close(): Promise<void> {
@@ -195,14 +200,14 @@ export class SshExecutor implements Executor {
       for (let i = 0; i < tracked.length; i += POLL_CHUNK) {
         const chunk = tracked.slice(i, i + POLL_CHUNK);
         const states = await this.#poll(chunk.map((t) => t.remoteDir));
-        this.#reachable();
+        this.#reachability.reachable();
         chunk.forEach((t, index) => {
           const state = states[index];
           if (state !== undefined) this.#observe(t, state);
         });
       }
     } catch (error) {
-      this.#lost(error);
+      this.#reachability.lost(error);
     } finally {
       this.#polling = false;
       this.#schedule(this.#o.pollS * 1000);
@@ -218,10 +223,10 @@ export class SshExecutor implements Executor {
   async #finish(tracked: Tracked, state: RemoteState): Promise<void> {
     const { job, remoteDir } = tracked;
     try {
-      await this.#reach(() => fetchCalc(this.#o.transport, job, remoteDir));
+      await this.#reachability.reach(() => fetchCalc(this.#o.transport, job, remoteDir));
     } catch (error) {
       tracked.ending = false;
-      this.#lost(error);
+      this.#reachability.lost(error);
       return;
     }
     this.#tracked.delete(remoteDir);
@@ -247,37 +252,12 @@ export class SshExecutor implements Executor {
   async #signal(remoteDir: string, signal: 'TERM' | 'KILL'): Promise<void> {
     await this.#exec(scriptArgv(SIGNAL, 'retort-signal', [signal, remoteDir])).catch(
       (error: unknown) => {
-        this.#lost(error);
+        this.#reachability.lost(error);
       },
     );
   }
 
   #exec(argv: readonly string[]): Promise<ExecResult> {
     return this.#o.transport.exec(argv);
-  }
-
-  /** Runs a step that needs the host, waiting (with a notice) while it is unreachable. */
-  #reach<T>(operation: () => Promise<T>): Promise<T> {
-    return whileUnreachable(operation, {
-      giveUpMs: this.#o.unreachableGiveUpMs ?? 600_000,
-      onWait: (error) => {
-        this.#lost(error);
-      },
-    }).then((value) => {
-      this.#reachable();
-      return value;
-    });
-  }
-
-  #lost(error: unknown): void {
-    if (this.#unreachable) return;
-    this.#unreachable = true;
-    this.#o.notice?.(`${this.name}: ${errorMessage(error)}; retrying (running calcs go on there)`);
-  }
-
-  #reachable(): void {
-    if (!this.#unreachable) return;
-    this.#unreachable = false;
-    this.#o.notice?.(`${this.name}: reachable again`);
   }
 }

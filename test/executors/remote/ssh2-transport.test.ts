@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { whileUnreachable } from '../../../src/executors/remote/retry.js';
 import { Ssh2Transport } from '../../../src/executors/remote/ssh2-transport.js';
 import { TransportError, type SshTarget } from '../../../src/executors/remote/transport.js';
 import {
@@ -258,7 +259,9 @@ describe.skipIf(skip !== undefined)(
       expect((await failure(t.exec(['true']))).retryable).toBe(true);
 
       sshd = await startSshd({ port: PORT, maxSessions: MAX_SESSIONS });
-      expect((await t.exec(['echo', 'after'])).stdout).toBe('after\n');
+      // As callers do (the executors): a retryable failure is tried again, with backoff.
+      const after = await whileUnreachable(() => t.exec(['echo', 'after']), { giveUpMs: 30_000 });
+      expect(after.stdout).toBe('after\n');
       const back = join(scratch.dir, 'after-restart');
       await t.upload(join(scratch.dir, 'local'), back, ['a.txt']);
       expect(readFileSync(join(back, 'a.txt'), 'utf8')).toBe('alpha\n');

@@ -17,13 +17,11 @@ function only(name: string) {
 }
 
 describe('scontrolShowJobArgs', () => {
-  it('asks for one job by id, and for all jobs when given none or several', () => {
-    expect(scontrolShowJobArgs(['124'])).toEqual(['scontrol', '--oneliner', 'show', 'job', '124']);
-    expect(scontrolShowJobArgs([])).toEqual(['scontrol', '--oneliner', 'show', 'job']);
-    // scontrol 22.05 takes a single id: two ids and comma lists are errors.
+  it('asks for one job by id, the only form scontrol 22.05 takes', () => {
+    expect(scontrolShowJobArgs('124')).toEqual(['scontrol', '--oneliner', 'show', 'job', '124']);
+    // two ids and comma lists are errors.
     expect(slurmFixture('retort_scontrol_two_ids.txt')).toContain('too many arguments');
     expect(slurmFixture('retort_scontrol_comma_list.txt')).toContain('Invalid job id');
-    expect(scontrolShowJobArgs(['1', '4'])).toEqual(['scontrol', '--oneliner', 'show', 'job']);
   });
 });
 
