@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -203,6 +204,103 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
       /walltime \(3600 s\) is longer than hosts\.dev\.max_walltime_s \(600 s\)/,
     );
   }, 120_000);
+
+  it('finds a job by its name when the runner died between sbatch and recording the job id', async () => {
+    const dir = slurmCampaign({ submit: 'array', packSize: 4 });
+    const counter = join(tempDir(), 'starts');
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(
+      file,
+      commandLines(
+        Array.from({ length: 4 }, (_, i) => ({
+          label: `c${String(i)}`,
+          argv: ['/bin/sh', '-c', `echo c${String(i)} >>"$0"; sleep 5`, counter],
+        })),
+      ),
+    );
+    const first = startCli(['run', file, '--executor', 'slurm:dev', '--headless'], {
+      cwd: dir,
+      env: cluster.env,
+    });
+    await waitFor(
+      'a calc to start',
+      () => (fileLines(counter).length > 0 ? true : undefined),
+      120_000,
+      100,
+    );
+    first.child.kill('SIGKILL');
+    await first.exit;
+    // As if the crash came right after sbatch: the calcs are `submitted`, no job id recorded.
+    const db = new Database(join(dir, 'retort.db'));
+    db.exec(
+      "UPDATE attempts SET handle_json = NULL, started_at = NULL, status = 'submitted' WHERE status = 'running'; UPDATE calcs SET status = 'submitted' WHERE status = 'running'",
+    );
+    db.close();
+    const lines = runJson(dir, file, ['--executor', 'slurm:dev']);
+    expect(lines.map((l) => l.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
+    expect(fileLines(counter).sort()).toEqual(['c0', 'c1', 'c2', 'c3']);
+    const jobNames = withStore(dir, (db2) =>
+      db2
+        .prepare("SELECT DISTINCT json_extract(handle_json, '$.job_name') FROM attempts")
+        .pluck()
+        .all(),
+    );
+    expect(jobNames).toHaveLength(1);
+  }, 300_000);
+
+  it('stop --now cancels the campaign’s jobs with scancel and returns their calcs to the queue', async () => {
+    const dir = slurmCampaign({ submit: 'single' });
+    const counter = join(tempDir(), 'starts');
+    const file = join(dir, 'calcs.jsonl');
+    writeFileSync(
+      file,
+      commandLines(
+        Array.from({ length: 2 }, (_, i) => ({
+          label: `c${String(i)}`,
+          argv: ['/bin/sh', '-c', `echo c${String(i)} >>"$0"; sleep 120`, counter],
+        })),
+      ),
+    );
+    const run = startCli(['run', file, '--executor', 'slurm:dev', '--headless'], {
+      cwd: dir,
+      env: cluster.env,
+    });
+    await waitFor(
+      'both calcs to start',
+      () => (fileLines(counter).length >= 2 ? true : undefined),
+      120_000,
+      100,
+    );
+    const stop = runCli(['stop', '--now'], { cwd: dir });
+    expect(stop.stdout).toMatch(/cancel its SLURM jobs/);
+    await run.exit;
+    const ids = withStore(dir, (db) =>
+      db.prepare("SELECT json_extract(handle_json, '$.job_id') FROM attempts").pluck().all(),
+    ) as string[];
+    expect(ids).toHaveLength(2);
+    for (const id of ids) {
+      const state = execFileSync(
+        'squeue',
+        ['--noheader', '--states=all', '--jobs', id, '--format=%T'],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, ...cluster.env },
+        },
+      ).trim();
+      expect(state).toBe('CANCELLED');
+    }
+    const statuses = withStore(dir, (db) => db.prepare('SELECT status FROM calcs').pluck().all());
+    expect(statuses).toEqual(['queued', 'queued']);
+    // And the cluster as a host: sbatch, squeue and the partition answer.
+    const check = runCli(['hosts', 'check', 'dev'], { cwd: dir, env: cluster.env });
+    expect(check.stdout).toMatch(/ok +sbatch --version: answers/);
+    expect(check.stdout).toMatch(/ok +partition main exists/);
+  }, 300_000);
 
   it('classifies a job SLURM stopped at its time limit as a timeout', () => {
     const dir = slurmCampaign({ submit: 'single', retries: 0 });

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +118,41 @@ describe.skipIf(skip)('retort run --executor ssh:NAME (real sshd, real MOPAC)', 
       );
     }, 300_000);
   }
+
+  it('runs retort calc on the host and cleans up the remote directory when asked', () => {
+    const dir = sshCampaign();
+    const yaml = join(dir, 'retort.yaml');
+    writeFileSync(
+      yaml,
+      readFileSync(yaml, 'utf8').replace('    poll_s: 1\n', '    poll_s: 1\n    cleanup: true\n'),
+    );
+    const r = runCli(
+      [
+        'calc',
+        '--program',
+        'mopac',
+        '--method',
+        'PM7',
+        '--smiles',
+        'O',
+        '--executor',
+        'ssh:dev',
+        '--json',
+      ],
+      { cwd: dir },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      status: string;
+      result: { heat_of_formation_kcal_mol: number };
+    };
+    expect(out.status).toBe('succeeded');
+    expect(out.result.heat_of_formation_kcal_mol).toBeCloseTo(localHeats.water ?? NaN, 2);
+    // The outputs are home; nothing of the calcs is left in the remote scratch directory.
+    const scratch = /scratch: "(.*)"/.exec(readFileSync(yaml, 'utf8'))?.[1] ?? '';
+    const left = execFileSync('find', [scratch, '-name', 'run.sh'], { encoding: 'utf8' });
+    expect(left).toBe('');
+  }, 120_000);
 
   it('lists and checks the host', () => {
     const dir = sshCampaign();
