@@ -156,19 +156,26 @@ export class SlurmExecutor implements Executor {
       typeof handle?.remote_dir === 'string' ? handle.remote_dir : this.#remoteDir(job);
     const known = this.#members.get(remoteDir);
     if (known !== undefined) return { handle: known.handle, exit: known.exit };
-    let name = typeof handle?.job_name === 'string' ? handle.job_name : undefined;
-    let jobId = typeof handle?.job_id === 'string' ? handle.job_id.split('_')[0] : undefined;
-    let index = typeof handle?.index === 'number' ? handle.index : 0;
-    if (name === undefined) {
-      const intent = readIntent(job.workdir);
-      if (intent === undefined) return undefined;
-      name = intent.job_name;
-      index = intent.index;
-    }
+    // The intent file is written before every sbatch, so it names the newest job of the calc
+    // (a calc its pack never started goes into another job); the stored handle may be older.
+    const intent = readIntent(job.workdir);
+    const name =
+      intent?.job_name ?? (typeof handle?.job_name === 'string' ? handle.job_name : undefined);
+    if (name === undefined) return undefined;
+    const index = intent?.index ?? (typeof handle?.index === 'number' ? handle.index : 0);
+    const mode = intent?.mode ?? this.#o.host.submit;
+    let jobId =
+      handle?.job_name === name && typeof handle.job_id === 'string'
+        ? handle.job_id.split('_')[0]
+        : undefined;
     if (jobId === undefined) {
       const rows = await this.#reachability.reach(() => this.#squeueSnapshot(SNAPSHOT_TTL_MS));
-      const row = rows.find((r) => r.name === name);
-      jobId = row?.arrayJobId;
+      // The newest job of that name (a single calc sent round again keeps its name).
+      jobId = rows
+        .filter((r) => r.name === name)
+        .map((r) => r.arrayJobId)
+        .sort((a, b) => Number(a) - Number(b))
+        .at(-1);
       if (jobId === undefined) {
         // squeue does not know the name: sbatch never ran, or the job ended long ago. The
         // calc's own directory says whether it ever started.
@@ -176,7 +183,6 @@ export class SlurmExecutor implements Executor {
         if (state === undefined || state.kind === 'none') return undefined;
       }
     }
-    const mode = this.#o.host.submit;
     const slurm = this.#jobFor(name, mode, jobId);
     if (jobId === undefined) slurm.state = 'UNKNOWN';
     const member = this.#member(job, remoteDir, slurm, index);
