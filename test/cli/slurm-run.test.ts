@@ -7,12 +7,15 @@ import {
   campaignLogs,
   cleanupTempDirs,
   commandLines,
+  countedCalcs,
   fileLines,
   hasProgram,
+  labels,
   runCli,
   startCli,
   tempCampaign,
   tempDir,
+  untilStarted,
   waitFor,
   withStore,
 } from '../helpers/cli.js';
@@ -126,33 +129,13 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
 
   it('never submits twice when the runner is killed with jobs queued and running', async () => {
     const dir = slurmCampaign({ submit: 'array', packSize: 3 });
-    const counter = join(tempDir(), 'starts');
-    const file = join(dir, 'calcs.jsonl');
-    writeFileSync(
-      file,
-      commandLines(
-        Array.from({ length: 9 }, (_, i) => ({
-          label: `c${String(i)}`,
-          argv: [
-            '/bin/sh',
-            '-c',
-            `echo c${String(i)} >>"$0"; sleep 4; echo done-${String(i)}`,
-            counter,
-          ],
-        })),
-      ),
-    );
+    const { file, counter } = countedCalcs(dir, 9, 'sleep 4');
     const first = startCli(['run', file, '--executor', 'slurm:dev', '--headless'], {
       cwd: dir,
       env: cluster.env,
     });
     // Kill the runner once some calcs run and others are still queued in SLURM.
-    await waitFor(
-      'a calc to start on SLURM',
-      () => (fileLines(counter).length >= 1 ? true : undefined),
-      120_000,
-      100,
-    );
+    await untilStarted(counter, 1);
     first.child.kill('SIGKILL');
     await first.exit;
     const second = runCli(['run', file, '--executor', 'slurm:dev', '--json'], {
@@ -162,9 +145,7 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
     const lines = JSON.parse(second.stdout) as RunLine[];
     expect(lines.map((l) => l.status)).toEqual(lines.map(() => 'succeeded'));
     // Every calc ran exactly once: no double submission, nothing lost.
-    expect([...fileLines(counter)].sort()).toEqual(
-      Array.from({ length: 9 }, (_, i) => `c${String(i)}`).sort(),
-    );
+    expect(fileLines(counter).sort()).toEqual(labels(9));
     expect(campaignLogs(dir)).toMatch(/re-adopted/);
   }, 300_000);
 
@@ -173,18 +154,10 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
     // third would start at 24 s with 46 s left, less than its 20 s + 30 s margin, and goes
     // into a second pack (the second too, on a machine slow enough to start it 8 s late).
     const dir = slurmCampaign({ submit: 'packed', packSize: 3, packCores: 1, maxWalltimeS: 70 });
-    const counter = join(tempDir(), 'starts');
-    const file = join(dir, 'calcs.jsonl');
-    writeFileSync(
-      file,
-      commandLines(
-        Array.from({ length: 3 }, (_, i) => ({
-          label: `c${String(i)}`,
-          argv: ['/bin/sh', '-c', `echo "c${String(i)} $SLURM_JOB_ID" >>"$0"; sleep 12`, counter],
-          walltime_s: 20,
-        })),
-      ),
-    );
+    const { file, counter } = countedCalcs(dir, 3, 'sleep 12', {
+      note: ' $SLURM_JOB_ID',
+      walltimeS: 20,
+    });
     const lines = runJson(dir, file, ['--executor', 'slurm:dev']);
     expect(lines.map((l) => l.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     // Each calc ran once, c0 in the first pack, c2 in a later one.
@@ -207,27 +180,12 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
 
   it('finds a job by its name when the runner died between sbatch and recording the job id', async () => {
     const dir = slurmCampaign({ submit: 'array', packSize: 4 });
-    const counter = join(tempDir(), 'starts');
-    const file = join(dir, 'calcs.jsonl');
-    writeFileSync(
-      file,
-      commandLines(
-        Array.from({ length: 4 }, (_, i) => ({
-          label: `c${String(i)}`,
-          argv: ['/bin/sh', '-c', `echo c${String(i)} >>"$0"; sleep 5`, counter],
-        })),
-      ),
-    );
+    const { file, counter } = countedCalcs(dir, 4, 'sleep 5');
     const first = startCli(['run', file, '--executor', 'slurm:dev', '--headless'], {
       cwd: dir,
       env: cluster.env,
     });
-    await waitFor(
-      'a calc to start',
-      () => (fileLines(counter).length > 0 ? true : undefined),
-      120_000,
-      100,
-    );
+    await untilStarted(counter, 1);
     first.child.kill('SIGKILL');
     await first.exit;
     // As if the crash came right after sbatch: the calcs are `submitted`, no job id recorded.
@@ -255,27 +213,12 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
 
   it('stop --now cancels the campaign’s jobs with scancel and returns their calcs to the queue', async () => {
     const dir = slurmCampaign({ submit: 'single' });
-    const counter = join(tempDir(), 'starts');
-    const file = join(dir, 'calcs.jsonl');
-    writeFileSync(
-      file,
-      commandLines(
-        Array.from({ length: 2 }, (_, i) => ({
-          label: `c${String(i)}`,
-          argv: ['/bin/sh', '-c', `echo c${String(i)} >>"$0"; sleep 120`, counter],
-        })),
-      ),
-    );
+    const { file, counter } = countedCalcs(dir, 2, 'sleep 120');
     const run = startCli(['run', file, '--executor', 'slurm:dev', '--headless'], {
       cwd: dir,
       env: cluster.env,
     });
-    await waitFor(
-      'both calcs to start',
-      () => (fileLines(counter).length >= 2 ? true : undefined),
-      120_000,
-      100,
-    );
+    await untilStarted(counter, 2);
     const stop = runCli(['stop', '--now'], { cwd: dir });
     expect(stop.stdout).toMatch(/cancel its SLURM jobs/);
     await run.exit;
@@ -313,24 +256,12 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
 
   it('reports a job cancelled outside retort as cancelled', async () => {
     const dir = slurmCampaign({ submit: 'single', retries: 0 });
-    const counter = join(tempDir(), 'starts');
-    const file = join(dir, 'calcs.jsonl');
-    writeFileSync(
-      file,
-      commandLines([
-        { label: 'victim', argv: ['/bin/sh', '-c', 'echo started >>"$0"; sleep 120', counter] },
-      ]),
-    );
+    const { file, counter } = countedCalcs(dir, 1, 'sleep 120');
     const run = startCli(['run', file, '--executor', 'slurm:dev', '--json'], {
       cwd: dir,
       env: cluster.env,
     });
-    await waitFor(
-      'the calc to start',
-      () => (fileLines(counter).length > 0 ? true : undefined),
-      120_000,
-      100,
-    );
+    await untilStarted(counter, 1);
     const jobId = withStore(dir, (db) =>
       db.prepare("SELECT json_extract(handle_json, '$.job_id') FROM attempts").pluck().get(),
     ) as string;
@@ -356,24 +287,12 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
 
   it('reads how a job ended from the completion log once squeue and scontrol forgot it', async () => {
     const dir = slurmCampaign({ submit: 'single', retries: 0 });
-    const counter = join(tempDir(), 'starts');
-    const file = join(dir, 'calcs.jsonl');
-    writeFileSync(
-      file,
-      commandLines([
-        { label: 'forgotten', argv: ['/bin/sh', '-c', 'echo started >>"$0"; sleep 120', counter] },
-      ]),
-    );
+    const { file, counter } = countedCalcs(dir, 1, 'sleep 120');
     const first = startCli(['run', file, '--executor', 'slurm:dev', '--headless'], {
       cwd: dir,
       env: cluster.env,
     });
-    await waitFor(
-      'the calc to start',
-      () => (fileLines(counter).length > 0 ? true : undefined),
-      120_000,
-      100,
-    );
+    await untilStarted(counter, 1);
     first.child.kill('SIGKILL');
     await first.exit;
     const jobId = withStore(dir, (db) =>
@@ -413,33 +332,15 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
       partition: cluster.partitions.faults,
       retries: 1,
     });
-    const counter = join(tempDir(), 'starts');
-    const file = join(dir, 'calcs.jsonl');
-    writeFileSync(
-      file,
-      commandLines([
-        {
-          label: 'unlucky',
-          argv: [
-            '/bin/sh',
-            '-c',
-            'hostname >>"$0"; echo "$SLURMD_NODENAME" >>"$0"; sleep 8; echo survived',
-            counter,
-          ],
-        },
-      ]),
-    );
+    const { file, counter } = countedCalcs(dir, 1, 'sleep 8; echo survived', {
+      note: ' $SLURMD_NODENAME',
+    });
     const run = startCli(['run', file, '--executor', 'slurm:dev', '--json'], {
       cwd: dir,
       env: cluster.env,
     });
-    await waitFor(
-      'the calc to start',
-      () => (fileLines(counter).length >= 2 ? true : undefined),
-      120_000,
-      100,
-    );
-    const node = fileLines(counter)[1] ?? '';
+    await untilStarted(counter, 1);
+    const node = fileLines(counter)[0]?.split(' ')[1] ?? '';
     setNodeState(cluster, node, 'DOWN', 'retort fault test');
     try {
       const result = await run.exit;

@@ -7,13 +7,15 @@ import {
   campaignLogs,
   cleanupTempDirs,
   commandLines,
+  countedCalcs,
   fileLines,
   hasProgram,
+  labels,
   runCli,
   startCli,
   tempCampaign,
   tempDir,
-  waitFor,
+  untilStarted,
   withStore,
 } from '../helpers/cli.js';
 import { MOLECULES, heats, mopacList, runJson, type RunLine } from '../helpers/mopac-list.js';
@@ -69,23 +71,6 @@ function sshCampaign(transport: 'ssh2' | 'system' = 'ssh2', knownHosts = sshd.kn
   );
   return dir;
 }
-
-function counterLines(n: number, counter: string, seconds: number): string {
-  return commandLines(
-    Array.from({ length: n }, (_, i) => ({
-      label: `c${String(i)}`,
-      argv: [
-        '/bin/sh',
-        '-c',
-        `echo c${String(i)} >>"$0"; sleep ${String(seconds)}; echo ok`,
-        counter,
-      ],
-    })),
-  );
-}
-
-const expectedCounter = (n: number): string[] =>
-  Array.from({ length: n }, (_, i) => `c${String(i)}`).sort();
 
 describe.skipIf(skip)('retort run --executor ssh:NAME (real sshd, real MOPAC)', () => {
   let localHeats: Record<string, number | undefined>;
@@ -185,43 +170,29 @@ describe.skipIf(skip)('retort run --executor ssh:NAME (real sshd, real MOPAC)', 
 
   it('carries on when sshd dies mid-run and comes back: each calc runs once', async () => {
     const dir = sshCampaign();
-    const counter = join(tempDir(), 'starts');
-    const file = join(dir, 'calcs.jsonl');
-    writeFileSync(file, counterLines(5, counter, 4));
+    const { file, counter } = countedCalcs(dir, 5, 'sleep 4; echo ok');
     const run = startCli(['run', file, '--executor', 'ssh:dev', '--json'], { cwd: dir });
-    await waitFor(
-      'calcs to start',
-      () => (fileLines(counter).length >= 2 ? true : undefined),
-      60_000,
-      100,
-    );
+    await untilStarted(counter, 2);
     killSshd(sshd);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     sshd = await startSshd({ port: PORT, dir: sshd.dir });
     const result = await run.exit;
     const lines = JSON.parse(result.stdout) as RunLine[];
     expect(lines.map((l) => l.status)).toEqual(lines.map(() => 'succeeded'));
-    expect(fileLines(counter).sort()).toEqual(expectedCounter(5));
+    expect(fileLines(counter).sort()).toEqual(labels(5));
   }, 300_000);
 
   it('re-adopts remote calcs after the runner is killed: each calc runs once', async () => {
     const dir = sshCampaign();
-    const counter = join(tempDir(), 'starts');
-    const file = join(dir, 'calcs.jsonl');
-    writeFileSync(file, counterLines(5, counter, 4));
+    const { file, counter } = countedCalcs(dir, 5, 'sleep 4; echo ok');
     const first = startCli(['run', file, '--executor', 'ssh:dev', '--headless'], { cwd: dir });
-    await waitFor(
-      'calcs to start',
-      () => (fileLines(counter).length >= 2 ? true : undefined),
-      60_000,
-      100,
-    );
+    await untilStarted(counter, 2);
     first.child.kill('SIGKILL');
     await first.exit;
     const second = runCli(['run', file, '--executor', 'ssh:dev', '--json'], { cwd: dir });
     const lines = JSON.parse(second.stdout) as RunLine[];
     expect(lines.map((l) => l.status)).toEqual(lines.map(() => 'succeeded'));
-    expect(fileLines(counter).sort()).toEqual(expectedCounter(5));
+    expect(fileLines(counter).sort()).toEqual(labels(5));
     expect(campaignLogs(dir)).toMatch(/re-adopted/);
   }, 300_000);
 });

@@ -1,6 +1,6 @@
 import { readStatusFile, type StatusSnapshot } from '../../src/runtime/control/status-file.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -199,4 +199,44 @@ export function campaignLogs(dir: string): string {
   return readdirSync(logs)
     .map((name) => readFileSync(join(logs, name), 'utf8'))
     .join('\n');
+}
+
+/**
+ * `dir/calcs.jsonl` with `n` command calcs labelled c0 … c{n-1}. Each first appends a line to
+ * the returned counter file — its label, then `note` expanded by the shell (e.g.
+ * ` $SLURM_JOB_ID`) — so a test can see how often and where each calc started; then it runs
+ * the shell text `then`.
+ */
+export function countedCalcs(
+  dir: string,
+  n: number,
+  then: string,
+  options: { readonly note?: string; readonly walltimeS?: number } = {},
+): { file: string; counter: string } {
+  const counter = join(tempDir(), 'starts');
+  const file = join(dir, 'calcs.jsonl');
+  const lines = commandLines(
+    Array.from({ length: n }, (_, i) => ({
+      label: `c${String(i)}`,
+      argv: ['/bin/sh', '-c', `echo "c${String(i)}${options.note ?? ''}" >>"$0"; ${then}`, counter],
+      ...(options.walltimeS === undefined ? {} : { walltime_s: options.walltimeS }),
+    })),
+  );
+  writeFileSync(file, lines);
+  return { file, counter };
+}
+
+/** Waits (up to 2 minutes) until `n` calcs of {@link countedCalcs} have started. */
+export async function untilStarted(counter: string, n: number): Promise<void> {
+  await waitFor(
+    `${String(n)} calcs to start`,
+    () => (fileLines(counter).length >= n ? true : undefined),
+    120_000,
+    100,
+  );
+}
+
+/** The labels c0 … c{n-1}, sorted as `fileLines(counter).sort()` sorts them. */
+export function labels(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `c${String(i)}`).sort();
 }

@@ -13,6 +13,7 @@ import {
   stageCalc,
 } from '../remote/remote-calc.js';
 import { POLL, parsePoll, scriptArgv, type RemoteState } from '../remote/remote-scripts.js';
+import { PollTimer } from '../remote/poll-timer.js';
 import { Reachability } from '../remote/reachability.js';
 import { TransportError, type ExecResult, type Transport } from '../remote/transport.js';
 import { PACK_MARGIN_S, planJob } from './job-plan.js';
@@ -105,7 +106,9 @@ export class SlurmExecutor implements Executor {
   #lingerDue = false;
   #flushing: Promise<void> | undefined;
   #flushAgain = false;
-  #pollTimer: NodeJS.Timeout | undefined;
+  readonly #pollTimer = new PollTimer(() => {
+    void this.#cycle();
+  });
   #pollIntervalMs: number;
   #polling = false;
   #snapshot: { at: number; rows: SqueueRow[] } | undefined;
@@ -229,7 +232,8 @@ export class SlurmExecutor implements Executor {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const timer of [this.#lingerTimer, this.#pollTimer, this.#scancelTimer]) {
+    this.#pollTimer.stop();
+    for (const timer of [this.#lingerTimer, this.#scancelTimer]) {
       if (timer !== undefined) clearTimeout(timer);
     }
     if (this.#scancelIds.size > 0) await this.#flushScancel();
@@ -479,15 +483,7 @@ export class SlurmExecutor implements Executor {
   // ── polling ───────────────────────────────────────────────────────────────
 
   #schedulePoll(delayMs: number): void {
-    if (this.#closed) return;
-    if (this.#pollTimer !== undefined) {
-      if (delayMs > 0) return;
-      clearTimeout(this.#pollTimer);
-    }
-    this.#pollTimer = setTimeout(() => {
-      this.#pollTimer = undefined;
-      void this.#cycle();
-    }, delayMs);
+    this.#pollTimer.schedule(delayMs);
   }
 
   async #cycle(): Promise<void> {

@@ -16,6 +16,7 @@ import {
   scriptArgv,
   type RemoteState,
 } from '../remote/remote-scripts.js';
+import { PollTimer } from '../remote/poll-timer.js';
 import { Reachability } from '../remote/reachability.js';
 import type { ExecResult, Transport } from '../remote/transport.js';
 
@@ -69,9 +70,10 @@ export class SshExecutor implements Executor {
   readonly slots: number;
   readonly #o: SshExecutorOptions;
   readonly #tracked = new Map<string, Tracked>();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #timer = new PollTimer(() => {
+    void this.#cycle();
+  });
   #polling = false;
-  #closed = false;
   readonly #reachability: Reachability;
 
   constructor(options: SshExecutorOptions) {
@@ -146,8 +148,7 @@ export class SshExecutor implements Executor {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer.stop();
     await this.#o.transport.close();
   }
 
@@ -180,15 +181,7 @@ export class SshExecutor implements Executor {
   }
 
   #schedule(delayMs: number): void {
-    if (this.#closed || this.#tracked.size === 0) return;
-    if (this.#timer !== undefined) {
-      if (delayMs > 0) return;
-      clearTimeout(this.#timer);
-    }
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.#cycle();
-    }, delayMs);
+    if (this.#tracked.size > 0) this.#timer.schedule(delayMs);
   }
 
   /** One status check of every tracked calc; finished ones are fetched and resolved. */
