@@ -345,11 +345,16 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
     try {
       const result = await run.exit;
       const [line] = JSON.parse(result.stdout) as RunLine[];
-      expect(line?.status).toBe('succeeded');
       const attempts = withStore(dir, (db) =>
-        db.prepare('SELECT failure_class FROM attempts ORDER BY attempt').pluck().all(),
+        db
+          .prepare("SELECT failure_class || ': ' || failure_message FROM attempts ORDER BY attempt")
+          .pluck()
+          .all(),
       );
-      expect(attempts).toEqual(['lost', null]);
+      expect(attempts, JSON.stringify(attempts)).toHaveLength(2);
+      expect(attempts[0]).toMatch(/^lost: .*NODE_FAIL/);
+      expect(attempts[1], JSON.stringify(line)).toBeNull();
+      expect(line?.status).toBe('succeeded');
     } finally {
       setNodeState(cluster, node, 'RESUME', 'retort fault test');
     }

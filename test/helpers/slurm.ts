@@ -17,11 +17,10 @@ export interface SlurmCluster {
   readonly conf: string;
   /** What SLURM commands need in their environment: `{ SLURM_CONF }`. */
   readonly env: Record<string, string>;
+  /** `faults` is for test/cli/slurm-run's node-DOWN test alone: nothing else runs there. */
   readonly partitions: { readonly main: string; readonly faults: string };
   /** n1 … nN; the first half are in `main`, the rest in `faults`. */
   readonly nodes: string[];
-  /** The nodes of the `faults` partition, the only ones a test may take down. */
-  readonly faultNodes: string[];
 }
 
 function onPath(program: string): boolean {
@@ -85,7 +84,6 @@ async function bringUp(): Promise<SlurmCluster> {
     env: { SLURM_CONF: conf },
     partitions: { main: 'main', faults: 'faults' },
     nodes,
-    faultNodes: nodes.slice(Math.ceil(count / 2)),
   };
 }
 

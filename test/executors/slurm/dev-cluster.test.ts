@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,7 +18,6 @@ import { parseSqueue, squeueArgs, type SqueueRow } from '../../../src/executors/
 import {
   ensureSlurm,
   jobcompPath,
-  setNodeState,
   slurmCommand,
   slurmUnavailable,
   type SlurmCluster,
@@ -190,18 +189,5 @@ describe.skipIf(unavailable !== undefined)(`the dev SLURM cluster (${unavailable
     expect(arrayRuns.map(done)).toEqual(['array\n', 'array\n']);
     expect(packRuns.map(done)).toEqual(['packed\n', 'packed\n', 'packed\n']);
     expect(parseSkipped(readFileSync(join(packDir, 'skipped'), 'utf8'))).toEqual(['/never']);
-  });
-
-  it('takes a node of the faults partition down and back', () => {
-    const node = cluster.faultNodes.at(-1);
-    if (node === undefined) throw new Error('no faults node');
-    try {
-      setNodeState(cluster, node, 'DOWN', `${tag} test`);
-      expect(run(['sinfo', '-h', '-N', '-n', node, '-o', '%T %E']).trim()).toBe(`down ${tag} test`);
-    } finally {
-      setNodeState(cluster, node, 'RESUME', '');
-    }
-    expect(run(['sinfo', '-h', '-N', '-n', node, '-o', '%T']).trim()).toBe('idle');
-    expect(existsSync(cluster.conf)).toBe(true);
   });
 });
