@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whileUnreachable } from '../../../src/executors/remote/retry.js';
 import { Ssh2Transport } from '../../../src/executors/remote/ssh2-transport.js';
-import { TransportError, type SshTarget } from '../../../src/executors/remote/transport.js';
+import type { SshTarget } from '../../../src/executors/remote/transport.js';
 import {
   killSshd,
   sshdUnavailable,
@@ -13,46 +13,12 @@ import {
   type SshdInfo,
 } from '../../helpers/sshd.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { NASTY, failure, waitForFile } from './transport-kit.js';
 
 // The ssh2 transport against a real sshd on 127.0.0.1:2301 (scripts/dev/sshd-up.sh), MaxSessions 4.
 const PORT = 2301;
 const MAX_SESSIONS = 4;
 const skip = sshdUnavailable();
-
-/** Arguments a shell would reinterpret if they were not quoted. */
-const NASTY = [
-  'two words',
-  '',
-  "it's",
-  '"double"',
-  '$HOME',
-  '$(echo injected)',
-  '`echo injected`',
-  'line one\nline two',
-  '*',
-  '-n',
-  'a;b|c&d',
-  '\\back\\slash',
-  'Ωmega 😀',
-];
-
-/** The error `promise` rejects with, which must be a TransportError. */
-async function failure(promise: Promise<unknown>): Promise<TransportError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected a rejection'),
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(TransportError);
-  return error as TransportError;
-}
-
-async function waitForFile(path: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!existsSync(path)) {
-    if (Date.now() > deadline) throw new Error(`${path} did not appear`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.skipIf(skip !== undefined)(
   `Ssh2Transport against a real sshd${skip === undefined ? '' : ` (skipped: ${skip})`}`,
