@@ -10,6 +10,7 @@ import {
   tempDir,
   withStore,
 } from '../helpers/cli.js';
+import { MOLECULES, heats, mopacList, runJson } from '../helpers/mopac-list.js';
 import { ensureSlurm, slurmUnavailable, type SlurmCluster } from '../helpers/slurm.js';
 import { sshdUnavailable, startSshd, stopSshd, type SshdInfo } from '../helpers/sshd.js';
 
@@ -62,6 +63,14 @@ function campaign(): string {
     type: slurm
     partition: ${cluster.partitions.main}
     submit: packed
+    pack_size: 4
+    poll_s: 1
+  login:
+    type: slurm
+    via: server
+    scratch: "${scratch} on the cluster"
+    partition: ${cluster.partitions.main}
+    submit: array
     pack_size: 4
     poll_s: 1
 `,
@@ -129,6 +138,30 @@ function mbeInteraction(executor: string): number {
 }
 
 describe.skipIf(skip)('pipelines through remote executors', () => {
+  it('runs calcs on a cluster reached through ssh (sbatch on the login node, files by SFTP)', () => {
+    const dir = campaign();
+    writeFileSync(join(dir, 'calcs.jsonl'), mopacList());
+    const local = heats(runJson(dir, join(dir, 'calcs.jsonl')));
+    const again = campaign();
+    writeFileSync(join(again, 'calcs.jsonl'), mopacList());
+    const lines = runJson(
+      again,
+      join(again, 'calcs.jsonl'),
+      ['--executor', 'slurm:login'],
+      cluster.env,
+    );
+    expect(lines.map((l) => l.status)).toEqual(MOLECULES.map(() => 'succeeded'));
+    const remote = heats(lines);
+    for (const [label] of MOLECULES) expect(remote[label]).toBeCloseTo(local[label] ?? NaN, 2);
+    const jobs = withStore(again, (db) =>
+      db
+        .prepare("SELECT DISTINCT json_extract(handle_json, '$.remote_dir') FROM attempts")
+        .pluck()
+        .all(),
+    ) as string[];
+    expect(jobs.every((d) => d.includes(' on the cluster/'))).toBe(true);
+  }, 600_000);
+
   it('a dataset batch gives the local heats of formation through ssh and SLURM', () => {
     const local = batchHofs('local');
     expect(Object.keys(local)).toEqual(['MOL00001', 'MOL00002', 'MOL00003']);
