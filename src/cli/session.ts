@@ -70,7 +70,8 @@ export async function openRunSession(
   })();
   const { settings } = campaign;
   const executorName = flags.executor ?? settings.executor;
-  const localWorkers = settings.workers ?? availableParallelism();
+  const flagWorkers = parseCount(flags.workers, '--workers');
+  const localWorkers = flagWorkers ?? settings.workers ?? availableParallelism();
   const threshold =
     options.failureThreshold ??
     parseCount(flags.failureThreshold, '--failure-threshold', 0) ??
@@ -84,7 +85,7 @@ export async function openRunSession(
         flags.executor === undefined ? `${campaign.paths.settings}: executor` : '--executor',
         {
           campaign,
-          workers: parseCount(flags.workers, '--workers') ?? localWorkers,
+          workers: localWorkers,
           notice: (line) => {
             notice(line);
           },
@@ -101,9 +102,7 @@ export async function openRunSession(
   })();
   // Remote executors default to as many calcs as they take (a host's max_calcs, a cluster's
   // max_jobs × pack_size); local ones to the cores here.
-  const workers =
-    parseCount(flags.workers, '--workers') ??
-    (executorName === 'local' ? localWorkers : executor.slots);
+  const workers = flagWorkers ?? (executorName === 'local' ? localWorkers : executor.slots);
   const headless = flags.headless === true || !process.stderr.isTTY;
   let logFile: string | undefined;
   let observer: Display;

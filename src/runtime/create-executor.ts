@@ -8,7 +8,7 @@ import type { SshTarget, Transport } from '../executors/remote/transport.js';
 import { SlurmExecutor } from '../executors/slurm/slurm-executor.js';
 import { SshExecutor } from '../executors/ssh/ssh-executor.js';
 import type { Campaign } from './campaign.js';
-import { resolveExecutorName, type SshHostSettings } from './host-settings.js';
+import { resolveExecutorName, type HostSettings, type SshHostSettings } from './host-settings.js';
 import type { Settings } from './settings.js';
 
 export interface ExecutorContext {
@@ -33,7 +33,7 @@ export function createExecutor(value: string, where: string, context: ExecutorCo
   if (host.type === 'ssh') {
     return new SshExecutor({
       name: `ssh:${host.name}`,
-      transport: transportFor(host),
+      transport: transportTo(host, settings.hosts),
       scratch: host.scratch,
       campaignId: context.campaign.id,
       maxCalcs: host.max_calcs,
@@ -43,10 +43,9 @@ export function createExecutor(value: string, where: string, context: ExecutorCo
       notice,
     });
   }
-  const via = host.via === undefined ? undefined : settings.hosts[host.via];
   return new SlurmExecutor({
     name: `slurm:${host.name}`,
-    transport: via?.type === 'ssh' ? transportFor(via) : new LocalTransport(),
+    transport: transportTo(host, settings.hosts),
     host,
     campaignId: context.campaign.id,
     localJobRoot: join(context.campaign.paths.work, 'slurm'),
@@ -62,8 +61,21 @@ export function programsFor(value: string, settings: Settings): Readonly<Record<
   return resolved.kind === 'local' ? settings.programs : resolved.host.programs;
 }
 
+/**
+ * Where a host's commands run: on an ssh host itself, on a cluster's `via` host (its login
+ * node), or, for a cluster without `via`, on this machine.
+ */
+export function transportTo(
+  host: HostSettings,
+  hosts: Readonly<Record<string, HostSettings>>,
+): Transport {
+  if (host.type === 'ssh') return transportFor(host);
+  const via = host.via === undefined ? undefined : hosts[host.via];
+  return via?.type === 'ssh' ? transportFor(via) : new LocalTransport();
+}
+
 /** The connection to an ssh host, by its transport setting. */
-export function transportFor(host: SshHostSettings): Transport {
+function transportFor(host: SshHostSettings): Transport {
   const target: SshTarget = {
     name: host.name,
     ...(host.hostname === undefined ? {} : { hostname: host.hostname }),

@@ -257,12 +257,12 @@ export class Runner {
     return promise;
   }
 
-  /** Drain: running calcs finish, nothing new starts; the run ends `stopped`. */
   /** Rewrites status.json soon: something outside the runner changed (a SLURM job's state). */
   statusChanged(): void {
     if (!this.ended) this.scheduleStatus();
   }
 
+  /** Drain: running calcs finish, nothing new starts; the run ends `stopped`. */
   stop(reason: string): void {
     if (this.state !== 'running' && this.state !== 'paused') return;
     this.setState('stopping', reason);

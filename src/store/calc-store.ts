@@ -88,11 +88,6 @@ export interface RecentFailure {
   readonly ended_at: string;
 }
 
-/**
- * The calc cache and state machine, one SQL statement (or one short transaction) per
- * operation. Every status change reads the current status inside its transaction and checks it
- * against the transition tables of core/, so an illegal change throws instead of corrupting.
- */
 /** One executor's calcs by status, and the scheduler jobs holding those in flight. */
 export interface ExecutorCounts {
   readonly executor: string;
@@ -100,6 +95,11 @@ export interface ExecutorCounts {
   job_ids: string[];
 }
 
+/**
+ * The calc cache and state machine, one SQL statement (or one short transaction) per
+ * operation. Every status change reads the current status inside its transaction and checks it
+ * against the transition tables of core/, so an illegal change throws instead of corrupting.
+ */
 export class CalcStore {
   private readonly db: Db;
   private readonly stmt;

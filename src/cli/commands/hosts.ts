@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { errorMessage, InputError } from '../../core/errors.js';
 import { ENGINES } from '../../engines/registry.js';
-import type { Transport } from '../../executors/remote/transport.js';
-import { LocalTransport } from '../../executors/remote/local-transport.js';
 import { remoteProbe } from '../../executors/remote/remote-calc.js';
 import { findCampaignRoot, openCampaign, type Campaign } from '../../runtime/campaign.js';
-import { transportFor } from '../../runtime/create-executor.js';
+import { transportTo } from '../../runtime/create-executor.js';
 import type { HostSettings } from '../../runtime/host-settings.js';
 import { table } from '../format.js';
 
@@ -18,8 +16,8 @@ export function registerHosts(program: Command): void {
     .description(
       'One line per host of retort.yaml: its type, where it is, its scratch directory and limits.',
     )
-    .action((_options: unknown, command: Command) => {
-      withCampaign(command, (campaign) => {
+    .action(async (_options: unknown, command: Command) => {
+      await withCampaign(command, (campaign) => {
         const rows = Object.values(campaign.settings.hosts).map((host) => [
           `${host.type}:${host.name}`,
           where(host),
@@ -40,27 +38,22 @@ export function registerHosts(program: Command): void {
       'Connects to the host and checks what runs need: the scratch directory is writable, the programs the campaign uses are there (with their versions), and for a cluster that sbatch, squeue and the partition answer. Prints one line per check; exits 1 when one fails.',
     )
     .action(async (name: string, _options: unknown, command: Command) => {
-      const root = findCampaignRoot(
-        command.optsWithGlobals<{ campaign?: string }>().campaign,
-        process.cwd(),
-      );
-      const campaign = openCampaign(root, { readonly: true });
-      try {
-        process.exitCode = await checkHost(campaign, name);
-      } finally {
-        campaign.close();
-      }
+      process.exitCode = await withCampaign(command, (campaign) => checkHost(campaign, name));
     });
 }
 
-function withCampaign(command: Command, action: (campaign: Campaign) => void): void {
+/** Runs `action` on the campaign, opened read-only, and closes it whatever happens. */
+async function withCampaign<T>(
+  command: Command,
+  action: (campaign: Campaign) => T | Promise<T>,
+): Promise<T> {
   const root = findCampaignRoot(
     command.optsWithGlobals<{ campaign?: string }>().campaign,
     process.cwd(),
   );
   const campaign = openCampaign(root, { readonly: true });
   try {
-    action(campaign);
+    return await action(campaign);
   } finally {
     campaign.close();
   }
@@ -97,14 +90,7 @@ async function checkHost(campaign: Campaign, name: string): Promise<number> {
       `no host of that name in retort.yaml (hosts: ${known === '' ? 'none' : known})`,
     );
   }
-  const viaHost =
-    host.type === 'slurm' && host.via !== undefined ? campaign.settings.hosts[host.via] : undefined;
-  const transport: Transport =
-    host.type === 'ssh'
-      ? transportFor(host)
-      : viaHost?.type === 'ssh'
-        ? transportFor(viaHost)
-        : new LocalTransport();
+  const transport = transportTo(host, campaign.settings.hosts);
   const checks: Check[] = [];
   const say = (check: Check): void => {
     checks.push(check);

@@ -51,14 +51,6 @@ export interface SlurmExecutorOptions {
   readonly jobsChanged?: () => void;
 }
 
-/** Scheduler commands run, for `bench/slurm-submit` and `retort status`. */
-export interface SchedulerCalls {
-  sbatch: number;
-  squeue: number;
-  scontrol: number;
-  scancel: number;
-}
-
 /** What a final-state lookup needs of a scontrol or completion-log record. */
 type FinalRecord = Pick<JobcompRecord, 'jobId' | 'arrayJobId' | 'arrayTaskId' | 'state'>;
 
@@ -97,7 +89,6 @@ const SNAPSHOT_TTL_MS = 5000;
 export class SlurmExecutor implements Executor {
   readonly name: string;
   readonly slots: number;
-  readonly calls: SchedulerCalls = { sbatch: 0, squeue: 0, scontrol: 0, scancel: 0 };
   readonly #o: SlurmExecutorOptions;
   readonly #jobs = new Map<string, SlurmJob>();
   readonly #members = new Map<string, Member>();
@@ -144,7 +135,7 @@ export class SlurmExecutor implements Executor {
     }
     const remoteDir = this.#remoteDir(job);
     const walltime =
-      this.#o.host.submit === 'packed'
+      host.submit === 'packed'
         ? { seconds: job.job.resources.walltime_s, graceS: this.#o.killGraceS }
         : undefined;
     await this.#reachability.reach(() => stageCalc(this.#o.transport, job, remoteDir, walltime));
@@ -334,13 +325,17 @@ export class SlurmExecutor implements Executor {
     const mode = host.submit;
     const name =
       mode === 'single' ? singleJobName(campaignId, first.job) : packJobName(campaignId, first.job);
-    const slurm = this.#jobFor(name, mode, undefined);
-    const members = batch.map((w, index) => {
-      if (w.again === undefined) return this.#member(w.job, w.remoteDir, slurm, index);
-      // Goes round again in a new job, at a new place, with the same exit promise.
+    // A calc going round again leaves its old job first, so that a single calc's new job (it
+    // keeps its name) gets a record of its own.
+    for (const w of batch) {
+      if (w.again === undefined) continue;
       this.#members.delete(w.again.remoteDir);
-      return this.#member(w.job, w.remoteDir, slurm, index, w.again);
-    });
+      this.#forgetIfDone(w.again.slurm);
+    }
+    const slurm = this.#jobFor(name, mode, undefined);
+    const members = batch.map((w, index) =>
+      this.#member(w.job, w.remoteDir, slurm, index, w.again),
+    );
     try {
       for (const member of members) writeIntent(member);
       const jobId = await this.#sbatch(slurm, members);
@@ -406,7 +401,6 @@ export class SlurmExecutor implements Executor {
       let result: ExecResult | undefined;
       let problem: { retryable: boolean; message: string };
       try {
-        this.calls.sbatch++;
         result = await this.#exec(argv);
         if (result.exitCode === 0) return parseSbatchParsable(result.stdout);
         problem = classifySbatchError(result.stderr);
@@ -557,7 +551,6 @@ export class SlurmExecutor implements Executor {
     );
     let known: readonly FinalRecord[] = [];
     for (const id of ids) {
-      this.calls.scontrol++;
       const result = await this.#exec(scontrolShowJobArgs(id));
       known = [...known, ...parseScontrolJobs(result.stdout)];
     }
@@ -589,7 +582,6 @@ export class SlurmExecutor implements Executor {
    */
   async #fromJobcomp(ids: readonly string[]): Promise<JobcompRecord[]> {
     if (this.#jobcompLog === undefined) {
-      this.calls.scontrol++;
       const config = await this.#exec(['scontrol', 'show', 'config']);
       const type = /^JobCompType\s*=\s*(\S+)/m.exec(config.stdout)?.[1];
       const path = /^JobCompLoc\s*=\s*(\S+)/m.exec(config.stdout)?.[1];
@@ -669,8 +661,19 @@ export class SlurmExecutor implements Executor {
       exit = { ...base, failure: verdict.failure };
     }
     this.#members.delete(member.remoteDir);
+    this.#forgetIfDone(member.slurm);
     member.resolve(exit);
     if (this.#waiting.length > 0) void this.#flush();
+  }
+
+  /**
+   * Drops a job whose calcs have all been resolved or moved to another job, so that polls,
+   * the queue count and status look only at live jobs (a 30,000-calc run in single mode would
+   * otherwise scan every job it ever submitted on each submission).
+   */
+  #forgetIfDone(job: SlurmJob): void {
+    if (job.members.some((m) => this.#members.get(m.remoteDir) === m)) return;
+    if (this.#jobs.get(job.name) === job) this.#jobs.delete(job.name);
   }
 
   // ── scheduler and remote commands ─────────────────────────────────────────
@@ -680,7 +683,6 @@ export class SlurmExecutor implements Executor {
     if (this.#snapshot !== undefined && now - this.#snapshot.at <= maxAgeMs) {
       return this.#snapshot.rows;
     }
-    this.calls.squeue++;
     const result = await this.#exec(squeueArgs());
     if (result.exitCode !== 0) {
       throw new TransportError(`squeue failed: ${result.stderr.trim()}`, { retryable: true });
@@ -718,7 +720,6 @@ export class SlurmExecutor implements Executor {
     const ids = [...this.#scancelIds];
     this.#scancelIds.clear();
     if (ids.length === 0) return;
-    this.calls.scancel++;
     await this.#exec(['scancel', ...ids]).catch((error: unknown) => {
       this.#reachability.lost(error);
     });
