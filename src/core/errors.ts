@@ -56,6 +56,30 @@ export class InfrastructureError extends RetortError {
   }
 }
 
+/**
+ * The place calcs run is not usable as configured: a host whose key changed, refused
+ * authentication, a cluster that does not answer, a scratch directory that cannot be written.
+ * It is never a calc's failure: the runner returns the calc to the queue and pauses the run with
+ * this one line, which names the executor (`ssh:NAME`, `slurm:NAME`) and what to do (`fix`).
+ * `retryable` says whether waiting alone may help (a dropped link) or a person must act first
+ * (a changed host key).
+ */
+export class ExecutorUnavailableError extends InfrastructureError {
+  readonly executor: string;
+  readonly fix: string;
+
+  constructor(
+    executor: string,
+    problem: string,
+    fix: string,
+    options: { retryable?: boolean; cause?: unknown } = {},
+  ) {
+    super(`${executor}: ${problem}; ${fix}`, options);
+    this.executor = executor;
+    this.fix = fix;
+  }
+}
+
 /** A short text for any thrown value, for logs and one-line messages. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;

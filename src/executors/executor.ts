@@ -68,6 +68,35 @@ export interface Executor {
   close(): Promise<void>;
   /** A scheduler's jobs holding this run's calcs, as last seen (SLURM); for status.json. */
   jobs?(): readonly SchedulerJob[];
+  /**
+   * `retort hosts check`: checks what runs on this executor need — the place is reachable, the
+   * scratch directory is writable, a scheduler answers (sbatch, squeue, the partition), and each
+   * of `programs` is found (with its version when it has a probe) — and reports each check
+   * through `report` as it is made. Never throws for a failed check: an unreachable host is one
+   * failed line (later checks that need the connection are then skipped). Resolves when done.
+   */
+  check?(programs: readonly ProgramToCheck[], report: (line: CheckLine) => void): Promise<void>;
+}
+
+/**
+ * A program `check` looks for. `argv` is its version probe with the program's path where this
+ * executor runs calcs already in `argv[0]` (undefined: only look the path up); `parse` turns
+ * the probe's output into a version (undefined: not this program). `needed`: the campaign's
+ * calcs use it, so not finding it is a failure rather than a note.
+ */
+export interface ProgramToCheck {
+  readonly program: string;
+  readonly path: string;
+  readonly argv: readonly string[] | undefined;
+  readonly parse: ((stdout: string, stderr: string) => string | undefined) | undefined;
+  readonly needed: boolean;
+}
+
+/** One line of a check: `ok`, or a failure; `optional` lines are worth knowing, not needed. */
+export interface CheckLine {
+  readonly ok: boolean;
+  readonly line: string;
+  readonly optional?: boolean;
 }
 
 /** One scheduler job: its id (null before sbatch answered), name, state and calcs in it. */
