@@ -154,7 +154,7 @@ export async function importDataset(
   const invalidIds: string[] = [];
   const suspicious: { mol_id: string; why: string }[] = [];
   for (const row of rows) {
-    const d = describeSmiles(rdkit, row.smiles);
+    const d = await describeSmiles(rdkit, row.smiles);
     const base = {
       mol_id: row.mol_id,
       smiles: row.smiles,
