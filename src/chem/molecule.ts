@@ -1,3 +1,4 @@
+import { InputError } from '../core/errors.js';
 import { atomicNumber } from './elements.js';
 
 /**
@@ -31,7 +32,7 @@ export function electronCount(atoms: readonly Atom[], charge: number): number {
   for (const atom of atoms) {
     if (atom.ghost === true) continue;
     const z = atomicNumber(atom.element);
-    if (z === undefined) throw new Error(`unknown element "${atom.element}"`);
+    if (z === undefined) throw new InputError(undefined, `unknown element "${atom.element}"`);
     n += z;
   }
   return n - charge;

@@ -1,3 +1,4 @@
+import { InfrastructureError } from '../core/errors.js';
 import type { Atom } from './molecule.js';
 
 /** Which atoms the RMSD is taken over: heavy atoms (default) or every atom. */
@@ -11,12 +12,14 @@ export interface RmsdOptions {
  * rotation minimising the deviation. Mirror images are not superposed (a reflection is not a
  * rotation), so enantiomeric conformers stay apart. Hydrogens are left out unless
  * `atoms: 'all'`; a geometry without heavy atoms (H2) is compared over all its atoms.
- * Throws when the two do not have the same elements in the same order.
+ * Throws `InfrastructureError` when the two do not have the same elements in the same order.
  */
 export function rmsd(a: readonly Atom[], b: readonly Atom[], options: RmsdOptions = {}): number {
   if (a.length !== b.length || a.some((atom, i) => atom.element !== b[i]?.element)) {
-    throw new Error(
+    // Both geometries come from programs run on one molecule: a mismatch is their fault.
+    throw new InfrastructureError(
       `rmsd: the geometries differ in atoms (${a.length} and ${b.length} atoms, or another order)`,
+      { retryable: false },
     );
   }
   const useAll = options.atoms === 'all' || a.every((atom) => atom.element === 'H');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Atom } from '../../src/chem/molecule.js';
 import { rmsd } from '../../src/chem/rmsd.js';
+import { InfrastructureError } from '../../src/core/errors.js';
 
 // Butane in a gauche conformation (Å): a chiral arrangement of its heavy atoms.
 const butane: Atom[] = [
@@ -93,7 +94,18 @@ describe('rmsd', () => {
     expect(rmsd(h2, stretched)).toBeCloseTo(0.1, 9);
   });
 
-  it('refuses geometries with different atoms', () => {
+  it('refuses geometries with different atoms, as a failure no retry can mend', () => {
     expect(() => rmsd(butane, butane.slice(1))).toThrow(/differ in atoms/);
+    expect(() => rmsd(butane, butane.slice(1))).toThrow(InfrastructureError);
+    const failure = (() => {
+      try {
+        rmsd(butane, [...butane].reverse());
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(failure).toBeInstanceOf(InfrastructureError);
+    expect((failure as InfrastructureError).retryable).toBe(false);
   });
 });
