@@ -1,7 +1,10 @@
+import { InputError } from './errors.js';
+
 /**
  * Canonical JSON: object keys sorted, no whitespace, `undefined` members dropped, numbers in
  * JavaScript's shortest round-trip form. Two values that mean the same give the same text, so
- * its hash can serve as a cache key. Non-finite numbers are refused (JSON has none).
+ * its hash can serve as a cache key. Non-finite numbers and values JSON cannot hold are refused with an
+ * `InputError` naming their path (`$.a[1]`).
  */
 export function canonicalJson(value: unknown): string {
   return write(value, '$');
@@ -15,7 +18,8 @@ function write(value: unknown, path: string): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`${path}: non-finite number ${value}`);
+      if (!Number.isFinite(value))
+        throw new InputError(path, `non-finite number ${String(value)} (JSON has none)`);
       return JSON.stringify(value);
     case 'object': {
       if (Array.isArray(value))
@@ -26,6 +30,6 @@ function write(value: unknown, path: string): string {
       return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${write(v, `${path}.${k}`)}`).join(',')}}`;
     }
     default:
-      throw new TypeError(`${path}: cannot be written as JSON (${typeof value})`);
+      throw new InputError(path, `cannot be written as JSON (${typeof value})`);
   }
 }
