@@ -164,13 +164,13 @@ async function race(prepare: (lock: string) => void): Promise<Result[][]> {
     }),
   );
   const stderr: string[] = [];
-  let ended = 0;
+  let crashed = 0;
   const exited = children.map(
     (child) =>
       new Promise<number | null>((done) => {
         child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
         child.on('exit', (code) => {
-          ended++;
+          if (code !== 0) crashed++;
           done(code);
         });
       }),
@@ -185,7 +185,7 @@ async function race(prepare: (lock: string) => void): Promise<Result[][]> {
       const files = Array.from({ length: CONTENDERS }, (_, me) => join(dir, `result-${t}-${me}`));
       const deadline = Date.now() + 30_000;
       while (!files.every((f) => existsSync(f))) {
-        if (ended > 0 || Date.now() > deadline)
+        if (crashed > 0 || Date.now() > deadline)
           throw new Error(`trial ${t}: a contender did not answer; ${stderr.join('')}`);
         await new Promise((r) => setTimeout(r, 5));
       }
