@@ -31,11 +31,12 @@ import { isSameProcessAlive, processStartTime } from './process-identity.js';
  * stale: it is taken over and the takeover reported to the caller, never silently. Only one
  * process may replace a given stale lock: the one that creates `retort.lock.takeover-<digest of
  * the stale lock>` (by the same link). It renames its own lock over the stale one if that is
- * still the very file it read (nothing else can change it meanwhile). If that process dies in between, its
- * takeover file is stale in turn and the next one is named after both (`…-<digest of the dead
- * taker's file>`), so every contender agrees on the name and the chain never needs a check
- * followed by a delete. A lock from another host cannot be checked and is refused with
- * instructions; so is a lock file retort did not write.
+ * still the very file it read (nothing else can change it meanwhile), so the lock is never
+ * absent and never removed by one process after another has replaced it. If that process dies
+ * in between, its takeover file is stale in turn and the next one is named after both
+ * (`…-<digest of the dead taker's file>`), so every contender agrees on the name and no check
+ * is ever followed by a delete. A lock from another host cannot be checked and is refused
+ * with instructions; so is a lock file retort did not write.
  */
 export interface LockInfo {
   readonly pid: number;
@@ -156,7 +157,14 @@ function takeOver(path: string, stale: SeenFile, tmp: string): 'taken' | 'gone' 
       try {
         const now = readLockFile(path);
         if (now?.ino !== stale.ino || !now.bytes.equals(stale.bytes)) return 'gone';
-        renameSync(tmp, path);
+        try {
+          renameSync(tmp, path);
+        } catch (error) {
+          throw new InfrastructureError(`cannot take over the stale runner lock ${path}`, {
+            cause: error,
+            retryable: false,
+          });
+        }
         return 'taken';
       } finally {
         for (const file of [name, ...deadTakers]) unlinkQuietly(file);
