@@ -152,10 +152,10 @@ const selectMs: string[] = [];
 for (const strategy of ['rerun_first_then_easy', 'by_nheavy', 'by_nrotbonds', 'random'] as const) {
   const t = process.hrtime.bigint();
   try {
-    campaign.db.transaction(() => {
+    store.transaction(() => {
       store.createBatch({ ...BATCH, size: 50, strategy, seed: 1 });
       throw new Rollback();
-    })();
+    });
   } catch (error) {
     if (!(error instanceof Rollback)) throw error;
   }

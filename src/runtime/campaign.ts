@@ -1,20 +1,22 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { campaignPaths, SETTINGS_FILE, type CampaignPaths } from '../core/campaign-layout.js';
 import { CampaignError } from '../core/errors.js';
-import { openDatabase, type Db } from '../store/database.js';
+import { DAMAGED_STORE_FIX, openDatabase, readCampaignId } from '../store/database.js';
 import { CalcStore } from '../store/calc-store.js';
 import { MoleculeStore } from '../store/molecule-store.js';
 import { RunStore } from '../store/run-store.js';
 import { readSettings, SETTINGS_TEMPLATE, type Settings } from './settings.js';
 
-/** An open campaign: its paths, settings and store. */
+/**
+ * An open campaign: its paths, settings and the stores of its database. Every SQL statement
+ * lives in store/: callers get store objects, never the database handle.
+ */
 export interface Campaign {
   readonly paths: CampaignPaths;
   /** 8 hex digits made when the store was created; names remote directories and SLURM jobs. */
   readonly id: string;
   readonly settings: Settings;
-  readonly db: Db;
   readonly calcs: CalcStore;
   readonly runs: RunStore;
   readonly molecules: MoleculeStore;
@@ -72,23 +74,23 @@ export function initCampaign(dir: string): CampaignPaths {
   return paths;
 }
 
+/**
+ * Opens the campaign at `root`. Its store must be there and sound: a missing, damaged or
+ * foreign retort.db, or one from a newer release, is refused with one line naming the file and
+ * what to do (CampaignError) — never recreated, since the calcs it recorded would be lost.
+ */
 export function openCampaign(root: string, options: { readonly?: boolean } = {}): Campaign {
   const paths = campaignPaths(root);
   const settings = readSettings(paths.settings);
+  if (!existsSync(paths.db)) throw missingStore(paths);
   for (const d of [paths.work, paths.details, paths.exports, paths.logs]) {
     if (options.readonly !== true) mkdirSync(d, { recursive: true });
   }
   const db = openDatabase(paths.db, options);
-  // A read-only open of a store made by an older retort has no campaign table yet.
-  const hasId = (db.pragma('user_version', { simple: true }) as number) >= 3;
-  const id = hasId
-    ? (db.prepare("SELECT value FROM campaign WHERE key = 'id'").get() as { value: string }).value
-    : undefined;
   return {
     paths,
-    id: id ?? 'unknown',
+    id: readCampaignId(db) ?? 'unknown',
     settings,
-    db,
     calcs: new CalcStore(db),
     runs: new RunStore(db),
     molecules: new MoleculeStore(db),
@@ -96,4 +98,25 @@ export function openCampaign(root: string, options: { readonly?: boolean } = {})
       db.close();
     },
   };
+}
+
+function missingStore(paths: CampaignPaths): CampaignError {
+  const calcDirs = countCalcDirs(paths.work);
+  const evidence =
+    calcDirs > 0
+      ? `work/ holds ${calcDirs} calc director${calcDirs === 1 ? 'y' : 'ies'} it recorded`
+      : `${SETTINGS_FILE} says a campaign is here`;
+  return new CampaignError(
+    `${paths.db}: the campaign's store is missing (${evidence}); ${DAMAGED_STORE_FIX}`,
+  );
+}
+
+/** Calc directories under work/ (`work/ab/abcd…`). */
+function countCalcDirs(work: string): number {
+  if (!existsSync(work)) return 0;
+  let n = 0;
+  for (const prefix of readdirSync(work, { withFileTypes: true })) {
+    if (prefix.isDirectory()) n += readdirSync(join(work, prefix.name)).length;
+  }
+  return n;
 }

@@ -344,6 +344,11 @@ export class CalcStore {
     return [...byName.values()];
   }
 
+  /** The programs of the calcs in the store, each once. */
+  programs(): string[] {
+    return this.db.prepare('SELECT DISTINCT program FROM calcs').pluck().all() as string[];
+  }
+
   recentFailures(limit: number): RecentFailure[] {
     return this.stmt.recentFailures.all(limit);
   }

@@ -419,6 +419,11 @@ export class MoleculeStore {
     })();
   }
 
+  /** Runs `fn` as one transaction: its writes land together, or none when it throws. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   setMeta(key: string, value: string): void {
     this.stmt.setMeta.run(key, value);
   }

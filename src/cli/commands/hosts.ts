@@ -164,10 +164,7 @@ async function checkHost(campaign: Campaign, name: string): Promise<number> {
       }
     }
     const programs = host.programs;
-    const used = campaign.db
-      .prepare('SELECT DISTINCT program FROM calcs')
-      .pluck()
-      .all() as string[];
+    const used = campaign.calcs.programs();
     const wanted = used.length > 0 ? used : ENGINES.map((e) => e.program);
     // `command` runs whatever argv a calc gives: there is no one program to look for.
     const engines = ENGINES.filter((e) => wanted.includes(e.program) && e.program !== 'command');

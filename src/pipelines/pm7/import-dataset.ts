@@ -205,7 +205,7 @@ export async function importDataset(
 
   const store = campaign.molecules;
   const referenceColumns = layout.reference.map((r) => r.name);
-  campaign.db.transaction(() => {
+  store.transaction(() => {
     const { duplicates } = store.insertMany(molecules);
     if (duplicates.length > 0) {
       throw new InputError(
@@ -219,7 +219,7 @@ export async function importDataset(
     store.setMeta('reference_columns', JSON.stringify(referenceColumns));
     store.setMeta('id_column', layout.idColumn);
     store.setMeta('imported_at', new Date().toISOString());
-  })();
+  });
 
   return {
     source,
