@@ -46,6 +46,11 @@ function text(s: ImportSummary): string {
     `imported ${count(s.imported)} molecules from ${s.source} (ids from the ${s.id_column === 'index' ? 'index column' : 'mol_id column'})`,
     `  pending           ${count(s.imported - s.skipped_invalid)}`,
     `  invalid SMILES    ${count(s.skipped_invalid)}${s.skipped_invalid > 0 ? ` (Skip: ${ids(s.invalid_ids)})` : ''}`,
+    ...(s.retry_ids.length > 0
+      ? [
+          `  RDKit failed      ${count(s.retry_ids.length)} (Pending, described again before the next batch: ${ids(s.retry_ids)})`,
+        ]
+      : []),
     `  reference column  ${s.reference_column ?? '(none found; choose one with --reference COLUMN)'}`,
     `  time              ${formatDuration(s.time_s)}`,
   ];
