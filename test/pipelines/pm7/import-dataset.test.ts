@@ -3,8 +3,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../src/chem/csv.js';
-import { InputError } from '../../../src/core/errors.js';
-import { importDataset } from '../../../src/pipelines/pm7/import-dataset.js';
+import { InfrastructureError, InputError } from '../../../src/core/errors.js';
+import {
+  describeAgain,
+  importDataset,
+  rdkitDescriber,
+  type DescribeSmiles,
+} from '../../../src/pipelines/pm7/import-dataset.js';
 import { moleculesOf } from '../../../src/pipelines/pm7/molecules.js';
 import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/campaign.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -55,6 +60,62 @@ const THERMOCBS = [
 ].join('\n');
 
 describe('importDataset', () => {
+  it('keeps a molecule RDKit itself broke on Pending and retryable, goes on with the next, and describes it again later', async () => {
+    const rdkit = await rdkitDescriber();
+    let broken = true;
+    const flaky: DescribeSmiles = (smiles) => {
+      if (smiles === 'C=Cc1ccc(C)o1' && broken)
+        throw new InfrastructureError('RDKit failed on this molecule; the module was reloaded');
+      return rdkit(smiles);
+    };
+    const summary = await importDataset(campaign, csv('thermo.csv', THERMOCBS), {
+      describe: flaky,
+    });
+    expect(summary).toMatchObject({
+      imported: 4,
+      skipped_invalid: 1,
+      invalid_ids: ['MOL00003'],
+      retry_ids: ['MOL00008'],
+    });
+    const store = moleculesOf(campaign);
+    expect(store.get('MOL00008')).toMatchObject({
+      status: 'Pending',
+      skip_reason: null,
+      nheavy: null,
+      descriptors_error: 'RDKit failed on this molecule; the module was reloaded',
+    });
+    // The molecules after it were described as usual.
+    expect(store.get('MOL00012')).toMatchObject({ status: 'Pending', nheavy: 1 });
+    expect(store.get('MOL00003')).toMatchObject({ status: 'Skip', skip_reason: 'INVALID_SMILES' });
+
+    expect(await describeAgain(campaign, flaky)).toBe(1);
+    expect(store.get('MOL00008')?.status).toBe('Pending');
+    broken = false;
+    expect(await describeAgain(campaign, flaky)).toBe(0);
+    expect(store.get('MOL00008')).toMatchObject({
+      status: 'Pending',
+      nheavy: 8,
+      nrotbonds: 1,
+      descriptors_error: null,
+      reference: { H298_cbs: '0.15', note: 'vinyl, methyl furan' },
+    });
+  });
+
+  it('skips a molecule found invalid when it is described again', async () => {
+    const failing: DescribeSmiles = () => {
+      throw new InfrastructureError('RDKit is down');
+    };
+    await importDataset(campaign, csv('thermo.csv', THERMOCBS), { describe: failing });
+    expect(moleculesOf(campaign).counts()).toMatchObject({ Pending: 4, Skip: 0 });
+    expect(await describeAgain(campaign, await rdkitDescriber())).toBe(0);
+    expect(moleculesOf(campaign).get('MOL00003')).toMatchObject({
+      status: 'Skip',
+      skip_reason: 'INVALID_SMILES',
+      descriptors_error: null,
+    });
+    expect(moleculesOf(campaign).counts()).toMatchObject({ Pending: 3, Skip: 1 });
+  });
+
   it('makes MOL ids from the ThermoCBS index column, computes descriptors and keeps the other columns', async () => {
     const file = csv('thermo.csv', THERMOCBS);
     const summary = await importDataset(campaign, file);
