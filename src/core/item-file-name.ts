@@ -16,9 +16,7 @@ const PREFIX_MAX = 60;
  * (up to a 64-bit hash collision between two long ids).
  */
 export function itemFileName(id: string): string {
-  const encoded = encodeURIComponent(id).replace(/^\.{1,2}$/, (dots) =>
-    dots.replace(/\./g, '%2E'),
-  );
+  const encoded = encodeURIComponent(id).replace(/^\.{1,2}$/, (dots) => dots.replace(/\./g, '%2E'));
   if (encoded.length <= MAX_PLAIN) return encoded;
   const prefix = encoded.slice(0, PREFIX_MAX).replace(/%[0-9A-F]?$/, '');
   const hash = createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 16);

@@ -22,10 +22,13 @@ interface Settings {
   readonly level: string;
 }
 
-const object = <T>(value: unknown): T => {
+function asObject(value: unknown): object {
   if (typeof value !== 'object' || value === null) throw new TypeError('not an object');
-  return value as T;
-};
+  return value;
+}
+const payload = (value: unknown): Payload => asObject(value) as Payload;
+const result = (value: unknown): Result => asObject(value) as Result;
+const settings = (value: unknown): Settings => asObject(value) as Settings;
 
 let tmp: ReturnType<typeof tempDir>;
 let db: Db;
@@ -33,7 +36,12 @@ let items: PipelineItems<Payload, Result>;
 let batches: PipelineBatches<Settings>;
 
 function item(id: string, atoms: number): NewItem<Payload> {
-  return { item_id: id, payload: { atoms, note: `n${atoms}` }, status: 'Pending', skip_reason: null };
+  return {
+    item_id: id,
+    payload: { atoms, note: `n${atoms}` },
+    status: 'Pending',
+    skip_reason: null,
+  };
 }
 
 const BATCH: NewBatch<Settings> = {
@@ -53,8 +61,12 @@ const fewestAtoms = (candidates: readonly Candidate<Payload>[]): string[] =>
 beforeEach(() => {
   tmp = tempDir();
   db = openDatabase(join(tmp.dir, 'retort.db'));
-  items = new ItemStore(db).of({ pipeline: 'test', payload: object<Payload>, result: object<Result> });
-  batches = new BatchStore(db).of('test', object<Settings>);
+  items = new ItemStore(db).of({
+    pipeline: 'test',
+    payload: payload,
+    result: result,
+  });
+  batches = new BatchStore(db).of('test', settings);
   items.add([item('A', 5), item('B', 2), item('C', 3), item('D', 1)]);
 });
 
@@ -94,8 +106,8 @@ describe('ItemStore', () => {
   it('keeps the items and facts of one pipeline apart from another', () => {
     const other = new ItemStore(db).of({
       pipeline: 'other',
-      payload: object<Payload>,
-      result: object<Result>,
+      payload: payload,
+      result: result,
     });
     other.add([item('A', 9)], { source: 'other.csv' });
     items.setFact('source', 'test.csv');
@@ -180,7 +192,7 @@ describe('ItemStore', () => {
       payload: (): Payload => {
         throw new TypeError('unexpected shape');
       },
-      result: object<Result>,
+      result: result,
     });
     expect(() => strict.get('A')).toThrow('the store holds malformed JSON for item A');
   });

@@ -188,9 +188,11 @@ describe('migration 4 (generic items) on a campaign made by retort 0.1.0', () =>
       readFileSync(join(V3, 'pm7_vs_reference.svg'), 'utf8'),
     );
     const oldDetails = readdirSync(join(V3, 'details')).sort();
-    expect(readdirSync(join(root, 'details')).filter((f) => f.endsWith('.json')).sort()).toEqual(
-      oldDetails,
-    );
+    expect(
+      readdirSync(join(root, 'details'))
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(oldDetails);
     for (const f of oldDetails) {
       expect(readFileSync(join(root, 'details', f), 'utf8')).toBe(
         readFileSync(join(V3, 'details', f), 'utf8'),
@@ -217,5 +219,4 @@ describe('migration 4 (generic items) on a campaign made by retort 0.1.0', () =>
       again.close();
     }
   });
-
 });

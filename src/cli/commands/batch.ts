@@ -217,7 +217,11 @@ function openBatchSession(flags: BatchRunFlags, command: string[]): Promise<RunS
   return openRunSession(flags, command, { calcLines: false, failureThreshold: 0 });
 }
 
-async function runSession(session: RunSession, batch: Pm7Batch, flags: DriveFlags): Promise<number> {
+async function runSession(
+  session: RunSession,
+  batch: Pm7Batch,
+  flags: DriveFlags,
+): Promise<number> {
   const { campaign } = session;
   const started = new Date();
   let interrupted = false;

@@ -33,7 +33,10 @@ export type BatchStart =
  * Starts a new batch: refuses while a batch is Running (interrupted: it must be resumed),
  * describes again the molecules RDKit failed on at import, then selects the batch.
  */
-export async function startBatch(campaign: Campaign, options: NewBatchOptions): Promise<BatchStart> {
+export async function startBatch(
+  campaign: Campaign,
+  options: NewBatchOptions,
+): Promise<BatchStart> {
   const store = moleculesOf(campaign);
   const running = store.runningBatch();
   if (running !== undefined) {
@@ -116,7 +119,9 @@ export interface DriveOptions {
  * Runs the batch's To run molecules with the tracking CSV kept current (throttled, exact at
  * the end). Returns whether the run stopped before every molecule ran.
  */
-export async function driveBatch(options: DriveOptions): Promise<{ readonly interrupted: boolean }> {
+export async function driveBatch(
+  options: DriveOptions,
+): Promise<{ readonly interrupted: boolean }> {
   const { campaign, batch } = options;
   const csv = new ThrottledExport(() => {
     writeBatchCsv(campaign, { withReference: options.withReference });

@@ -229,9 +229,7 @@ export async function describeAgain(
   describe?: DescribeSmiles,
 ): Promise<number> {
   const store = moleculesOf(campaign);
-  const waiting = store
-    .all()
-    .filter((m) => m.status === 'Pending' && m.descriptors_error !== null);
+  const waiting = store.all().filter((m) => m.status === 'Pending' && m.descriptors_error !== null);
   if (waiting.length === 0) return 0;
   const describeWith = describe ?? (await rdkitDescriber());
   let left = 0;

@@ -173,7 +173,12 @@ export async function runMoleculePipeline(
     // Its ensemble file could not be written: this molecule fails, the batch goes on.
     if (!(error instanceof MoleculeFileError)) throw error;
     issues.push(error.message);
-    return finish({ ...notAttempted, status: 'FAILED', error: error.message }, [], error.message, 0);
+    return finish(
+      { ...notAttempted, status: 'FAILED', error: error.message },
+      [],
+      error.message,
+      0,
+    );
   }
   if (search.interrupted) return { interrupted: true };
   issues.push(...search.issues);

@@ -180,7 +180,11 @@ describe('importDataset', () => {
     const summary = await importDataset(campaign, file);
     expect(summary.id_column).toBe('mol_id');
     expect(summary.reference_column).toBe('E_ref');
-    expect(moleculesOf(campaign).all().map((r) => [r.mol_id, r.charge, r.multiplicity])).toEqual([
+    expect(
+      moleculesOf(campaign)
+        .all()
+        .map((r) => [r.mol_id, r.charge, r.multiplicity]),
+    ).toEqual([
       ['mol_00001', 0, 1],
       ['benzene-7', 0, 1],
     ]);
@@ -189,7 +193,11 @@ describe('importDataset', () => {
   it('prefers the mol_id column when the file also has an index column, and drops the index', async () => {
     const file = csv('both.csv', ',mol_id,smiles\n5,A1,C\n9,A2,CC\n');
     await importDataset(campaign, file);
-    expect(moleculesOf(campaign).all().map((r) => r.mol_id)).toEqual(['A1', 'A2']);
+    expect(
+      moleculesOf(campaign)
+        .all()
+        .map((r) => r.mol_id),
+    ).toEqual(['A1', 'A2']);
     expect(moleculesOf(campaign).get('A1')?.reference).toEqual({});
   });
 
@@ -320,9 +328,15 @@ describe('importDataset', () => {
         nheavy: Number(nheavy),
       });
     }
-    const radicals = moleculesOf(campaign).all().filter((r) => r.multiplicity === 2);
+    const radicals = moleculesOf(campaign)
+      .all()
+      .filter((r) => r.multiplicity === 2);
     expect(radicals.length).toBeGreaterThanOrEqual(5);
-    expect(moleculesOf(campaign).all().filter((r) => r.charge !== 0).length).toBeGreaterThanOrEqual(4);
+    expect(
+      moleculesOf(campaign)
+        .all()
+        .filter((r) => r.charge !== 0).length,
+    ).toBeGreaterThanOrEqual(4);
   });
 
   it.skipIf(!existsSync(GRIMPERIUM))(

@@ -45,7 +45,11 @@ describe('selectItems', () => {
 
   it('longest_first: highest predicted cost first', () => {
     const ids = selectItems(ITEMS, 'longest_first', 10);
-    const costs = ids.map((id) => predictedCost(ITEMS.find((i) => i.item_id === id) ?? ITEMS[0]!));
+    const byId = new Map(ITEMS.map((i) => [i.item_id, i]));
+    const costs = ids.map((id) => {
+      const i = byId.get(id);
+      return i === undefined ? Number.NaN : predictedCost(i);
+    });
     expect(costs).toEqual([...costs].sort((a, b) => b - a));
     expect(ids[0]).toBe('A');
     expect(ids.at(-1)).toBe('D');
@@ -62,7 +66,12 @@ describe('selectItems', () => {
 
   it('takes items of higher priority first under every strategy', () => {
     const urgent = [...ITEMS, item('Z', 6, 40, 9, { priority: 2 })];
-    for (const strategy of ['rerun_first_then_easy', 'by_nheavy', 'by_nrotbonds', 'random'] as const)
+    for (const strategy of [
+      'rerun_first_then_easy',
+      'by_nheavy',
+      'by_nrotbonds',
+      'random',
+    ] as const)
       expect(selectItems(urgent, strategy, 1, 1)).toEqual(['Z']);
     const cheapUrgent = [...ITEMS, item('Y', 6, 1, 0, { priority: 1 })];
     expect(selectItems(cheapUrgent, 'longest_first', 2)).toEqual(['Y', 'A']);
@@ -81,7 +90,8 @@ describe('predictedCost', () => {
     expect(predictedCost({ ...base, heavy_atoms: 10 })).toBeGreaterThan(predictedCost(base));
     expect(predictedCost({ ...base, rotatable_bonds: 4 })).toBeGreaterThan(predictedCost(base));
     expect(predictedCost(base)).toBeCloseTo(
-      predictedCost({ ...base, programs: ['xtb'] }) + predictedCost({ ...base, programs: ['mopac'] }),
+      predictedCost({ ...base, programs: ['xtb'] }) +
+        predictedCost({ ...base, programs: ['mopac'] }),
     );
     expect(predictedCost({ ...base, heavy_atoms: null })).toBe(0);
   });

@@ -3,11 +3,7 @@ import { InfrastructureError } from '../../../core/errors.js';
 import type { Campaign } from '../../../runtime/campaign.js';
 import { moleculesOf } from '../molecules.js';
 import { batchCsvPath } from './batch-csv.js';
-import {
-  pm7MinusReference,
-  referenceColumn,
-  referenceValue,
-} from './reference.js';
+import { pm7MinusReference, referenceColumn, referenceValue } from './reference.js';
 import { errorStats, type ErrorStats } from './stats.js';
 
 /** The four rows of the results table: `Pending` counts the batch's molecules not run yet (To run, Running). */
