@@ -397,7 +397,7 @@ describe('a batch killed with SIGKILL (live)', () => {
       const molecules = withStore(dir, (db) =>
         db
           .prepare<[], { mol_id: string; status: string }>(
-            'SELECT mol_id, status FROM molecules ORDER BY seq',
+            'SELECT item_id AS mol_id, status FROM items ORDER BY seq',
           )
           .all(),
       );
