@@ -18,8 +18,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { csvLine, parseCsv } from '../src/chem/csv.js';
+import { moleculesOf } from '../src/pipelines/pm7/molecules.js';
+import { openCampaign } from '../src/runtime/campaign.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sample = resolve(
@@ -90,19 +91,12 @@ const started = Date.now();
 // while a long run goes on in another process, or after stopping it with `retort stop`).
 const reportOnly = args.includes('--report-only');
 for (; !reportOnly;) {
-  const db = new Database(join(dir, 'campaign', 'retort.db'), { readonly: true });
-  const running = db
-    .prepare<[], { batch_id: string }>(
-      `SELECT batch_id FROM batches WHERE status IN ('Running','Stopped')`,
-    )
-    .get();
-  const pending =
-    db
-      .prepare<[], { n: number }>(
-        `SELECT COUNT(*) AS n FROM molecules WHERE status IN ('Pending','Rerun')`,
-      )
-      .get()?.n ?? 0;
-  db.close();
+  const campaign = openCampaign(join(dir, 'campaign'), { readonly: true });
+  const store = moleculesOf(campaign);
+  const running = store.batches().find((b) => b.status === 'Running' || b.status === 'Stopped');
+  const counts = store.counts();
+  const pending = counts.Pending + counts.Rerun;
+  campaign.close();
   if (running !== undefined)
     retort(
       'batch',
@@ -143,27 +137,19 @@ interface Row {
   readonly theirs: number;
   readonly ours: number;
 }
-const db = new Database(join(dir, 'campaign', 'retort.db'), { readonly: true });
+const campaign = openCampaign(join(dir, 'campaign'), { readonly: true });
 const ours = new Map(
-  db
-    .prepare<
-      [],
-      { mol_id: string; hof: number | null; status: string; detail_json: string | null }
-    >('SELECT mol_id, most_stable_hof_kcal_mol AS hof, status, detail_json FROM molecules')
+  moleculesOf(campaign)
     .all()
-    .map((r) => [r.mol_id, r]),
+    .map((m) => [m.mol_id, { hof: m.most_stable_hof_kcal_mol, detail: m.detail }]),
 );
 const methods = new Map<string, number>();
 for (const r of ours.values()) {
   if (r.hof === null) continue;
-  const method =
-    r.detail_json === null
-      ? 'none'
-      : (JSON.parse(r.detail_json) as { conformer_search: { method: string } }).conformer_search
-          .method;
+  const method = r.detail?.conformer_search.method ?? 'none';
   methods.set(method, (methods.get(method) ?? 0) + 1);
 }
-db.close();
+campaign.close();
 const rows: Row[] = [];
 for (const r of finished) {
   const id = r.cells[iId] ?? '';

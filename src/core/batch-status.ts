@@ -1,13 +1,13 @@
 import type { TransitionTable } from './transitions.js';
 
 /**
- * A batch of molecules, selected and run together.
+ * A batch of work items of one pipeline, selected and run together.
  *
  * - `Running`: being run, or its runner died (then `retort batch resume` takes it over; no new
- *   batch starts meanwhile).
- * - `Stopped`: stopped on request before every molecule ran; resumable.
- * - `Completed`: every molecule ran (OK, Rerun or Skip).
- * - `Reset`: the all_or_nothing reset was applied: its OK molecules went back to Pending.
+ *   batch of that pipeline starts meanwhile).
+ * - `Stopped`: stopped on request before every item ran; resumable.
+ * - `Completed`: every item ran (OK, Rerun or Skip).
+ * - `Reset`: the all_or_nothing reset was applied: its OK items went back to Pending.
  */
 export const BatchStatus = {
   Running: 'Running',
@@ -25,13 +25,19 @@ export const BATCH_TRANSITIONS: TransitionTable<BatchStatus> = {
   Reset: [],
 };
 
-/** How molecules are chosen for a batch (see the molecule store's selection). */
-export const STRATEGIES = ['rerun_first_then_easy', 'random', 'by_nheavy', 'by_nrotbonds'] as const;
+/** How items are chosen for a batch; implemented in runtime/scheduling/strategies.ts. */
+export const STRATEGIES = [
+  'rerun_first_then_easy',
+  'random',
+  'by_nheavy',
+  'by_nrotbonds',
+  'longest_first',
+] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /**
- * What a failure in a batch does to the rest: `partial_ok` keeps every OK molecule;
- * `all_or_nothing` sends the batch's OK molecules back to Pending if any molecule failed.
+ * What a failure in a batch does to the rest: `partial_ok` keeps every OK item;
+ * `all_or_nothing` sends the batch's OK items back to Pending if any item failed.
  */
 export const POLICIES = ['partial_ok', 'all_or_nothing'] as const;
 export type Policy = (typeof POLICIES)[number];

@@ -4,7 +4,8 @@ import { campaignPaths, SETTINGS_FILE, type CampaignPaths } from '../core/campai
 import { CampaignError } from '../core/errors.js';
 import { DAMAGED_STORE_FIX, openDatabase, readCampaignId } from '../store/database.js';
 import { CalcStore } from '../store/calc-store.js';
-import { MoleculeStore } from '../store/molecule-store.js';
+import { BatchStore } from '../store/batch-store.js';
+import { ItemStore } from '../store/item-store.js';
 import { RunStore } from '../store/run-store.js';
 import { readSettings, SETTINGS_TEMPLATE, type Settings } from './settings.js';
 
@@ -19,7 +20,9 @@ export interface Campaign {
   readonly settings: Settings;
   readonly calcs: CalcStore;
   readonly runs: RunStore;
-  readonly molecules: MoleculeStore;
+  /** Work items of every pipeline (pipelines take their own view with `items.of(codec)`). */
+  readonly items: ItemStore;
+  readonly batches: BatchStore;
   close(): void;
 }
 
@@ -93,7 +96,8 @@ export function openCampaign(root: string, options: { readonly?: boolean } = {})
     settings,
     calcs: new CalcStore(db),
     runs: new RunStore(db),
-    molecules: new MoleculeStore(db),
+    items: new ItemStore(db),
+    batches: new BatchStore(db),
     close: () => {
       db.close();
     },

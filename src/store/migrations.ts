@@ -66,6 +66,30 @@
  * Migration 3 — `campaign`: key → value facts about the campaign itself. `id` is 8 random hex
  * digits made once; remote executors name scratch directories and SLURM jobs with it so that
  * two campaigns never take each other's jobs for their own.
+ *
+ * Migration 4 — generic work items: `molecules` becomes `items` (pipeline `pm7`), `batches`
+ * becomes generic, `dataset` becomes `item_facts`. Every value is carried over; the PM7 columns
+ * move into the JSON payload/result (pipelines/pm7/molecule-item.ts documents their fields).
+ *
+ * `items` — one row per work item of a pipeline (core/item-status.ts).
+ *   pipeline, item_id   the pipeline (`pm7` …) and the item's id in it (a molecule's mol_id)
+ *   seq                 order of addition within the pipeline (ties in every ordering go to it)
+ *   status              Pending | To run | Running | OK | Rerun | Skip
+ *   skip_reason         core/item-status.ts SkipReason when Skip
+ *   phase               where its pipeline is (the pipeline's own words; `pending` when idle)
+ *   priority            higher runs first, before any strategy's order (default 0)
+ *   retry_count, max_retries, last_error_message
+ *   payload_json        the pipeline's input for the item (JSON object)
+ *   result_json         the pipeline's last outcome for it (JSON object), null before any
+ *   batch_id, batch_order   the batch it was selected into and its place there
+ *   updated_at
+ *
+ * `batches` — one row per batch of one pipeline (core/batch-status.ts).
+ *   batch_id (`batch_0001` …, numbered across pipelines), pipeline, seq, status, size,
+ *   strategy, seed, policy, max_retries, workers, settings_json (the pipeline's own batch
+ *   settings, a JSON object), created_at, started_at, ended_at
+ *
+ * `item_facts` — pipeline, key → value facts (e.g. about the last import of a dataset).
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -183,5 +207,79 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) STRICT;
   INSERT INTO campaign (key, value) VALUES ('id', lower(hex(randomblob(4))));
+  `,
+  `
+  ALTER TABLE batches RENAME TO batches_v3;
+  CREATE TABLE batches (
+    batch_id TEXT PRIMARY KEY,
+    pipeline TEXT NOT NULL,
+    seq INTEGER NOT NULL UNIQUE,
+    status TEXT NOT NULL CHECK (status IN ('Running','Stopped','Completed','Reset')),
+    size INTEGER NOT NULL,
+    strategy TEXT NOT NULL,
+    seed INTEGER,
+    policy TEXT NOT NULL,
+    max_retries INTEGER NOT NULL,
+    workers INTEGER NOT NULL,
+    settings_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT
+  ) STRICT;
+  CREATE INDEX batches_by_status ON batches (pipeline, status, seq);
+  INSERT INTO batches (batch_id, pipeline, seq, status, size, strategy, seed, policy,
+    max_retries, workers, settings_json, created_at, started_at, ended_at)
+  SELECT batch_id, 'pm7', seq, status, size, strategy, seed, policy, max_retries, workers,
+    json_object('crest_timeout_min', crest_timeout_min, 'mopac_timeout_min', mopac_timeout_min,
+      'max_conformers', max_conformers),
+    created_at, started_at, ended_at
+  FROM batches_v3;
+
+  CREATE TABLE items (
+    pipeline TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('Pending','To run','Running','OK','Rerun','Skip')),
+    skip_reason TEXT,
+    phase TEXT NOT NULL DEFAULT 'pending',
+    priority INTEGER NOT NULL DEFAULT 0,
+    retry_count INTEGER NOT NULL DEFAULT 0,
+    max_retries INTEGER NOT NULL DEFAULT 3,
+    last_error_message TEXT,
+    payload_json TEXT NOT NULL,
+    result_json TEXT,
+    batch_id TEXT REFERENCES batches (batch_id),
+    batch_order INTEGER,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (pipeline, item_id),
+    UNIQUE (pipeline, seq)
+  ) STRICT;
+  CREATE INDEX items_by_status ON items (pipeline, status, seq);
+  CREATE INDEX items_by_batch ON items (batch_id, batch_order);
+  INSERT INTO items (pipeline, item_id, seq, status, skip_reason, phase, priority, retry_count,
+    max_retries, last_error_message, payload_json, result_json, batch_id, batch_order, updated_at)
+  SELECT 'pm7', mol_id, seq, status, skip_reason, phase, 0, retry_count, max_retries,
+    last_error_message,
+    json_object('smiles', smiles, 'charge', charge, 'multiplicity', multiplicity,
+      'nheavy', nheavy, 'nrotbonds', nrotbonds, 'tpsa', tpsa, 'aromatic_rings', aromatic_rings,
+      'has_heteroatoms', CASE has_heteroatoms WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+      'reference', json(reference_json), 'descriptors_error', NULL),
+    CASE WHEN detail_json IS NULL AND most_stable_hof_kcal_mol IS NULL THEN NULL
+      ELSE json_object('most_stable_hof_kcal_mol', most_stable_hof_kcal_mol,
+        'detail', json(detail_json)) END,
+    batch_id, batch_order, updated_at
+  FROM molecules;
+
+  CREATE TABLE item_facts (
+    pipeline TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (pipeline, key)
+  ) STRICT;
+  INSERT INTO item_facts (pipeline, key, value) SELECT 'pm7', key, value FROM dataset;
+
+  DROP TABLE molecules;
+  DROP TABLE batches_v3;
+  DROP TABLE dataset;
   `,
 ];

@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,7 +94,7 @@ describe('retort batch (live)', () => {
       const skip = withStore(dir, (db) =>
         db
           .prepare<[], { skip_reason: string }>(
-            `SELECT skip_reason FROM molecules WHERE mol_id = 'MOL00009'`,
+            `SELECT skip_reason FROM items WHERE item_id = 'MOL00009'`,
           )
           .get(),
       );
@@ -152,7 +154,7 @@ describe('retort batch (live)', () => {
           .get();
         const mol = db
           .prepare<[], { most_stable_hof_kcal_mol: number }>(
-            `SELECT most_stable_hof_kcal_mol FROM molecules`,
+            `SELECT json_extract(result_json, '$.most_stable_hof_kcal_mol') AS most_stable_hof_kcal_mol FROM items`,
           )
           .get();
         return {
@@ -178,6 +180,35 @@ describe('retort batch (live)', () => {
     },
     300_000,
   );
+
+  it('refuses every bad option with one line and exit 2 before it creates a batch', () => {
+    const dir = tempCampaign();
+    importDataset(dir);
+    for (const [flag, value] of [
+      ['--cores', 'x'],
+      ['--failure-threshold', '-1'],
+      ['--workers', '0'],
+      ['--seed', '-3'],
+      ['--size', '0'],
+      ['--max-retries', 'many'],
+      ['--max-conformers', '0'],
+      ['--strategy', 'hardest_first'],
+      ['--policy', 'some'],
+    ] as const) {
+      const r = runCli(['batch', 'run', flag, value, '--headless'], { cwd: dir });
+      expect(r.status, `${flag} ${value}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(flag);
+    }
+    const r = runCli(['batch', 'status'], { cwd: dir });
+    expect(r.stdout).not.toContain('batch_0001');
+    expect(
+      withStore(
+        dir,
+        (db) => db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM batches').get()?.n,
+      ),
+    ).toBe(0);
+  });
 
   it('refuses timeouts that are not minutes > 0, naming the flag, and runs nothing', () => {
     const dir = tempCampaign();
@@ -225,7 +256,7 @@ describe('retort batch (live)', () => {
           .prepare<
             [],
             { mol_id: string; status: string; retry_count: number; batch_id: string | null }
-          >('SELECT mol_id, status, retry_count, batch_id FROM molecules ORDER BY seq')
+          >('SELECT item_id AS mol_id, status, retry_count, batch_id FROM items ORDER BY seq')
           .all(),
       );
       expect(statuses).toEqual([
@@ -310,7 +341,7 @@ describe('the failure scenarios of one molecule (live)', () => {
       const reason = withStore(dir, (db) =>
         db
           .prepare<[], { skip_reason: string; retry_count: number }>(
-            `SELECT skip_reason, retry_count FROM molecules WHERE mol_id = 'MOL00002'`,
+            `SELECT skip_reason, retry_count FROM items WHERE item_id = 'MOL00002'`,
           )
           .get(),
       );
@@ -366,7 +397,7 @@ describe('a batch killed with SIGKILL (live)', () => {
       const molecules = withStore(dir, (db) =>
         db
           .prepare<[], { mol_id: string; status: string }>(
-            'SELECT mol_id, status FROM molecules ORDER BY seq',
+            'SELECT item_id AS mol_id, status FROM items ORDER BY seq',
           )
           .all(),
       );
@@ -394,5 +425,64 @@ describe('a batch killed with SIGKILL (live)', () => {
       ).toBe('Completed');
     },
     600_000,
+  );
+});
+
+describe('per-molecule files (live)', () => {
+  const LONG = `m${'x'.repeat(299)}`;
+
+  it.skipIf(!live)(
+    'gives ids that differ only in unsafe characters their own files, runs a 300-character id, and fails only the molecule whose file cannot be written',
+    () => {
+      const dir = tempCampaign();
+      importDataset(
+        dir,
+        `mol_id,smiles\na/b,C\na?b,CC\n${LONG},CO\nblocked,CCC\nno-ensemble,CCCC\n`,
+      );
+      // A directory where a molecule's detail file (and another's ensemble) must go.
+      mkdirSync(join(dir, 'details', 'blocked.json', 'x'), { recursive: true });
+      mkdirSync(join(dir, 'details', 'ensembles', 'no-ensemble.xyz', 'x'), { recursive: true });
+      const r = runCli(['batch', 'run', '--size', '5', '--max-retries', '2', ...FAST], {
+        cwd: dir,
+      });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stdout).toContain('(Completed)');
+      const { rows } = csvRows(dir);
+      const byId = new Map(rows.map((row) => [row.mol_id, row]));
+      for (const id of ['a/b', 'a?b', LONG]) expect(byId.get(id)?.status, id).toBe('OK');
+      expect(byId.get('blocked')).toMatchObject({ status: 'Rerun', success: 'false' });
+      expect(byId.get('blocked')?.error_message).toContain('cannot write details/blocked.json');
+      expect(byId.get('no-ensemble')).toMatchObject({ status: 'Rerun', crest_status: 'FAILED' });
+      expect(byId.get('no-ensemble')?.error_message).toContain(
+        'cannot write details/ensembles/no-ensemble.xyz',
+      );
+
+      // Each molecule's details point at its own ensemble, which holds its own conformers.
+      const ensembles = ['a/b', 'a?b', LONG].map((id) => byId.get(id)?.crest_ensemble_file ?? '');
+      expect(new Set(ensembles).size).toBe(3);
+      for (const [i, id] of ['a/b', 'a?b', LONG].entries()) {
+        const file = ensembles[i] ?? '';
+        expect(file.length).toBeLessThan(120);
+        expect(readFileSync(join(dir, file), 'utf8').split('\n')[1]).toContain(` ${id} conformer`);
+      }
+      // (details/blocked.json is still the directory in the way.)
+      const details = readdirSync(join(dir, 'details')).filter(
+        (f) => f.endsWith('.json') && f !== 'blocked.json',
+      );
+      expect(details).toHaveLength(4);
+      for (const f of details) {
+        const d = JSON.parse(readFileSync(join(dir, 'details', f), 'utf8')) as { mol_id: string };
+        expect(['a/b', 'a?b', LONG, 'no-ensemble']).toContain(d.mol_id);
+      }
+
+      // Once the files can be written, the next batch takes the failed molecules again.
+      rmSync(join(dir, 'details', 'blocked.json'), { recursive: true });
+      rmSync(join(dir, 'details', 'ensembles', 'no-ensemble.xyz'), { recursive: true });
+      const again = runCli(['batch', 'run', ...FAST], { cwd: dir });
+      expect(again.status, again.stderr).toBe(0);
+      const after = new Map(csvRows(dir).rows.map((row) => [row.mol_id, row.status]));
+      expect([after.get('blocked'), after.get('no-ensemble')]).toEqual(['OK', 'OK']);
+    },
+    300_000,
   );
 });

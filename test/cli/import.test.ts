@@ -48,7 +48,7 @@ describe('retort import', () => {
     expect(r.stdout).toMatch(/invalid SMILES +0\n/);
     expect(r.stdout).toMatch(/reference column +H298_ref/);
     expect(r.stdout).toMatch(/time +\d/);
-    const n = withStore(dir, (db) => db.prepare('SELECT COUNT(*) AS n FROM molecules').get()) as {
+    const n = withStore(dir, (db) => db.prepare('SELECT COUNT(*) AS n FROM items').get()) as {
       n: number;
     };
     expect(n.n).toBe(60);

@@ -96,7 +96,8 @@ function batchHofs(executor: string): Record<string, number> {
   const rows = withStore(dir, (db) =>
     db
       .prepare<[], { mol_id: string; hof: number }>(
-        'SELECT mol_id, most_stable_hof_kcal_mol AS hof FROM molecules ORDER BY mol_id',
+        `SELECT item_id AS mol_id, json_extract(result_json, '$.most_stable_hof_kcal_mol') AS hof
+         FROM items ORDER BY item_id`,
       )
       .all(),
   );

@@ -1,15 +1,19 @@
 import type { Command } from 'commander';
-import { POLICIES, STRATEGIES, type BatchStatus } from '../../core/batch-status.js';
+import { POLICIES, STRATEGIES, type Policy, type Strategy } from '../../core/batch-status.js';
 import { InputError } from '../../core/errors.js';
-import { MOLECULE_STATUSES } from '../../core/molecule-status.js';
-import { runBatch } from '../../pipelines/pm7/batch-run.js';
-import { crestOnPath } from '../../pipelines/pm7/conformer-search.js';
-import { writeBatchCsv } from '../../pipelines/pm7/exports/batch-csv.js';
-import { ThrottledExport } from '../../pipelines/pm7/exports/csv-throttle.js';
-import { writeParityPlot } from '../../pipelines/pm7/exports/parity-plot.js';
-import { batchSummary, formatSummary } from '../../pipelines/pm7/exports/summary.js';
-import { findCampaignRoot, openCampaign, type Campaign } from '../../runtime/campaign.js';
-import type { BatchRow } from '../../store/molecule-store.js';
+import {
+  batchStatusRows,
+  checkResumable,
+  closeBatch,
+  driveBatch,
+  resetBatch,
+  resumeBatch,
+  startBatch,
+  STATUS_COLUMNS,
+  type NewBatchOptions,
+} from '../../pipelines/pm7/batch-lifecycle.js';
+import type { Pm7Batch } from '../../pipelines/pm7/molecule-item.js';
+import { findCampaignRoot, openCampaign } from '../../runtime/campaign.js';
 import { table } from '../format.js';
 import { openRunSession, parseCount, type RunFlags, type RunSession } from '../session.js';
 
@@ -50,7 +54,7 @@ export function registerBatch(program: Command): void {
     )
     .option(
       '--strategy <name>',
-      `which molecules: ${STRATEGIES.join(', ')}`,
+      `which molecules: ${STRATEGIES.join(', ')} (longest_first: highest predicted cost first)`,
       'rerun_first_then_easy',
     )
     .option('--seed <n>', 'seed of the random strategy', '1')
@@ -106,17 +110,7 @@ export function registerBatch(program: Command): void {
       const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
       const campaign = openCampaign(findCampaignRoot(dir, process.cwd()));
       try {
-        batchIn(
-          campaign,
-          batchId,
-          ['Completed', 'Stopped'],
-          'a Completed or Stopped batch can be reset',
-        );
-        const n = campaign.molecules.resetBatch(batchId);
-        writeBatchCsv(campaign, { withReference: false });
-        process.stdout.write(
-          `${batchId} reset: ${n} OK molecules back to Pending (retry counts kept)\n`,
-        );
+        process.stdout.write(`${resetBatch(campaign, batchId)}\n`);
       } finally {
         campaign.close();
       }
@@ -127,113 +121,94 @@ export function registerBatch(program: Command): void {
     .summary('molecules by status, overall and per batch')
     .action((_options: unknown, command: Command) => {
       const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
-      const campaign = openCampaign(findCampaignRoot(dir, process.cwd()), { readonly: true });
+      // Not read-only: a store made by an older retort is migrated first.
+      const campaign = openCampaign(findCampaignRoot(dir, process.cwd()));
       try {
-        const shown = ['OK', 'Rerun', 'Skip', 'Pending', 'To run', 'Running'] as const;
-        const overall = campaign.molecules.counts();
-        const perBatch = campaign.molecules.countsByBatch();
-        const rows = [
-          [
-            'all',
-            '',
-            ...shown.map((s) => String(overall[s])),
-            String(MOLECULE_STATUSES.reduce((n, s) => n + overall[s], 0)),
-          ],
-          ...campaign.molecules.batches().map((b) => {
-            const c = perBatch.get(b.batch_id);
-            return [b.batch_id, b.status, ...shown.map((s) => String(c?.[s] ?? 0)), String(b.size)];
-          }),
-        ];
-        process.stdout.write(`${table(['batch', 'state', ...shown, 'total'], rows)}\n`);
+        const header = ['batch', 'state', ...STATUS_COLUMNS, 'total'];
+        process.stdout.write(`${table(header, batchStatusRows(campaign))}\n`);
       } finally {
         campaign.close();
       }
     });
 }
 
+/** The run-time options of run and resume, checked before anything touches the campaign. */
+interface DriveFlags {
+  readonly cores: number | undefined;
+  readonly failureThreshold: number | undefined;
+  readonly withReference: boolean;
+}
+
+function driveFlags(flags: BatchRunFlags): DriveFlags {
+  parseCount(flags.workers, '--workers');
+  return {
+    cores: parseCount(flags.cores, '--cores'),
+    failureThreshold: parseCount(flags.failureThreshold, '--failure-threshold', 0),
+    withReference: flags.withReference === true,
+  };
+}
+
+/** Every option of `batch run`, validated (InputError, one line) before the store is opened. */
+function batchOptions(flags: BatchRunFlags): Omit<NewBatchOptions, 'workers'> {
+  return {
+    strategy: oneOf<Strategy>(flags.strategy, STRATEGIES, '--strategy'),
+    policy: oneOf<Policy>(flags.policy, POLICIES, '--policy'),
+    crest_timeout_min: minutes(flags.crestTimeout, '--crest-timeout'),
+    mopac_timeout_min: minutes(flags.mopacTimeout, '--mopac-timeout'),
+    size: parseCount(flags.size, '--size') ?? 50,
+    max_retries: parseCount(flags.maxRetries, '--max-retries') ?? 3,
+    max_conformers: parseCount(flags.maxConformers, '--max-conformers') ?? 5,
+    seed: parseCount(flags.seed, '--seed', 0) ?? 1,
+  };
+}
+
 async function batchRun(flags: BatchRunFlags): Promise<number> {
-  const strategy = oneOf(flags.strategy, STRATEGIES, '--strategy');
-  const policy = oneOf(flags.policy, POLICIES, '--policy');
-  const crestTimeout = minutes(flags.crestTimeout, '--crest-timeout');
-  const mopacTimeout = minutes(flags.mopacTimeout, '--mopac-timeout');
-  const size = parseCount(flags.size, '--size') ?? 50;
-  const maxRetries = parseCount(flags.maxRetries, '--max-retries') ?? 3;
-  const maxConformers = parseCount(flags.maxConformers, '--max-conformers') ?? 5;
-  const seed = parseCount(flags.seed, '--seed', 0) ?? 1;
+  const options = batchOptions(flags);
+  const drive = driveFlags(flags);
   const session = await openBatchSession(flags, [
     'retort',
     'batch',
     'run',
     ...process.argv.slice(4),
   ]);
-  const { campaign } = session;
-  let batch: BatchRow;
+  let batch: Pm7Batch;
   try {
-    const running = campaign.molecules.runningBatch();
-    if (running !== undefined) {
-      throw new InputError(
-        'retort batch run',
-        `${running.batch_id} is still Running (its run was interrupted); continue it with \`retort batch resume ${running.batch_id}\``,
-      );
-    }
-    const counts = campaign.molecules.counts();
-    if (counts.Pending + counts.Rerun === 0) {
+    const start = await startBatch(session.campaign, { ...options, workers: session.workers });
+    if (start.kind === 'nothing') {
       await session.finish();
-      const total = MOLECULE_STATUSES.reduce((n, s) => n + counts[s], 0);
-      process.stdout.write(
-        total === 0
-          ? 'the campaign has no molecules yet: import a dataset with `retort import FILE.csv`\n'
-          : `nothing to run: no molecule is Pending or Rerun (${counts.OK} OK, ${counts.Skip} Skip)\n`,
-      );
-      return total === 0 ? 1 : 0;
+      process.stdout.write(`${start.message}\n`);
+      return start.exitCode;
     }
-    batch = campaign.molecules.createBatch({
-      size,
-      strategy,
-      seed: strategy === 'random' ? seed : null,
-      policy,
-      crest_timeout_min: crestTimeout,
-      mopac_timeout_min: mopacTimeout,
-      max_retries: maxRetries,
-      workers: session.workers,
-      max_conformers: maxConformers,
-    }).batch;
+    batch = start.batch;
   } catch (error) {
     await session.finish();
     throw error;
   }
-  return driveBatch(session, batch, flags);
+  return runSession(session, batch, drive);
 }
 
 async function batchResume(batchId: string, flags: BatchRunFlags): Promise<number> {
+  const drive = driveFlags(flags);
   // Refuse a batch that cannot be resumed before taking the campaign (one line, nothing run);
   // the check is repeated under the lock below.
-  const peek = openCampaign(findCampaignRoot(flags.campaign, process.cwd()), { readonly: true });
+  const peek = openCampaign(findCampaignRoot(flags.campaign, process.cwd()));
   try {
-    batchIn(peek, batchId, RESUMABLE, RESUMABLE_TEXT);
+    checkResumable(peek, batchId);
   } finally {
     peek.close();
   }
   const session = await openBatchSession(flags, ['retort', 'batch', 'resume', batchId]);
-  const { campaign } = session;
-  let batch: BatchRow;
+  let batch: Pm7Batch;
   try {
-    const row = batchIn(
-      campaign,
-      batchId,
-      ['Running', 'Stopped'],
-      'a Running (interrupted) or Stopped batch can be resumed',
-    );
-    const returned = campaign.molecules.returnInterrupted(batchId);
-    if (returned > 0)
-      session.print(`${returned} molecules interrupted in the middle go back to To run`);
-    if (row.status === 'Stopped') campaign.molecules.setBatchStatus(batchId, 'Running');
-    batch = row;
+    const resumed = resumeBatch(session.campaign, batchId);
+    if (resumed.returned > 0)
+      session.print(`${resumed.returned} molecules interrupted in the middle go back to To run`);
+    batch = resumed.batch;
   } catch (error) {
     await session.finish();
     throw error;
   }
-  return driveBatch(session, batch, flags);
+  return runSession(session, batch, drive);
 }
 
 function openBatchSession(flags: BatchRunFlags, command: string[]): Promise<RunSession> {
@@ -242,116 +217,50 @@ function openBatchSession(flags: BatchRunFlags, command: string[]): Promise<RunS
   return openRunSession(flags, command, { calcLines: false, failureThreshold: 0 });
 }
 
-async function driveBatch(
+async function runSession(
   session: RunSession,
-  batch: BatchRow,
-  flags: BatchRunFlags,
+  batch: Pm7Batch,
+  flags: DriveFlags,
 ): Promise<number> {
-  const { campaign, runner } = session;
+  const { campaign } = session;
   const started = new Date();
-  const withReference = flags.withReference === true;
-  const csv = new ThrottledExport(() => {
-    writeBatchCsv(campaign, { withReference });
-  });
-  const crest = crestOnPath();
-  session.print(
-    `${batch.batch_id}: ${campaign.molecules.moleculesOfBatch(batch.batch_id).filter((m) => m.status === 'To run').length} molecules, ${batch.strategy}, ${batch.policy}, conformers by ${crest ? 'CREST' : 'the built-in search (Open Babel + GFN2-xTB)'}`,
-  );
   let interrupted = false;
   let exitCode = 1;
   try {
-    const result = await runBatch({
-      campaign,
-      runner,
-      batch,
-      workers: session.workers,
-      crest,
-      cores: parseCount(flags.cores, '--cores') ?? campaign.settings.defaults.cores,
-      failureThreshold:
-        parseCount(flags.failureThreshold, '--failure-threshold', 0) ??
-        campaign.settings.control.failure_threshold,
-      onMolecule: (e) => {
-        const what =
-          e.status === 'OK'
-            ? `OK HOF ${e.most_stable_hof?.toFixed(2) ?? '?'} kcal/mol (grade ${e.grade ?? '?'})`
-            : e.status === 'interrupted'
-              ? 'interrupted: back to To run'
-              : `${e.status}: ${e.error ?? ''}`;
-        session.print(`[${e.done}/${e.total}] ${e.mol_id} ${what}`);
-      },
-      onChange: () => {
-        csv.markDirty();
-      },
-      onProgress: (p) => {
-        const elapsedS = (Date.now() - started.getTime()) / 1000;
-        session.items({
-          noun: 'molecules',
-          ...p,
-          eta_s: p.done === 0 ? null : (elapsedS / p.done) * (p.total - p.done),
-        });
-      },
-    });
-    interrupted = result.interrupted;
+    interrupted = (
+      await driveBatch({
+        campaign,
+        runner: session.runner,
+        batch,
+        workers: session.workers,
+        cores: flags.cores ?? campaign.settings.defaults.cores,
+        failureThreshold: flags.failureThreshold ?? campaign.settings.control.failure_threshold,
+        withReference: flags.withReference,
+        print: (line) => {
+          session.print(line);
+        },
+        onProgress: (p) => {
+          const elapsedS = (Date.now() - started.getTime()) / 1000;
+          session.items({
+            noun: 'molecules',
+            ...p,
+            eta_s: p.done === 0 ? null : (elapsedS / p.done) * (p.total - p.done),
+          });
+        },
+      })
+    ).interrupted;
   } finally {
-    csv.close();
     await session.finish(() => {
-      exitCode = closeBatch(campaign, batch, interrupted, started, withReference);
+      const closed = closeBatch(campaign, batch, {
+        interrupted,
+        started,
+        withReference: flags.withReference,
+      });
+      process.stdout.write(closed.text);
+      exitCode = closed.exitCode;
     });
   }
   return exitCode;
-}
-
-/**
- * Records the end of a batch run (Stopped when molecules are left, else Completed, then the
- * all_or_nothing reset when a molecule failed), writes the exports and prints the summary.
- * Returns the exit status: 0 when every molecule of the batch is OK.
- */
-function closeBatch(
-  campaign: Campaign,
-  batch: BatchRow,
-  interrupted: boolean,
-  started: Date,
-  withReference: boolean,
-): number {
-  const ended = new Date();
-  const store = campaign.molecules;
-  store.returnInterrupted(batch.batch_id);
-  const molecules = store.moleculesOfBatch(batch.batch_id);
-  const left = molecules.filter((m) => m.status === 'To run');
-  const failed = molecules.filter((m) => m.status === 'Rerun' || m.status === 'Skip');
-  let resetNote = '';
-  if (interrupted || left.length > 0) {
-    store.setBatchStatus(batch.batch_id, 'Stopped');
-  } else {
-    store.setBatchStatus(batch.batch_id, 'Completed');
-    if (batch.policy === 'all_or_nothing' && failed.length > 0) {
-      const n = store.resetBatch(batch.batch_id);
-      resetNote = `all_or_nothing: ${failed.length} molecules failed, so the batch's ${n} OK molecules went back to Pending`;
-    }
-  }
-  writeBatchCsv(campaign, { withReference });
-  writeParityPlot(campaign);
-  const summary = batchSummary(campaign, batch.batch_id, { startedAt: started, endedAt: ended });
-  process.stdout.write(`${formatSummary(summary)}${resetNote === '' ? '' : `\n${resetNote}`}\n`);
-  return failed.length === 0 && left.length === 0 ? 0 : 1;
-}
-
-const RESUMABLE: readonly BatchStatus[] = ['Running', 'Stopped'];
-const RESUMABLE_TEXT = 'a Running (interrupted) or Stopped batch can be resumed';
-
-/** The batch, when it exists and is in one of `allowed`; else one line saying why not. */
-function batchIn(
-  campaign: Campaign,
-  batchId: string,
-  allowed: readonly BatchStatus[],
-  what: string,
-): BatchRow {
-  const row = campaign.molecules.batch(batchId);
-  if (row === undefined)
-    throw new InputError(batchId, 'no such batch; `retort batch status` lists them');
-  if (!allowed.includes(row.status))
-    throw new InputError(batchId, `is ${row.status}; only ${what}`);
-  return row;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -11,7 +11,7 @@ export function registerImport(program: Command): void {
     .command('import')
     .summary('load a dataset of molecules (CSV) into the campaign')
     .description(
-      `Loads FILE.csv into the campaign's store as molecules of the PM7 pipeline. Ids come from the file's unnamed first column (the ThermoCBS layout: index 8 becomes MOL00008) or its mol_id column. Requires a smiles column; charge and multiplicity default to 0 and 1. RDKit computes nheavy, nrotbonds, tpsa, aromatic_rings and has_heteroatoms; a SMILES it cannot read is kept as Skip (INVALID_SMILES). Every other column is kept as reference data. Ids already in the campaign or repeated in the file refuse the whole import.`,
+      `Loads FILE.csv into the campaign's store as molecules of the PM7 pipeline. Ids come from the file's unnamed first column (the ThermoCBS layout: index 8 becomes MOL00008) or its mol_id column. Requires a smiles column; charge and multiplicity default to 0 and 1. RDKit computes nheavy, nrotbonds, tpsa, aromatic_rings and has_heteroatoms; a SMILES it cannot read is kept as Skip (INVALID_SMILES), and a molecule on which RDKit itself fails stays Pending and is described again before the next batch. Every other column is kept as reference data. Ids already in the campaign or repeated in the file refuse the whole import.`,
     )
     .argument('<file>', 'the dataset, CSV with a header row')
     .option(
@@ -46,6 +46,11 @@ function text(s: ImportSummary): string {
     `imported ${count(s.imported)} molecules from ${s.source} (ids from the ${s.id_column === 'index' ? 'index column' : 'mol_id column'})`,
     `  pending           ${count(s.imported - s.skipped_invalid)}`,
     `  invalid SMILES    ${count(s.skipped_invalid)}${s.skipped_invalid > 0 ? ` (Skip: ${ids(s.invalid_ids)})` : ''}`,
+    ...(s.retry_ids.length > 0
+      ? [
+          `  RDKit failed      ${count(s.retry_ids.length)} (Pending, described again before the next batch: ${ids(s.retry_ids)})`,
+        ]
+      : []),
     `  reference column  ${s.reference_column ?? '(none found; choose one with --reference COLUMN)'}`,
     `  time              ${formatDuration(s.time_s)}`,
   ];

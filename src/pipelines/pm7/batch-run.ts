@@ -1,17 +1,20 @@
-import type { MoleculeStatus } from '../../core/molecule-status.js';
+import { relative } from 'node:path';
+import { errorMessage } from '../../core/errors.js';
+import type { ItemStatus } from '../../core/item-status.js';
 import type { Campaign } from '../../runtime/campaign.js';
 import type { Runner } from '../../runtime/runner.js';
-import type { BatchRow, MoleculeRow } from '../../store/molecule-store.js';
-import { writeDetail } from './exports/details.js';
+import { detailPath, writeDetail } from './exports/details.js';
 import type { MoleculeDetail } from './molecule-detail.js';
+import type { Pm7Batch } from './molecule-item.js';
 import { runMoleculePipeline, type PipelineSettings } from './molecule-pipeline.js';
+import { moleculesOf, type Molecule } from './molecules.js';
 
 /** One molecule of a batch reaching its outcome, for progress lines. */
 export interface MoleculeEvent {
   readonly done: number;
   readonly total: number;
   readonly mol_id: string;
-  readonly status: MoleculeStatus | 'interrupted';
+  readonly status: ItemStatus | 'interrupted';
   readonly most_stable_hof: number | null;
   readonly grade: string | null;
   readonly error: string | null;
@@ -20,7 +23,7 @@ export interface MoleculeEvent {
 export interface BatchRunOptions {
   readonly campaign: Campaign;
   readonly runner: Runner;
-  readonly batch: BatchRow;
+  readonly batch: Pm7Batch;
   /** Molecules run at once. */
   readonly workers: number;
   readonly crest: boolean;
@@ -53,32 +56,33 @@ export interface BatchRunResult {
 /**
  * Runs the batch's `To run` molecules, `workers` at a time: each becomes Running, goes
  * through the molecule pipeline, and ends OK, Rerun (retry_count + 1 < max_retries) or Skip,
- * its detail stored and written to details/<mol_id>.json. A molecule the run stopped in the
+ * its detail stored and written to its details/ file. A molecule the run stopped in the
  * middle of goes back to To run. When the runner stops or pauses, no new molecule starts.
+ * A file of one molecule that cannot be written (MoleculeFileError) fails that molecule only.
  */
 export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult> {
   const { campaign, runner, batch } = options;
-  const store = campaign.molecules;
-  const queue = store.moleculesOfBatch(batch.batch_id).filter((m) => m.status === 'To run');
+  const store = moleculesOf(campaign);
+  const queue = store.ofBatch(batch.batch_id).filter((m) => m.status === 'To run');
   const total = queue.length;
   let done = 0;
-  let ok = 0;
+  let okMolecules = 0;
   let running = 0;
   let failedMolecules = 0;
   const progress = (): void => {
-    options.onProgress?.({ total, done, ok, failed: failedMolecules, running });
+    options.onProgress?.({ total, done, ok: okMolecules, failed: failedMolecules, running });
   };
   let interrupted = false;
   const settings: PipelineSettings = {
-    crest_timeout_min: batch.crest_timeout_min,
-    mopac_timeout_min: batch.mopac_timeout_min,
-    max_conformers: batch.max_conformers,
+    crest_timeout_min: batch.settings.crest_timeout_min,
+    mopac_timeout_min: batch.settings.mopac_timeout_min,
+    max_conformers: batch.settings.max_conformers,
     crest: options.crest,
     cores: options.cores,
     mopac_keywords: ['PRECISE'],
   };
 
-  const runOne = async (mol: MoleculeRow): Promise<void> => {
+  const runOne = async (mol: Molecule): Promise<void> => {
     store.setStatus(mol.mol_id, 'Running', { phase: 'geometry' });
     running++;
     options.onChange();
@@ -109,20 +113,34 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
       });
       return;
     }
-    const retries = mol.retry_count + (outcome.ok ? 0 : 1);
-    const status: MoleculeStatus = outcome.ok ? 'OK' : retries < mol.max_retries ? 'Rerun' : 'Skip';
-    const detail: MoleculeDetail = { ...outcome.detail, status, retry_count: retries };
+    const ended = (ok: boolean, base: Omit<MoleculeDetail, 'status' | 'retry_count'>) => {
+      const retryCount = mol.retry_count + (ok ? 0 : 1);
+      const status: ItemStatus = ok ? 'OK' : retryCount < mol.max_retries ? 'Rerun' : 'Skip';
+      return { ok, status, detail: { ...base, status, retry_count: retryCount } };
+    };
+    let end = ended(outcome.ok, outcome.detail);
+    // The detail file first: when it cannot be written, the molecule fails (and says why).
+    try {
+      writeDetail(campaign.paths, end.detail);
+    } catch (error) {
+      const message = `cannot write ${relative(campaign.paths.root, detailPath(campaign.paths, mol.mol_id))}: ${errorMessage(error)}`;
+      end = ended(false, {
+        ...outcome.detail,
+        quality_grade: 'FAILED',
+        issues: [...outcome.detail.issues, message],
+        error_message: message,
+      });
+    }
+    const { ok, status, detail } = end;
     store.setStatus(mol.mol_id, status, {
       phase: 'done',
-      retry_count: retries,
-      last_error_message: outcome.ok ? null : detail.error_message,
+      retry_count: detail.retry_count,
+      last_error_message: ok ? null : detail.error_message,
       skip_reason: status === 'Skip' ? 'RETRIES_EXHAUSTED' : null,
-      detail_json: JSON.stringify(detail),
-      most_stable_hof_kcal_mol: detail.most_stable_hof,
+      result: { detail, most_stable_hof_kcal_mol: detail.most_stable_hof },
     });
-    writeDetail(campaign.paths, detail);
     done++;
-    if (outcome.ok) ok++;
+    if (ok) okMolecules++;
     else failedMolecules++;
     progress();
     options.onChange();
@@ -135,7 +153,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
       grade: detail.quality_grade,
       error: detail.error_message,
     });
-    if (!outcome.ok) {
+    if (!ok) {
       if (options.failureThreshold > 0 && failedMolecules === options.failureThreshold) {
         runner.pause(
           `paused: ${failedMolecules} molecules failed in this batch (failure threshold ${options.failureThreshold}); look at them, then \`retort batch resume ${batch.batch_id}\``,

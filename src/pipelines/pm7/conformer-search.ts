@@ -7,11 +7,13 @@ import { formatXyz } from '../../chem/xyz.js';
 import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import { calcWorkdir, type CampaignPaths } from '../../core/campaign-layout.js';
 import { InputError } from '../../core/errors.js';
+import { itemFileName } from '../../core/item-file-name.js';
 import type { Failure } from '../../core/failure.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import type { CalcResolution } from '../../runtime/runner.js';
 import type { RequestCalc } from '../request-calc.js';
 import type { ConformerSearchDetail, Decision } from './molecule-detail.js';
+import { writeMoleculeFile } from './molecule-file-error.js';
 
 /** kcal/mol per hartree (CODATA 2018, as CREST and xtb use). */
 export const KCAL_MOL_PER_HARTREE = 627.509474;
@@ -78,9 +80,12 @@ export interface ConformerSearchInterrupted {
 
 export type ConformerSearchOutcome = ConformerSearchResult | ConformerSearchInterrupted;
 
-/** Where the ensemble of a molecule is written, relative to the campaign root. */
+/**
+ * Where the ensemble of a molecule is written, relative to the campaign root: one file per
+ * molecule, named by core/item-file-name.ts.
+ */
 export function ensembleFile(molId: string): string {
-  return join('details', 'ensembles', `${molId.replace(/[^\w.-]/g, '_')}.xyz`);
+  return join('details', 'ensembles', `${itemFileName(molId)}.xyz`);
 }
 
 /**
@@ -148,7 +153,8 @@ interface Ended {
  * 3. the energy window, then RMSD de-duplication (the lower-energy one of any pair closer than
  *    the threshold stays).
  *
- * The ensemble is written to `details/ensembles/<mol_id>.xyz` (atomically). Calcs the store
+ * The ensemble is written to `details/ensembles/<name>.xyz` (atomically; see ensembleFile); a
+ * failure to write it throws MoleculeFileError. Calcs the store
  * already knows are answered from it, so a repeated search costs nothing. A calc the runner
  * did not run (the run is stopping) makes the whole search `{interrupted: true}`.
  * Throws only for invalid options (InputError) and for failures of the store or file system.
@@ -182,12 +188,17 @@ export async function searchConformers(
   if ('interrupted' in ended) return ended;
 
   const conformers = [...ended.conformers].sort((a, b) => a.energy_hartree - b.energy_hartree);
-  let ensemble: string | null = ensembleFile(input.molId);
+  const file = ensembleFile(input.molId);
+  let ensemble: string | null = file;
   if (conformers.length > 0) {
-    writeEnsemble(join(paths.root, ensemble), input.molId, conformers, ended.method);
+    writeMoleculeFile(input.molId, file, () => {
+      writeEnsemble(join(paths.root, file), input.molId, conformers, ended.method);
+    });
   } else {
     // An ensemble left by an earlier search of this molecule is not this search's result.
-    rmSync(join(paths.root, ensemble), { force: true });
+    writeMoleculeFile(input.molId, file, () => {
+      rmSync(join(paths.root, file), { force: true });
+    });
     ensemble = null;
   }
   const detail: ConformerSearchDetail = {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCsv, type CsvRecord } from '../../chem/csv.js';
-import { describeSmiles, loadRdkit } from '../../chem/descriptors.js';
-import { InputError, errorMessage } from '../../core/errors.js';
-import { SkipReason } from '../../core/molecule-status.js';
+import { describeSmiles, loadRdkit, type SmilesDescription } from '../../chem/descriptors.js';
+import { InfrastructureError, InputError, errorMessage } from '../../core/errors.js';
+import { SkipReason } from '../../core/item-status.js';
 import type { Campaign } from '../../runtime/campaign.js';
-import type { NewMolecule } from '../../store/molecule-store.js';
+import type { MoleculePayload } from './molecule-item.js';
+import { moleculesOf, type NewMolecule } from './molecules.js';
 
 /**
  * `retort import FILE.csv`: a dataset of molecules into the campaign's store.
@@ -20,7 +21,10 @@ import type { NewMolecule } from '../../store/molecule-store.js';
  *
  * Columns (names compared without case and surrounding spaces):
  * - `smiles` (required). A SMILES RDKit cannot read (or an empty one) is kept as a `Skip`
- *   molecule with reason INVALID_SMILES, not an error.
+ *   molecule with reason INVALID_SMILES, not an error. A molecule on which RDKit itself broke
+ *   (InfrastructureError from the descriptor function) is kept `Pending` without descriptors
+ *   (`descriptors_error` says why); they are computed again before the next batch
+ *   (describeAgain), and the import goes on with the next molecule.
  * - `charge` (e) and `multiplicity` (2S+1): integers (`1.0` is read as 1), defaults 0 and 1 when
  *   the column is missing or the cell is empty. Anything else is an InputError naming
  *   `file:line` and the column.
@@ -34,7 +38,7 @@ import type { NewMolecule } from '../../store/molecule-store.js';
  * All or nothing: ids found twice in the file, or already in the store, refuse the whole import
  * (an InputError listing them); molecules and dataset facts are written in one transaction.
  *
- * Dataset facts (`dataset` table): `source` (absolute path of the file), `row_count`,
+ * Dataset facts (the store's item facts of pipeline `pm7`): `source` (absolute path of the file), `row_count`,
  * `reference_column` (empty when none), `reference_columns` (JSON list of the kept columns),
  * `id_column` (`index` or `mol_id`), `imported_at`. They describe the last import.
  */
@@ -45,6 +49,20 @@ export interface ImportOptions {
   readonly progress?: (done: number, total: number) => void;
   /** Default 5,000. */
   readonly progressEvery?: number;
+  /** What describes a SMILES (default: RDKit, chem/descriptors.ts). */
+  readonly describe?: DescribeSmiles;
+}
+
+/**
+ * Describes one SMILES: `{valid: false}` for a SMILES that cannot be read; throws
+ * InfrastructureError when the describing machinery itself failed on it (retry later).
+ */
+export type DescribeSmiles = (smiles: string) => SmilesDescription | Promise<SmilesDescription>;
+
+/** RDKit's descriptor function, loaded once. */
+export async function rdkitDescriber(): Promise<DescribeSmiles> {
+  const rdkit = await loadRdkit();
+  return (smiles) => describeSmiles(rdkit, smiles);
 }
 
 export interface ImportSummary {
@@ -56,6 +74,8 @@ export interface ImportSummary {
   readonly skipped_invalid: number;
   /** Their ids, in file order. */
   readonly invalid_ids: readonly string[];
+  /** Molecules RDKit itself failed on: Pending, described again before the next batch. */
+  readonly retry_ids: readonly string[];
   readonly reference_column: string | null;
   readonly reference_columns: readonly string[];
   readonly id_column: 'index' | 'mol_id';
@@ -148,54 +168,20 @@ export async function importDataset(
     options.reference,
   );
 
-  const rdkit = await loadRdkit();
+  const describe = options.describe ?? (await rdkitDescriber());
   const every = options.progressEvery ?? DEFAULT_PROGRESS_EVERY;
   const molecules: NewMolecule[] = [];
   const invalidIds: string[] = [];
+  const retryIds: string[] = [];
   const suspicious: { mol_id: string; why: string }[] = [];
   for (const row of rows) {
-    const d = await describeSmiles(rdkit, row.smiles);
-    const base = {
-      mol_id: row.mol_id,
-      smiles: row.smiles,
-      charge: row.charge,
-      multiplicity: row.multiplicity,
-      reference: row.reference,
-    };
-    if (d.valid) {
-      molecules.push({
-        ...base,
-        nheavy: d.nheavy,
-        nrotbonds: d.nrotbonds,
-        tpsa: d.tpsa,
-        aromatic_rings: d.aromatic_rings,
-        has_heteroatoms: d.has_heteroatoms,
-        status: 'Pending',
-        skip_reason: null,
-      });
-      if (d.formal_charge !== row.charge) {
-        suspicious.push({
-          mol_id: row.mol_id,
-          why: `charge ${row.charge}, but the SMILES has formal charge ${d.formal_charge}`,
-        });
-      } else if (d.radical_electrons % 2 !== (row.multiplicity - 1) % 2) {
-        suspicious.push({
-          mol_id: row.mol_id,
-          why: `multiplicity ${row.multiplicity}, but the SMILES has ${d.radical_electrons} unpaired electron(s)`,
-        });
-      }
-    } else {
-      invalidIds.push(row.mol_id);
-      molecules.push({
-        ...base,
-        nheavy: null,
-        nrotbonds: null,
-        tpsa: null,
-        aromatic_rings: null,
-        has_heteroatoms: null,
-        status: 'Skip',
-        skip_reason: SkipReason.INVALID_SMILES,
-      });
+    const described = await describeOne(describe, row.smiles);
+    molecules.push({ mol_id: row.mol_id, ...payload(row, described), ...itemStatus(described) });
+    if (described.kind === 'invalid') invalidIds.push(row.mol_id);
+    else if (described.kind === 'retry') retryIds.push(row.mol_id);
+    else {
+      const why = mismatch(described.d, row.charge, row.multiplicity);
+      if (why !== undefined) suspicious.push({ mol_id: row.mol_id, why });
     }
     if (options.progress !== undefined && molecules.length % every === 0)
       options.progress(molecules.length, rows.length);
@@ -203,35 +189,119 @@ export async function importDataset(
   if (options.progress !== undefined && molecules.length % every !== 0)
     options.progress(molecules.length, rows.length);
 
-  const store = campaign.molecules;
   const referenceColumns = layout.reference.map((r) => r.name);
-  store.transaction(() => {
-    const { duplicates } = store.insertMany(molecules);
-    if (duplicates.length > 0) {
-      throw new InputError(
-        file,
-        `ids already in the campaign: ${idList(duplicates)}; nothing was imported`,
-      );
-    }
-    store.setMeta('source', source);
-    store.setMeta('row_count', String(rows.length));
-    store.setMeta('reference_column', referenceColumn ?? '');
-    store.setMeta('reference_columns', JSON.stringify(referenceColumns));
-    store.setMeta('id_column', layout.idColumn);
-    store.setMeta('imported_at', new Date().toISOString());
+  const { duplicates } = moleculesOf(campaign).insertMany(molecules, {
+    source,
+    row_count: String(rows.length),
+    reference_column: referenceColumn ?? '',
+    reference_columns: JSON.stringify(referenceColumns),
+    id_column: layout.idColumn,
+    imported_at: new Date().toISOString(),
   });
+  if (duplicates.length > 0) {
+    throw new InputError(
+      file,
+      `ids already in the campaign: ${idList(duplicates)}; nothing was imported`,
+    );
+  }
 
   return {
     source,
     imported: molecules.length,
     skipped_invalid: invalidIds.length,
     invalid_ids: invalidIds,
+    retry_ids: retryIds,
     reference_column: referenceColumn,
     reference_columns: referenceColumns,
     id_column: layout.idColumn,
     suspicious,
     time_s: Number(process.hrtime.bigint() - started) / 1e9,
   };
+}
+
+/**
+ * Describes again the Pending molecules RDKit failed on before (`descriptors_error` set): a
+ * valid one gets its descriptors, an invalid one becomes Skip (INVALID_SMILES), one that fails
+ * again stays as it was, with the new error. Returns how many are still waiting.
+ */
+export async function describeAgain(
+  campaign: Campaign,
+  describe?: DescribeSmiles,
+): Promise<number> {
+  const store = moleculesOf(campaign);
+  const waiting = store.all().filter((m) => m.status === 'Pending' && m.descriptors_error !== null);
+  if (waiting.length === 0) return 0;
+  const describeWith = describe ?? (await rdkitDescriber());
+  let left = 0;
+  for (const m of waiting) {
+    const described = await describeOne(describeWith, m.smiles);
+    const { status, skip_reason } = itemStatus(described);
+    store.setStatus(m.mol_id, status, {
+      skip_reason,
+      payload: payload(m, described),
+    });
+    if (described.kind === 'retry') left++;
+  }
+  return left;
+}
+
+type Described =
+  | { readonly kind: 'valid'; readonly d: Extract<SmilesDescription, { valid: true }> }
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'retry'; readonly error: string };
+
+async function describeOne(describe: DescribeSmiles, smiles: string): Promise<Described> {
+  let d: SmilesDescription;
+  try {
+    d = await describe(smiles);
+  } catch (error) {
+    if (error instanceof InfrastructureError) return { kind: 'retry', error: error.message };
+    throw error;
+  }
+  return d.valid ? { kind: 'valid', d } : { kind: 'invalid' };
+}
+
+function payload(
+  m: {
+    readonly smiles: string;
+    readonly charge: number;
+    readonly multiplicity: number;
+    readonly reference: Readonly<Record<string, string>>;
+  },
+  described: Described,
+): MoleculePayload {
+  const d = described.kind === 'valid' ? described.d : undefined;
+  return {
+    smiles: m.smiles,
+    charge: m.charge,
+    multiplicity: m.multiplicity,
+    nheavy: d?.nheavy ?? null,
+    nrotbonds: d?.nrotbonds ?? null,
+    tpsa: d?.tpsa ?? null,
+    aromatic_rings: d?.aromatic_rings ?? null,
+    has_heteroatoms: d?.has_heteroatoms ?? null,
+    reference: m.reference,
+    descriptors_error: described.kind === 'retry' ? described.error : null,
+  };
+}
+
+function itemStatus(described: Described): Pick<NewMolecule, 'status' | 'skip_reason'> {
+  return described.kind === 'invalid'
+    ? { status: 'Skip', skip_reason: SkipReason.INVALID_SMILES }
+    : { status: 'Pending', skip_reason: null };
+}
+
+/** Why the stated charge or multiplicity disagrees with the SMILES, if it does. */
+function mismatch(
+  d: Extract<SmilesDescription, { valid: true }>,
+  charge: number,
+  multiplicity: number,
+): string | undefined {
+  if (d.formal_charge !== charge)
+    return `charge ${charge}, but the SMILES has formal charge ${d.formal_charge}`;
+  if (d.radical_electrons % 2 !== (multiplicity - 1) % 2)
+    return `multiplicity ${multiplicity}, but the SMILES has ${d.radical_electrons} unpaired electron(s)`;
+  return undefined;
 }
 
 interface Layout {

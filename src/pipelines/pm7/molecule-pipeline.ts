@@ -3,13 +3,14 @@ import type { Atom } from '../../chem/molecule.js';
 import { calcWorkdir, type CampaignPaths } from '../../core/campaign-layout.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
 import type { RequestCalc } from '../request-calc.js';
-import { searchConformers } from './conformer-search.js';
+import { searchConformers, type ConformerSearchOutcome } from './conformer-search.js';
 import type {
   ConformerDetail,
   ConformerSearchDetail,
   Decision,
   MoleculeDetail,
 } from './molecule-detail.js';
+import { MoleculeFileError } from './molecule-file-error.js';
 import { conformerCount } from './select-conformers.js';
 
 /** What one molecule brings to the pipeline. */
@@ -160,12 +161,25 @@ export async function runMoleculePipeline(
       : 'no crest executable on PATH; the built-in search needs only Debian programs',
     1,
   );
-  const search = await searchConformers(
-    { molId: mol.mol_id, atoms: start, charge: mol.charge, multiplicity: mol.multiplicity },
-    { crest: settings.crest, budget_s: settings.crest_timeout_min * 60, cores: settings.cores },
-    request,
-    paths,
-  );
+  let search: ConformerSearchOutcome;
+  try {
+    search = await searchConformers(
+      { molId: mol.mol_id, atoms: start, charge: mol.charge, multiplicity: mol.multiplicity },
+      { crest: settings.crest, budget_s: settings.crest_timeout_min * 60, cores: settings.cores },
+      request,
+      paths,
+    );
+  } catch (error) {
+    // Its ensemble file could not be written: this molecule fails, the batch goes on.
+    if (!(error instanceof MoleculeFileError)) throw error;
+    issues.push(error.message);
+    return finish(
+      { ...notAttempted, status: 'FAILED', error: error.message },
+      [],
+      error.message,
+      0,
+    );
+  }
   if (search.interrupted) return { interrupted: true };
   issues.push(...search.issues);
   decisions.push(...search.decisions);

@@ -351,7 +351,7 @@ describe('the builtin search, scripted', () => {
       conformers_generated: 2,
       error: null,
       output_directory: `work/ab/${'ab'.padEnd(64, 'c')}`,
-      ensemble_file: 'details/ensembles/toy_1.xyz',
+      ensemble_file: 'details/ensembles/toy%2F1.xyz',
       timeout_min: 10,
       timeout_used_min: 10,
     });
@@ -453,7 +453,7 @@ describe('the builtin search, scripted', () => {
       campaignPaths(tmp.dir),
     );
     expect(outcome).toEqual({ interrupted: true, reason: 'the run is stopping' });
-    expect(existsSync(join(tmp.dir, 'details', 'ensembles', 'toy_1.xyz'))).toBe(false);
+    expect(existsSync(join(tmp.dir, 'details', 'ensembles', 'toy%2F1.xyz'))).toBe(false);
   });
 
   it('refuses a budget or thresholds that are not positive', async () => {

@@ -3,8 +3,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../src/chem/csv.js';
-import { InputError } from '../../../src/core/errors.js';
-import { importDataset } from '../../../src/pipelines/pm7/import-dataset.js';
+import { InfrastructureError, InputError } from '../../../src/core/errors.js';
+import {
+  describeAgain,
+  importDataset,
+  rdkitDescriber,
+  type DescribeSmiles,
+} from '../../../src/pipelines/pm7/import-dataset.js';
+import { moleculesOf } from '../../../src/pipelines/pm7/molecules.js';
 import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/campaign.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -54,6 +60,62 @@ const THERMOCBS = [
 ].join('\n');
 
 describe('importDataset', () => {
+  it('keeps a molecule RDKit itself broke on Pending and retryable, goes on with the next, and describes it again later', async () => {
+    const rdkit = await rdkitDescriber();
+    let broken = true;
+    const flaky: DescribeSmiles = (smiles) => {
+      if (smiles === 'C=Cc1ccc(C)o1' && broken)
+        throw new InfrastructureError('RDKit failed on this molecule; the module was reloaded');
+      return rdkit(smiles);
+    };
+    const summary = await importDataset(campaign, csv('thermo.csv', THERMOCBS), {
+      describe: flaky,
+    });
+    expect(summary).toMatchObject({
+      imported: 4,
+      skipped_invalid: 1,
+      invalid_ids: ['MOL00003'],
+      retry_ids: ['MOL00008'],
+    });
+    const store = moleculesOf(campaign);
+    expect(store.get('MOL00008')).toMatchObject({
+      status: 'Pending',
+      skip_reason: null,
+      nheavy: null,
+      descriptors_error: 'RDKit failed on this molecule; the module was reloaded',
+    });
+    // The molecules after it were described as usual.
+    expect(store.get('MOL00012')).toMatchObject({ status: 'Pending', nheavy: 1 });
+    expect(store.get('MOL00003')).toMatchObject({ status: 'Skip', skip_reason: 'INVALID_SMILES' });
+
+    expect(await describeAgain(campaign, flaky)).toBe(1);
+    expect(store.get('MOL00008')?.status).toBe('Pending');
+    broken = false;
+    expect(await describeAgain(campaign, flaky)).toBe(0);
+    expect(store.get('MOL00008')).toMatchObject({
+      status: 'Pending',
+      nheavy: 8,
+      nrotbonds: 1,
+      descriptors_error: null,
+      reference: { H298_cbs: '0.15', note: 'vinyl, methyl furan' },
+    });
+  });
+
+  it('skips a molecule found invalid when it is described again', async () => {
+    const failing: DescribeSmiles = () => {
+      throw new InfrastructureError('RDKit is down');
+    };
+    await importDataset(campaign, csv('thermo.csv', THERMOCBS), { describe: failing });
+    expect(moleculesOf(campaign).counts()).toMatchObject({ Pending: 4, Skip: 0 });
+    expect(await describeAgain(campaign, await rdkitDescriber())).toBe(0);
+    expect(moleculesOf(campaign).get('MOL00003')).toMatchObject({
+      status: 'Skip',
+      skip_reason: 'INVALID_SMILES',
+      descriptors_error: null,
+    });
+    expect(moleculesOf(campaign).counts()).toMatchObject({ Pending: 3, Skip: 1 });
+  });
+
   it('makes MOL ids from the ThermoCBS index column, computes descriptors and keeps the other columns', async () => {
     const file = csv('thermo.csv', THERMOCBS);
     const summary = await importDataset(campaign, file);
@@ -66,9 +128,9 @@ describe('importDataset', () => {
       suspicious: [],
     });
     expect(summary.time_s).toBeGreaterThan(0);
-    const rows = campaign.molecules.all();
+    const rows = moleculesOf(campaign).all();
     expect(rows.map((r) => r.mol_id)).toEqual(['MOL00001', 'MOL00008', 'MOL00012', 'MOL00003']);
-    const furan = campaign.molecules.get('MOL00008');
+    const furan = moleculesOf(campaign).get('MOL00008');
     expect(furan).toMatchObject({
       smiles: 'C=Cc1ccc(C)o1',
       charge: 0,
@@ -76,21 +138,21 @@ describe('importDataset', () => {
       nheavy: 8,
       nrotbonds: 1,
       aromatic_rings: 1,
-      has_heteroatoms: 1,
+      has_heteroatoms: true,
       status: 'Pending',
       skip_reason: null,
     });
-    expect(JSON.parse(furan?.reference_json ?? '')).toEqual({
+    expect(furan?.reference).toEqual({
       H298_cbs: '0.15',
       note: 'vinyl, methyl furan',
     });
-    expect(campaign.molecules.get('MOL00001')).toMatchObject({ tpsa: 20.23, nrotbonds: 0 });
-    expect(campaign.molecules.get('MOL00012')).toMatchObject({ multiplicity: 2, nheavy: 1 });
+    expect(moleculesOf(campaign).get('MOL00001')).toMatchObject({ tpsa: 20.23, nrotbonds: 0 });
+    expect(moleculesOf(campaign).get('MOL00012')).toMatchObject({ multiplicity: 2, nheavy: 1 });
   });
 
   it('keeps an unparsable SMILES as a Skip molecule with reason INVALID_SMILES', async () => {
     await importDataset(campaign, csv('thermo.csv', THERMOCBS));
-    expect(campaign.molecules.get('MOL00003')).toMatchObject({
+    expect(moleculesOf(campaign).get('MOL00003')).toMatchObject({
       smiles: 'xyz(',
       status: 'Skip',
       skip_reason: 'INVALID_SMILES',
@@ -99,18 +161,18 @@ describe('importDataset', () => {
       tpsa: null,
       has_heteroatoms: null,
     });
-    expect(campaign.molecules.counts()).toMatchObject({ Pending: 3, Skip: 1 });
+    expect(moleculesOf(campaign).counts()).toMatchObject({ Pending: 3, Skip: 1 });
   });
 
   it('records the dataset facts: source, row count, reference column and columns', async () => {
     const file = csv('thermo.csv', THERMOCBS);
     await importDataset(campaign, file);
-    const store = campaign.molecules;
-    expect(store.meta('source')).toBe(resolve(file));
-    expect(store.meta('row_count')).toBe('4');
-    expect(store.meta('reference_column')).toBe('H298_cbs');
-    expect(JSON.parse(store.meta('reference_columns') ?? '')).toEqual(['H298_cbs', 'note']);
-    expect(store.meta('id_column')).toBe('index');
+    const store = moleculesOf(campaign);
+    expect(store.fact('source')).toBe(resolve(file));
+    expect(store.fact('row_count')).toBe('4');
+    expect(store.fact('reference_column')).toBe('H298_cbs');
+    expect(JSON.parse(store.fact('reference_columns') ?? '')).toEqual(['H298_cbs', 'note']);
+    expect(store.fact('id_column')).toBe('index');
   });
 
   it('uses a mol_id column verbatim, with charge and multiplicity defaulting to 0 and 1', async () => {
@@ -118,7 +180,11 @@ describe('importDataset', () => {
     const summary = await importDataset(campaign, file);
     expect(summary.id_column).toBe('mol_id');
     expect(summary.reference_column).toBe('E_ref');
-    expect(campaign.molecules.all().map((r) => [r.mol_id, r.charge, r.multiplicity])).toEqual([
+    expect(
+      moleculesOf(campaign)
+        .all()
+        .map((r) => [r.mol_id, r.charge, r.multiplicity]),
+    ).toEqual([
       ['mol_00001', 0, 1],
       ['benzene-7', 0, 1],
     ]);
@@ -127,8 +193,12 @@ describe('importDataset', () => {
   it('prefers the mol_id column when the file also has an index column, and drops the index', async () => {
     const file = csv('both.csv', ',mol_id,smiles\n5,A1,C\n9,A2,CC\n');
     await importDataset(campaign, file);
-    expect(campaign.molecules.all().map((r) => r.mol_id)).toEqual(['A1', 'A2']);
-    expect(campaign.molecules.get('A1')?.reference_json).toBe('{}');
+    expect(
+      moleculesOf(campaign)
+        .all()
+        .map((r) => r.mol_id),
+    ).toEqual(['A1', 'A2']);
+    expect(moleculesOf(campaign).get('A1')?.reference).toEqual({});
   });
 
   it('takes the reference column given with --reference, and refuses one that does not exist', async () => {
@@ -144,7 +214,7 @@ describe('importDataset', () => {
   it('does not take a non-numeric column as the reference, and reports none when none fits', async () => {
     const file = csv('text.csv', 'mol_id,smiles,H298_note,value\na,C,high,1\nb,CC,,2\n');
     expect((await importDataset(campaign, file)).reference_column).toBeNull();
-    expect(campaign.molecules.meta('reference_column')).toBe('');
+    expect(moleculesOf(campaign).fact('reference_column')).toBe('');
   });
 
   it('refuses ids repeated in the file, naming them, and inserts nothing', async () => {
@@ -152,8 +222,8 @@ describe('importDataset', () => {
     const error = await importError(file);
     expect(error.message).toMatch(/more than once in the file: 2 ids \("MOL00001", "MOL00002"\)/);
     expect(error.message).toMatch(/nothing was imported/);
-    expect(campaign.molecules.all()).toEqual([]);
-    expect(campaign.molecules.meta('source')).toBeUndefined();
+    expect(moleculesOf(campaign).all()).toEqual([]);
+    expect(moleculesOf(campaign).fact('source')).toBeUndefined();
   });
 
   it('refuses ids already in the campaign, naming the first few and the count, and inserts nothing', async () => {
@@ -166,9 +236,9 @@ describe('importDataset', () => {
     expect(error.message).toMatch(
       /already in the campaign: 6 ids \("MOL00001", "MOL00002", "MOL00003", "MOL00004", "MOL00005" and 1 more\); nothing was imported/,
     );
-    expect(campaign.molecules.all()).toHaveLength(6);
-    expect(campaign.molecules.get('MOL00007')).toBeUndefined();
-    expect(campaign.molecules.meta('source')).toBe(resolve(join(tmp.dir, 'first.csv')));
+    expect(moleculesOf(campaign).all()).toHaveLength(6);
+    expect(moleculesOf(campaign).get('MOL00007')).toBeUndefined();
+    expect(moleculesOf(campaign).fact('source')).toBe(resolve(join(tmp.dir, 'first.csv')));
   });
 
   it('names file:line and the column of a charge that is not an integer', async () => {
@@ -183,7 +253,7 @@ describe('importDataset', () => {
       campaign,
       csv('float.csv', ',smiles,multiplicity,charge\n1,[CH3],2.0,0.0\n'),
     );
-    expect(campaign.molecules.get('MOL00001')).toMatchObject({ multiplicity: 2, charge: 0 });
+    expect(moleculesOf(campaign).get('MOL00001')).toMatchObject({ multiplicity: 2, charge: 0 });
     const error = await importError(csv('zero.csv', ',smiles,multiplicity\n2,C,0\n'));
     expect(error.where).toMatch(/zero\.csv:2$/);
     expect(error.message).toMatch(/"multiplicity" holds "0"; expected a positive integer/);
@@ -217,7 +287,7 @@ describe('importDataset', () => {
     const summary = await importDataset(campaign, file);
     expect(summary.suspicious.map((s) => s.mol_id)).toEqual(['MOL00001', 'MOL00002']);
     expect(summary.suspicious[0]?.why).toMatch(/multiplicity 1, but the SMILES has 1 unpaired/);
-    expect(campaign.molecules.get('MOL00001')).toMatchObject({
+    expect(moleculesOf(campaign).get('MOL00001')).toMatchObject({
       multiplicity: 1,
       status: 'Pending',
     });
@@ -251,16 +321,22 @@ describe('importDataset', () => {
     expect(table.rows.length).toBeLessThanOrEqual(60);
     for (const record of table.rows) {
       const [index, , multiplicity, charge, nheavy] = record.cells;
-      const row = campaign.molecules.get(`MOL${(index ?? '').padStart(5, '0')}`);
+      const row = moleculesOf(campaign).get(`MOL${(index ?? '').padStart(5, '0')}`);
       expect(row, `line ${record.line}`).toMatchObject({
         multiplicity: Number(multiplicity),
         charge: Number(charge),
         nheavy: Number(nheavy),
       });
     }
-    const radicals = campaign.molecules.all().filter((r) => r.multiplicity === 2);
+    const radicals = moleculesOf(campaign)
+      .all()
+      .filter((r) => r.multiplicity === 2);
     expect(radicals.length).toBeGreaterThanOrEqual(5);
-    expect(campaign.molecules.all().filter((r) => r.charge !== 0).length).toBeGreaterThanOrEqual(4);
+    expect(
+      moleculesOf(campaign)
+        .all()
+        .filter((r) => r.charge !== 0).length,
+    ).toBeGreaterThanOrEqual(4);
   });
 
   it.skipIf(!existsSync(GRIMPERIUM))(
@@ -275,11 +351,11 @@ describe('importDataset', () => {
       const heavy = table.header.indexOf('nheavy');
       let same = 0;
       for (const record of table.rows) {
-        const row = campaign.molecules.get(record.cells[id] ?? '');
+        const row = moleculesOf(campaign).get(record.cells[id] ?? '');
         if (row?.nheavy === Number(record.cells[heavy])) same++;
       }
       expect(same / table.rows.length).toBeGreaterThanOrEqual(0.99);
-      expect(JSON.parse(campaign.molecules.get('mol_00001')?.reference_json ?? '')).toMatchObject({
+      expect(moleculesOf(campaign).get('mol_00001')?.reference).toMatchObject({
         H298_cbs: '0.152340',
       });
     },

@@ -4,21 +4,21 @@ import type { CampaignPaths } from '../../../core/campaign-layout.js';
 import { csvLine } from '../../../chem/csv.js';
 import { writeFileAtomic } from '../../../runtime/atomic-write.js';
 import type { Campaign } from '../../../runtime/campaign.js';
-import type { BatchRow, MoleculeRow } from '../../../store/molecule-store.js';
-import { moleculeDetail } from './details.js';
+import type { Pm7Batch } from '../molecule-item.js';
+import { moleculesOf, type Molecule } from '../molecules.js';
 import {
   pm7MinusReference,
   referenceColumn,
   referenceColumnOrder,
-  referenceFields,
   referenceValue,
 } from './reference.js';
 
 /**
  * The tracking CSV `exports/crest_pm7_batch_status.csv`: one row per molecule of the dataset,
  * in import order, these 36 columns in this order. Where each value comes from
- * (row = `molecules` row, detail = its `detail_json` (molecule-detail.ts), batch = the
- * `batches` row of row.batch_id; a missing source gives an empty cell):
+ * (row = the molecule (molecules.ts), detail = its last attempt's detail (molecule-detail.ts),
+ * batch = the batch of row.batch_id, its PM7 settings in batch.settings; a missing source gives
+ * an empty cell):
  *
  * | column | value |
  * |---|---|
@@ -29,7 +29,7 @@ import {
  * | crest_status | detail.conformer_search.status (SUCCESS, FAILED, TIMEOUT, NOT_ATTEMPTED); empty if never run |
  * | crest_conformers_generated, crest_error, crest_output_directory, crest_ensemble_file | detail.conformer_search |
  * | crest_time | detail.conformer_search.time_s, seconds |
- * | crest_timeout_max_minutes, mopac_timeout_max_minutes | batch.crest_timeout_min, batch.mopac_timeout_min |
+ * | crest_timeout_max_minutes, mopac_timeout_max_minutes | batch.settings.crest_timeout_min, batch.settings.mopac_timeout_min |
  * | num_conformers_selected, quality_grade, error_message, delta_e_12/13/15 (kcal/mol) | detail |
  * | most_stable_hof | detail.most_stable_hof, else row.most_stable_hof_kcal_mol; kcal/mol |
  * | success | `true` when the last attempt ended OK (detail.status), `false` when it ended otherwise, empty if never run |
@@ -40,8 +40,8 @@ import {
  * | batch_sorting_strategy, batch_failure_policy | batch.strategy, batch.policy |
  *
  * With `withReference`, after these: every reference column of the dataset
- * (`dataset.reference_columns` in the import's order, then any other `reference_json` key in
- * order of first appearance; one that clashes with a column above is
+ * (the dataset fact `reference_columns` in the import's order, then any other `reference` key
+ * in order of first appearance; one that clashes with a column above is
  * named `reference_<name>`), then `pm7_minus_reference_kcal_mol` = most_stable_hof − the value
  * of the dataset's reference column (reference.ts), empty unless both are numbers.
  *
@@ -102,9 +102,9 @@ export const BATCH_CSV_FILE = 'crest_pm7_batch_status.csv';
 export interface BatchCsvOptions {
   /** Add the dataset's reference columns and the PM7 − reference difference. */
   readonly withReference?: boolean;
-  /** The reference column of the dataset (`dataset.reference_column`), if any. */
+  /** The reference column of the dataset (fact `reference_column`), if any. */
   readonly referenceColumn?: string | undefined;
-  /** The reference columns in the import's order (`dataset.reference_columns`), if recorded. */
+  /** The reference columns in the import's order (fact `reference_columns`), if recorded. */
   readonly referenceColumns?: readonly string[] | undefined;
 }
 
@@ -118,12 +118,12 @@ type Cell = string | number | boolean | null | undefined;
 
 /** Maps molecules (in the order given) to the CSV's cells; see BATCH_CSV_COLUMNS. */
 export function batchCsvRows(
-  molecules: readonly MoleculeRow[],
-  batchesById: ReadonlyMap<string, BatchRow>,
+  molecules: readonly Molecule[],
+  batchesById: ReadonlyMap<string, Pm7Batch>,
   options: BatchCsvOptions = {},
 ): BatchCsvTable {
   const withReference = options.withReference === true;
-  const fields = withReference ? molecules.map(referenceFields) : [];
+  const fields = withReference ? molecules.map((m) => m.reference) : [];
   const referenceNames = withReference
     ? referenceColumnNames(options.referenceColumns ?? [], fields)
     : [];
@@ -153,8 +153,8 @@ export function batchCsvRows(
   return { columns, rows };
 }
 
-function moleculeCells(row: MoleculeRow, batch: BatchRow | undefined): Cell[] {
-  const d = moleculeDetail(row);
+function moleculeCells(row: Molecule, batch: Pm7Batch | undefined): Cell[] {
+  const d = row.detail ?? undefined;
   const search = d?.conformer_search;
   const values: Record<BatchCsvColumn, Cell> = {
     mol_id: row.mol_id,
@@ -165,7 +165,7 @@ function moleculeCells(row: MoleculeRow, batch: BatchRow | undefined): Cell[] {
     nrotbonds: row.nrotbonds,
     tpsa: row.tpsa,
     aromatic_rings: row.aromatic_rings,
-    has_heteroatoms: row.has_heteroatoms === null ? null : row.has_heteroatoms !== 0,
+    has_heteroatoms: row.has_heteroatoms,
     status: row.status,
     retry_count: row.retry_count,
     max_retries: row.max_retries,
@@ -176,8 +176,8 @@ function moleculeCells(row: MoleculeRow, batch: BatchRow | undefined): Cell[] {
     crest_error: search?.error,
     crest_output_directory: search?.output_directory,
     crest_ensemble_file: search?.ensemble_file,
-    crest_timeout_max_minutes: batch?.crest_timeout_min,
-    mopac_timeout_max_minutes: batch?.mopac_timeout_min,
+    crest_timeout_max_minutes: batch?.settings.crest_timeout_min,
+    mopac_timeout_max_minutes: batch?.settings.mopac_timeout_min,
     num_conformers_selected: d?.num_conformers_selected,
     most_stable_hof: d?.most_stable_hof ?? row.most_stable_hof_kcal_mol,
     quality_grade: d?.quality_grade,
@@ -242,7 +242,7 @@ export function writeBatchCsv(
   campaign: Campaign,
   options: { withReference?: boolean } = {},
 ): string {
-  const store = campaign.molecules;
+  const store = moleculesOf(campaign);
   const batches = new Map(store.batches().map((b) => [b.batch_id, b]));
   const table = batchCsvRows(store.all(), batches, {
     withReference: options.withReference === true,

@@ -1,3 +1,5 @@
+import { InfrastructureError } from '../../../core/errors.js';
+
 /**
  * Keeps an export a few seconds behind the store at most, without rewriting it on every
  * change: `markDirty()` after each change; the write function then runs at most once per
@@ -47,9 +49,12 @@ export class ThrottledExport {
     this.onError =
       options.onError ??
       ((error: unknown) => {
-        process.emitWarning(error instanceof Error ? error : new Error(String(error)), {
-          code: 'RETORT_EXPORT',
-        });
+        process.emitWarning(
+          error instanceof Error ? error : new InfrastructureError(String(error)),
+          {
+            code: 'RETORT_EXPORT',
+          },
+        );
       });
   }
 

@@ -1,24 +1,19 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CampaignPaths } from '../../../core/campaign-layout.js';
+import { itemFileName } from '../../../core/item-file-name.js';
 import { writeFileAtomic } from '../../../runtime/atomic-write.js';
 import type { Campaign } from '../../../runtime/campaign.js';
-import type { MoleculeRow } from '../../../store/molecule-store.js';
 import type { MoleculeDetail } from '../molecule-detail.js';
-
-/** A molecule's stored detail (`molecules.detail_json`), or undefined when it never ran. */
-export function moleculeDetail(row: MoleculeRow): MoleculeDetail | undefined {
-  return row.detail_json === null ? undefined : (JSON.parse(row.detail_json) as MoleculeDetail);
-}
+import { moleculesOf } from '../molecules.js';
 
 /**
- * `details/<mol_id>.json`. A mol_id comes from the user's file, so it is percent-encoded
- * (encodeURIComponent) to stay one file inside details/; ordinary ids (MOL00001, mol_00001)
- * are unchanged.
+ * `details/<name>.json`, where name is core/item-file-name.ts's name for the mol_id: the id
+ * itself for ordinary ids (MOL00001, mol_00001), a bounded name with a hash of the exact id for
+ * any other, so that every molecule has its own file.
  */
 export function detailPath(paths: CampaignPaths, molId: string): string {
-  const name = encodeURIComponent(molId).replace(/^\.{1,2}$/, (dots) => dots.replace(/\./g, '%2E'));
-  return join(paths.details, `${name}.json`);
+  return join(paths.details, `${itemFileName(molId)}.json`);
 }
 
 /** The detail file's content: the MoleculeDetail as pretty JSON (2 spaces), newline-terminated. */
@@ -26,7 +21,7 @@ export function detailJson(detail: MoleculeDetail): string {
   return `${JSON.stringify(detail, null, 2)}\n`;
 }
 
-/** Writes `details/<mol_id>.json` atomically. Returns its path. */
+/** Writes the molecule's detail file atomically. Returns its path. */
 export function writeDetail(paths: CampaignPaths, detail: MoleculeDetail): string {
   mkdirSync(paths.details, { recursive: true });
   const path = detailPath(paths, detail.mol_id);
@@ -43,14 +38,13 @@ export function writeDetail(paths: CampaignPaths, detail: MoleculeDetail): strin
 export function writeAllDetails(campaign: Campaign): string[] {
   mkdirSync(campaign.paths.details, { recursive: true });
   const written: string[] = [];
-  for (const row of campaign.molecules.all()) {
+  for (const row of moleculesOf(campaign).all()) {
     const path = detailPath(campaign.paths, row.mol_id);
-    const detail = moleculeDetail(row);
-    if (detail === undefined) {
+    if (row.detail === null) {
       if (existsSync(path)) rmSync(path, { force: true });
       continue;
     }
-    const content = detailJson(detail);
+    const content = detailJson(row.detail);
     if (!existsSync(path) || readFileSync(path, 'utf8') !== content) writeFileAtomic(path, content);
     written.push(path);
   }

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../runtime/atomic-write.js';
 import type { Campaign } from '../../../runtime/campaign.js';
-import { referenceColumn, referenceFields, referenceValue } from './reference.js';
+import { moleculesOf } from '../molecules.js';
+import { referenceColumn, referenceValue } from './reference.js';
 import { errorStats } from './stats.js';
 
 /** One molecule on the parity plot: x = reference, y = PM7, both kcal/mol. */
@@ -180,9 +181,9 @@ function xml(text: string): string {
 /** The OK molecules that have both a PM7 heat of formation and a reference value. */
 export function parityPoints(campaign: Campaign, column: string): ParityPoint[] {
   const points: ParityPoint[] = [];
-  for (const row of campaign.molecules.all()) {
+  for (const row of moleculesOf(campaign).all()) {
     if (row.status !== 'OK' || row.most_stable_hof_kcal_mol === null) continue;
-    const x = referenceValue(referenceFields(row), column);
+    const x = referenceValue(row.reference, column);
     if (x !== undefined) points.push({ x, y: row.most_stable_hof_kcal_mol, label: row.mol_id });
   }
   return points;
@@ -193,7 +194,7 @@ export function parityPoints(campaign: Campaign, column: string): ParityPoint[] 
  * OK molecule has both values. Returns its path, or undefined when there was nothing to plot.
  */
 export function writeParityPlot(campaign: Campaign): string | undefined {
-  const column = referenceColumn(campaign.molecules);
+  const column = referenceColumn(moleculesOf(campaign));
   if (column === undefined) return undefined;
   const points = parityPoints(campaign, column);
   if (points.length === 0) return undefined;

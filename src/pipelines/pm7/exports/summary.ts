@@ -1,12 +1,9 @@
 import type { BatchStatus } from '../../../core/batch-status.js';
+import { InfrastructureError } from '../../../core/errors.js';
 import type { Campaign } from '../../../runtime/campaign.js';
+import { moleculesOf } from '../molecules.js';
 import { batchCsvPath } from './batch-csv.js';
-import {
-  pm7MinusReference,
-  referenceColumn,
-  referenceFields,
-  referenceValue,
-} from './reference.js';
+import { pm7MinusReference, referenceColumn, referenceValue } from './reference.js';
 import { errorStats, type ErrorStats } from './stats.js';
 
 /** The four rows of the results table: `Pending` counts the batch's molecules not run yet (To run, Running). */
@@ -14,7 +11,7 @@ export const SUMMARY_STATUSES = ['OK', 'Rerun', 'Skip', 'Pending'] as const;
 export type SummaryStatus = (typeof SUMMARY_STATUSES)[number];
 
 /**
- * What is shown when a batch ends or is stopped (and stored as `batches.summary_json`).
+ * What is shown when a batch ends or is stopped.
  * Energies in kcal/mol, times in seconds. Percentages are over the batch's molecules.
  */
 export interface BatchSummaryData {
@@ -66,15 +63,16 @@ export function batchSummary(
   batchId: string,
   options: { startedAt?: Date; endedAt?: Date } = {},
 ): BatchSummaryData {
-  const store = campaign.molecules;
+  const store = moleculesOf(campaign);
   const batch = store.batch(batchId);
-  if (batch === undefined) throw new Error(`batch ${batchId} is not in the store`);
+  if (batch === undefined)
+    throw new InfrastructureError(`batch ${batchId} is not in the store`, { retryable: false });
   const startedAt = options.startedAt ?? new Date(batch.started_at ?? batch.created_at);
   const endedAt =
     options.endedAt ?? (batch.ended_at === null ? new Date() : new Date(batch.ended_at));
   const durationS = Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000);
 
-  const molecules = store.moleculesOfBatch(batchId);
+  const molecules = store.ofBatch(batchId);
   const count: Record<SummaryStatus, number> = { OK: 0, Rerun: 0, Skip: 0, Pending: 0 };
   const hofs: number[] = [];
   const column = referenceColumn(store);
@@ -90,7 +88,7 @@ export function batchSummary(
     if (column === undefined) continue;
     const diff = pm7MinusReference(
       row.most_stable_hof_kcal_mol,
-      referenceValue(referenceFields(row), column),
+      referenceValue(row.reference, column),
     );
     if (diff !== undefined) errors.push({ value: diff, label: row.mol_id });
   }

@@ -10,6 +10,7 @@ import {
 } from '../../../../src/pipelines/pm7/exports/batch-csv.js';
 import type { Campaign } from '../../../../src/runtime/campaign.js';
 import { BATCH, detail, finishOk, finishRerun, molecule, tempCampaign } from './fixture.js';
+import { moleculesOf } from '../../../../src/pipelines/pm7/molecules.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -20,7 +21,7 @@ afterEach(() => {
 function setup(): Campaign {
   const { campaign, remove } = tempCampaign();
   cleanup = remove;
-  campaign.molecules.insertMany([
+  moleculesOf(campaign).insertMany([
     molecule('MOL00001', { reference: { H298_cbs: '-56.0', source: 'ThermoCBS' } }),
     molecule('MOL00002', { smiles: 'C(Cl)Cl', nheavy: 3, reference: { H298_cbs: '-22.8' } }),
     molecule('MOL00003', { smiles: 'CC(=O)O', nheavy: 4, reference: { H298_cbs: '' } }),
@@ -35,7 +36,7 @@ function setup(): Campaign {
       skip_reason: 'INVALID_SMILES',
     }),
   ]);
-  campaign.molecules.setMeta('reference_column', 'H298_cbs');
+  moleculesOf(campaign).setFact('reference_column', 'H298_cbs');
   return campaign;
 }
 
@@ -73,10 +74,10 @@ describe('the tracking CSV', () => {
 
   it('maps a finished molecule from its detail, its row and its batch', () => {
     const campaign = setup();
-    const { batch } = campaign.molecules.createBatch({ ...BATCH, strategy: 'by_nrotbonds' });
+    const { batch } = moleculesOf(campaign).createBatch({ ...BATCH, strategy: 'by_nrotbonds' });
     finishOk(campaign, detail('MOL00001', batch.batch_id, { quality_grade: 'B' }));
     const row = read(campaign).find((r) => r.mol_id === 'MOL00001');
-    const stored = campaign.molecules.get('MOL00001');
+    const stored = moleculesOf(campaign).get('MOL00001');
     expect(row).toMatchObject({
       smiles: 'CCO',
       timestamp: stored?.updated_at,
@@ -116,7 +117,7 @@ describe('the tracking CSV', () => {
 
   it('writes a failed attempt as success false with its crest status and error', () => {
     const campaign = setup();
-    const { batch } = campaign.molecules.createBatch(BATCH);
+    const { batch } = moleculesOf(campaign).createBatch(BATCH);
     finishRerun(campaign, 'MOL00002', batch.batch_id);
     const row = read(campaign).find((r) => r.mol_id === 'MOL00002');
     expect(row).toMatchObject({
@@ -154,7 +155,7 @@ describe('the tracking CSV', () => {
 
   it('adds the reference columns and PM7 − reference with --with-reference', () => {
     const campaign = setup();
-    const { batch } = campaign.molecules.createBatch(BATCH);
+    const { batch } = moleculesOf(campaign).createBatch(BATCH);
     finishOk(campaign, detail('MOL00001', batch.batch_id, { most_stable_hof: -57.5 }));
     finishOk(campaign, detail('MOL00003', batch.batch_id, { most_stable_hof: -100 }));
     const text = readFileSync(writeBatchCsv(campaign, { withReference: true }), 'utf8');
@@ -172,7 +173,7 @@ describe('the tracking CSV', () => {
 
   it("keeps the import's order of the reference columns when it recorded one", () => {
     const campaign = setup();
-    campaign.molecules.setMeta('reference_columns', JSON.stringify(['source', 'H298_cbs']));
+    moleculesOf(campaign).setFact('reference_columns', JSON.stringify(['source', 'H298_cbs']));
     const text = readFileSync(writeBatchCsv(campaign, { withReference: true }), 'utf8');
     expect(parseCsv(text).header.slice(36)).toEqual([
       'source',
@@ -186,8 +187,8 @@ describe('the tracking CSV', () => {
     expect(table.columns).toHaveLength(37);
     const { campaign, remove } = tempCampaign();
     try {
-      campaign.molecules.insertMany([molecule('M1', { reference: { status: 'x', H: '1' } })]);
-      const t = batchCsvRows(campaign.molecules.all(), new Map(), { withReference: true });
+      moleculesOf(campaign).insertMany([molecule('M1', { reference: { status: 'x', H: '1' } })]);
+      const t = batchCsvRows(moleculesOf(campaign).all(), new Map(), { withReference: true });
       expect(t.columns.slice(36)).toEqual(['reference_status', 'H', PM7_MINUS_REFERENCE_COLUMN]);
       expect(t.rows[0]?.slice(36)).toEqual(['x', '1', '']);
     } finally {

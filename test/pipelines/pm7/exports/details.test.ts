@@ -6,6 +6,7 @@ import {
   writeDetail,
 } from '../../../../src/pipelines/pm7/exports/details.js';
 import { BATCH, detail, finishOk, finishRerun, molecule, tempCampaign } from './fixture.js';
+import { moleculesOf } from '../../../../src/pipelines/pm7/molecules.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -53,8 +54,8 @@ describe('details/<mol_id>.json', () => {
   it('regenerates one file per molecule that ran, and removes one whose detail was cleared', () => {
     const { campaign, remove } = tempCampaign();
     cleanup = remove;
-    campaign.molecules.insertMany(['M1', 'M2', 'M3'].map((id) => molecule(id)));
-    const { batch } = campaign.molecules.createBatch({ ...BATCH, policy: 'all_or_nothing' });
+    moleculesOf(campaign).insertMany(['M1', 'M2', 'M3'].map((id) => molecule(id)));
+    const { batch } = moleculesOf(campaign).createBatch({ ...BATCH, policy: 'all_or_nothing' });
     finishOk(campaign, detail('M1', batch.batch_id));
     finishRerun(campaign, 'M2', batch.batch_id);
     const paths = writeAllDetails(campaign);
@@ -66,10 +67,12 @@ describe('details/<mol_id>.json', () => {
       mol_id: 'M2',
       status: 'Rerun',
     });
-    campaign.molecules.setStatus('M3', 'Running');
-    campaign.molecules.setStatus('M3', 'OK', { detail_json: JSON.stringify(detail('M3', null)) });
-    campaign.molecules.setBatchStatus(batch.batch_id, 'Completed');
-    campaign.molecules.resetBatch(batch.batch_id);
+    moleculesOf(campaign).setStatus('M3', 'Running');
+    moleculesOf(campaign).setStatus('M3', 'OK', {
+      result: { detail: detail('M3', null), most_stable_hof_kcal_mol: null },
+    });
+    moleculesOf(campaign).setBatchStatus(batch.batch_id, 'Completed');
+    moleculesOf(campaign).resetBatch(batch.batch_id);
     expect(writeAllDetails(campaign)).toEqual([paths[1]]);
     expect(existsSync(paths[0] ?? '')).toBe(false);
     expect(readdirSync(campaign.paths.details)).toEqual(['M2.json']);

@@ -5,6 +5,7 @@ import { exportAll } from '../../../../src/pipelines/pm7/exports/export-all.js';
 import { formatSummary, batchSummary } from '../../../../src/pipelines/pm7/exports/summary.js';
 import { runCli } from '../../../helpers/cli.js';
 import { BATCH, detail, finishOk, finishRerun, molecule, tempCampaign } from './fixture.js';
+import { moleculesOf } from '../../../../src/pipelines/pm7/molecules.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -16,16 +17,16 @@ function setup(): ReturnType<typeof tempCampaign> {
   const t = tempCampaign();
   cleanup = t.remove;
   const { campaign } = t;
-  campaign.molecules.insertMany([
+  moleculesOf(campaign).insertMany([
     molecule('M1', { reference: { H298_cbs: '-56' } }),
     molecule('M2', { reference: { H298_cbs: '-20' } }),
     molecule('M3', { reference: { H298_cbs: '3' } }),
   ]);
-  campaign.molecules.setMeta('reference_column', 'H298_cbs');
-  const { batch } = campaign.molecules.createBatch({ ...BATCH, size: 2 });
+  moleculesOf(campaign).setFact('reference_column', 'H298_cbs');
+  const { batch } = moleculesOf(campaign).createBatch({ ...BATCH, size: 2 });
   finishOk(campaign, detail('M1', batch.batch_id, { most_stable_hof: -57 }));
   finishRerun(campaign, 'M2', batch.batch_id);
-  campaign.molecules.setBatchStatus(batch.batch_id, 'Completed');
+  moleculesOf(campaign).setBatchStatus(batch.batch_id, 'Completed');
   return t;
 }
 

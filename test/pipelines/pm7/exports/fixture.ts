@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { MoleculeDetail } from '../../../../src/pipelines/pm7/molecule-detail.js';
 import { initCampaign, openCampaign, type Campaign } from '../../../../src/runtime/campaign.js';
-import type { NewBatch, NewMolecule } from '../../../../src/store/molecule-store.js';
+import type { NewPm7Batch } from '../../../../src/pipelines/pm7/molecule-item.js';
+import { moleculesOf, type NewMolecule } from '../../../../src/pipelines/pm7/molecules.js';
 import { tempDir } from '../../../helpers/temp-dir.js';
 
 /** A fresh campaign in a temporary directory. */
@@ -37,16 +38,14 @@ export function molecule(molId: string, overrides: Partial<NewMolecule> = {}): N
   };
 }
 
-export const BATCH: NewBatch = {
+export const BATCH: NewPm7Batch = {
   size: 100,
   strategy: 'by_nheavy',
   seed: null,
   policy: 'partial_ok',
-  crest_timeout_min: 30,
-  mopac_timeout_min: 12.5,
   max_retries: 3,
   workers: 2,
-  max_conformers: 5,
+  settings: { crest_timeout_min: 30, mopac_timeout_min: 12.5, max_conformers: 5 },
 };
 
 export function detail(
@@ -130,17 +129,16 @@ export function detail(
 
 /** Runs a selected molecule to OK with `d` as its detail (the no-op pipeline). */
 export function finishOk(campaign: Campaign, d: MoleculeDetail): void {
-  campaign.molecules.setStatus(d.mol_id, 'Running', { phase: 'mopac' });
-  campaign.molecules.setStatus(d.mol_id, 'OK', {
+  moleculesOf(campaign).setStatus(d.mol_id, 'Running', { phase: 'mopac' });
+  moleculesOf(campaign).setStatus(d.mol_id, 'OK', {
     phase: 'done',
-    detail_json: JSON.stringify(d),
-    most_stable_hof_kcal_mol: d.most_stable_hof,
+    result: { detail: d, most_stable_hof_kcal_mol: d.most_stable_hof },
   });
 }
 
 /** Runs a selected molecule to Rerun with a failed detail. */
 export function finishRerun(campaign: Campaign, molId: string, batchId: string): void {
-  campaign.molecules.setStatus(molId, 'Running', { phase: 'conformers' });
+  moleculesOf(campaign).setStatus(molId, 'Running', { phase: 'conformers' });
   const failed = detail(molId, batchId, {
     status: 'Rerun',
     conformer_search: {
@@ -161,11 +159,10 @@ export function finishRerun(campaign: Campaign, molId: string, batchId: string):
     quality_grade: 'FAILED',
     error_message: 'conformer search timed out',
   });
-  campaign.molecules.setStatus(molId, 'Rerun', {
+  moleculesOf(campaign).setStatus(molId, 'Rerun', {
     phase: 'done',
     retry_count: 1,
     last_error_message: 'conformer search timed out',
-    detail_json: JSON.stringify(failed),
-    most_stable_hof_kcal_mol: null,
+    result: { detail: failed, most_stable_hof_kcal_mol: null },
   });
 }

@@ -5,6 +5,7 @@ import {
   writeParityPlot,
 } from '../../../../src/pipelines/pm7/exports/parity-plot.js';
 import { BATCH, detail, finishOk, finishRerun, molecule, tempCampaign } from './fixture.js';
+import { moleculesOf } from '../../../../src/pipelines/pm7/molecules.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -70,15 +71,15 @@ describe('the parity plot', () => {
   it('is written to exports/ for the OK molecules with a reference value', () => {
     const { campaign, remove } = tempCampaign();
     cleanup = remove;
-    campaign.molecules.insertMany([
+    moleculesOf(campaign).insertMany([
       molecule('M1', { reference: { H298_cbs: '-56.0' } }),
       molecule('M2', { reference: { H298_cbs: '-20' } }),
       molecule('M3', { reference: { H298_cbs: 'n/a' } }),
     ]);
     expect(writeParityPlot(campaign)).toBeUndefined();
-    campaign.molecules.setMeta('reference_column', 'H298_cbs');
+    moleculesOf(campaign).setFact('reference_column', 'H298_cbs');
     expect(writeParityPlot(campaign)).toBeUndefined();
-    const { batch } = campaign.molecules.createBatch(BATCH);
+    const { batch } = moleculesOf(campaign).createBatch(BATCH);
     finishOk(campaign, detail('M1', batch.batch_id, { most_stable_hof: -55 }));
     finishRerun(campaign, 'M2', batch.batch_id);
     finishOk(campaign, detail('M3', batch.batch_id));

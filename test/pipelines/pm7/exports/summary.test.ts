@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { batchSummary, formatSummary } from '../../../../src/pipelines/pm7/exports/summary.js';
 import type { Campaign } from '../../../../src/runtime/campaign.js';
 import { BATCH, detail, finishOk, finishRerun, molecule, tempCampaign } from './fixture.js';
+import { moleculesOf } from '../../../../src/pipelines/pm7/molecules.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -16,16 +17,16 @@ const HOFS = [-52, -17, 1, 10.5]; // errors −2, +3, +1, +0.5
 function setup(): { campaign: Campaign; batchId: string } {
   const { campaign, remove } = tempCampaign();
   cleanup = remove;
-  campaign.molecules.insertMany(
+  moleculesOf(campaign).insertMany(
     REFERENCES.map((r, i) => molecule(`M${i + 1}`, { nheavy: i + 1, reference: { H298_cbs: r } })),
   );
-  campaign.molecules.setMeta('reference_column', 'H298_cbs');
-  const { batch } = campaign.molecules.createBatch({ ...BATCH, size: 6 });
+  moleculesOf(campaign).setFact('reference_column', 'H298_cbs');
+  const { batch } = moleculesOf(campaign).createBatch({ ...BATCH, size: 6 });
   HOFS.forEach((hof, i) => {
     finishOk(campaign, detail(`M${i + 1}`, batch.batch_id, { most_stable_hof: hof }));
   });
   finishRerun(campaign, 'M5', batch.batch_id);
-  campaign.molecules.setBatchStatus(batch.batch_id, 'Stopped');
+  moleculesOf(campaign).setBatchStatus(batch.batch_id, 'Stopped');
   return { campaign, batchId: batch.batch_id };
 }
 
@@ -77,7 +78,7 @@ describe('the batch summary', () => {
 
   it('has no reference statistics when the dataset has no reference column', () => {
     const { campaign, batchId } = setup();
-    campaign.molecules.setMeta('reference_column', '');
+    moleculesOf(campaign).setFact('reference_column', '');
     expect(
       batchSummary(campaign, batchId, { startedAt: START, endedAt: END }).reference,
     ).toBeNull();

@@ -1,0 +1,121 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InfrastructureError, InputError } from '../../../src/core/errors.js';
+import {
+  closeBatch,
+  resetBatch,
+  resumeBatch,
+  startBatch,
+  type NewBatchOptions,
+} from '../../../src/pipelines/pm7/batch-lifecycle.js';
+import { importDataset } from '../../../src/pipelines/pm7/import-dataset.js';
+import { moleculesOf } from '../../../src/pipelines/pm7/molecules.js';
+import type { Campaign } from '../../../src/runtime/campaign.js';
+import { detail, finishOk, finishRerun, molecule, tempCampaign } from './exports/fixture.js';
+
+let cleanup: (() => void) | undefined;
+afterEach(() => {
+  cleanup?.();
+  cleanup = undefined;
+});
+
+function setup(): Campaign {
+  const { campaign, remove } = tempCampaign();
+  cleanup = remove;
+  return campaign;
+}
+
+const OPTIONS: NewBatchOptions = {
+  size: 10,
+  strategy: 'by_nheavy',
+  seed: 1,
+  policy: 'all_or_nothing',
+  max_retries: 3,
+  workers: 2,
+  crest_timeout_min: 10,
+  mopac_timeout_min: 30,
+  max_conformers: 5,
+};
+
+describe('the PM7 batch lifecycle', () => {
+  it('says there is nothing to run in an empty campaign (exit 1) and when every molecule ran (exit 0)', async () => {
+    const campaign = setup();
+    expect(await startBatch(campaign, OPTIONS)).toMatchObject({ kind: 'nothing', exitCode: 1 });
+    moleculesOf(campaign).insertMany([molecule('M1', { status: 'Skip', skip_reason: null })]);
+    expect(await startBatch(campaign, OPTIONS)).toMatchObject({
+      kind: 'nothing',
+      exitCode: 0,
+      message: 'nothing to run: no molecule is Pending or Rerun (0 OK, 1 Skip)',
+    });
+  });
+
+  it('refuses a new batch while one is Running, pointing at batch resume', async () => {
+    const campaign = setup();
+    moleculesOf(campaign).insertMany([molecule('M1'), molecule('M2')]);
+    const first = await startBatch(campaign, { ...OPTIONS, size: 1 });
+    expect(first).toMatchObject({ kind: 'batch', batch: { batch_id: 'batch_0001' } });
+    await expect(startBatch(campaign, OPTIONS)).rejects.toThrow(
+      'continue it with `retort batch resume batch_0001`',
+    );
+  });
+
+  it('describes the molecules RDKit broke on at import before it selects a batch', async () => {
+    const campaign = setup();
+    const file = join(campaign.paths.root, 'd.csv');
+    writeFileSync(file, 'mol_id,smiles\nbig,CCCCCC\nsmall,C\n');
+    await importDataset(campaign, file, {
+      describe: () => {
+        throw new InfrastructureError('RDKit broke');
+      },
+    });
+    const start = await startBatch(campaign, OPTIONS);
+    expect(start.kind).toBe('batch');
+    const store = moleculesOf(campaign);
+    expect(store.get('big')).toMatchObject({ nheavy: 6, descriptors_error: null });
+    expect(store.ofBatch('batch_0001').map((m) => m.mol_id)).toEqual(['small', 'big']);
+  });
+
+  it('closes a batch with a failure under all_or_nothing: Completed, then Reset, exit 1', async () => {
+    const campaign = setup();
+    moleculesOf(campaign).insertMany([molecule('M1'), molecule('M2')]);
+    const start = await startBatch(campaign, OPTIONS);
+    if (start.kind !== 'batch') throw new InputError(undefined, 'no batch');
+    finishOk(campaign, detail('M1', start.batch.batch_id));
+    finishRerun(campaign, 'M2', start.batch.batch_id);
+    const closed = closeBatch(campaign, start.batch, {
+      interrupted: false,
+      started: new Date(),
+      withReference: false,
+    });
+    expect(closed.exitCode).toBe(1);
+    expect(closed.text).toContain(
+      "all_or_nothing: 1 molecules failed, so the batch's 1 OK molecules went back to Pending",
+    );
+    expect(moleculesOf(campaign).batch('batch_0001')?.status).toBe('Reset');
+    expect(moleculesOf(campaign).get('M1')).toMatchObject({ status: 'Pending', detail: null });
+  });
+
+  it('stops an interrupted batch, resumes it with its Running molecules back to To run, and resets only a finished one', async () => {
+    const campaign = setup();
+    moleculesOf(campaign).insertMany([molecule('M1'), molecule('M2')]);
+    const start = await startBatch(campaign, { ...OPTIONS, policy: 'partial_ok' });
+    if (start.kind !== 'batch') throw new InputError(undefined, 'no batch');
+    expect(() => resetBatch(campaign, 'batch_0001')).toThrow(
+      'batch_0001: is Running; only a Completed or Stopped batch can be reset',
+    );
+    moleculesOf(campaign).setStatus('M1', 'Running');
+    const closed = closeBatch(campaign, start.batch, {
+      interrupted: true,
+      started: new Date(),
+      withReference: false,
+    });
+    expect(closed.exitCode).toBe(1);
+    expect(moleculesOf(campaign).batch('batch_0001')?.status).toBe('Stopped');
+    moleculesOf(campaign).setStatus('M1', 'Running');
+    expect(() => resumeBatch(campaign, 'batch_0009')).toThrow('batch_0009: no such batch');
+    const resumed = resumeBatch(campaign, 'batch_0001');
+    expect(resumed.returned).toBe(1);
+    expect(moleculesOf(campaign).batch('batch_0001')?.status).toBe('Running');
+  });
+});
