@@ -144,9 +144,11 @@ export function parseHosts(field: Field): Readonly<Record<string, HostSettings>>
     if (!/^[\w.-]+$/.test(name)) {
       throw value.error("a host name may hold letters, digits, '_', '.' and '-' only");
     }
-    const host = value.required().object();
-    if (host === undefined) continue;
-    const type = host.get('type').required('ssh or slurm').oneOf(['ssh', 'slurm'] as const);
+    const host = value.requiredObject();
+    const type = host
+      .get('type')
+      .required('ssh or slurm')
+      .oneOf(['ssh', 'slurm'] as const);
     hosts[name] = type === 'ssh' ? parseSshHost(name, host) : parseSlurmHost(name, host, map);
   }
   return hosts;

@@ -11,6 +11,12 @@ export interface FieldSource {
   place(offset: number | undefined): string;
 }
 
+/** How a text may look: empty or not (default not), on one line or several (default any). */
+export interface TextOptions {
+  readonly allowEmpty?: boolean;
+  readonly oneLine?: boolean;
+}
+
 /** Bounds of a number: `min`/`max` inclusive, `above` exclusive. */
 export interface NumberRange {
   readonly min?: number;
@@ -30,7 +36,7 @@ export class Field {
     private readonly source: FieldSource,
     readonly path: string,
     readonly node: Node | null | undefined,
-    private readonly parentOffset: number | undefined = undefined,
+    private readonly parentOffset?: number,
   ) {}
 
   /** False when the key is not in its mapping (a YAML `null` value is present). */
@@ -76,8 +82,16 @@ export class Field {
   }
 
   /** A text; by default a non-empty one on any number of lines. */
-  string(options: { allowEmpty?: boolean; oneLine?: boolean } = {}): string | undefined {
-    if (!this.present) return undefined;
+  string(options: TextOptions = {}): string | undefined {
+    return this.present ? this.text(options) : undefined;
+  }
+
+  /** A text that must be there. */
+  requiredString(options: TextOptions = {}): string {
+    return this.required(options.allowEmpty === true ? 'a text' : 'a non-empty text').text(options);
+  }
+
+  private text(options: TextOptions): string {
     const v = this.scalar();
     if (typeof v !== 'string' || (options.allowEmpty !== true && v.trim() === '')) {
       this.expected(options.allowEmpty === true ? 'a text' : 'a non-empty text');
@@ -136,14 +150,15 @@ export class Field {
       this.expected(options.nonEmpty === true ? 'a non-empty list' : 'a list');
     }
     return node.items.map(
-      (item, i) => new Field(this.source, `${this.path}[${i}]`, item as Node | null, node.range?.[0]),
+      (item, i) =>
+        new Field(this.source, `${this.path}[${i}]`, item as Node | null, node.range?.[0]),
     );
   }
 
   /** A list of texts (each non-empty, on one line unless `oneLine` is false). */
   stringList(options: { nonEmpty?: boolean; oneLine?: boolean } = {}): string[] | undefined {
-    return this.list(options)?.map(
-      (item) => item.string({ oneLine: options.oneLine ?? true }) as string,
+    return this.list(options)?.map((item) =>
+      item.requiredString({ oneLine: options.oneLine ?? true }),
     );
   }
 
@@ -152,10 +167,18 @@ export class Field {
    * (`did you mean "walltime_s"?`) and all of them.
    */
   object(allowed?: readonly string[]): FieldMap | undefined {
-    if (!this.present) return undefined;
+    return this.present ? this.mapping(allowed) : undefined;
+  }
+
+  /** A mapping that must be there. */
+  requiredObject(allowed?: readonly string[]): FieldMap {
+    return this.required('a mapping of keys to values').mapping(allowed);
+  }
+
+  private mapping(allowed: readonly string[] | undefined): FieldMap {
     const node = this.node;
     if (!isMap(node)) this.expected('a mapping of keys to values');
-    const map = new FieldMap(this.source, this.path, node.items as Pair[], node.range?.[0]);
+    const map = new FieldMap(this.source, this.path, node.items, node.range?.[0]);
     if (allowed !== undefined) map.refuseUnknown(allowed);
     return map;
   }
@@ -165,7 +188,7 @@ export class Field {
     const map = this.object();
     if (map === undefined) return undefined;
     const out: Record<string, string> = {};
-    for (const [key, field] of map.entries()) out[key] = field.string() as string;
+    for (const [key, field] of map.entries()) out[key] = field.requiredString();
     return out;
   }
 }

@@ -74,13 +74,16 @@ export interface ModelChemistry {
 
 /**
  * How to run the tasks: executor (local, ssh:NAME, slurm:NAME), workers (null: the executor's
- * default), walltime per task in seconds, and how many times a failed task is retried.
+ * default), walltime per task in seconds, how many times a failed task is retried, and
+ * `max_tasks`, the most unique tasks the input may have (absent: size.ts DEFAULT_MAX_TASKS;
+ * `--max-tasks` overrides it).
  */
 export interface MbeExecution {
   readonly executor: string;
   readonly workers: number | null;
   readonly timeout_s: number;
   readonly retries: number;
+  readonly max_tasks?: number;
 }
 
 export const MBE_DRIVERS = ['energy', 'gradient', 'hessian'] as const;
@@ -749,10 +752,10 @@ function normalizeExecution(
   }
   const before = problems.count;
   for (const key of Object.keys(value)) {
-    if (!['executor', 'workers', 'timeout_s', 'retries'].includes(key)) {
+    if (!['executor', 'workers', 'timeout_s', 'retries', 'max_tasks'].includes(key)) {
       problems.add(
         p(`execution.${key}`),
-        'unknown field (expected one of: executor, workers, timeout_s, retries)',
+        'unknown field (expected one of: executor, workers, timeout_s, retries, max_tasks)',
       );
     }
   }
@@ -782,6 +785,16 @@ function normalizeExecution(
   if (value.retries !== undefined) {
     retries = readInteger(value.retries, p('execution.retries'), problems, 0) ?? retries;
   }
+  const maxTasks =
+    value.max_tasks === undefined
+      ? undefined
+      : readInteger(value.max_tasks, p('execution.max_tasks'), problems, 1);
   if (problems.count > before) return undefined;
-  return { executor, workers, timeout_s: timeout, retries };
+  return {
+    executor,
+    workers,
+    timeout_s: timeout,
+    retries,
+    ...(maxTasks === undefined ? {} : { max_tasks: maxTasks }),
+  };
 }
