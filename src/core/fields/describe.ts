@@ -23,8 +23,9 @@ export function didYouMean(word: string, known: readonly string[]): string {
     }
   }
   if (best === undefined) return '';
+  const shorter = Math.min(word.length, best.length);
   const close =
-    bestDistance <= Math.max(1, Math.floor(Math.min(word.length, best.length) / 3)) ||
+    bestDistance <= (shorter <= 3 ? 1 : Math.max(2, Math.floor(shorter / 3))) ||
     (word.length >= 3 && (best.startsWith(word) || word.startsWith(best)));
   return close ? ` (did you mean "${best}"?)` : '';
 }

@@ -1,3 +1,4 @@
+import { InputError } from '../../core/errors.js';
 import { maxLevel, type BsseType } from './input.js';
 
 /**
@@ -123,7 +124,7 @@ export function parseTaskLabel(
 
 /**
  * Builds the plan. `levels` must be in core form and already checked (normalizeMbeFields);
- * throws a plain Error on the inconsistencies QCManyBody's core raises for.
+ * throws InputError on the inconsistencies QCManyBody's core raises for.
  */
 export function planMbe(keywords: PlanKeywords, nfragments: number): MbePlan {
   const levels = keywords.levels;
@@ -190,18 +191,23 @@ export function planMbe(keywords: PlanKeywords, nfragments: number): MbePlan {
 
 /**
  * The BSSE treatments planned: as requested, plus the free nocp (and cp) of single-level vmfc.
- * Throws a plain Error on the inconsistencies QCManyBody's core raises for.
+ * Throws InputError on the inconsistencies QCManyBody's core raises for.
  */
 export function effectiveBsse(keywords: PlanKeywords, nfragments: number): BsseType[] {
   const maxNbody = maxLevel(keywords.levels);
   const mcSet = new Set(Object.values(keywords.levels));
   const bsse = [...keywords.bsse_type];
-  if (bsse.length === 0) throw new Error('No BSSE correction specified');
+  if (bsse.length === 0)
+    throw new InputError('bsse_type', 'no BSSE treatment given (expected nocp, cp and/or vmfc)');
   if (bsse.includes('vmfc') && mcSet.size === 1) {
     if (!bsse.includes('nocp')) bsse.push('nocp');
     if (!bsse.includes('cp') && maxNbody === nfragments) bsse.push('cp');
   }
-  if (nfragments < 2) throw new Error('QCManyBody: Molecule fragmentation has not been specified');
+  if (nfragments < 2)
+    throw new InputError(
+      'molecule.fragments',
+      'only one fragment: a many-body expansion needs at least two',
+    );
   return bsse;
 }
 
@@ -216,7 +222,8 @@ export function nbodiesPerMcLevel(
   const perMc = new Map<string, NbodyLevel[]>();
   for (let n = 1; n <= maxNbody; n++) {
     const mc = levels[String(n)];
-    if (mc === undefined) throw new Error(`Levels must be contiguous from 1 to ${maxNbody}`);
+    if (mc === undefined)
+      throw new InputError('levels', `expected contiguous levels from 1 to ${maxNbody}`);
     const list = perMc.get(mc) ?? [];
     list.push(n);
     perMc.set(mc, list);
