@@ -43,7 +43,7 @@ describe('retort mbe', () => {
     );
   });
 
-  it('prints every mistake on its own line, named by its field, and exits 2', () => {
+  it('prints every mistake on its own line, named by its line and field, and exits 2', () => {
     const dir = tempCampaign();
     writeFileSync(
       join(dir, 'bad.yaml'),
@@ -56,10 +56,10 @@ describe('retort mbe', () => {
     expect(r.status).toBe(2);
     expect(lines(r.stderr)).toEqual([
       expect.stringMatching(
-        /^retort: bad\.yaml: field "driver": expected one of energy, gradient, hessian/,
+        /^retort: bad\.yaml:11: driver: expected one of energy, gradient, hessian/,
       ),
       expect.stringMatching(
-        /^retort: bad\.yaml: field "bsse_type\[1\]": unknown BSSE treatment "counterpoise"/,
+        /^retort: bad\.yaml:12: bsse_type\[1\]: unknown BSSE treatment "counterpoise"/,
       ),
     ]);
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
@@ -71,7 +71,7 @@ describe('retort mbe', () => {
     const r = runCli(['mbe', 'plan', 'one.yaml'], { cwd: dir });
     expect(r.status).toBe(2);
     expect(lines(r.stderr)).toEqual([
-      expect.stringMatching(/^retort: one\.yaml: field "molecule\.fragments": missing/),
+      expect.stringMatching(/^retort: one\.yaml:\d+: molecule\.fragments: missing/),
     ]);
   });
 

@@ -1,6 +1,17 @@
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { InputError } from '../errors.js';
 import { describeValue, didYouMean } from './describe.js';
+import {
+  checkBoolean,
+  checkInteger,
+  checkNumber,
+  checkText,
+  type Checked,
+  type NumberRange,
+  type TextOptions,
+} from './expect.js';
+
+export type { NumberRange, TextOptions } from './expect.js';
 
 /**
  * Where the nodes of one parsed document are: `place(offset)` gives `file:line` of a character
@@ -9,19 +20,6 @@ import { describeValue, didYouMean } from './describe.js';
 export interface FieldSource {
   readonly file: string;
   place(offset: number | undefined): string;
-}
-
-/** How a text may look: empty or not (default not), on one line or several (default any). */
-export interface TextOptions {
-  readonly allowEmpty?: boolean;
-  readonly oneLine?: boolean;
-}
-
-/** Bounds of a number: `min`/`max` inclusive, `above` exclusive. */
-export interface NumberRange {
-  readonly min?: number;
-  readonly max?: number;
-  readonly above?: number;
 }
 
 /**
@@ -92,40 +90,28 @@ export class Field {
   }
 
   private text(options: TextOptions): string {
-    const v = this.scalar();
-    if (typeof v !== 'string' || (options.allowEmpty !== true && v.trim() === '')) {
-      this.expected(options.allowEmpty === true ? 'a text' : 'a non-empty text');
-    }
-    if (options.oneLine === true && v.includes('\n')) this.expected('one line of text');
-    return v;
+    return this.take(checkText(this.scalar(), options));
+  }
+
+  /** The checked value, or the InputError saying what was expected and what was found. */
+  private take<T>(checked: Checked<T>): T {
+    if (!checked.ok) this.expected(checked.expected);
+    return checked.value;
   }
 
   /** A finite number within `range`. */
   number(range: NumberRange = {}): number | undefined {
-    if (!this.present) return undefined;
-    const v = this.scalar();
-    if (typeof v !== 'number' || !Number.isFinite(v) || !inRange(v, range)) {
-      this.expected(`a number${rangeText(range)}`);
-    }
-    return v;
+    return this.present ? this.take(checkNumber(this.scalar(), range)) : undefined;
   }
 
   /** A whole number within `range`. */
   integer(range: NumberRange = {}): number | undefined {
-    if (!this.present) return undefined;
-    const v = this.scalar();
-    if (typeof v !== 'number' || !Number.isInteger(v) || !inRange(v, range)) {
-      this.expected(`a whole number${rangeText(range)}`);
-    }
-    return v;
+    return this.present ? this.take(checkInteger(this.scalar(), range)) : undefined;
   }
 
   /** true or false. */
   boolean(): boolean | undefined {
-    if (!this.present) return undefined;
-    const v = this.scalar();
-    if (typeof v !== 'boolean') this.expected('true or false');
-    return v;
+    return this.present ? this.take(checkBoolean(this.scalar())) : undefined;
   }
 
   /** One of a closed set of words; a near miss is named (`did you mean "array"?`). */
@@ -140,6 +126,29 @@ export class Field {
       );
     }
     return found;
+  }
+
+  /**
+   * The field at a path below this one (`molecule.fragments[2]`, as messages name fields); an
+   * absent one is placed at the line of the deepest mapping or list on the way.
+   */
+  at(path: string): Field {
+    const tokens = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+    return tokens.reduce<Field>((field, token) => field.child(token, path), this);
+  }
+
+  /** The field one step (`key` or `[i]`) below this one; `path` names an absent one. */
+  private child(token: string, path: string): Field {
+    const index = /^\[(\d+)\]$/.exec(token)?.[1];
+    const node = this.node;
+    if (index !== undefined && isSeq(node)) {
+      const item = node.items[Number(index)] as Node | null | undefined;
+      return new Field(this.source, `${this.path}${token}`, item, node.range?.[0]);
+    }
+    if (index === undefined && isMap(node)) {
+      return new FieldMap(this.source, this.path, node.items, node.range?.[0]).get(token);
+    }
+    return new Field(this.source, path, undefined, this.node?.range?.[0] ?? this.parentOffset);
   }
 
   /** The items of a list, each a field `PATH[i]`. */
@@ -252,20 +261,4 @@ function keyOffset(pair: Pair): number | undefined {
 
 function childPath(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
-}
-
-function inRange(v: number, r: NumberRange): boolean {
-  return (
-    (r.min === undefined || v >= r.min) &&
-    (r.max === undefined || v <= r.max) &&
-    (r.above === undefined || v > r.above)
-  );
-}
-
-function rangeText(r: NumberRange): string {
-  if (r.min !== undefined && r.max !== undefined) return ` between ${r.min} and ${r.max}`;
-  if (r.min !== undefined) return ` ≥ ${r.min}`;
-  if (r.above !== undefined) return ` > ${r.above}`;
-  if (r.max !== undefined) return ` ≤ ${r.max}`;
-  return '';
 }

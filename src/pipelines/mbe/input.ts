@@ -1,7 +1,6 @@
 import { atomicNumber, normalizeSymbol } from '../../chem/elements.js';
 import { spinChargeProblem, type Atom } from '../../chem/molecule.js';
 import {
-  describe,
   fieldPath,
   isObject,
   readBoolean,
@@ -13,6 +12,7 @@ import {
   type JsonObject,
   type Problems,
 } from './problems.js';
+import { describeValue } from '../../core/fields/describe.js';
 
 /**
  * The normalised many-body-expansion input: what every reader (our YAML/JSON, QCManyBody's
@@ -169,7 +169,7 @@ export function normalizeMbeFields(raw: RawMbeFields, problems: Problems): MbeIn
   } else {
     problems.add(
       p('driver'),
-      `expected one of ${MBE_DRIVERS.join(', ')}, found ${describe(raw.driver)}`,
+      `expected one of ${MBE_DRIVERS.join(', ')}, found ${describeValue(raw.driver)}`,
     );
   }
 
@@ -300,7 +300,10 @@ function normalizeMolecule(
   symbolsRaw?.forEach((s, i) => {
     const sym = typeof s === 'string' ? normalizeSymbol(s) : undefined;
     if (sym === undefined) {
-      problems.add(p(`molecule.symbols[${i}]`), `expected an element symbol, found ${describe(s)}`);
+      problems.add(
+        p(`molecule.symbols[${i}]`),
+        `expected an element symbol, found ${describeValue(s)}`,
+      );
     } else symbols.push(sym);
   });
   const nat = symbolsRaw?.length;
@@ -535,7 +538,7 @@ function normalizeBsse(
     if (name === undefined) {
       problems.add(
         p(single ? 'bsse_type' : `bsse_type[${i}]`),
-        `unknown BSSE treatment ${describe(v)} (expected nocp, cp or vmfc; aliases ssfc, mbe, none)`,
+        `unknown BSSE treatment ${describeValue(v)} (expected nocp, cp or vmfc; aliases ssfc, mbe, none)`,
       );
     } else if (!out.includes(name)) out.push(name);
   });
@@ -611,7 +614,10 @@ function normalizeLevels(
     const path = fieldPath('levels', key);
     const mc = typeof value === 'string' ? value : undefined;
     if (mc === undefined) {
-      problems.add(p(path), `expected the label of a model chemistry, found ${describe(value)}`);
+      problems.add(
+        p(path),
+        `expected the label of a model chemistry, found ${describeValue(value)}`,
+      );
       continue;
     }
     if (!(mc in mcs)) {
@@ -747,7 +753,7 @@ function normalizeExecution(
 ): MbeExecution | undefined {
   if (value === undefined || value === null) return DEFAULT_EXECUTION;
   if (!isObject(value)) {
-    problems.add(p('execution'), `expected a mapping, found ${describe(value)}`);
+    problems.add(p('execution'), `expected a mapping, found ${describeValue(value)}`);
     return undefined;
   }
   const before = problems.count;
@@ -766,7 +772,7 @@ function normalizeExecution(
     } else {
       problems.add(
         p('execution.executor'),
-        `expected local, ssh:NAME or slurm:NAME, found ${describe(value.executor)}`,
+        `expected local, ssh:NAME or slurm:NAME, found ${describeValue(value.executor)}`,
       );
     }
   }

@@ -110,6 +110,18 @@ describe('reading typed fields of a YAML document', () => {
   });
 });
 
+describe('finding a field by its path', () => {
+  const root = readYamlFields('molecule:\n  fragments:\n    - [0, 1]\n    - [2, 3]\n', 'm.yaml');
+
+  it('places a present field at its line and an absent one at its deepest present parent', () => {
+    expect(root.at('molecule.fragments[1]').place).toBe('m.yaml:4');
+    expect(root.at('molecule.fragments[1]').value).toEqual([2, 3]);
+    expect(root.at('molecule.fragments[5]').present).toBe(false);
+    expect(root.at('molecule.fragments[5]').place).toBe('m.yaml:3');
+    expect(root.at('molecule.charges').place).toBe('m.yaml:2');
+  });
+});
+
 describe('reading JSON Lines', () => {
   it('places every field of a line at that line, skipping blank lines', () => {
     const lines = readJsonLinesFields('{"a": 1}\n\n{"a": "x"}\n', 'c.jsonl');
