@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { checkInteger, checkNumber, type Checked } from '../core/fields/expect.js';
 import { createExecutor, programsFor } from '../runtime/create-executor.js';
 import { campaignPaths } from '../core/campaign-layout.js';
 import { findCampaignRoot, openCampaign, type Campaign } from '../runtime/campaign.js';
@@ -208,10 +209,23 @@ export function checkRunFlags(flags: RunFlags, settings: Settings): CheckedRunFl
   };
 }
 
+/** A whole-number option ≥ `min`, in the field reader's words (`--workers: expected …`). */
 export function parseCount(value: string | undefined, flag: string, min = 1): number | undefined {
+  return parseOption(value, flag, (n) => checkInteger(n, { min }));
+}
+
+/** A number option > 0 (seconds, megabytes). */
+export function parsePositive(value: string | undefined, flag: string): number | undefined {
+  return parseOption(value, flag, (n) => checkNumber(n, { above: 0 }));
+}
+
+function parseOption(
+  value: string | undefined,
+  flag: string,
+  check: (n: number) => Checked<number>,
+): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new InputError(flag, `expected a whole number ≥ ${min}, found "${value}"`);
-  return n;
+  const checked = check(value.trim() === '' ? Number.NaN : Number(value));
+  if (!checked.ok) throw new InputError(flag, `expected ${checked.expected}, found "${value}"`);
+  return checked.value;
 }

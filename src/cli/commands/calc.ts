@@ -7,7 +7,13 @@ import { checkCalcList, runCalcList } from '../../pipelines/calc-list/calc-list.
 import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
 import { resultSummary } from '../format.js';
-import { checkRunFlags, openRunSession, parseCount, type RunFlags } from '../session.js';
+import {
+  checkRunFlags,
+  openRunSession,
+  parseCount,
+  parsePositive,
+  type RunFlags,
+} from '../session.js';
 
 interface CalcOptions extends RunFlags {
   readonly program: string;
@@ -60,9 +66,7 @@ export function registerCalc(program: Command): void {
 async function runCalc(o: CalcOptions): Promise<number> {
   if (o.smiles !== undefined && o.xyz !== undefined)
     throw new InputError('--smiles', 'give --smiles or --xyz, not both');
-  const walltime = o.walltime === undefined ? undefined : Number(o.walltime);
-  if (walltime !== undefined && !(Number.isFinite(walltime) && walltime > 0))
-    throw new InputError('--walltime', `expected seconds > 0, found "${o.walltime ?? ''}"`);
+  const walltime = parsePositive(o.walltime, '--walltime');
   const line: CalcLine = {
     program: o.program,
     task: o.task,

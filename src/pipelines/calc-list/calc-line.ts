@@ -5,11 +5,12 @@ import type { Field } from '../../core/fields/field.js';
 
 /**
  * One line of a calc list (`retort run FILE.jsonl`): a JSON object describing one calc in the
- * user's words. Every field but `program` is optional.
+ * user's words, read by the field reader (core/fields), so that every mistake names the file,
+ * line and field. Every field but `program` is optional; an unknown field is refused.
  *
  * | field | meaning |
  * |---|---|
- * | `program` | `mopac`, `xtb`, `obabel`, `command` |
+ * | `program` | a program of the engine registry (engines/registry.ts): `mopac`, `xtb`, `command` … |
  * | `task` | `energy` (default for QC programs), `optimize`, `gen3d`, `conformers`, `run` (command) |
  * | `method`, `basis` | model chemistry, e.g. `PM7`, `GFN2` |
  * | `keywords` | extra program keywords: a list, or one string split at spaces |

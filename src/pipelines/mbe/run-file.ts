@@ -66,7 +66,7 @@ export function prepareMbeRun(
     cores: settings.defaults.cores,
     walltime_s: input.execution.timeout_s,
   };
-  const calcs = mbeCalcs(input, planned.plan, resources);
+  const calcs = within(file, () => mbeCalcs(input, planned.plan, resources));
   for (const c of calcs)
     within(`${file}: task ${c.task.label}`, () => getEngine(c.spec.program).prepare(c.spec));
   const executor =
