@@ -102,3 +102,8 @@ export function normalizeSymbol(symbol: string): string | undefined {
   const z = atomicNumber(symbol);
   return z === undefined ? undefined : SYMBOLS[z];
 }
+
+/** The symbol of atomic number `z`, or undefined beyond the table. */
+export function elementSymbol(z: number): string | undefined {
+  return z >= 1 ? SYMBOLS[z] : undefined;
+}

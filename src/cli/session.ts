@@ -1,8 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { checkInteger, checkNumber, type Checked } from '../core/fields/expect.js';
 import { createExecutor, programsFor } from '../runtime/create-executor.js';
+import { campaignPaths } from '../core/campaign-layout.js';
 import { findCampaignRoot, openCampaign, type Campaign } from '../runtime/campaign.js';
+import { resolveExecutorName } from '../runtime/host-settings.js';
+import { readSettings, type Settings } from '../runtime/settings.js';
 import { installStopSignals } from '../runtime/control/signals.js';
 import { Runner, type RunSummary } from '../runtime/runner.js';
 import { acquireRunnerLock } from '../runtime/runner-lock.js';
@@ -59,6 +63,9 @@ export async function openRunSession(
   options: SessionOptions = {},
 ): Promise<RunSession> {
   const root = findCampaignRoot(flags.campaign, process.cwd());
+  // Every flag is checked before the store is opened or the lock taken: a usage error leaves
+  // nothing behind.
+  const checked = checkRunFlags(flags, readSettings(campaignPaths(root).settings));
   const campaign = openCampaign(root);
   const lock = (() => {
     try {
@@ -69,13 +76,10 @@ export async function openRunSession(
     }
   })();
   const { settings } = campaign;
-  const executorName = flags.executor ?? settings.executor;
-  const flagWorkers = parseCount(flags.workers, '--workers');
+  const { executorName, workers: flagWorkers } = checked;
   const localWorkers = flagWorkers ?? settings.workers ?? availableParallelism();
   const threshold =
-    options.failureThreshold ??
-    parseCount(flags.failureThreshold, '--failure-threshold', 0) ??
-    settings.control.failure_threshold;
+    options.failureThreshold ?? checked.failureThreshold ?? settings.control.failure_threshold;
   let notice: (line: string) => void = () => undefined;
   let jobsChanged: () => void = () => undefined;
   const executor = (() => {
@@ -179,10 +183,49 @@ export async function openRunSession(
   };
 }
 
+/** The run flags, checked against the settings (no store, no lock). */
+export interface CheckedRunFlags {
+  readonly executorName: string;
+  readonly workers: number | undefined;
+  readonly failureThreshold: number | undefined;
+}
+
+/**
+ * Checks every flag a run shares (counts, the executor's name against retort.yaml's hosts);
+ * commands call it before any work of their own, and {@link openRunSession} before it opens the
+ * store or takes the lock.
+ */
+export function checkRunFlags(flags: RunFlags, settings: Settings): CheckedRunFlags {
+  const executorName = flags.executor ?? settings.executor;
+  resolveExecutorName(
+    executorName,
+    settings.hosts,
+    flags.executor === undefined ? 'retort.yaml: executor' : '--executor',
+  );
+  return {
+    executorName,
+    workers: parseCount(flags.workers, '--workers'),
+    failureThreshold: parseCount(flags.failureThreshold, '--failure-threshold', 0),
+  };
+}
+
+/** A whole-number option ≥ `min`, in the field reader's words (`--workers: expected …`). */
 export function parseCount(value: string | undefined, flag: string, min = 1): number | undefined {
+  return parseOption(value, flag, (n) => checkInteger(n, { min }));
+}
+
+/** A number option > 0 (seconds, megabytes). */
+export function parsePositive(value: string | undefined, flag: string): number | undefined {
+  return parseOption(value, flag, (n) => checkNumber(n, { above: 0 }));
+}
+
+function parseOption(
+  value: string | undefined,
+  flag: string,
+  check: (n: number) => Checked<number>,
+): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new InputError(flag, `expected a whole number ≥ ${min}, found "${value}"`);
-  return n;
+  const checked = check(value.trim() === '' ? Number.NaN : Number(value));
+  if (!checked.ok) throw new InputError(flag, `expected ${checked.expected}, found "${value}"`);
+  return checked.value;
 }

@@ -1,20 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import {
-  booleanAt,
-  checkKeys,
-  choiceAt,
-  entries,
-  intAt,
-  mapOf,
-  stringAt,
-  stringListAt,
-  textMapAt,
-  valueNode,
-  type At,
-  type YamlMap,
-} from './settings-yaml.js';
+import type { Field, FieldMap } from '../core/fields/field.js';
 
 /**
  * The `hosts:` section of retort.yaml: where calcs may run besides this machine. Each entry is
@@ -148,104 +135,89 @@ const SLURM_KEYS = [
 ];
 
 /** Reads `hosts:`; `via` must name an ssh host of the same file. */
-export function parseHosts(node: unknown, at: At): Readonly<Record<string, HostSettings>> {
+export function parseHosts(field: Field): Readonly<Record<string, HostSettings>> {
   const hosts: Record<string, HostSettings> = {};
-  if (node === undefined || node === null) return hosts;
-  const map = mapOf(node, 'hosts', at);
-  for (const [name, value] of entries(map)) {
+  if (field.node === null) return hosts;
+  const map = field.object();
+  if (map === undefined) return hosts;
+  for (const [name, value] of map.entries()) {
     if (!/^[\w.-]+$/.test(name)) {
-      throw new InputError(
-        at(value),
-        `hosts.${name}: a host name may hold letters, digits, '_', '.' and '-' only`,
-      );
+      throw value.error("a host name may hold letters, digits, '_', '.' and '-' only");
     }
-    const host = mapOf(value, `hosts.${name}`, at);
-    const type = choiceAt(host, 'type', ['ssh', 'slurm'] as const, at, `hosts.${name}.type`);
-    if (type === undefined) {
-      throw new InputError(at(value), `hosts.${name}.type: expected ssh or slurm`);
-    }
-    hosts[name] =
-      type === 'ssh' ? parseSshHost(name, host, at) : parseSlurmHost(name, host, at, map);
+    const host = value.requiredObject();
+    const type = host
+      .get('type')
+      .required('ssh or slurm')
+      .oneOf(['ssh', 'slurm'] as const);
+    hosts[name] = type === 'ssh' ? parseSshHost(name, host) : parseSlurmHost(name, host, map);
   }
   return hosts;
 }
 
-function parseSshHost(name: string, map: YamlMap, at: At): SshHostSettings {
-  const p = `hosts.${name}.`;
-  checkKeys(map, SSH_KEYS, p, at);
-  const connection = parseConnection(name, map, at);
-  const scratch = absolutePathAt(map, 'scratch', at, `${p}scratch`);
+function parseSshHost(name: string, map: FieldMap): SshHostSettings {
+  map.refuseUnknown(SSH_KEYS);
+  const connection = parseConnection(map);
+  const scratch = absolutePath(map.get('scratch'));
   if (scratch === undefined) {
-    throw new InputError(at(valueNode(map, 'type')), `${p}scratch: required for an ssh host`);
+    throw map.get('type').error(`${map.path}.scratch: required for an ssh host`);
   }
   return {
     type: 'ssh',
     name,
     ...connection,
     scratch,
-    max_calcs: intAt(map, 'max_calcs', at, 1, `${p}max_calcs`) ?? 4,
-    poll_s: intAt(map, 'poll_s', at, 1, `${p}poll_s`) ?? 2,
-    cleanup: booleanAt(map, 'cleanup', at, `${p}cleanup`) ?? false,
-    programs: textMapAt(map, 'programs', at, `${p}programs`),
+    max_calcs: map.get('max_calcs').integer({ min: 1 }) ?? 4,
+    poll_s: map.get('poll_s').integer({ min: 1 }) ?? 2,
+    cleanup: map.get('cleanup').boolean() ?? false,
+    programs: map.get('programs').stringMap() ?? {},
   };
 }
 
-function parseConnection(name: string, map: YamlMap, at: At): SshConnectionSettings {
-  const p = `hosts.${name}.`;
-  const hostname = stringAt(map, 'hostname', at, `${p}hostname`);
-  const alias = stringAt(map, 'alias', at, `${p}alias`);
+function parseConnection(map: FieldMap): SshConnectionSettings {
+  const p = `${map.path}.`;
+  const hostname = map.get('hostname').string();
+  const alias = map.get('alias').string();
   if ((hostname === undefined) === (alias === undefined)) {
     throw new InputError(
-      at(valueNode(map, 'type')),
+      map.get('type').place,
       `${p}hostname or ${p}alias: give exactly one (alias names a Host of your ~/.ssh/config)`,
     );
   }
   const transport =
-    choiceAt(map, 'transport', ['ssh2', 'system'] as const, at, `${p}transport`) ??
+    map.get('transport').oneOf(['ssh2', 'system'] as const) ??
     (alias === undefined ? 'ssh2' : 'system');
   if (alias !== undefined && transport !== 'system') {
-    throw new InputError(
-      at(valueNode(map, 'transport')),
-      `${p}transport: an alias of ~/.ssh/config needs transport: system`,
-    );
-  }
-  const port = intAt(map, 'port', at, 1, `${p}port`);
-  if (port !== undefined && port > 65535) {
-    throw new InputError(at(valueNode(map, 'port')), `${p}port: expected a port ≤ 65535`);
+    throw map.get('transport').error('an alias of ~/.ssh/config needs transport: system');
   }
   return {
     hostname,
-    port,
-    user: stringAt(map, 'user', at, `${p}user`),
-    identity_file: pathAt(map, 'identity_file', at, `${p}identity_file`),
-    known_hosts: pathAt(map, 'known_hosts', at, `${p}known_hosts`),
+    port: map.get('port').integer({ min: 1, max: 65535 }),
+    user: map.get('user').string(),
+    identity_file: localPath(map.get('identity_file')),
+    known_hosts: localPath(map.get('known_hosts')),
     alias,
-    ssh_config: pathAt(map, 'ssh_config', at, `${p}ssh_config`),
+    ssh_config: localPath(map.get('ssh_config')),
     transport,
-    max_sessions: intAt(map, 'max_sessions', at, 1, `${p}max_sessions`) ?? 10,
+    max_sessions: map.get('max_sessions').integer({ min: 1 }) ?? 10,
   };
 }
 
-function parseSlurmHost(name: string, map: YamlMap, at: At, hosts: YamlMap): SlurmHostSettings {
-  const p = `hosts.${name}.`;
-  checkKeys(map, SLURM_KEYS, p, at);
-  const via = stringAt(map, 'via', at, `${p}via`);
+function parseSlurmHost(name: string, map: FieldMap, hosts: FieldMap): SlurmHostSettings {
+  map.refuseUnknown(SLURM_KEYS);
+  const viaField = map.get('via');
+  const via = viaField.string();
   if (via !== undefined) {
-    const target = valueNode(hosts, via);
-    const targetType =
-      target === undefined ? undefined : stringAt(mapOf(target, `hosts.${via}`, at), 'type', at);
+    const target = hosts.get(via);
+    const targetType = target.present ? target.object()?.get('type').value : undefined;
     if (targetType !== 'ssh') {
-      throw new InputError(
-        at(valueNode(map, 'via')),
-        `${p}via: expected the name of an ssh host of this file, found "${via}"`,
-      );
+      throw viaField.error(`expected the name of an ssh host of this file, found "${via}"`);
     }
   }
-  const scratch = absolutePathAt(map, 'scratch', at, `${p}scratch`);
+  const scratch = absolutePath(map.get('scratch'));
   if (via !== undefined && scratch === undefined) {
     throw new InputError(
-      at(valueNode(map, 'via')),
-      `${p}scratch: required when the cluster is reached through ${via}`,
+      viaField.place,
+      `${map.path}.scratch: required when the cluster is reached through ${via}`,
     );
   }
   return {
@@ -253,50 +225,41 @@ function parseSlurmHost(name: string, map: YamlMap, at: At, hosts: YamlMap): Slu
     name,
     via,
     scratch,
-    partition: stringAt(map, 'partition', at, `${p}partition`),
-    account: stringAt(map, 'account', at, `${p}account`),
-    qos: stringAt(map, 'qos', at, `${p}qos`),
-    setup: stringListAt(map, 'setup', at, `${p}setup`) ?? [],
-    submit:
-      choiceAt(map, 'submit', ['single', 'array', 'packed'] as const, at, `${p}submit`) ?? 'packed',
-    pack_size: intAt(map, 'pack_size', at, 1, `${p}pack_size`) ?? 50,
-    pack_cores: intAt(map, 'pack_cores', at, 1, `${p}pack_cores`) ?? 4,
-    max_walltime_s: intAt(map, 'max_walltime_s', at, 60, `${p}max_walltime_s`) ?? 86_400,
-    max_jobs: intAt(map, 'max_jobs', at, 1, `${p}max_jobs`) ?? 20,
-    poll_s: intAt(map, 'poll_s', at, 1, `${p}poll_s`) ?? 10,
-    sbatch_args: stringListAt(map, 'sbatch_args', at, `${p}sbatch_args`) ?? [],
-    cores: intAt(map, 'cores', at, 1, `${p}cores`),
-    memory_mb: intAt(map, 'memory_mb', at, 1, `${p}memory_mb`),
-    walltime_s: intAt(map, 'walltime_s', at, 1, `${p}walltime_s`),
-    cleanup: booleanAt(map, 'cleanup', at, `${p}cleanup`) ?? false,
-    programs: textMapAt(map, 'programs', at, `${p}programs`),
+    partition: map.get('partition').string(),
+    account: map.get('account').string(),
+    qos: map.get('qos').string(),
+    setup: map.get('setup').stringList() ?? [],
+    submit: map.get('submit').oneOf(['single', 'array', 'packed'] as const) ?? 'packed',
+    pack_size: map.get('pack_size').integer({ min: 1 }) ?? 50,
+    pack_cores: map.get('pack_cores').integer({ min: 1 }) ?? 4,
+    max_walltime_s: map.get('max_walltime_s').integer({ min: 60 }) ?? 86_400,
+    max_jobs: map.get('max_jobs').integer({ min: 1 }) ?? 20,
+    poll_s: map.get('poll_s').integer({ min: 1 }) ?? 10,
+    sbatch_args: map.get('sbatch_args').stringList() ?? [],
+    cores: map.get('cores').integer({ min: 1 }),
+    memory_mb: map.get('memory_mb').integer({ min: 1 }),
+    walltime_s: map.get('walltime_s').integer({ min: 1 }),
+    cleanup: map.get('cleanup').boolean() ?? false,
+    programs: map.get('programs').stringMap() ?? {},
   };
 }
 
 /** A local file path; `~/` is the home directory, relative paths are refused. */
-function pathAt(map: YamlMap, key: string, at: At, name: string): string | undefined {
-  const value = stringAt(map, key, at, name);
+function localPath(field: Field): string | undefined {
+  const value = field.string();
   if (value === undefined) return undefined;
   const path =
     value === '~' ? homedir() : value.startsWith('~/') ? join(homedir(), value.slice(2)) : value;
-  if (!isAbsolute(path)) {
-    throw new InputError(
-      at(valueNode(map, key)),
-      `${name}: expected an absolute path or ~/…, found "${value}"`,
-    );
-  }
+  if (!isAbsolute(path)) field.expected('an absolute path or ~/…');
   return path;
 }
 
 /** A remote directory: absolute, one line (it is written into job lists). */
-function absolutePathAt(map: YamlMap, key: string, at: At, name: string): string | undefined {
-  const value = stringAt(map, key, at, name);
+function absolutePath(field: Field): string | undefined {
+  const value = field.string();
   if (value === undefined) return undefined;
   if (!value.startsWith('/') || value.includes('\n')) {
-    throw new InputError(
-      at(valueNode(map, key)),
-      `${name}: expected an absolute directory path on one line, found "${value}"`,
-    );
+    field.expected('an absolute directory path on one line');
   }
   return value.replace(/\/+$/, '') || '/';
 }

@@ -1,16 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../core/errors.js';
+import { readYamlFields } from '../core/fields/source.js';
 import { parseHosts, resolveExecutorName, type HostSettings } from './host-settings.js';
-import {
-  checkKeys,
-  intAt,
-  lineOf,
-  mapOf,
-  stringAt,
-  textMapAt,
-  valueNode,
-} from './settings-yaml.js';
 
 /**
  * A campaign's settings, read from `retort.yaml`. Every field is optional in the file; the
@@ -90,54 +81,37 @@ export function readSettings(file: string): Settings {
 }
 
 export function parseSettings(text: string, file: string): Settings {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const at = lineOf(file, lines);
-  const firstError = doc.errors[0];
-  if (firstError !== undefined) {
-    const line = lines.linePos(firstError.pos[0]).line;
-    throw new InputError(
-      `${file}:${line}`,
-      `not valid YAML: ${firstError.message.split('\n')[0] ?? ''}`,
-    );
-  }
-  if (doc.contents === null) return DEFAULT_SETTINGS;
-  const root = mapOf(doc.contents, 'the top level', at);
-  const allowed = ['executor', 'workers', 'programs', 'defaults', 'control', 'hosts'];
-  checkKeys(root, allowed, '', at);
+  const root = readYamlFields(text, file);
+  if (!root.present || root.node === null) return DEFAULT_SETTINGS;
+  const top = root.object(['executor', 'workers', 'programs', 'defaults', 'control', 'hosts']);
+  if (top === undefined) return DEFAULT_SETTINGS;
+  const executor = top.get('executor').string() ?? DEFAULT_SETTINGS.executor;
+  const workers = top.get('workers').integer({ min: 1 });
+  const programs = top.get('programs').stringMap() ?? {};
 
-  const executor = stringAt(root, 'executor', at) ?? DEFAULT_SETTINGS.executor;
-  const workers = intAt(root, 'workers', at, 1);
+  const d = top.get('defaults').object(['cores', 'walltime_s', 'memory_mb']);
+  const base = DEFAULT_SETTINGS.defaults;
+  const defaults =
+    d === undefined
+      ? base
+      : {
+          cores: d.get('cores').integer({ min: 1 }) ?? base.cores,
+          walltime_s: d.get('walltime_s').integer({ min: 1 }) ?? base.walltime_s,
+          memory_mb: d.get('memory_mb').integer({ min: 1 }) ?? base.memory_mb,
+        };
 
-  const programs = textMapAt(root, 'programs', at);
-
-  const defaultsNode = valueNode(root, 'defaults');
-  let defaults = DEFAULT_SETTINGS.defaults;
-  if (defaultsNode !== undefined) {
-    const map = mapOf(defaultsNode, 'defaults', at);
-    checkKeys(map, ['cores', 'walltime_s', 'memory_mb'], 'defaults.', at);
-    defaults = {
-      cores: intAt(map, 'cores', at, 1, 'defaults.cores') ?? defaults.cores,
-      walltime_s: intAt(map, 'walltime_s', at, 1, 'defaults.walltime_s') ?? defaults.walltime_s,
-      memory_mb: intAt(map, 'memory_mb', at, 1, 'defaults.memory_mb') ?? defaults.memory_mb,
-    };
-  }
-
-  const controlNode = valueNode(root, 'control');
-  let control = DEFAULT_SETTINGS.control;
-  if (controlNode !== undefined) {
-    const map = mapOf(controlNode, 'control', at);
-    checkKeys(map, ['failure_threshold', 'retries', 'kill_grace_s'], 'control.', at);
-    control = {
-      failure_threshold:
-        intAt(map, 'failure_threshold', at, 0, 'control.failure_threshold') ??
-        control.failure_threshold,
-      retries: intAt(map, 'retries', at, 0, 'control.retries') ?? control.retries,
-      kill_grace_s:
-        intAt(map, 'kill_grace_s', at, 0, 'control.kill_grace_s') ?? control.kill_grace_s,
-    };
-  }
-  const hosts = parseHosts(valueNode(root, 'hosts'), at);
-  resolveExecutorName(executor, hosts, `${at(valueNode(root, 'executor'))}: executor`);
+  const c = top.get('control').object(['failure_threshold', 'retries', 'kill_grace_s']);
+  const control0 = DEFAULT_SETTINGS.control;
+  const control =
+    c === undefined
+      ? control0
+      : {
+          failure_threshold:
+            c.get('failure_threshold').integer({ min: 0 }) ?? control0.failure_threshold,
+          retries: c.get('retries').integer({ min: 0 }) ?? control0.retries,
+          kill_grace_s: c.get('kill_grace_s').integer({ min: 0 }) ?? control0.kill_grace_s,
+        };
+  const hosts = parseHosts(top.get('hosts'));
+  resolveExecutorName(executor, hosts, top.get('executor').where);
   return { executor, workers, programs, defaults, control, hosts };
 }

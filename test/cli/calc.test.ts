@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -169,24 +169,35 @@ describe('retort calc with MOPAC (live)', () => {
     180_000,
   );
 
-  it.skipIf(noMopac || noObabel)(
-    'refuses a radical without --multiplicity, naming the multiplicity, and never runs it as a singlet',
-    () => {
-      const dir = tempCampaign();
-      const r = runCli(
-        ['calc', '--program', 'mopac', '--method', 'PM7', '--smiles', '[CH3]', '--json'],
-        {
-          cwd: dir,
-        },
-      );
-      expect(r.status).not.toBe(0);
-      expect(`${r.stdout}\n${r.stderr}`).toMatch(/multiplicity/i);
-      const out = JSON.parse(r.stdout) as CalcJson;
-      expect(out.status).not.toBe('succeeded');
-      expect(storedInputs(dir, 'mopac')).toEqual([]);
-    },
-    180_000,
-  );
+  it('refuses a radical without --multiplicity from its SMILES before anything runs, exit status 2', () => {
+    const dir = tempCampaign();
+    const r = runCli(
+      ['calc', '--program', 'mopac', '--method', 'PM7', '--smiles', '[CH3]', '--json'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^retort: retort calc: multiplicity: 9 electrons \(charge 0\) cannot have multiplicity 1.*multiplicity 2/,
+    );
+    // Not even the Open Babel geometry ran.
+    expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
+    expect(readdirSync(join(dir, 'work'))).toEqual([]);
+  });
+
+  it('refuses a charge that leaves an impossible spin, before anything runs', () => {
+    const dir = tempCampaign();
+    const r = runCli(['calc', '--program', 'xtb', '--smiles', 'CCO', '--charge', '1'], {
+      cwd: dir,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/multiplicity: 25 electrons \(charge 1\)/);
+    expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
+  });
 });
 
 describe('retort calc with xtb (live)', () => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ENGINES } from '../../src/engines/registry.js';
 import {
   cleanupTempDirs,
   commandLines,
@@ -152,6 +153,15 @@ describe('help', () => {
       '--json',
     ]) {
       expect(r.stdout, word).toContain(word);
+    }
+  });
+
+  it('retort calc --help and retort run --help name every program of the engine registry', () => {
+    for (const command of ['calc', 'run']) {
+      const r = runCli([command, '--help'], { cwd: tempDir() });
+      expect(r.status).toBe(0);
+      for (const engine of ENGINES)
+        expect(r.stdout, `${command}: ${engine.program}`).toContain(engine.program);
     }
   });
 

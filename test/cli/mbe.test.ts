@@ -43,7 +43,7 @@ describe('retort mbe', () => {
     );
   });
 
-  it('prints every mistake on its own line, named by its field, and exits 2', () => {
+  it('prints every mistake on its own line, named by its line and field, and exits 2', () => {
     const dir = tempCampaign();
     writeFileSync(
       join(dir, 'bad.yaml'),
@@ -56,10 +56,10 @@ describe('retort mbe', () => {
     expect(r.status).toBe(2);
     expect(lines(r.stderr)).toEqual([
       expect.stringMatching(
-        /^retort: bad\.yaml: field "driver": expected one of energy, gradient, hessian/,
+        /^retort: bad\.yaml:11: driver: expected one of energy, gradient, hessian/,
       ),
       expect.stringMatching(
-        /^retort: bad\.yaml: field "bsse_type\[1\]": unknown BSSE treatment "counterpoise"/,
+        /^retort: bad\.yaml:12: bsse_type\[1\]: unknown BSSE treatment "counterpoise"/,
       ),
     ]);
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
@@ -71,7 +71,7 @@ describe('retort mbe', () => {
     const r = runCli(['mbe', 'plan', 'one.yaml'], { cwd: dir });
     expect(r.status).toBe(2);
     expect(lines(r.stderr)).toEqual([
-      expect.stringMatching(/^retort: one\.yaml: field "molecule\.fragments": missing/),
+      expect.stringMatching(/^retort: one\.yaml:\d+: molecule\.fragments: missing/),
     ]);
   });
 
@@ -154,5 +154,60 @@ describe('retort mbe', () => {
     const r = runCli(['mbe', 'analyze', 'he4.yaml'], { cwd: dir });
     expect(r.status).toBe(2);
     expect(lines(r.stderr)).toEqual([expect.stringMatching(/^retort: he4\.yaml: no components/)]);
+  });
+});
+
+/** `n` He atoms, one fragment each, expanded through `maxNbody` bodies with cp. */
+function heliumCluster(n: number, maxNbody: number, execution = ''): string {
+  const atoms = Array.from({ length: n }, (_, i) => `    He 0 0 ${3 * i}`).join('\n    --\n');
+  return `molecule:
+  units: angstrom
+  xyz: |
+${atoms}
+driver: energy
+bsse_type: [cp]
+max_nbody: ${maxNbody}
+model_chemistries:
+  hf: {program: psi4, method: hf, basis: sto-3g}
+${execution}`;
+}
+
+describe('the size of an expansion', () => {
+  it('refuses 30 fragments at max_nbody 30 at once in validate, plan and run, naming the count and the limit', () => {
+    const dir = tempCampaign();
+    writeFileSync(join(dir, 'huge.yaml'), heliumCluster(30, 30));
+    for (const command of ['validate', 'plan', 'run']) {
+      const r = runCli(['mbe', command, 'huge.yaml'], { cwd: dir });
+      expect(r.status, command).toBe(2);
+      expect(lines(r.stderr), command).toEqual([
+        expect.stringMatching(
+          /^retort: huge\.yaml: 1\.07×10\^9 unique tasks \(30 fragments up to 30-body\), more than the limit of 200,000; .* GB of memory\. .*execution\.max_tasks or --max-tasks$/,
+        ),
+      ]);
+    }
+    expect(existsSync(join(dir, 'retort.lock'))).toBe(false);
+  });
+
+  it('warns with the count and the memory for a large one, and keeps the limit the user sets', () => {
+    const dir = tempCampaign();
+    writeFileSync(join(dir, 'large.yaml'), heliumCluster(16, 16));
+    const r = runCli(['mbe', 'validate', 'large.yaml'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(lines(r.stderr)).toEqual([
+      expect.stringMatching(
+        /^retort: warning: large\.yaml: 65,535 unique tasks; planning and preparing them takes about \d+ MB of memory$/,
+      ),
+    ]);
+    expect(r.stdout).toContain('65535 tasks');
+    const lowered = runCli(['mbe', 'validate', 'large.yaml', '--max-tasks', '1000'], { cwd: dir });
+    expect(lowered.status).toBe(2);
+    expect(lowered.stderr).toMatch(/65,535 unique tasks .* more than the limit of 1,000/);
+    writeFileSync(join(dir, 'small.yaml'), heliumCluster(4, 2, 'execution: {max_tasks: 5}\n'));
+    const byInput = runCli(['mbe', 'plan', 'small.yaml'], { cwd: dir });
+    expect(byInput.status).toBe(2);
+    expect(byInput.stderr).toMatch(/10 unique tasks .* more than the limit of 5/);
+    const raised = runCli(['mbe', 'plan', 'small.yaml', '--max-tasks', '10'], { cwd: dir });
+    expect(raised.status, raised.stderr).toBe(0);
+    expect(raised.stderr).toBe('');
   });
 });

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -117,6 +117,42 @@ describe('retort run', () => {
       expect(count(dir, 'SELECT count(*) FROM calcs')).toBe(0);
       expect(count(dir, 'SELECT count(*) FROM attempts')).toBe(0);
       expect(count(dir, 'SELECT count(*) FROM runs')).toBe(0);
+    });
+  }
+
+  it('checks the whole list before anything runs: a radical SMILES on line 2 stops line 1 from running', () => {
+    const dir = tempCampaign();
+    writeFileSync(
+      join(dir, 'calcs.jsonl'),
+      `${commandLines([ECHO('A')]).trim()}\n${JSON.stringify({ program: 'mopac', method: 'PM7', smiles: '[CH3]' })}\n`,
+    );
+    const r = runCli(['run', 'calcs.jsonl'], { cwd: dir });
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^retort: calcs\.jsonl:2: multiplicity: 9 electrons/);
+    expect(count(dir, 'SELECT count(*) FROM calcs')).toBe(0);
+    expect(count(dir, 'SELECT count(*) FROM runs')).toBe(0);
+    expect(readdirSync(join(dir, 'work'))).toEqual([]);
+  });
+
+  for (const [what, flags] of [
+    ['--workers x', ['--workers', 'x']],
+    ['--failure-threshold -1', ['--failure-threshold', '-1']],
+    ['--executor ssh:nowhere', ['--executor', 'ssh:nowhere']],
+  ] as const) {
+    it(`refuses ${what} with exit status 2 before taking the lock, and the next run works`, () => {
+      const dir = tempCampaign();
+      writeFileSync(join(dir, 'calcs.jsonl'), commandLines([ECHO('A')]));
+      const bad = runCli(['run', 'calcs.jsonl', ...flags], { cwd: dir });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      expect(bad.stderr).toContain(flags[0]);
+      expect(existsSync(join(dir, 'retort.lock'))).toBe(false);
+      expect(count(dir, 'SELECT count(*) FROM runs')).toBe(0);
+      const good = runCli(['run', 'calcs.jsonl'], { cwd: dir });
+      expect(good.status, good.stderr).toBe(0);
+      expect(good.stderr).not.toContain('stale lock');
     });
   }
 

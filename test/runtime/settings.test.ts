@@ -20,7 +20,9 @@ describe('retort.yaml', () => {
   it('names the line of an unknown key', () => {
     expect(() =>
       parseSettings('executor: local\ndefaults:\n  walltime: 60\n', 'retort.yaml'),
-    ).toThrow('retort.yaml:3: unknown setting "defaults.walltime"');
+    ).toThrow(
+      'retort.yaml:3: defaults.walltime: unknown field (did you mean "walltime_s"?); expected one of: cores, walltime_s, memory_mb',
+    );
   });
 
   it('names the line and what was expected for a bad value', () => {
@@ -98,7 +100,7 @@ describe('retort.yaml hosts', () => {
       ],
       [
         base.replace('    port: 2222\n', '    port: 2222\n    colour: blue\n'),
-        'retort.yaml:6: unknown setting "hosts.server.colour"',
+        'retort.yaml:6: hosts.server.colour: unknown field; expected one of: type, hostname',
       ],
       [
         base.replace('scratch: /scratch/me/retort runs/', 'scratch: relative/dir'),
@@ -114,7 +116,7 @@ describe('retort.yaml hosts', () => {
       ],
       [
         base.replace('setup: ["module load mopac"]', 'setup: "module load mopac"'),
-        'retort.yaml:15: hosts.cluster.setup: expected a list of texts',
+        'retort.yaml:15: hosts.cluster.setup: expected a list, found "module load mopac"',
       ],
     ];
     for (const [text, message] of cases) {

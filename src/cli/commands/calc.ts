@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
 import { calcWorkdir, campaignPaths } from '../../core/campaign-layout.js';
-import { InputError } from '../../core/errors.js';
+import { InfrastructureError, InputError } from '../../core/errors.js';
+import { ENGINES } from '../../engines/registry.js';
 import type { CalcLine } from '../../pipelines/calc-list/calc-line.js';
+import { checkCalcList, runCalcList } from '../../pipelines/calc-list/calc-list.js';
 import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
 import { resultSummary } from '../format.js';
-import { openRunSession, parseCount, type RunFlags } from '../session.js';
-import { runLines, validateLines } from './run-lines.js';
+import {
+  checkRunFlags,
+  openRunSession,
+  parseCount,
+  parsePositive,
+  type RunFlags,
+} from '../session.js';
 
 interface CalcOptions extends RunFlags {
   readonly program: string;
@@ -31,7 +38,7 @@ export function registerCalc(program: Command): void {
     .description(
       `Runs one calculation through the runner and prints its result. The start geometry comes from --xyz FILE or from --smiles (Open Babel --gen3d, itself recorded, so the same SMILES always gives the same geometry). An identical calc already in the store is answered from it without running the program ("cached": true in --json). Charge defaults to the SMILES' formal charges (else 0); multiplicity defaults to 1 and is checked against the electron count: a radical needs --multiplicity 2.`,
     )
-    .requiredOption('-p, --program <name>', 'mopac, xtb, obabel or command')
+    .requiredOption('-p, --program <name>', ENGINES.map((e) => e.program).join(', '))
     .option('-t, --task <task>', 'energy (default), optimize; obabel: gen3d, conformers')
     .option('-m, --method <method>', 'MOPAC Hamiltonian (PM7 …) or xtb method (GFN2, GFN1, GFN-FF)')
     .option('--basis <basis>', 'basis set, for programs that take one')
@@ -59,9 +66,7 @@ export function registerCalc(program: Command): void {
 async function runCalc(o: CalcOptions): Promise<number> {
   if (o.smiles !== undefined && o.xyz !== undefined)
     throw new InputError('--smiles', 'give --smiles or --xyz, not both');
-  const walltime = o.walltime === undefined ? undefined : Number(o.walltime);
-  if (walltime !== undefined && !(walltime > 0))
-    throw new InputError('--walltime', `expected seconds > 0, found "${o.walltime ?? ''}"`);
+  const walltime = parsePositive(o.walltime, '--walltime');
   const line: CalcLine = {
     program: o.program,
     task: o.task,
@@ -86,17 +91,21 @@ async function runCalc(o: CalcOptions): Promise<number> {
   const root = findCampaignRoot(o.campaign, process.cwd());
   const paths = campaignPaths(root);
   const settings = readSettings(paths.settings);
-  const lines = [{ line, where: 'retort calc' }];
-  await validateLines(lines, process.cwd(), settings.defaults);
+  checkRunFlags(o, settings);
+  const list = await checkCalcList(
+    [{ line, where: 'retort calc' }],
+    process.cwd(),
+    settings.defaults,
+  );
   const session = await openRunSession(
     { ...o, workers: '1' },
     ['retort', 'calc', ...process.argv.slice(3)],
     { quiet: o.json === true },
   );
-  const [result] = await runLines(session.runner, lines, process.cwd(), settings.defaults).finally(
-    () => session.finish(),
+  const [result] = await runCalcList(list, (spec) => session.runner.request(spec)).finally(() =>
+    session.finish(),
   );
-  if (result === undefined) throw new Error('no result');
+  if (result === undefined) throw new InfrastructureError('retort calc: the calc gave no result');
   const workdir = result.key === undefined ? null : calcWorkdir(paths, result.key);
   if (o.json === true) {
     process.stdout.write(

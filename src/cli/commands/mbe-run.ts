@@ -1,21 +1,17 @@
-import { basename, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { getEngine } from '../../engines/registry.js';
-import { planMbe } from '../../pipelines/mbe/plan.js';
-import { readMbeFile } from '../../pipelines/mbe/read.js';
-import { mbeCalcs, runMbe } from '../../pipelines/mbe/run.js';
+import { campaignPaths } from '../../core/campaign-layout.js';
+import { prepareMbeRun, writeMbeResult } from '../../pipelines/mbe/run-file.js';
+import { runMbe } from '../../pipelines/mbe/run.js';
+import { DEFAULT_MAX_TASKS } from '../../pipelines/mbe/size.js';
 import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
-import { campaignPaths } from '../../core/campaign-layout.js';
-import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { resolveExecutorName } from '../../runtime/host-settings.js';
-import { openRunSession, type RunFlags } from '../session.js';
-import { atLine } from './run-lines.js';
+import { checkRunFlags, openRunSession, parseCount, type RunFlags } from '../session.js';
 
 interface MbeRunFlags extends RunFlags {
   readonly output?: string;
+  readonly maxTasks?: string;
 }
-
 /** `retort mbe run FILE`: every subsystem calc through the runner, then the analysis. */
 export function registerMbeRun(mbe: Command): void {
   mbe
@@ -33,51 +29,41 @@ export function registerMbeRun(mbe: Command): void {
       'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
     )
     .option('--headless', 'no progress bar: plain lines in logs/ and on stderr')
+    .option(
+      '--max-tasks <n>',
+      `refuse an expansion of more unique tasks (default: execution.max_tasks, else ${DEFAULT_MAX_TASKS})`,
+    )
     .action(async (file: string, _options: unknown, command: Command) => {
       process.exitCode = await mbeRun(file, command.optsWithGlobals<MbeRunFlags>());
     });
 }
 
 async function mbeRun(file: string, flags: MbeRunFlags): Promise<number> {
-  const { input } = readMbeFile(file);
-  const plan = planMbe(input, input.molecule.fragments.length);
   const paths = campaignPaths(findCampaignRoot(flags.campaign, process.cwd()));
   const settings = readSettings(paths.settings);
-  // The input file's own executor, unless --executor says otherwise.
-  if (flags.executor === undefined && input.execution.executor !== 'local') {
-    resolveExecutorName(
-      input.execution.executor,
-      settings.hosts,
-      `${file}: field "execution.executor"`,
-    );
-  }
-  const executor =
-    flags.executor ?? (input.execution.executor === 'local' ? undefined : input.execution.executor);
-  const calcs = mbeCalcs(input, plan, {
-    cores: settings.defaults.cores,
-    walltime_s: input.execution.timeout_s,
+  const maxTasks = parseCount(flags.maxTasks, '--max-tasks');
+  const run = prepareMbeRun(file, settings, {
+    ...(flags.executor === undefined ? {} : { executor: flags.executor }),
+    ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+    ...(maxTasks === undefined ? {} : { maxTasks }),
   });
-  for (const c of calcs)
-    atLine(`${file}: task ${c.task.label}`, () => getEngine(c.spec.program).prepare(c.spec));
-
-  const workers =
-    flags.workers ??
-    (input.execution.workers === null ? undefined : String(input.execution.workers));
-  const session = await openRunSession(
-    {
-      ...flags,
-      ...(workers === undefined ? {} : { workers }),
-      ...(executor === undefined ? {} : { executor }),
-    },
-    ['retort', 'mbe', 'run', file],
-    { retries: input.execution.retries },
-  );
+  if (run.warning !== undefined) process.stderr.write(`retort: warning: ${run.warning}\n`);
+  const runFlags: RunFlags = {
+    ...flags,
+    ...(run.workers === undefined ? {} : { workers: run.workers }),
+    ...(run.executor === undefined ? {} : { executor: run.executor }),
+  };
+  checkRunFlags(runFlags, settings);
+  const { input } = run.read;
+  const session = await openRunSession(runFlags, ['retort', 'mbe', 'run', file], {
+    retries: input.execution.retries,
+  });
   session.print(
-    `${basename(file)}: ${calcs.length} subsystem calcs (${plan.tasks.length} unique tasks), ${input.driver}, ${input.bsse_type.join(', ')}`,
+    `${basename(file)}: ${run.calcs.length} subsystem calcs (${run.plan.tasks.length} unique tasks), ${input.driver}, ${input.bsse_type.join(', ')}`,
   );
   let outcome;
   try {
-    outcome = await runMbe(input, calcs, (spec) => session.runner.request(spec), plan);
+    outcome = await runMbe(input, run.calcs, (spec) => session.runner.request(spec), run.plan);
   } finally {
     await session.finish();
   }
@@ -98,11 +84,7 @@ async function mbeRun(file: string, flags: MbeRunFlags): Promise<number> {
       );
       return 1;
     case 'complete': {
-      const output = resolve(
-        flags.output ??
-          join(paths.exports, `mbe-${basename(file).replace(/\.(json|ya?ml)$/i, '')}.json`),
-      );
-      writeFileAtomic(output, `${JSON.stringify(outcome.result, null, 2)}\n`);
+      const output = writeMbeResult(file, outcome.result, paths.exports, flags.output);
       process.stdout.write(outcome.result.stdout);
       process.stdout.write(
         `   return_energy: ${outcome.result.ret_energy.toFixed(12)} Eh (${outcome.computed} calcs run, ${outcome.cached} from the store); wrote ${output}\n`,

@@ -3,7 +3,10 @@ import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { InputError } from '../../core/errors.js';
 import { analyzeMbe } from '../../pipelines/mbe/analyze.js';
-import { planCounts, planMbe, formatPlan } from '../../pipelines/mbe/plan.js';
+import { planCounts, formatPlan } from '../../pipelines/mbe/plan.js';
+import { planMbeFile } from '../../pipelines/mbe/run-file.js';
+import { DEFAULT_MAX_TASKS, WARN_TASKS } from '../../pipelines/mbe/size.js';
+import { parseCount } from '../session.js';
 import { MbeInputErrors } from '../../pipelines/mbe/problems.js';
 import { readMbeFile } from '../../pipelines/mbe/read.js';
 import { writeMbeInput, type ConvertTarget } from '../../pipelines/mbe/write.js';
@@ -12,8 +15,8 @@ import { registerMbeRun } from './mbe-run.js';
 /**
  * `retort mbe …`: many-body expansions in QCManyBody's semantics.
  *
- *   validate FILE                      every mistake of an input, one line each (exit 2)
- *   plan FILE [--json] [--tasks]       task counts per mc / n-body / treatment, no calc run
+ *   validate FILE [--max-tasks N]      every mistake of an input, one line each (exit 2)
+ *   plan FILE [--json] [--tasks] [--max-tasks N]   task counts per mc / n-body / treatment
  *   convert FILE --to yaml|json|qcschema [--output F]
  *   analyze CASE.json [--output F]     components computed elsewhere → result JSON
  *
@@ -31,10 +34,13 @@ export function registerMbe(program: Command): void {
     .command('validate')
     .summary('check an MBE input; print every mistake, one line each')
     .argument('<file>', 'input file (YAML or JSON)')
-    .action((file: string) => {
+    .option('--max-tasks <n>', MAX_TASKS_HELP)
+    .action((file: string, options: { maxTasks?: string }) => {
+      const maxTasks = parseCount(options.maxTasks, '--max-tasks');
       try {
-        const { input, format } = readMbeFile(file);
-        const plan = planMbe(input, input.molecule.fragments.length);
+        const { read, plan, warning } = planMbeFile(file, maxTasks);
+        const { input, format } = read;
+        warn(warning);
         process.stdout.write(
           `${basename(file)}: valid (${format} layout; ${input.molecule.fragments.length} fragments, ${input.molecule.symbols.length} atoms; ${input.driver}; bsse ${plan.bsse_type.join(', ')}; max_nbody ${input.max_nbody}; ${plan.tasks.length} tasks)\n`,
         );
@@ -51,9 +57,12 @@ export function registerMbe(program: Command): void {
     .argument('<file>', 'input file (YAML or JSON)')
     .option('--json', 'print the plan as JSON (counts and task labels)')
     .option('--tasks', 'also list every task label')
-    .action((file: string, options: { json?: boolean; tasks?: boolean }) => {
-      const { input } = readMbeFile(file);
-      const plan = planMbe(input, input.molecule.fragments.length);
+    .option('--max-tasks <n>', MAX_TASKS_HELP)
+    .action((file: string, options: { json?: boolean; tasks?: boolean; maxTasks?: string }) => {
+      const planned = planMbeFile(file, parseCount(options.maxTasks, '--max-tasks'));
+      const { plan } = planned;
+      const { input } = planned.read;
+      warn(planned.warning);
       if (options.json === true) {
         const out = {
           nfragments: plan.nfragments,
@@ -122,6 +131,12 @@ export function registerMbe(program: Command): void {
     });
 
   registerMbeRun(mbe);
+}
+
+const MAX_TASKS_HELP = `refuse an expansion of more unique tasks than this (default: the input's execution.max_tasks, else ${DEFAULT_MAX_TASKS}); above ${WARN_TASKS} a warning gives the count and memory`;
+
+function warn(warning: string | undefined): void {
+  if (warning !== undefined) process.stderr.write(`retort: warning: ${warning}\n`);
 }
 
 function parseTarget(value: string): ConvertTarget {

@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InputError } from '../../core/errors.js';
-import { parseCalcLine, type CalcLine } from '../../pipelines/calc-list/calc-line.js';
+import { ENGINES } from '../../engines/registry.js';
+import {
+  readCalcListFile,
+  runCalcList,
+  type LineResult,
+} from '../../pipelines/calc-list/calc-list.js';
 import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
 import { campaignPaths } from '../../core/campaign-layout.js';
 import { formatDuration, resultSummary, table } from '../format.js';
-import { openRunSession, type RunFlags } from '../session.js';
-import { runLines, validateLines, type LineResult } from './run-lines.js';
+import { checkRunFlags, openRunSession, type RunFlags } from '../session.js';
 
 interface RunOptions extends RunFlags {
   readonly json?: boolean;
@@ -23,7 +24,7 @@ export function registerRun(program: Command): void {
   {"program":"mopac","task":"optimize","method":"PM7","smiles":"CCO","label":"ethanol"}
   {"program":"xtb","method":"GFN2","xyz":"benzene.xyz","charge":0,"multiplicity":1}
   {"program":"command","argv":["sh","-c","echo hi > out.txt"],"outputs":["out.txt"],"walltime_s":60}
-Calcs already in the store are answered from it without running; the others run on the executor (--executor, else retort.yaml's executor: local, ssh:NAME or slurm:NAME), at most --workers at once. The whole file is checked first: a mistake names its line and field and nothing runs. Fields: program, task, method, basis, keywords, options, smiles | xyz | atoms, charge, multiplicity, argv, files, outputs, env, walltime_s, cores, memory_mb, label.
+Calcs already in the store are answered from it without running; the others run on the executor (--executor, else retort.yaml's executor: local, ssh:NAME or slurm:NAME), at most --workers at once. The whole file is checked first (every line turned into its calc, charge and multiplicity checked against the electron count, a SMILES by its atoms): a mistake names its line and field, exit status 2, and nothing runs. Fields: program (${ENGINES.map((e) => e.program).join(', ')}), task, method, basis, keywords, options, smiles | xyz | atoms, charge, multiplicity, argv, files, outputs, env, walltime_s, cores, memory_mb, label.
 Exit status: 0 when every calc succeeded, 1 when any failed or did not run, 2 for a usage error.`,
     )
     .argument('<file>', 'calc list, one JSON object per line (.jsonl)')
@@ -55,26 +56,11 @@ Exit status: 0 when every calc succeeded, 1 when any failed or did not run, 2 fo
 }
 
 async function runFile(file: string, flags: RunOptions): Promise<number> {
-  const path = resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new InputError(file, 'cannot read the calc list', { cause });
-  }
-  const lines: { line: CalcLine; where: string }[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    const where = `${file}:${i + 1}`;
-    lines.push({ line: parseCalcLine(raw, where), where });
-  });
-  if (lines.length === 0)
-    throw new InputError(file, 'holds no calcs (expected one JSON object per line)');
-  const baseDir = dirname(path);
   const settings = readSettings(
     campaignPaths(findCampaignRoot(flags.campaign, process.cwd())).settings,
   );
-  await validateLines(lines, baseDir, settings.defaults);
+  checkRunFlags(flags, settings);
+  const list = await readCalcListFile(file, settings.defaults);
 
   const session = await openRunSession(flags, ['retort', 'run', file], {
     quiet: flags.json === true,
@@ -82,7 +68,7 @@ async function runFile(file: string, flags: RunOptions): Promise<number> {
   const started = Date.now();
   let results: LineResult[];
   try {
-    results = await runLines(session.runner, lines, baseDir, settings.defaults);
+    results = await runCalcList(list, (spec) => session.runner.request(spec));
   } catch (error) {
     session.runner.fail(String(error));
     await session.finish();

@@ -17,18 +17,61 @@ export type LineSpec =
 /** Walltime of the Open Babel geometry step, seconds. */
 const GEN3D_WALLTIME_S = 300;
 
+/** A start geometry for a SMILES, or why there is none. */
+export type SmilesGeometry = (
+  molecule: { readonly smiles: string; readonly charge: number; readonly multiplicity: number },
+  label: string,
+) => Promise<
+  | { readonly ok: true; readonly atoms: readonly Atom[]; readonly note: string }
+  | { readonly ok: false; readonly reason: string; readonly failure?: Failure }
+>;
+
 /**
- * Turns a line into the spec of its calc. A SMILES start geometry is itself a calc (Open
- * Babel `--gen3d`, requested through `request`, so it is cached like any other: the same
- * SMILES gives the same start geometry, and so the same key, every time). `baseDir` resolves
- * `xyz` paths; `where` names the line in errors.
+ * The start geometry of a SMILES as a calc (Open Babel `--gen3d`, requested through `request`,
+ * so it is cached like any other: the same SMILES gives the same start geometry, and so the same
+ * key, every time).
+ */
+export function gen3dGeometry(request: RequestCalc, explicitMultiplicity: boolean): SmilesGeometry {
+  return async (molecule, label) => {
+    const gen3d = await request({
+      program: 'obabel',
+      task: 'gen3d',
+      molecule,
+      resources: { cores: 1, walltime_s: GEN3D_WALLTIME_S },
+      label: `${label} (3D from SMILES)`,
+    });
+    if (gen3d.status === 'succeeded') {
+      return {
+        ok: true,
+        atoms: gen3d.result.geometry as unknown as Atom[],
+        note: `start geometry from Open Babel --gen3d of ${molecule.smiles}`,
+      };
+    }
+    if (gen3d.status === 'not_run')
+      return { ok: false, reason: `3D geometry from SMILES not made: ${gen3d.reason}` };
+    const hint = gen3d.failure.class === 'spin_charge' && !explicitMultiplicity ? RADICAL_HINT : '';
+    return {
+      ok: false,
+      reason: `3D geometry from SMILES failed: ${gen3d.failure.message}${hint}`,
+      failure: gen3d.failure,
+    };
+  };
+}
+
+/** Said when a SMILES' electron count does not fit the default multiplicity. */
+export const RADICAL_HINT =
+  ' (a radical needs its multiplicity: give multiplicity 2 for a doublet)';
+
+/**
+ * Turns a line into the spec of its calc; a SMILES start geometry comes from `smilesGeometry`.
+ * `baseDir` resolves `xyz` paths; `where` names the line in errors.
  */
 export async function lineToSpec(
   line: CalcLine,
   where: string,
   baseDir: string,
   defaults: Resources,
-  request: RequestCalc,
+  smilesGeometry: SmilesGeometry,
 ): Promise<LineSpec> {
   const resources: Resources = {
     cores: line.cores ?? defaults.cores,
@@ -42,7 +85,7 @@ export async function lineToSpec(
   const label = line.label ?? line.smiles;
   if (line.program === 'command') {
     if (line.argv === undefined)
-      throw new InputError(`${where}: field "argv"`, 'is required for program "command"');
+      throw new InputError(`${where}: argv`, 'required for program "command"');
     return {
       ok: true,
       notes: [],
@@ -62,10 +105,7 @@ export async function lineToSpec(
   }
   for (const field of ['argv', 'files', 'outputs', 'env'] as const) {
     if (line[field] !== undefined) {
-      throw new InputError(
-        `${where}: field "${field}"`,
-        `only the "command" program takes ${field}`,
-      );
+      throw new InputError(`${where}: ${field}`, `only the "command" program takes ${field}`);
     }
   }
   const charge =
@@ -101,30 +141,15 @@ export async function lineToSpec(
   if (line.atoms !== undefined) {
     atoms = line.atoms;
   } else if (line.xyz !== undefined) {
-    atoms = readXyzAtoms(resolve(baseDir, line.xyz), `${where}: field "xyz"`);
+    atoms = readXyzAtoms(resolve(baseDir, line.xyz), `${where}: xyz`);
   } else if (line.smiles !== undefined) {
-    const gen3d = await request({
-      program: 'obabel',
-      task: 'gen3d',
-      molecule: { smiles: line.smiles, charge, multiplicity },
-      resources: { cores: 1, walltime_s: GEN3D_WALLTIME_S },
-      label: `${label ?? line.smiles} (3D from SMILES)`,
-    });
-    if (gen3d.status !== 'succeeded') {
-      if (gen3d.status === 'not_run')
-        return { ok: false, reason: `3D geometry from SMILES not made: ${gen3d.reason}` };
-      const hint =
-        gen3d.failure.class === 'spin_charge' && line.multiplicity === undefined
-          ? ' (a radical needs its multiplicity: give multiplicity 2 for a doublet)'
-          : '';
-      return {
-        ok: false,
-        reason: `3D geometry from SMILES failed: ${gen3d.failure.message}${hint}`,
-        failure: gen3d.failure,
-      };
-    }
-    atoms = gen3d.result.geometry as unknown as Atom[];
-    notes.push(`start geometry from Open Babel --gen3d of ${line.smiles}`);
+    const made = await smilesGeometry(
+      { smiles: line.smiles, charge, multiplicity },
+      label ?? line.smiles,
+    );
+    if (!made.ok) return made;
+    atoms = made.atoms;
+    notes.push(made.note);
   } else {
     throw new InputError(
       where,

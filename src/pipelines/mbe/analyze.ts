@@ -1,5 +1,5 @@
 import { atomicNumber } from '../../chem/elements.js';
-import { InputError } from '../../core/errors.js';
+import { InputError, RetortError } from '../../core/errors.js';
 import { fsum } from './fsum.js';
 import type { BsseType, MbeInput } from './input.js';
 import { formatNbodyTable, modelchemLabels } from './nbody-table.js';
@@ -349,7 +349,7 @@ function sumCluster(
 }
 
 function binomial(n: number, k: number): number {
-  if (k < 0 || n < 0) throw new Error(`binomial(${n}, ${k})`);
+  if (k < 0 || n < 0) throw new RetortError(`binomial(${n}, ${k})`);
   if (k > n) return 0;
   let r = 1;
   for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
@@ -374,7 +374,7 @@ function assembleMc(
   }
   const top = nbodies[nbodies.length - 1] ?? 0;
   const compute = plan.compute.get(mc);
-  if (compute === undefined) throw new Error(`model chemistry ${mc} is not in the plan`);
+  if (compute === undefined) throw new RetortError(`model chemistry ${mc} is not in the plan`);
   const nfr = plan.nfragments;
 
   const cpList = new Map<number, Map<string, FragBas>>();

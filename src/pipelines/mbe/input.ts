@@ -1,7 +1,6 @@
 import { atomicNumber, normalizeSymbol } from '../../chem/elements.js';
 import { spinChargeProblem, type Atom } from '../../chem/molecule.js';
 import {
-  describe,
   fieldPath,
   isObject,
   readBoolean,
@@ -13,6 +12,7 @@ import {
   type JsonObject,
   type Problems,
 } from './problems.js';
+import { describeValue } from '../../core/fields/describe.js';
 
 /**
  * The normalised many-body-expansion input: what every reader (our YAML/JSON, QCManyBody's
@@ -74,13 +74,16 @@ export interface ModelChemistry {
 
 /**
  * How to run the tasks: executor (local, ssh:NAME, slurm:NAME), workers (null: the executor's
- * default), walltime per task in seconds, and how many times a failed task is retried.
+ * default), walltime per task in seconds, how many times a failed task is retried, and
+ * `max_tasks`, the most unique tasks the input may have (absent: size.ts DEFAULT_MAX_TASKS;
+ * `--max-tasks` overrides it).
  */
 export interface MbeExecution {
   readonly executor: string;
   readonly workers: number | null;
   readonly timeout_s: number;
   readonly retries: number;
+  readonly max_tasks?: number;
 }
 
 export const MBE_DRIVERS = ['energy', 'gradient', 'hessian'] as const;
@@ -166,7 +169,7 @@ export function normalizeMbeFields(raw: RawMbeFields, problems: Problems): MbeIn
   } else {
     problems.add(
       p('driver'),
-      `expected one of ${MBE_DRIVERS.join(', ')}, found ${describe(raw.driver)}`,
+      `expected one of ${MBE_DRIVERS.join(', ')}, found ${describeValue(raw.driver)}`,
     );
   }
 
@@ -297,7 +300,10 @@ function normalizeMolecule(
   symbolsRaw?.forEach((s, i) => {
     const sym = typeof s === 'string' ? normalizeSymbol(s) : undefined;
     if (sym === undefined) {
-      problems.add(p(`molecule.symbols[${i}]`), `expected an element symbol, found ${describe(s)}`);
+      problems.add(
+        p(`molecule.symbols[${i}]`),
+        `expected an element symbol, found ${describeValue(s)}`,
+      );
     } else symbols.push(sym);
   });
   const nat = symbolsRaw?.length;
@@ -532,7 +538,7 @@ function normalizeBsse(
     if (name === undefined) {
       problems.add(
         p(single ? 'bsse_type' : `bsse_type[${i}]`),
-        `unknown BSSE treatment ${describe(v)} (expected nocp, cp or vmfc; aliases ssfc, mbe, none)`,
+        `unknown BSSE treatment ${describeValue(v)} (expected nocp, cp or vmfc; aliases ssfc, mbe, none)`,
       );
     } else if (!out.includes(name)) out.push(name);
   });
@@ -608,7 +614,10 @@ function normalizeLevels(
     const path = fieldPath('levels', key);
     const mc = typeof value === 'string' ? value : undefined;
     if (mc === undefined) {
-      problems.add(p(path), `expected the label of a model chemistry, found ${describe(value)}`);
+      problems.add(
+        p(path),
+        `expected the label of a model chemistry, found ${describeValue(value)}`,
+      );
       continue;
     }
     if (!(mc in mcs)) {
@@ -744,15 +753,15 @@ function normalizeExecution(
 ): MbeExecution | undefined {
   if (value === undefined || value === null) return DEFAULT_EXECUTION;
   if (!isObject(value)) {
-    problems.add(p('execution'), `expected a mapping, found ${describe(value)}`);
+    problems.add(p('execution'), `expected a mapping, found ${describeValue(value)}`);
     return undefined;
   }
   const before = problems.count;
   for (const key of Object.keys(value)) {
-    if (!['executor', 'workers', 'timeout_s', 'retries'].includes(key)) {
+    if (!['executor', 'workers', 'timeout_s', 'retries', 'max_tasks'].includes(key)) {
       problems.add(
         p(`execution.${key}`),
-        'unknown field (expected one of: executor, workers, timeout_s, retries)',
+        'unknown field (expected one of: executor, workers, timeout_s, retries, max_tasks)',
       );
     }
   }
@@ -763,7 +772,7 @@ function normalizeExecution(
     } else {
       problems.add(
         p('execution.executor'),
-        `expected local, ssh:NAME or slurm:NAME, found ${describe(value.executor)}`,
+        `expected local, ssh:NAME or slurm:NAME, found ${describeValue(value.executor)}`,
       );
     }
   }
@@ -782,6 +791,16 @@ function normalizeExecution(
   if (value.retries !== undefined) {
     retries = readInteger(value.retries, p('execution.retries'), problems, 0) ?? retries;
   }
+  const maxTasks =
+    value.max_tasks === undefined
+      ? undefined
+      : readInteger(value.max_tasks, p('execution.max_tasks'), problems, 1);
   if (problems.count > before) return undefined;
-  return { executor, workers, timeout_s: timeout, retries };
+  return {
+    executor,
+    workers,
+    timeout_s: timeout,
+    retries,
+    ...(maxTasks === undefined ? {} : { max_tasks: maxTasks }),
+  };
 }

@@ -1,3 +1,4 @@
+import { InputError } from '../../core/errors.js';
 import { maxLevel, type BsseType } from './input.js';
 
 /**
@@ -123,37 +124,14 @@ export function parseTaskLabel(
 
 /**
  * Builds the plan. `levels` must be in core form and already checked (normalizeMbeFields);
- * throws a plain Error on the inconsistencies QCManyBody's core raises for.
+ * throws InputError on the inconsistencies QCManyBody's core raises for.
  */
 export function planMbe(keywords: PlanKeywords, nfragments: number): MbePlan {
   const levels = keywords.levels;
   const maxNbody = maxLevel(levels);
-  const mcSet = new Set(Object.values(levels));
-  const bsse = [...keywords.bsse_type];
-  if (bsse.length === 0) throw new Error('No BSSE correction specified');
-  if (bsse.includes('vmfc') && mcSet.size === 1) {
-    if (!bsse.includes('nocp')) bsse.push('nocp');
-    if (!bsse.includes('cp') && maxNbody === nfragments) bsse.push('cp');
-  }
-  if (nfragments < 2) throw new Error('QCManyBody: Molecule fragmentation has not been specified');
-
-  // nbodies_per_mc_level: ordered by lowest level covered, supersystem mc (alone) last.
-  const perMc = new Map<string, NbodyLevel[]>();
-  for (let n = 1; n <= maxNbody; n++) {
-    const mc = levels[String(n)];
-    if (mc === undefined) throw new Error(`Levels must be contiguous from 1 to ${maxNbody}`);
-    const list = perMc.get(mc) ?? [];
-    list.push(n);
-    perMc.set(mc, list);
-  }
+  const bsse = effectiveBsse(keywords, nfragments);
+  const nbodiesPerMc = nbodiesPerMcLevel(levels);
   const ss = levels.supersystem;
-  if (ss !== undefined) {
-    const list = perMc.get(ss) ?? [];
-    list.push('supersystem');
-    perMc.set(ss, list);
-  }
-  const ordered = [...perMc.entries()].sort((a, b) => lowest(a[1]) - lowest(b[1]));
-  const nbodiesPerMc = new Map(ordered);
 
   const interned = new Map<string, FragBas>();
   const intern = (real: readonly number[], basis: readonly number[]): FragBas => {
@@ -209,6 +187,54 @@ export function planMbe(keywords: PlanKeywords, nfragments: number): MbePlan {
     compute,
     tasks,
   };
+}
+
+/**
+ * The BSSE treatments planned: as requested, plus the free nocp (and cp) of single-level vmfc.
+ * Throws InputError on the inconsistencies QCManyBody's core raises for.
+ */
+export function effectiveBsse(keywords: PlanKeywords, nfragments: number): BsseType[] {
+  const maxNbody = maxLevel(keywords.levels);
+  const mcSet = new Set(Object.values(keywords.levels));
+  const bsse = [...keywords.bsse_type];
+  if (bsse.length === 0)
+    throw new InputError('bsse_type', 'no BSSE treatment given (expected nocp, cp and/or vmfc)');
+  if (bsse.includes('vmfc') && mcSet.size === 1) {
+    if (!bsse.includes('nocp')) bsse.push('nocp');
+    if (!bsse.includes('cp') && maxNbody === nfragments) bsse.push('cp');
+  }
+  if (nfragments < 2)
+    throw new InputError(
+      'molecule.fragments',
+      'only one fragment: a many-body expansion needs at least two',
+    );
+  return bsse;
+}
+
+/**
+ * mc → its n-body levels, ordered by the lowest level covered, the supersystem mc (alone) last
+ * (QCManyBody's nbodies_per_mc_level).
+ */
+export function nbodiesPerMcLevel(
+  levels: Readonly<Record<string, string>>,
+): Map<string, NbodyLevel[]> {
+  const maxNbody = maxLevel(levels);
+  const perMc = new Map<string, NbodyLevel[]>();
+  for (let n = 1; n <= maxNbody; n++) {
+    const mc = levels[String(n)];
+    if (mc === undefined)
+      throw new InputError('levels', `expected contiguous levels from 1 to ${maxNbody}`);
+    const list = perMc.get(mc) ?? [];
+    list.push(n);
+    perMc.set(mc, list);
+  }
+  const ss = levels.supersystem;
+  if (ss !== undefined) {
+    const list = perMc.get(ss) ?? [];
+    list.push('supersystem');
+    perMc.set(ss, list);
+  }
+  return new Map([...perMc.entries()].sort((a, b) => lowest(a[1]) - lowest(b[1])));
 }
 
 function lowest(nbodies: readonly NbodyLevel[]): number {

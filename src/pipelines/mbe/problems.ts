@@ -1,23 +1,47 @@
 import { InputError } from '../../core/errors.js';
+import { describeValue, didYouMean } from '../../core/fields/describe.js';
+import {
+  checkBoolean,
+  checkInteger,
+  checkList,
+  checkMapping,
+  checkNumber,
+  checkText,
+  type Checked,
+} from '../../core/fields/expect.js';
+import type { Field } from '../../core/fields/field.js';
 
 /**
  * Collects every mistake found in one input document, each named by its field, so that
  * `retort mbe validate` can print them all (one line each) and the other commands can stop at
- * the first with a pointer to `validate`.
+ * the first with a pointer to `validate`. The checks and their wording are the field reader's
+ * (core/fields); what this adds is going on after a mistake.
  *
  * Field paths are dotted with `[i]` for list items: `molecule.fragments[2]`,
  * `model_chemistries.mp2.basis`, `bsse_type[1]`. Each problem becomes an {@link InputError} whose
- * `where` is `SOURCE: field "PATH"` (or just `SOURCE` for problems with the document as a whole).
+ * `where` is `SOURCE:LINE: PATH` (the line of the field, or of the mapping it is missing from,
+ * when the document's `root` field is given; `SOURCE: PATH` without it; `SOURCE` alone for the
+ * document as a whole).
  */
 export class Problems {
   private readonly list: InputError[] = [];
 
-  constructor(readonly source: string) {}
+  constructor(
+    readonly source: string,
+    private readonly root?: Field,
+  ) {}
 
   /** Records a mistake in `field` (a path as above; '' for the whole document). */
   add(field: string, message: string): void {
-    const where = field === '' ? this.source : `${this.source}: field "${field}"`;
-    this.list.push(new InputError(where, message));
+    const place = this.root?.at(field).place ?? this.source;
+    this.list.push(new InputError(field === '' ? place : `${place}: ${field}`, message));
+  }
+
+  /** Records `expected …, found …` unless the check passed; the value when it did. */
+  check<T>(checked: Checked<T>, value: unknown, field: string): T | undefined {
+    if (checked.ok) return checked.value;
+    this.add(field, `expected ${checked.expected}, found ${describeValue(value)}`);
+    return undefined;
   }
 
   get count(): number {
@@ -74,36 +98,30 @@ export function checkKnownKeys(
 ): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
-      problems.add(fieldPath(base, key), `unknown field (expected one of: ${allowed.join(', ')})`);
+      problems.add(
+        fieldPath(base, key),
+        `unknown field${didYouMean(key, allowed)}; expected one of: ${allowed.join(', ')}`,
+      );
     }
   }
-}
-
-/** A short description of a value for messages. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  const text = JSON.stringify(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 export function readString(
   value: unknown,
   path: string,
   problems: Problems,
-  what = 'a non-empty string',
+  what?: string,
 ): string | undefined {
-  if (typeof value === 'string' && value.trim() !== '') return value;
-  problems.add(path, `expected ${what}, found ${describe(value)}`);
-  return undefined;
+  const checked = checkText(value);
+  return problems.check(
+    checked.ok || what === undefined ? checked : { ok: false, expected: what },
+    value,
+    path,
+  );
 }
 
 export function readNumber(value: unknown, path: string, problems: Problems): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  problems.add(path, `expected a number, found ${describe(value)}`);
-  return undefined;
+  return problems.check(checkNumber(value), value, path);
 }
 
 export function readInteger(
@@ -111,26 +129,21 @@ export function readInteger(
   path: string,
   problems: Problems,
   min: number,
-  max = Number.MAX_SAFE_INTEGER,
+  max?: number,
 ): number | undefined {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) {
-    return value;
-  }
-  const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `between ${min} and ${max}`;
-  problems.add(path, `expected an integer ${range}, found ${describe(value)}`);
-  return undefined;
+  return problems.check(
+    checkInteger(value, max === undefined ? { min } : { min, max }),
+    value,
+    path,
+  );
 }
 
 export function readBoolean(value: unknown, path: string, problems: Problems): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  problems.add(path, `expected true or false, found ${describe(value)}`);
-  return undefined;
+  return problems.check(checkBoolean(value), value, path);
 }
 
 export function readList(value: unknown, path: string, problems: Problems): unknown[] | undefined {
-  if (Array.isArray(value)) return value as unknown[];
-  problems.add(path, `expected a list, found ${describe(value)}`);
-  return undefined;
+  return problems.check(checkList(value), value, path);
 }
 
 export function readObject(
@@ -138,7 +151,5 @@ export function readObject(
   path: string,
   problems: Problems,
 ): JsonObject | undefined {
-  if (isObject(value)) return value;
-  problems.add(path, `expected a mapping, found ${describe(value)}`);
-  return undefined;
+  return problems.check(checkMapping(value), value, path);
 }

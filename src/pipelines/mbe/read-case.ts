@@ -1,5 +1,6 @@
 import { normalizeMbeFields, type MbeInput } from './input.js';
-import { describe, isObject, type JsonObject, type Problems } from './problems.js';
+import { isObject, type JsonObject, type Problems } from './problems.js';
+import { describeValue } from '../../core/fields/describe.js';
 
 /**
  * Results of one task as a QC program returned them, keyed by QCManyBody label in
@@ -80,7 +81,7 @@ export function readComponents(value: unknown, problems: Problems): ComponentRes
   if (!isObject(value)) {
     problems.add(
       'components',
-      `expected a mapping of task label to results, found ${describe(value)}`,
+      `expected a mapping of task label to results, found ${describeValue(value)}`,
     );
     return undefined;
   }
@@ -89,11 +90,14 @@ export function readComponents(value: unknown, problems: Problems): ComponentRes
   for (const [label, r] of Object.entries(value)) {
     const path = `components[${JSON.stringify(label)}]`;
     if (!isObject(r)) {
-      problems.add(path, `expected {energy, gradient?, hessian?}, found ${describe(r)}`);
+      problems.add(path, `expected {energy, gradient?, hessian?}, found ${describeValue(r)}`);
       continue;
     }
     if (typeof r.energy !== 'number' || !Number.isFinite(r.energy)) {
-      problems.add(`${path}.energy`, `expected a number (hartree), found ${describe(r.energy)}`);
+      problems.add(
+        `${path}.energy`,
+        `expected a number (hartree), found ${describeValue(r.energy)}`,
+      );
       continue;
     }
     const gradient = matrix(r.gradient, `${path}.gradient`, problems);
@@ -117,7 +121,7 @@ function matrix(value: unknown, path: string, problems: Problems): number[][] | 
         (row as unknown[]).every((x) => typeof x === 'number' && Number.isFinite(x)),
     );
   if (!ok) {
-    problems.add(path, `expected a list of rows of numbers, found ${describe(value)}`);
+    problems.add(path, `expected a list of rows of numbers, found ${describeValue(value)}`);
     return undefined;
   }
   return value as number[][];

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { normalizeSymbol } from '../../chem/elements.js';
 import { AUTO_MC, BOHR_TO_ANGSTROM, normalizeMbeFields, type MbeInput } from './input.js';
-import { checkKnownKeys, describe, isObject, type JsonObject, type Problems } from './problems.js';
+import { checkKnownKeys, isObject, type JsonObject, type Problems } from './problems.js';
+import { describeValue } from '../../core/fields/describe.js';
 
 /** schema_name of the QCManyBody fork's CLI input (`qcmanybody run INPUT`). */
 export const FORK_SCHEMA_NAME = 'qcmanybody_cli_input';
@@ -76,10 +77,13 @@ export function readForkInput(
   const before = problems.count;
   checkKnownKeys(doc, TOP_KEYS, '', problems);
   if (doc.schema_name !== undefined && doc.schema_name !== FORK_SCHEMA_NAME) {
-    problems.add('schema_name', `expected ${FORK_SCHEMA_NAME}, found ${describe(doc.schema_name)}`);
+    problems.add(
+      'schema_name',
+      `expected ${FORK_SCHEMA_NAME}, found ${describeValue(doc.schema_name)}`,
+    );
   }
   if (doc.schema_version !== undefined && doc.schema_version !== 1) {
-    problems.add('schema_version', `expected 1, found ${describe(doc.schema_version)}`);
+    problems.add('schema_version', `expected 1, found ${describeValue(doc.schema_version)}`);
   }
   const section = (key: string, allowed: readonly string[], required = false): JsonObject => {
     const value = doc[key];
@@ -88,7 +92,7 @@ export function readForkInput(
       return {};
     }
     if (!isObject(value)) {
-      problems.add(key, `expected a mapping, found ${describe(value)}`);
+      problems.add(key, `expected a mapping, found ${describeValue(value)}`);
       return {};
     }
     checkKnownKeys(value, allowed, key, problems);
@@ -167,7 +171,7 @@ function readMolecule(
         'molecule.inline',
         inline === undefined
           ? 'missing: required when source is inline'
-          : `expected a mapping, found ${describe(inline)}`,
+          : `expected a mapping, found ${describeValue(inline)}`,
       );
       return undefined;
     }
@@ -176,7 +180,10 @@ function readMolecule(
     let scale = 1;
     if (units === 'angstrom') scale = 1 / BOHR_TO_ANGSTROM;
     else if (units !== 'bohr') {
-      problems.add('molecule.inline.units', `expected angstrom or bohr, found ${describe(units)}`);
+      problems.add(
+        'molecule.inline.units',
+        `expected angstrom or bohr, found ${describeValue(units)}`,
+      );
     }
     let geometry: unknown = inline.geometry;
     if (Array.isArray(geometry)) {
@@ -185,7 +192,7 @@ function readMolecule(
         if (!Array.isArray(row) || row.length !== 3) {
           problems.add(
             `molecule.inline.geometry[${i}]`,
-            `expected one [x, y, z] per atom, found ${describe(row)}`,
+            `expected one [x, y, z] per atom, found ${describeValue(row)}`,
           );
           return;
         }
@@ -210,7 +217,7 @@ function readMolecule(
       'molecule.source',
       source === 'pdb' || source === 'qcschema'
         ? `${source} files are not supported here (use inline or xyz)`
-        : `expected inline or xyz (pdb and qcschema are not supported), found ${describe(source)}`,
+        : `expected inline or xyz (pdb and qcschema are not supported), found ${describeValue(source)}`,
     );
     return undefined;
   }
@@ -220,7 +227,7 @@ function readMolecule(
   if (typeof molecule.file !== 'string' || molecule.file.trim() === '') {
     problems.add(
       'molecule.file',
-      `expected the path of an XYZ file, found ${describe(molecule.file)}`,
+      `expected the path of an XYZ file, found ${describeValue(molecule.file)}`,
     );
     return undefined;
   }
@@ -296,7 +303,7 @@ function readCalculation(calculation: JsonObject, problems: Problems): ForkCalcu
   const type = calculation.type ?? 'single';
   const out: ForkCalculation = { mcs: {}, mcPath: {}, base: 'calculation' };
   if (type !== 'single' && type !== 'multi') {
-    problems.add('calculation.type', `expected single or multi, found ${describe(type)}`);
+    problems.add('calculation.type', `expected single or multi, found ${describeValue(type)}`);
     return out;
   }
   out.base = `calculation.${type}`;
@@ -310,7 +317,7 @@ function readCalculation(calculation: JsonObject, problems: Problems): ForkCalcu
       `calculation.${type}`,
       spec === undefined
         ? `missing: required when type is ${type}`
-        : `expected a mapping, found ${describe(spec)}`,
+        : `expected a mapping, found ${describeValue(spec)}`,
     );
     return out;
   }
@@ -323,14 +330,17 @@ function readCalculation(calculation: JsonObject, problems: Problems): ForkCalcu
   }
   checkKnownKeys(spec, MULTI_KEYS, 'calculation.multi', problems);
   if (!isObject(spec.levels)) {
-    problems.add('calculation.multi.levels', `expected a mapping, found ${describe(spec.levels)}`);
+    problems.add(
+      'calculation.multi.levels',
+      `expected a mapping, found ${describeValue(spec.levels)}`,
+    );
     return out;
   }
   out.levels = {};
   for (const [key, level] of Object.entries(spec.levels)) {
     const path = `calculation.multi.levels.${key}`;
     if (!isObject(level)) {
-      problems.add(path, `expected {method, basis, program}, found ${describe(level)}`);
+      problems.add(path, `expected {method, basis, program}, found ${describeValue(level)}`);
       continue;
     }
     checkKnownKeys(level, LEVEL_KEYS, path, problems);
@@ -343,7 +353,7 @@ function readCalculation(calculation: JsonObject, problems: Problems): ForkCalcu
     if (previous !== undefined && previous.program !== mc.program) {
       problems.add(
         path,
-        `"${label}" is also run by ${describe(previous.program)} at level ${out.mcPath[label]?.split('.').pop() ?? '?'}: one method/basis can have one program only`,
+        `"${label}" is also run by ${describeValue(previous.program)} at level ${out.mcPath[label]?.split('.').pop() ?? '?'}: one method/basis can have one program only`,
       );
       continue;
     }
@@ -359,12 +369,12 @@ function readExecution(execution: JsonObject, problems: Problems): Record<string
   const out: Record<string, unknown> = {};
   const { parallel, n_workers: nWorkers, executor_type: type } = execution;
   if (parallel !== undefined && typeof parallel !== 'boolean') {
-    problems.add('execution.parallel', `expected true or false, found ${describe(parallel)}`);
+    problems.add('execution.parallel', `expected true or false, found ${describeValue(parallel)}`);
   }
   if (type !== undefined && type !== 'multiprocessing' && type !== 'sequential') {
     problems.add(
       'execution.executor_type',
-      `expected multiprocessing or sequential, found ${describe(type)}`,
+      `expected multiprocessing or sequential, found ${describeValue(type)}`,
     );
   }
   const sequential = parallel !== true || type === 'sequential';

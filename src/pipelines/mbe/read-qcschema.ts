@@ -1,5 +1,6 @@
 import { normalizeMbeFields, AUTO_MC, type MbeInput } from './input.js';
-import { describe, isObject, type JsonObject, type Problems } from './problems.js';
+import { isObject, type JsonObject, type Problems } from './problems.js';
+import { describeValue } from '../../core/fields/describe.js';
 
 /** schema_name of QCManyBody's ManyBodyInput, v2 and v1. */
 export const QCSCHEMA_V2_NAME = 'qcschema_many_body_input';
@@ -22,18 +23,21 @@ export function isQcSchemaInput(doc: JsonObject): boolean {
  */
 export function readQcSchemaInput(doc: JsonObject, problems: Problems): MbeInput | undefined {
   if (doc.schema_version !== undefined && doc.schema_version !== 1 && doc.schema_version !== 2) {
-    problems.add('schema_version', `expected 1 or 2, found ${describe(doc.schema_version)}`);
+    problems.add('schema_version', `expected 1 or 2, found ${describeValue(doc.schema_version)}`);
   }
   const mol = isObject(doc.molecule) ? doc.molecule : undefined;
   if (mol === undefined)
-    problems.add('molecule', `expected a QCSchema molecule, found ${describe(doc.molecule)}`);
+    problems.add('molecule', `expected a QCSchema molecule, found ${describeValue(doc.molecule)}`);
   const spec = isObject(doc.specification) ? doc.specification : undefined;
   if (spec === undefined) {
-    problems.add('specification', `expected a mapping, found ${describe(doc.specification)}`);
+    problems.add('specification', `expected a mapping, found ${describeValue(doc.specification)}`);
   }
   const keywords = isObject(spec?.keywords) ? spec.keywords : undefined;
   if (spec?.keywords !== undefined && keywords === undefined) {
-    problems.add('specification.keywords', `expected a mapping, found ${describe(spec.keywords)}`);
+    problems.add(
+      'specification.keywords',
+      `expected a mapping, found ${describeValue(spec.keywords)}`,
+    );
   }
   if (mol === undefined || spec === undefined) return undefined;
 

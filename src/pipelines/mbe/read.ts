@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { normalizeSymbol } from '../../chem/elements.js';
-import { InputError } from '../../core/errors.js';
+import { errorMessage, InputError } from '../../core/errors.js';
+import type { Field } from '../../core/fields/field.js';
+import { readYamlFields } from '../../core/fields/source.js';
 import { BOHR_TO_ANGSTROM, normalizeMbeFields, type MbeInput } from './input.js';
-import { checkKnownKeys, describe, isObject, Problems, type JsonObject } from './problems.js';
+import { checkKnownKeys, isObject, Problems, type JsonObject } from './problems.js';
+import { describeValue } from '../../core/fields/describe.js';
 import { isCaseDocument, readCaseDocument, type ComponentResults } from './read-case.js';
 import { isForkInput, readForkInput } from './read-fork.js';
 import { isQcSchemaInput, readQcSchemaInput } from './read-qcschema.js';
@@ -75,34 +77,23 @@ export interface ReadMbeResult {
   readonly components?: ComponentResults;
 }
 
-/** Parses the text of a YAML or JSON document; syntax errors name the file (and line). */
-export function parseDocument(text: string, source: string): JsonObject {
-  let doc: unknown;
-  const json = /\.json$/i.test(source) || /^\s*[{[]/.test(text);
-  try {
-    doc = json ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    if (json && !/\.json$/i.test(source)) {
-      try {
-        doc = parseYaml(text);
-      } catch {
-        throw new InputError(source, `not valid JSON or YAML: ${errorText(error)}`, {
-          cause: error,
-        });
-      }
-    } else {
-      throw new InputError(source, `not valid ${json ? 'JSON' : 'YAML'}: ${errorText(error)}`, {
-        cause: error,
-      });
-    }
-  }
-  if (!isObject(doc))
-    throw new InputError(source, `expected a mapping at the top, found ${describe(doc)}`);
-  return doc;
+/**
+ * Parses the text of a YAML or JSON document (core/fields: syntax errors name the file and
+ * line); its root field places the mistakes found in it at their lines.
+ */
+export function parseDocumentFields(
+  text: string,
+  source: string,
+): { readonly doc: JsonObject; readonly root: Field } {
+  const root: Field = readYamlFields(text, source);
+  const doc = root.value;
+  if (!isObject(doc)) root.expected('a mapping at the top');
+  return { doc, root };
 }
 
-function errorText(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+/** The parsed document alone (see {@link parseDocumentFields}). */
+export function parseDocument(text: string, source: string): JsonObject {
+  return parseDocumentFields(text, source).doc;
 }
 
 /** Which layout a parsed document has. */
@@ -149,11 +140,11 @@ export function readMbeFile(path: string): ReadMbeResult {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new InputError(path, `cannot read: ${errorText(error)}`, { cause: error });
+    throw new InputError(path, `cannot read: ${errorMessage(error)}`, { cause: error });
   }
   const source = basename(path);
-  const doc = parseDocument(text, source);
-  const problems = new Problems(source);
+  const { doc, root } = parseDocumentFields(text, source);
+  const problems = new Problems(source, root);
   const result = readMbeDocument(doc, problems, dirname(path));
   problems.throwIfAny();
   if (result === undefined) throw new InputError(source, 'invalid input');
@@ -165,7 +156,7 @@ export function readRetortInput(doc: JsonObject, problems: Problems): MbeInput |
   checkKnownKeys(doc, RETORT_TOP_KEYS, '', problems);
   const mol = isObject(doc.molecule) ? doc.molecule : undefined;
   if (mol === undefined) {
-    problems.add('molecule', `expected a mapping, found ${describe(doc.molecule)}`);
+    problems.add('molecule', `expected a mapping, found ${describeValue(doc.molecule)}`);
   } else checkKnownKeys(mol, MOLECULE_KEYS, 'molecule', problems);
   const geom = mol === undefined ? undefined : readGeometry(mol, problems);
   const where = mol?.xyz !== undefined ? 'molecule.xyz' : 'molecule.atoms';
@@ -216,7 +207,7 @@ function readGeometry(mol: JsonObject, problems: Problems): ParsedGeometry | und
       'molecule.units',
       mol.units === undefined
         ? 'missing: say whether coordinates are in angstrom or bohr'
-        : `expected angstrom or bohr, found ${describe(mol.units)}`,
+        : `expected angstrom or bohr, found ${describeValue(mol.units)}`,
     );
   }
   if (mol.atoms !== undefined && mol.xyz !== undefined) {
@@ -240,7 +231,7 @@ function readGeometry(mol: JsonObject, problems: Problems): ParsedGeometry | und
       );
     }
   } else if (mol.xyz !== undefined) {
-    problems.add('molecule.xyz', `expected a block of text, found ${describe(mol.xyz)}`);
+    problems.add('molecule.xyz', `expected a block of text, found ${describeValue(mol.xyz)}`);
   } else if (Array.isArray(mol.atoms)) {
     const symbols: string[] = [];
     const geometry: number[] = [];
@@ -251,7 +242,7 @@ function readGeometry(mol: JsonObject, problems: Problems): ParsedGeometry | und
       if (atom === undefined) {
         problems.add(
           `molecule.atoms[${i}]`,
-          `expected [element, x, y, z] or "element x y z", found ${describe(a)}`,
+          `expected [element, x, y, z] or "element x y z", found ${describeValue(a)}`,
         );
       } else {
         symbols.push(atom.element);
@@ -264,7 +255,7 @@ function readGeometry(mol: JsonObject, problems: Problems): ParsedGeometry | und
       'molecule.atoms',
       mol.atoms === undefined
         ? 'missing: give atoms (with fragments) or an xyz block'
-        : `expected a list of atoms, found ${describe(mol.atoms)}`,
+        : `expected a list of atoms, found ${describeValue(mol.atoms)}`,
     );
   }
   if (problems.count > before || out === undefined) return undefined;

@@ -1,5 +1,5 @@
 import type { CalcSpec, JsonValue, Resources } from '../../core/calc-spec.js';
-import { InputError } from '../../core/errors.js';
+import { InputError, RetortError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
 import type { RequestCalc } from '../request-calc.js';
 import { analyzeMbe, type MbeResult } from './analyze.js';
@@ -134,7 +134,7 @@ function componentOf(
 ): ComponentResult {
   const energy = result.total_energy_hartree;
   if (typeof energy !== 'number')
-    throw new Error(`${label}: the result has no total_energy_hartree`);
+    throw new RetortError(`${label}: the result has no total_energy_hartree`);
   const gradient = numbers(result.gradient_hartree_bohr);
   const hessian = numbers(result.hessian_hartree_bohr2);
   return {
@@ -151,7 +151,7 @@ function numbers(value: JsonValue | undefined): number[] | undefined {
 
 function rows(flat: readonly number[], width: number, count: number, label: string): number[][] {
   if (flat.length !== width * count) {
-    throw new Error(`${label}: expected ${count} × ${width} values, found ${flat.length}`);
+    throw new RetortError(`${label}: expected ${count} × ${width} values, found ${flat.length}`);
   }
   return Array.from({ length: count }, (_, i) => flat.slice(i * width, (i + 1) * width));
 }

@@ -1,3 +1,4 @@
+import { RetortError } from '../../core/errors.js';
 import type { Atom, Molecule } from '../../chem/molecule.js';
 import { BOHR_TO_ANGSTROM, type MbeInput, type MbeMolecule } from './input.js';
 
@@ -37,7 +38,7 @@ export function buildSubsystem(
   const g = molecule.geometry_bohr;
   for (const f of task.basis) {
     const frag = molecule.fragments[f - 1];
-    if (frag === undefined) throw new Error(`fragment ${f} does not exist`);
+    if (frag === undefined) throw new RetortError(`fragment ${f} does not exist`);
     const ghost = !real.has(f);
     for (const i of frag) {
       const element = molecule.symbols[i] ?? 'X';
