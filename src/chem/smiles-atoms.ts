@@ -1,25 +1,28 @@
 import { elementSymbol } from './elements.js';
+import { InfrastructureError } from '../core/errors.js';
 import type { Rdkit } from './descriptors.js';
 
 /**
  * The elements of every atom a SMILES stands for, hydrogens included (implicit and bracket
  * hydrogens as `H`), as RDKit reads it; undefined when RDKit cannot read the SMILES or it holds
- * an element beyond the table. Enough to count electrons before any geometry exists.
+ * an element beyond the table, and when RDKit itself breaks on it (the check is then left to
+ * the program). Enough to count electrons before any geometry exists.
  */
-export function smilesElements(rdkit: Rdkit, smiles: string): string[] | undefined {
+export async function smilesElements(rdkit: Rdkit, smiles: string): Promise<string[] | undefined> {
   if (smiles.trim() === '') return undefined;
-  let mol: ReturnType<Rdkit['get_mol']>;
   try {
-    mol = rdkit.get_mol(smiles);
-  } catch {
-    return undefined;
-  }
-  if (mol === null) return undefined;
-  try {
-    if (!mol.is_valid()) return undefined;
-    return elementsOf(mol.get_json());
-  } finally {
-    mol.delete();
+    return await rdkit.use((module) => {
+      const mol = module.get_mol(smiles);
+      if (mol === null) return undefined;
+      try {
+        return mol.is_valid() ? elementsOf(mol.get_json()) : undefined;
+      } finally {
+        mol.delete();
+      }
+    });
+  } catch (error) {
+    if (error instanceof InfrastructureError) return undefined;
+    throw error;
   }
 }
 

@@ -71,7 +71,7 @@ export async function checkCalcList(
     const elements =
       rdkit === undefined || line.smiles === undefined
         ? undefined
-        : smilesElements(rdkit, line.smiles);
+        : await smilesElements(rdkit, line.smiles);
     const resolved = await lineToSpec(line, where, baseDir, defaults, standIn(elements));
     if (!resolved.ok) continue;
     const { spec } = resolved;
