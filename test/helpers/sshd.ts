@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -135,4 +136,64 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
+}
+
+/** A TCP relay on 127.0.0.1 in front of an sshd, see {@link startBurstRelay}. */
+export interface BurstRelay {
+  readonly port: number;
+  /** A known_hosts file with the sshd's host key for `[127.0.0.1]:port` of the relay. */
+  readonly knownHosts: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A relay on 127.0.0.1 (a free port) to `targetPort` that passes the client's bytes on at once
+ * but holds the server's and delivers them every `everyMs` in one write, as a loaded machine or
+ * a link that joins packets does: an exec's reply, its output, its exit status and the channel's
+ * close then arrive in one read.
+ */
+export async function startBurstRelay(sshd: SshdInfo, everyMs = 50): Promise<BurstRelay> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(sshd.port, sshd.host);
+    sockets.add(client).add(upstream);
+    let held: Buffer[] = [];
+    const flush = (): void => {
+      if (held.length === 0 || client.destroyed) return;
+      client.write(Buffer.concat(held));
+      held = [];
+    };
+    const timer = setInterval(flush, everyMs);
+    upstream.on('data', (chunk: Buffer) => held.push(chunk));
+    client.pipe(upstream);
+    const end = (): void => {
+      clearInterval(timer);
+      flush();
+      client.end();
+      upstream.end();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    upstream.on('close', end);
+    client.on('close', end);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolvePromise) => server.listen(0, sshd.host, resolvePromise));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('relay has no port');
+  const knownHosts = join(sshd.dir, `known_hosts-relay-${String(address.port)}`);
+  const hostKey = readFileSync(join(sshd.dir, 'host_ed25519.pub'), 'utf8').split(' ').slice(0, 2);
+  writeFileSync(knownHosts, `[${sshd.host}]:${String(address.port)} ${hostKey.join(' ')}\n`);
+  return {
+    port: address.port,
+    knownHosts,
+    close: () =>
+      new Promise<void>((resolvePromise) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => {
+          resolvePromise();
+        });
+      }),
+  };
 }

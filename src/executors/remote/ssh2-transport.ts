@@ -408,12 +408,15 @@ export class Ssh2Transport implements Transport {
         else if (options.stdin === undefined) ch.end();
         else ch.end(options.stdin);
       };
+      // `opened` attaches the listeners in the same tick as ssh2 hands the channel over: the
+      // exit status may come in the same read as the exec's reply, and ssh2 emits it at once.
       openChannel<ClientChannel>(
         (done) => {
           conn.client.exec(command, done);
         },
         () => settled,
-      ).then(opened, (error: unknown) => {
+        opened,
+      ).catch((error: unknown) => {
         permit.release();
         settle(() => {
           reject(this.#channelError(conn, toError(error)));
@@ -545,17 +548,21 @@ function guarded<T>(conn: Connection, work: Promise<T>): Promise<T> {
  * Opens a channel. sshd frees a session only once its close has gone both ways and its main
  * loop has come round, so a channel opened just after another closed can be refused for want
  * of a session (MaxSessions): such refusals are retried for a moment before they count.
+ * `onOpen` runs synchronously when the channel is handed over, before any later event of it.
  */
 async function openChannel<T>(
   open: (done: (error: Error | undefined, channel: T) => void) => void,
   cancelled: () => boolean = () => false,
+  onOpen: (channel: T) => void = () => undefined,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await new Promise<T>((resolve, reject) => {
         open((error, channel) => {
-          if (error === undefined) resolve(channel);
-          else reject(error);
+          if (error === undefined) {
+            onOpen(channel);
+            resolve(channel);
+          } else reject(error);
         });
       });
     } catch (error) {

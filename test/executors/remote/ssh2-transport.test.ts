@@ -8,6 +8,7 @@ import type { SshTarget } from '../../../src/executors/remote/transport.js';
 import {
   killSshd,
   sshdUnavailable,
+  startBurstRelay,
   startSshd,
   stopSshd,
   type SshdInfo,
@@ -66,6 +67,23 @@ describe.skipIf(skip !== undefined)(
         stderr: 'err\n',
       });
       expect((await shared.exec(['true'])).exitCode).toBe(0);
+    });
+
+    it('reports the exit status when the reply, output and exit status arrive in one read', async () => {
+      const relay = await startBurstRelay(sshd);
+      try {
+        const t = transport({ port: relay.port, knownHosts: relay.knownHosts });
+        for (let i = 0; i < 3; i++) {
+          expect(await t.exec(['sh', '-c', 'echo out; exit 3'])).toEqual({
+            exitCode: 3,
+            stdout: 'out\n',
+            stderr: '',
+          });
+        }
+        await t.close();
+      } finally {
+        await relay.close();
+      }
     });
 
     it('reports exit status null for a remote process killed by a signal', async () => {

@@ -16,6 +16,7 @@ import type { SshTarget } from '../../../src/executors/remote/transport.js';
 import {
   killSshd,
   sshdUnavailable,
+  startBurstRelay,
   startSshd,
   stopSshd,
   type SshdInfo,
@@ -108,6 +109,23 @@ describe.skipIf(skip !== undefined)(
         stderr: 'err\n',
       });
       expect((await shared.exec(['true'])).exitCode).toBe(0);
+    });
+
+    it('reports the exit status when the reply, output and exit status arrive in one read', async () => {
+      const relay = await startBurstRelay(sshd);
+      try {
+        const t = transport({ port: relay.port, knownHosts: relay.knownHosts });
+        for (let i = 0; i < 3; i++) {
+          expect(await t.exec(['sh', '-c', 'echo out; exit 3'])).toEqual({
+            exitCode: 3,
+            stdout: 'out\n',
+            stderr: '',
+          });
+        }
+        await t.close();
+      } finally {
+        await relay.close();
+      }
     });
 
     it("takes a remote command's own exit status 255 for what it is", async () => {
