@@ -391,6 +391,11 @@ export class CalcStore {
       programVersion: end.programVersion ?? null,
     });
   }
+
+  /** The programs the campaign's calcs use, each once. */
+  programsUsed(): string[] {
+    return this.db.prepare('SELECT DISTINCT program FROM calcs').pluck().all() as string[];
+  }
 }
 
 export function nowIso(): string {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename, rm, stat, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { shellCommand, shellQuote } from './shell-quote.js';
 import { ReconnectBackoff } from './reconnect-backoff.js';
@@ -262,8 +263,7 @@ export class SystemSshTransport implements Transport {
   }
 
   #privateDir(): Promise<string> {
-    // /tmp, not os.tmpdir(): a socket path must stay short (about 100 bytes).
-    this.#controlDir ??= mkdtemp('/tmp/retort-ssh-');
+    this.#controlDir ??= mkdtemp(join(socketParent(), 'retort-ssh-'));
     return this.#controlDir;
   }
 
@@ -362,6 +362,16 @@ export class SystemSshTransport implements Transport {
 }
 
 // ---- helpers -----------------------------------------------------------------------------
+
+/**
+ * Where the private directory goes: the temp directory (TMPDIR), unless its path is too long
+ * for the control socket in it (a socket path holds about 100 bytes, and ssh adds a random
+ * suffix to it while it sets the master up); then /tmp.
+ */
+function socketParent(): string {
+  const dir = tmpdir();
+  return dir.length + '/retort-ssh-XXXXXX/cm.XXXXXXXXXXXXXXXX'.length < 100 ? dir : '/tmp';
+}
 
 const SSH_FAILURE =
   /^ssh: |^Connection closed|Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|Permission denied \(|Connection (closed|refused|reset|timed out)|Connection to .* closed|kex_exchange_identification|mux_client|Control socket|Timeout, server .* not responding|client_loop: |Bad configuration option|Could not resolve hostname/m;

@@ -1,6 +1,14 @@
 import type { JobExit, JobOutputs } from '../../core/job-spec.js';
 import { collectOutputs } from '../calc-dir/collect.js';
-import type { Executor, ExecutorJob, JobHandle, RunningJob } from '../executor.js';
+import { checkPrograms, checkReached, checkScratch } from '../check-steps.js';
+import type {
+  CheckLine,
+  Executor,
+  ExecutorJob,
+  JobHandle,
+  ProgramToCheck,
+  RunningJob,
+} from '../executor.js';
 import {
   fetchCalc,
   remoteCalcDir,
@@ -145,6 +153,23 @@ export class SshExecutor implements Executor {
     argv: readonly string[],
   ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
     return remoteProbe(this.#o.transport, argv);
+  }
+
+  async check(
+    programs: readonly ProgramToCheck[],
+    report: (line: CheckLine) => void,
+  ): Promise<void> {
+    const { transport } = this.#o;
+    const reached = await checkReached(
+      transport.description,
+      (argv) => transport.exec(argv, { timeoutMs: 30_000 }),
+      report,
+    );
+    if (!reached) return;
+    const run = (argv: readonly string[]): ReturnType<typeof remoteProbe> =>
+      remoteProbe(transport, argv);
+    await checkScratch(this.#o.scratch, run, report);
+    await checkPrograms(programs, run, report);
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemSshTransport } from '../../../src/executors/remote/system-ssh-transport.js';
@@ -32,9 +33,9 @@ const skip = sshdUnavailable();
 
 /** The transports' private directories (of every test file) that exist now. */
 function controlDirs(): string[] {
-  return readdirSync('/tmp')
+  return readdirSync(tmpdir())
     .filter((name) => name.startsWith('retort-ssh-'))
-    .map((name) => join('/tmp', name));
+    .map((name) => join(tmpdir(), name));
 }
 
 /** How many connections the sshd serves: its per-connection processes. */
@@ -292,6 +293,23 @@ describe.skipIf(skip !== undefined)(
       const back = join(scratch.dir, 'after-restart');
       await t.upload(join(scratch.dir, 'local'), back, ['a.txt']);
       expect(readFileSync(join(back, 'a.txt'), 'utf8')).toBe('alpha\n');
+    });
+
+    it('makes its private directory under TMPDIR', async () => {
+      const saved = process.env.TMPDIR;
+      const own = join(scratch.dir, 'tmpdir');
+      mkdirSync(own);
+      process.env.TMPDIR = own;
+      try {
+        const t = transport();
+        await t.exec(['true']);
+        expect(readdirSync(own)).toEqual([expect.stringMatching(/^retort-ssh-/)]);
+        await t.close();
+        expect(readdirSync(own)).toEqual([]);
+      } finally {
+        if (saved === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = saved;
+      }
     });
 
     it('close() ends the master connection and removes its private directory', async () => {
