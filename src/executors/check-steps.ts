@@ -30,7 +30,11 @@ export async function checkReached(
     });
     return ok;
   } catch (error) {
-    report({ ok: false, line: `cannot reach ${description}: ${errorMessage(error)}` });
+    // Transports name themselves in their messages: said once here.
+    const said = errorMessage(error)
+      .replace(`cannot connect to ${description}: `, '')
+      .replace(`${description}: `, '');
+    report({ ok: false, line: `cannot reach ${description}: ${said}` });
     return false;
   }
 }

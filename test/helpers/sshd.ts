@@ -11,7 +11,9 @@ import { promisify } from 'node:util';
  * Each test file has its own port and directory, so that files run in parallel:
  *   2301  test/executors/remote/ssh2-transport.test.ts
  *   2302  test/executors/remote/system-ssh-transport.test.ts
+ *   2303  test/executors/ssh/ssh-executor.test.ts
  *   2321  test/cli/ssh-run.test.ts
+ *   2322  test/cli/remote-pipelines.test.ts
  */
 export interface SshdInfo {
   readonly dir: string;

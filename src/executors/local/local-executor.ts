@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { JobExit, JobOutputs } from '../../core/job-spec.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, InfrastructureError } from '../../core/errors.js';
 import { checkPrograms, checkReached, checkScratch } from '../check-steps.js';
 import type {
   CheckLine,
@@ -55,7 +55,9 @@ export class LocalExecutor implements Executor {
     try {
       return Promise.resolve(this.#start(job));
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(
+        error instanceof Error ? error : new InfrastructureError(String(error)),
+      );
     }
   }
 
@@ -130,7 +132,9 @@ export class LocalExecutor implements Executor {
     try {
       return Promise.resolve(this.#adopt(job, handle));
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(
+        error instanceof Error ? error : new InfrastructureError(String(error)),
+      );
     }
   }
 
@@ -187,7 +191,9 @@ export class LocalExecutor implements Executor {
     try {
       return Promise.resolve(collectOutputs(job, exit));
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(
+        error instanceof Error ? error : new InfrastructureError(String(error)),
+      );
     }
   }
 
