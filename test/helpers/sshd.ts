@@ -3,15 +3,20 @@ import { connect, createServer, type Socket } from 'node:net';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useDaemon } from './test-daemons.js';
 import { promisify } from 'node:util';
 
 /**
  * A private sshd on 127.0.0.1 for the transport tests, run by scripts/dev/sshd-up.sh.
  *
+ * The suite stops the sshds it started when it ends (see test-daemons.ts); a test file that
+ * stops its own in afterAll does no harm.
+ *
  * Each test file has its own port and directory, so that files run in parallel:
  *   2301  test/executors/remote/ssh2-transport.test.ts
  *   2302  test/executors/remote/system-ssh-transport.test.ts
  *   2303  test/executors/ssh/ssh-executor.test.ts
+ *   2304  test/helpers/test-daemons.test.ts
  *   2321  test/cli/ssh-run.test.ts
  *   2322  test/cli/remote-pipelines.test.ts
  */
@@ -49,6 +54,7 @@ export async function startSshd(options: {
   maxSessions?: number;
 }): Promise<SshdInfo> {
   const dir = options.dir ?? `/tmp/retort-sshd-test-${options.port}`;
+  const wasRunning = sshdRunning(join(dir, 'sshd.pid'));
   await run(join(scripts, 'sshd-up.sh'), [], {
     env: {
       ...process.env,
@@ -57,6 +63,7 @@ export async function startSshd(options: {
       RETORT_SSHD_MAX_SESSIONS: String(options.maxSessions ?? 10),
     },
   });
+  useDaemon('sshd', dir, wasRunning);
   return {
     dir,
     port: options.port,
@@ -103,6 +110,17 @@ export function killSshd(info: SshdInfo): void {
       throw new Error(`sshd processes ${[...tree].join(' ')} survived SIGKILL`);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
+}
+
+/** Whether the pid file names a running sshd. */
+function sshdRunning(pidFile: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return false;
+  }
+  return isLive(pid) && readProc(pid, 'comm')?.trim() === 'sshd';
 }
 
 function readProc(pid: number, file: string): string | undefined {
