@@ -76,6 +76,8 @@ export function releaseDaemons(registry: string): string[] {
       dir: string;
     };
     const leases = join(dir, 'test-leases');
+    // A test file that stopped its daemon may have removed its directory too.
+    if (!existsSync(leases)) continue;
     rmSync(join(leases, String(process.pid)), { force: true });
     if (!existsSync(join(leases, MARK))) {
       if (readdirSync(leases).length === 0) rmSync(leases, { recursive: true, force: true });

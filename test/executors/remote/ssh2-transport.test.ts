@@ -233,8 +233,7 @@ describe.skipIf(skip !== undefined)(
 
     it('fails retryable when sshd crashes, and reconnects on the same instance once it is back', async () => {
       const t = transport();
-      // Retryable failures are retried, as the executors do (on this loaded VM a fresh channel
-      // now and then closes without an exit status: a retryable failure, see the transport).
+      // Retryable failures are retried, as the executors do.
       const before = await whileUnreachable(() => t.exec(['echo', 'before']), { giveUpMs: 30_000 });
       expect(before.stdout).toBe('before\n');
       const started = join(scratch.dir, 'long-exec-started');
