@@ -84,4 +84,12 @@ describe.skipIf(skip !== undefined)('the teardown of the daemons the suite start
     expect(releaseDaemons(registry)).toEqual([`sshd:${dir}`]);
     expect(running(sshd)).toBe(false);
   }, 120_000);
+
+  it('passes over a daemon whose test file stopped it and removed its directory', () => {
+    newRegistry();
+    const gone = join(dir, 'gone');
+    writeFileSync(join(registry, 'x'), JSON.stringify({ kind: 'sshd', dir: gone }));
+    expect(releaseDaemons(registry)).toEqual([]);
+    expect(existsSync(registry)).toBe(false);
+  });
 });
