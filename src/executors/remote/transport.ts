@@ -24,7 +24,7 @@ import { ExecutorUnavailableError, InfrastructureError } from '../../core/errors
  * connection could not be made or was lost (the host, sshd or network may come back: callers
  * retry later and must assume an interrupted `exec` may or may not have run); `retryable: false`
  * means it will not work without the user acting (unknown or changed host key, authentication
- * refused, bad settings), and the message says what to do. Transports reconnect by themselves
+ * refused, bad settings), and the message says what to do (`fix`, when the transport knows). Transports reconnect by themselves
  * on the next call after a loss, waiting with exponential backoff (0.5 s doubling to 30 s)
  * between failed connection attempts; they never run more concurrent channels than the host
  * allows (`maxSessions`, sshd's MaxSessions, 10 by default).
