@@ -184,6 +184,30 @@ describe.skipIf(skip)('retort run --executor ssh:NAME (real sshd, real MOPAC)', 
     }, 120_000);
   }
 
+  it('runs calcs through a link that delivers its bytes in bursts (ssh2)', async () => {
+    const relay = await startBurstRelay(sshd);
+    try {
+      const dir = sshCampaign('ssh2', { port: relay.port, knownHosts: relay.knownHosts });
+      const file = join(dir, 'calcs.jsonl');
+      writeFileSync(
+        file,
+        commandLines([
+          { label: 'one', argv: ['sh', '-c', 'echo one > out.txt'], outputs: ['out.txt'] },
+          { label: 'two', argv: ['sh', '-c', 'exit 3'] },
+        ]),
+      );
+      const run = await startCli(['run', file, '--executor', 'ssh:dev', '--json'], { cwd: dir })
+        .exit;
+      const lines = JSON.parse(run.stdout) as RunLine[];
+      expect(lines.map((l) => [l.label, l.status])).toEqual([
+        ['one', 'succeeded'],
+        ['two', 'failed'],
+      ]);
+    } finally {
+      await relay.close();
+    }
+  }, 120_000);
+
   it('ends quietly when its reader stops after the first line, leaving no master connection and no temp dir', async () => {
     const dir = sshCampaign('alias');
     const tmp = tempDir('retort-tmpdir-');
