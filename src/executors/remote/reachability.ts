@@ -16,6 +16,7 @@ export class Reachability {
   readonly #notice: ((line: string) => void) | undefined;
   readonly #giveUpMs: number;
   #unreachable = false;
+  readonly #closing = new AbortController();
 
   constructor(options: {
     /** The executor, for the notices (`ssh:box`). */
@@ -35,6 +36,7 @@ export class Reachability {
   reach<T>(operation: () => Promise<T>): Promise<T> {
     return whileUnreachable(operation, {
       giveUpMs: this.#giveUpMs,
+      signal: this.#closing.signal,
       onWait: (error) => {
         this.lost(error);
       },
@@ -58,6 +60,11 @@ export class Reachability {
         ? errorMessage(error)
         : `${this.#name}: ${errorMessage(error)}`;
     this.#notice?.(`${said}; retrying (${this.#meanwhile})`);
+  }
+
+  /** Ends the waits under way and any later one: their steps fail with what kept them waiting. */
+  close(): void {
+    this.#closing.abort();
   }
 
   reachable(): void {

@@ -178,6 +178,7 @@ export class SshExecutor implements Executor {
 
   async close(): Promise<void> {
     this.#timer.stop();
+    this.#reachability.close();
     await this.#o.transport.close();
   }
 

@@ -110,6 +110,16 @@ describe.skipIf(skip !== undefined)(
         );
       });
 
+      it(`stops waiting for a host out of reach when it is closed (${kind})`, async () => {
+        const made = executor(kind, { port: 1 });
+        const waiting = refusal(made);
+        // The first failed try: the executor is now waiting for the host.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await made.close();
+        const error = await waiting;
+        expect(error.retryable).toBe(true);
+      });
+
       it(`refuses a scratch directory it cannot write, before staging any calc (${kind})`, async () => {
         const blocker = join(scratch.dir, `a-file-${kind}`);
         writeFileSync(blocker, '');
