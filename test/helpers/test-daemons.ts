@@ -70,27 +70,35 @@ export function useDaemon(kind: DaemonKind, dir: string, wasRunning: boolean): v
  */
 export function releaseDaemons(registry: string): string[] {
   const stopped: string[] = [];
-  for (const name of readdirSync(registry)) {
-    const { kind, dir } = JSON.parse(readFileSync(join(registry, name), 'utf8')) as {
-      kind: DaemonKind;
-      dir: string;
-    };
-    const leases = join(dir, 'test-leases');
-    // A test file that stopped its daemon may have removed its directory too.
-    if (!existsSync(leases)) continue;
-    rmSync(join(leases, String(process.pid)), { force: true });
-    if (!existsSync(join(leases, MARK))) {
-      if (readdirSync(leases).length === 0) rmSync(leases, { recursive: true, force: true });
-      continue;
+  try {
+    for (const name of readdirSync(registry)) {
+      const { kind, dir } = JSON.parse(readFileSync(join(registry, name), 'utf8')) as {
+        kind: DaemonKind;
+        dir: string;
+      };
+      if (release(kind, dir)) stopped.push(`${kind}:${dir}`);
     }
-    const holders = readdirSync(leases).filter((lease) => lease !== MARK && alive(Number(lease)));
-    if (holders.length > 0) continue;
-    stopDaemon(kind, dir);
-    rmSync(leases, { recursive: true, force: true });
-    stopped.push(`${kind}:${dir}`);
+  } finally {
+    rmSync(registry, { recursive: true, force: true });
   }
-  rmSync(registry, { recursive: true, force: true });
   return stopped;
+}
+
+/** Drops this suite's lease on one daemon; stops it when tests started it and none holds it. */
+function release(kind: DaemonKind, dir: string): boolean {
+  const leases = join(dir, 'test-leases');
+  // A test file that stopped its daemon may have removed its directory too.
+  if (!existsSync(leases)) return false;
+  rmSync(join(leases, String(process.pid)), { force: true });
+  if (!existsSync(join(leases, MARK))) {
+    if (readdirSync(leases).length === 0) rmSync(leases, { recursive: true, force: true });
+    return false;
+  }
+  const holders = readdirSync(leases).filter((lease) => lease !== MARK && alive(Number(lease)));
+  if (holders.length > 0) return false;
+  stopDaemon(kind, dir);
+  rmSync(leases, { recursive: true, force: true });
+  return true;
 }
 
 function stopDaemon(kind: DaemonKind, dir: string): void {
