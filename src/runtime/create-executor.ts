@@ -26,7 +26,11 @@ export function createExecutor(value: string, where: string, context: ExecutorCo
   const resolved = resolveExecutorName(value, settings.hosts, where);
   const killGraceS = settings.control.kill_grace_s;
   if (resolved.kind === 'local') {
-    return new LocalExecutor({ slots: context.workers, killGraceMs: killGraceS * 1000 });
+    return new LocalExecutor({
+      slots: context.workers,
+      killGraceMs: killGraceS * 1000,
+      workRoot: context.campaign.paths.work,
+    });
   }
   const { host } = resolved;
   const notice = context.notice ?? (() => undefined);

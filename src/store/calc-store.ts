@@ -344,11 +344,6 @@ export class CalcStore {
     return [...byName.values()];
   }
 
-  /** The programs of the calcs in the store, each once. */
-  programs(): string[] {
-    return this.db.prepare('SELECT DISTINCT program FROM calcs').pluck().all() as string[];
-  }
-
   recentFailures(limit: number): RecentFailure[] {
     return this.stmt.recentFailures.all(limit);
   }
@@ -395,6 +390,11 @@ export class CalcStore {
       failureMessage: failure?.message ?? message ?? null,
       programVersion: end.programVersion ?? null,
     });
+  }
+
+  /** The programs the campaign's calcs use, each once. */
+  programsUsed(): string[] {
+    return this.db.prepare('SELECT DISTINCT program FROM calcs').pluck().all() as string[];
   }
 }
 

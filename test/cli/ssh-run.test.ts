@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   fileLines,
   hasProgram,
   labels,
+  RETORT_BIN,
   runCli,
   startCli,
   tempCampaign,
@@ -19,7 +20,15 @@ import {
   withStore,
 } from '../helpers/cli.js';
 import { MOLECULES, heats, mopacList, runJson, type RunLine } from '../helpers/mopac-list.js';
-import { killSshd, sshdUnavailable, startSshd, stopSshd, type SshdInfo } from '../helpers/sshd.js';
+import { survivors } from '../helpers/processes.js';
+import {
+  killSshd,
+  sshdUnavailable,
+  startBurstRelay,
+  startSshd,
+  stopSshd,
+  type SshdInfo,
+} from '../helpers/sshd.js';
 
 // Real calcs through a real sshd on 127.0.0.1 (scripts/dev/sshd-up.sh), driven through the CLI.
 const PORT = 2321;
@@ -42,20 +51,27 @@ afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
 });
 
-/** A campaign whose retort.yaml has the test sshd as `ssh:dev` (scratch path with a space). */
-function sshCampaign(transport: 'ssh2' | 'system' = 'ssh2', knownHosts = sshd.knownHosts): string {
+/**
+ * A campaign whose retort.yaml has the test sshd as `ssh:dev` (scratch path with a space):
+ * by its address with the ssh2 or the system transport, or by the `alias` of its ssh_config.
+ */
+function sshCampaign(
+  transport: 'ssh2' | 'system' | 'alias' = 'ssh2',
+  { knownHosts = sshd.knownHosts, port = sshd.port } = {},
+): string {
   const dir = tempCampaign();
   const scratch = join(tempDir('retort-remote-'), 'remote scratch');
   const connection =
-    transport === 'ssh2'
-      ? [
+    transport === 'alias'
+      ? [`    alias: ${sshd.alias}`, `    ssh_config: ${sshd.sshConfig}`, '    transport: system']
+      : [
           '    hostname: 127.0.0.1',
-          `    port: ${String(sshd.port)}`,
+          `    port: ${String(port)}`,
           `    user: ${sshd.user}`,
           `    identity_file: ${sshd.identityFile}`,
           `    known_hosts: ${knownHosts}`,
-        ]
-      : [`    alias: ${sshd.alias}`, `    ssh_config: ${sshd.sshConfig}`, '    transport: system'];
+          `    transport: ${transport}`,
+        ];
   writeFileSync(
     join(dir, 'retort.yaml'),
     [
@@ -83,8 +99,11 @@ describe.skipIf(skip)('retort run --executor ssh:NAME (real sshd, real MOPAC)', 
     localHeats = heats(runJson(dir, file));
   }, 300_000);
 
-  for (const transport of ['ssh2', 'system'] as const) {
-    it(`gives the local results through the ${transport} transport`, () => {
+  for (const [transport, name] of [
+    ['ssh2', 'ssh2'],
+    ['alias', 'system'],
+  ] as const) {
+    it(`gives the local results through the ${name} transport`, () => {
       const dir = sshCampaign(transport);
       const file = join(dir, 'calcs.jsonl');
       writeFileSync(file, mopacList());
@@ -150,10 +169,78 @@ describe.skipIf(skip)('retort run --executor ssh:NAME (real sshd, real MOPAC)', 
     expect(check.stdout).toMatch(/ok +mopac: \/usr\/bin\/mopac/);
   }, 120_000);
 
+  for (const transport of ['ssh2', 'system'] as const) {
+    it(`finds the host reachable through a link that delivers its bytes in bursts (${transport})`, async () => {
+      const relay = await startBurstRelay(sshd);
+      try {
+        const dir = sshCampaign(transport, { port: relay.port, knownHosts: relay.knownHosts });
+        const check = await startCli(['hosts', 'check', 'dev'], { cwd: dir }).exit;
+        expect(check.stdout).toMatch(/^ok +reached root@127\.0\.0\.1:\d+ \(/m);
+        expect(check.stdout).toMatch(/ok +scratch .* is writable/);
+        expect(check.status, check.stdout).toBe(0);
+      } finally {
+        await relay.close();
+      }
+    }, 120_000);
+  }
+
+  it('runs calcs through a link that delivers its bytes in bursts (ssh2)', async () => {
+    const relay = await startBurstRelay(sshd);
+    try {
+      const dir = sshCampaign('ssh2', { port: relay.port, knownHosts: relay.knownHosts });
+      const file = join(dir, 'calcs.jsonl');
+      writeFileSync(
+        file,
+        commandLines([
+          { label: 'one', argv: ['sh', '-c', 'echo one > out.txt'], outputs: ['out.txt'] },
+          { label: 'two', argv: ['sh', '-c', 'exit 3'] },
+        ]),
+      );
+      const run = await startCli(['run', file, '--executor', 'ssh:dev', '--json'], { cwd: dir })
+        .exit;
+      const lines = JSON.parse(run.stdout) as RunLine[];
+      expect(lines.map((l) => [l.label, l.status])).toEqual([
+        ['one', 'succeeded'],
+        ['two', 'failed'],
+      ]);
+    } finally {
+      await relay.close();
+    }
+  }, 120_000);
+
+  it('ends quietly when its reader stops after the first line, leaving no master connection and no temp dir', async () => {
+    const dir = sshCampaign('alias');
+    const tmp = tempDir('retort-tmpdir-');
+    const child = spawn(process.execPath, [RETORT_BIN, 'hosts', 'check', 'dev'], {
+      cwd: dir,
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let first = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      first += chunk;
+      // As `| head -1` does: read one line, then close the pipe.
+      if (first.includes('\n')) child.stdout.destroy();
+    });
+    const status = await new Promise<number | null>((resolve) => {
+      child.once('exit', (code) => {
+        resolve(code);
+      });
+    });
+    expect(first).toMatch(/^ok +reached/);
+    expect(stderr).toBe('');
+    expect(status).not.toBeNull();
+    // The ControlMaster names its socket, under TMPDIR, on its command line.
+    expect(await survivors(tmp)).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 120_000);
+
   it('refuses a host whose key is not known, saying what to do', () => {
     const empty = join(tempDir(), 'known_hosts');
     writeFileSync(empty, '');
-    const dir = sshCampaign('ssh2', empty);
+    const dir = sshCampaign('ssh2', { knownHosts: empty });
     const check = runCli(['hosts', 'check', 'dev'], { cwd: dir });
     expect(check.status).toBe(1);
     expect(check.stdout).toMatch(/FAIL .*host key.*known_hosts/);

@@ -1,8 +1,9 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { useDaemon } from './test-daemons.js';
 
 const run = promisify(execFile);
 
@@ -52,7 +53,8 @@ export function slurmUnavailable(): string | undefined {
 let cluster: Promise<SlurmCluster> | undefined;
 
 /**
- * Brings the dev cluster up (once per test file's process) and describes it. Test files run in
+ * Brings the dev cluster up (once per test file's process) and describes it. The suite stops
+ * it when it ends if the suite started it (see test-daemons.ts). Test files run in
  * parallel: slurm-up.sh runs under an flock on `<dir>.lock`, and with RETORT_SLURM_RESUME=0, so
  * that it never resumes a node another test file took down on purpose. A test that takes a
  * node down resumes it itself ({@link setNodeState}).
@@ -67,6 +69,7 @@ async function bringUp(): Promise<SlurmCluster> {
   if (unavailable !== undefined) throw new Error(unavailable);
   const dir = process.env.RETORT_SLURM_DIR ?? '/tmp/retort-slurm';
   const count = Number(process.env.RETORT_SLURM_NODES ?? '4');
+  const wasRunning = controllerRunning(join(dir, 'run', 'slurmctld.pid'));
   const { stdout } = await run(
     'flock',
     ['--close', '--wait', '1800', `${dir}.lock`, 'bash', UP_SCRIPT],
@@ -77,6 +80,7 @@ async function bringUp(): Promise<SlurmCluster> {
   );
   const conf = /^export SLURM_CONF=(.+)$/m.exec(stdout)?.[1];
   if (conf === undefined) throw new Error(`slurm-up.sh did not print SLURM_CONF:\n${stdout}`);
+  useDaemon('slurm', dir, wasRunning);
   const nodes = Array.from({ length: count }, (_, i) => `n${i + 1}`);
   return {
     dir,
@@ -85,6 +89,18 @@ async function bringUp(): Promise<SlurmCluster> {
     partitions: { main: 'main', faults: 'faults' },
     nodes,
   };
+}
+
+/** Whether the pid file names a running slurmctld. */
+function controllerRunning(pidFile: string): boolean {
+  try {
+    const pid = readFileSync(pidFile, 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'slurmctld' && state !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,16 +1,24 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useDaemon } from './test-daemons.js';
 import { promisify } from 'node:util';
 
 /**
  * A private sshd on 127.0.0.1 for the transport tests, run by scripts/dev/sshd-up.sh.
  *
+ * The suite stops the sshds it started when it ends (see test-daemons.ts); a test file that
+ * stops its own in afterAll does no harm.
+ *
  * Each test file has its own port and directory, so that files run in parallel:
  *   2301  test/executors/remote/ssh2-transport.test.ts
  *   2302  test/executors/remote/system-ssh-transport.test.ts
+ *   2303  test/executors/ssh/ssh-executor.test.ts
+ *   2304  test/helpers/test-daemons.test.ts
  *   2321  test/cli/ssh-run.test.ts
+ *   2322  test/cli/remote-pipelines.test.ts
  */
 export interface SshdInfo {
   readonly dir: string;
@@ -46,6 +54,7 @@ export async function startSshd(options: {
   maxSessions?: number;
 }): Promise<SshdInfo> {
   const dir = options.dir ?? `/tmp/retort-sshd-test-${options.port}`;
+  const wasRunning = sshdRunning(join(dir, 'sshd.pid'));
   await run(join(scripts, 'sshd-up.sh'), [], {
     env: {
       ...process.env,
@@ -54,6 +63,7 @@ export async function startSshd(options: {
       RETORT_SSHD_MAX_SESSIONS: String(options.maxSessions ?? 10),
     },
   });
+  useDaemon('sshd', dir, wasRunning);
   return {
     dir,
     port: options.port,
@@ -102,6 +112,17 @@ export function killSshd(info: SshdInfo): void {
   }
 }
 
+/** Whether the pid file names a running sshd. */
+function sshdRunning(pidFile: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return false;
+  }
+  return isLive(pid) && readProc(pid, 'comm')?.trim() === 'sshd';
+}
+
 function readProc(pid: number, file: string): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/${file}`, 'latin1');
@@ -135,4 +156,64 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
+}
+
+/** A TCP relay on 127.0.0.1 in front of an sshd, see {@link startBurstRelay}. */
+export interface BurstRelay {
+  readonly port: number;
+  /** A known_hosts file with the sshd's host key for `[127.0.0.1]:port` of the relay. */
+  readonly knownHosts: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A relay on 127.0.0.1 (a free port) to `targetPort` that passes the client's bytes on at once
+ * but holds the server's and delivers them every `everyMs` in one write, as a loaded machine or
+ * a link that joins packets does: an exec's reply, its output, its exit status and the channel's
+ * close then arrive in one read.
+ */
+export async function startBurstRelay(sshd: SshdInfo, everyMs = 50): Promise<BurstRelay> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(sshd.port, sshd.host);
+    sockets.add(client).add(upstream);
+    let held: Buffer[] = [];
+    const flush = (): void => {
+      if (held.length === 0 || client.destroyed) return;
+      client.write(Buffer.concat(held));
+      held = [];
+    };
+    const timer = setInterval(flush, everyMs);
+    upstream.on('data', (chunk: Buffer) => held.push(chunk));
+    client.pipe(upstream);
+    const end = (): void => {
+      clearInterval(timer);
+      flush();
+      client.end();
+      upstream.end();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    upstream.on('close', end);
+    client.on('close', end);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolvePromise) => server.listen(0, sshd.host, resolvePromise));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('relay has no port');
+  const knownHosts = join(sshd.dir, `known_hosts-relay-${String(address.port)}`);
+  const hostKey = readFileSync(join(sshd.dir, 'host_ed25519.pub'), 'utf8').split(' ').slice(0, 2);
+  writeFileSync(knownHosts, `[${sshd.host}]:${String(address.port)} ${hostKey.join(' ')}\n`);
+  return {
+    port: address.port,
+    knownHosts,
+    close: () =>
+      new Promise<void>((resolvePromise) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => {
+          resolvePromise();
+        });
+      }),
+  };
 }

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { errorMessage, InputError } from '../../core/errors.js';
-import { ENGINES } from '../../engines/registry.js';
-import { remoteProbe } from '../../executors/remote/remote-calc.js';
 import { findCampaignRoot, openCampaign, type Campaign } from '../../runtime/campaign.js';
-import { transportTo } from '../../runtime/create-executor.js';
+import { checkHost } from '../../runtime/host-check.js';
 import type { HostSettings } from '../../runtime/host-settings.js';
 import { table } from '../format.js';
 
@@ -38,7 +35,7 @@ export function registerHosts(program: Command): void {
       'Connects to the host and checks what runs need: the scratch directory is writable, the programs the campaign uses are there (with their versions), and for a cluster that sbatch, squeue and the partition answer. Prints one line per check; exits 1 when one fails.',
     )
     .action(async (name: string, _options: unknown, command: Command) => {
-      process.exitCode = await withCampaign(command, (campaign) => checkHost(campaign, name));
+      process.exitCode = await withCampaign(command, (campaign) => printCheck(campaign, name));
     });
 }
 
@@ -74,139 +71,22 @@ function limits(host: HostSettings): string {
   return `${host.submit}${pack}, ≤ ${String(host.max_jobs)} jobs queued${host.partition === undefined ? '' : `, partition ${host.partition}`}`;
 }
 
-interface Check {
-  readonly ok: boolean;
-  readonly line: string;
-  /** Worth knowing, not needed: printed with `-` instead of ok/FAIL. */
-  readonly optional?: boolean;
-}
-
-async function checkHost(campaign: Campaign, name: string): Promise<number> {
-  const host = campaign.settings.hosts[name];
-  if (host === undefined) {
-    const known = Object.keys(campaign.settings.hosts).join(', ');
-    throw new InputError(
-      name,
-      `no host of that name in retort.yaml (hosts: ${known === '' ? 'none' : known})`,
-    );
-  }
-  const transport = transportTo(host, campaign.settings.hosts);
-  const checks: Check[] = [];
-  const say = (check: Check): void => {
-    checks.push(check);
+/**
+ * Prints each check as it is made; exit status 1 when one failed. A reader that stops early
+ * (`| head -1`) ends the output quietly: the check goes on to its end unseen, so that the
+ * connection and its temporary files are released as usual. (The listener stays: an EPIPE of a
+ * write already under way may still come, and this command is the process's last.)
+ */
+async function printCheck(campaign: Campaign, name: string): Promise<number> {
+  let closed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  const ok = await checkHost(campaign, name, (check) => {
+    if (closed) return;
     const mark = check.optional === true ? '-   ' : check.ok ? 'ok  ' : 'FAIL';
     process.stdout.write(`${mark}  ${check.line}\n`);
-  };
-  try {
-    const started = Date.now();
-    try {
-      const r = await transport.exec(['uname', '-nsr'], { timeoutMs: 30_000 });
-      say({
-        ok: r.exitCode === 0,
-        line: `reached ${transport.description}: ${r.stdout.trim()} (${String(Date.now() - started)} ms)`,
-      });
-    } catch (error) {
-      say({ ok: false, line: `cannot reach ${transport.description}: ${errorMessage(error)}` });
-      return 1;
-    }
-    const scratch = host.scratch ?? (host.type === 'slurm' ? campaign.paths.work : undefined);
-    if (scratch !== undefined) {
-      const probe = `${scratch}/.retort-check-${String(process.pid)}`;
-      const r = await transport.exec([
-        '/bin/sh',
-        '-c',
-        'mkdir -p -- "$1" && touch -- "$2" && rm -f -- "$2"',
-        'retort-check',
-        scratch,
-        probe,
-      ]);
-      say({
-        ok: r.exitCode === 0,
-        line:
-          r.exitCode === 0
-            ? `scratch ${scratch} is writable`
-            : `scratch ${scratch} is not writable: ${r.stderr.trim()}`,
-      });
-    }
-    if (host.type === 'slurm') {
-      for (const argv of [
-        ['sbatch', '--version'],
-        ['squeue', '--me', '--noheader', '--format=%i'],
-      ]) {
-        const r = await transport
-          .exec(argv)
-          .catch((error: unknown) => ({ exitCode: null, stdout: '', stderr: errorMessage(error) }));
-        say({
-          ok: r.exitCode === 0,
-          line:
-            r.exitCode === 0
-              ? `${argv.join(' ')}: answers (${r.stdout.trim().split('\n')[0] ?? ''})`
-              : `${argv.join(' ')} failed: ${r.stderr.trim()}`,
-        });
-      }
-      const r = await transport.exec(['sinfo', '--noheader', '--format=%P %a %l %D']);
-      const partitions = r.stdout
-        .trim()
-        .split('\n')
-        .map((line) => line.split(' ')[0]?.replace(/\*$/, '') ?? '');
-      if (host.partition !== undefined) {
-        say({
-          ok: partitions.includes(host.partition),
-          line: partitions.includes(host.partition)
-            ? `partition ${host.partition} exists`
-            : `partition ${host.partition} is not among ${partitions.join(', ')}`,
-        });
-      } else {
-        say({
-          ok: r.exitCode === 0,
-          line: `partitions: ${partitions.join(', ')} (the default is used)`,
-        });
-      }
-    }
-    const programs = host.programs;
-    const used = campaign.calcs.programs();
-    const wanted = used.length > 0 ? used : ENGINES.map((e) => e.program);
-    // `command` runs whatever argv a calc gives: there is no one program to look for.
-    const engines = ENGINES.filter((e) => wanted.includes(e.program) && e.program !== 'command');
-    for (const engine of engines) {
-      const needed = used.includes(engine.program);
-      const path = programs[engine.program] ?? engine.program;
-      // Programs whose outputs state their version (MOPAC) have no probe: found is enough.
-      const probe = engine.versionProbe;
-      const r =
-        probe === undefined
-          ? await transport
-              .exec(['/bin/sh', '-c', 'command -v -- "$1"', 'retort-which', path])
-              .catch((error: unknown) => ({
-                exitCode: null,
-                stdout: '',
-                stderr: errorMessage(error),
-              }))
-          : await remoteProbe(transport, [path, ...probe.argv.slice(1)]);
-      const version =
-        probe === undefined
-          ? r.exitCode === 0
-            ? r.stdout.trim()
-            : undefined
-          : r.exitCode === 127 || r.exitCode === null
-            ? undefined
-            : probe.parse(r.stdout, r.stderr);
-      say({
-        ok: version !== undefined || !needed,
-        optional: version === undefined && !needed,
-        line:
-          version !== undefined
-            ? `${engine.program}: ${version}${probe === undefined ? '' : ` (${path})`}`
-            : `${engine.program}: not found as ${path}${needed ? ' (the campaign uses it)' : ''}`,
-      });
-    }
-    if (host.type === 'slurm') {
-      process.stdout.write(
-        'note: programs were looked for where sbatch runs; compute nodes see them after the setup lines\n',
-      );
-    }
-  } finally {
-    await transport.close();
-  }
-  return checks.every((c) => c.ok) ? 0 : 1;
+  });
+  return ok ? 0 : 1;
 }

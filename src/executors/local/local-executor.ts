@@ -1,7 +1,15 @@
 import { availableParallelism } from 'node:os';
 import type { JobExit, JobOutputs } from '../../core/job-spec.js';
-import { errorMessage } from '../../core/errors.js';
-import type { Executor, ExecutorJob, JobHandle, RunningJob } from '../executor.js';
+import { errorMessage, InfrastructureError } from '../../core/errors.js';
+import { checkPrograms, checkReached, checkScratch } from '../check-steps.js';
+import type {
+  CheckLine,
+  Executor,
+  ExecutorJob,
+  JobHandle,
+  ProgramToCheck,
+  RunningJob,
+} from '../executor.js';
 import { inspectCalc } from './adopt.js';
 import { collectOutputs } from '../calc-dir/collect.js';
 import { crashExit } from '../calc-dir/job-exit.js';
@@ -17,6 +25,8 @@ export interface LocalExecutorOptions {
   readonly slots?: number;
   /** Between TERM and KILL when a job is stopped for its walltime; default 10 s. */
   readonly killGraceMs?: number;
+  /** Where the calc directories are made (the campaign's work/), for `check`. */
+  readonly workRoot?: string;
 }
 
 /** How often an adopted wrapper (not our child: no exit event) is checked in /proc. */
@@ -31,19 +41,23 @@ export class LocalExecutor implements Executor {
   readonly name = 'local';
   readonly slots: number;
   readonly #killGraceMs: number;
+  readonly #workRoot: string | undefined;
   /** Live jobs by workdir, for cancel and repeated adopt. */
   readonly #jobs = new Map<string, TrackedJob>();
 
   constructor(options: LocalExecutorOptions = {}) {
     this.slots = options.slots ?? availableParallelism();
     this.#killGraceMs = options.killGraceMs ?? 10_000;
+    this.#workRoot = options.workRoot;
   }
 
   submit(job: ExecutorJob): Promise<RunningJob> {
     try {
       return Promise.resolve(this.#start(job));
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(
+        error instanceof Error ? error : new InfrastructureError(String(error)),
+      );
     }
   }
 
@@ -118,7 +132,9 @@ export class LocalExecutor implements Executor {
     try {
       return Promise.resolve(this.#adopt(job, handle));
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(
+        error instanceof Error ? error : new InfrastructureError(String(error)),
+      );
     }
   }
 
@@ -175,12 +191,23 @@ export class LocalExecutor implements Executor {
     try {
       return Promise.resolve(collectOutputs(job, exit));
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(
+        error instanceof Error ? error : new InfrastructureError(String(error)),
+      );
     }
   }
 
   probe(argv: readonly string[]): Promise<ProbeResult> {
     return probe(argv);
+  }
+
+  async check(
+    programs: readonly ProgramToCheck[],
+    report: (line: CheckLine) => void,
+  ): Promise<void> {
+    await checkReached('this machine', probe, report);
+    if (this.#workRoot !== undefined) await checkScratch(this.#workRoot, probe, report);
+    await checkPrograms(programs, probe, report);
   }
 
   close(): Promise<void> {

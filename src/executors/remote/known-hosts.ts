@@ -16,7 +16,7 @@
  * are skipped (host certificates are not supported).
  *
  * {@link checkHostKey} accepts a key equal to an unmarked key listed for the host, and
- * otherwise says why not:
+ * otherwise says why not (`problem`) and what to do (`fix`):
  * - revoked: the key is on a matching `@revoked` line (the file and line are named);
  * - changed: the host has a listed key of the same type but the presented key differs,
  *   which is what an interception (or a reinstalled host) looks like; the message names the
@@ -118,30 +118,39 @@ export function fingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
-/** Why `key` is not accepted for the host, or undefined when it is. */
+/** Why `key` is not accepted for the host, and what to do; undefined when it is accepted. */
 export function checkHostKey(
   known: readonly KnownKey[],
   key: Buffer,
   host: { pattern: string; hostname: string; port: number; file: string },
-): string | undefined {
+): { problem: string; fix: string } | undefined {
   const type = blobType(key);
   const presented = `${type} ${fingerprint(key)}`;
   const revoked = known.find((k) => k.marker === '@revoked' && k.blob.equals(key));
   if (revoked !== undefined) {
-    return `the host key of ${host.pattern} (${presented}) is marked @revoked in ${host.file} line ${revoked.line}`;
+    return {
+      problem: `the host key of ${host.pattern} (${presented}) is marked @revoked in ${host.file} line ${revoked.line}`,
+      fix: 'check the host: it must present another key',
+    };
   }
   const usable = known.filter((k) => k.marker === undefined);
   if (usable.some((k) => k.blob.equals(key))) return undefined;
   const sameType = usable.find((k) => blobType(k.blob) === type);
   if (sameType !== undefined) {
-    return `the host key of ${host.pattern} has CHANGED: it now presents ${presented}, but ${host.file} line ${sameType.line} holds another ${type} key for it. Someone may be intercepting the connection, or the host was reinstalled: verify the new key, then replace that line (ssh-keygen -R ${shellQuote(host.pattern)} -f ${shellQuote(host.file)}, then ssh-keyscan)`;
+    return {
+      problem: `the host key of ${host.pattern} has CHANGED: it now presents ${presented}, but ${host.file} line ${sameType.line} holds another ${type} key for it. Someone may be intercepting the connection, or the host was reinstalled`,
+      fix: `check the host and verify the new key, then update or remove its entry in ${host.file} (ssh-keygen -R ${shellQuote(host.pattern)} -f ${shellQuote(host.file)}, then ssh-keyscan)`,
+    };
   }
   const scan = `ssh-keyscan ${host.port === 22 ? '' : `-p ${host.port} `}${shellQuote(host.hostname)} >> ${shellQuote(host.file)}`;
   const other = usable[0];
-  if (other !== undefined) {
-    return `the host key of ${host.pattern} (${presented}) is not in ${host.file}, which has only a key of another type for it (line ${other.line}); verify it and add it (${scan})`;
-  }
-  return `host key of ${host.pattern} (${presented}) is not in ${host.file}; verify it and add it (${scan})`;
+  return {
+    problem:
+      other !== undefined
+        ? `the host key of ${host.pattern} (${presented}) is not in ${host.file}, which has only a key of another type for it (line ${other.line})`
+        : `host key of ${host.pattern} (${presented}) is not in ${host.file}`,
+    fix: `verify it and add it (${scan})`,
+  };
 }
 
 /** The host key algorithms offered, most preferred first. */

@@ -1,3 +1,4 @@
+import { InfrastructureError, InputError } from '../../core/errors.js';
 import { CALC_WRAPPER, CALC_WRAPPER_NAME } from '../calc-wrapper.js';
 import { shellCommand, shellQuote } from './shell-quote.js';
 
@@ -33,7 +34,7 @@ export interface RunScriptOptions {
 export function runScript(options: RunScriptOptions): string {
   const envWords = Object.entries(options.env).map(([name, value]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new Error(`environment variable name "${name}" is not a valid name`);
+      throw new InputError('env', `"${name}" is not a valid environment variable name`);
     }
     return `${name}=${value}`;
   });
@@ -149,8 +150,9 @@ export type RemoteState =
 export function parsePoll(stdout: string, count: number): RemoteState[] {
   const lines = stdout.split('\n').filter((line) => line !== '');
   if (lines.length !== count) {
-    throw new Error(
+    throw new InfrastructureError(
       `the remote status check printed ${String(lines.length)} lines for ${String(count)} calcs`,
+      { retryable: false },
     );
   }
   return lines.map((line) => {
@@ -159,7 +161,10 @@ export function parsePoll(stdout: string, count: number): RemoteState[] {
       case 'exit': {
         const status = Number(words[1]);
         if (!Number.isInteger(status) || status < 0 || status > 255) {
-          throw new Error(`unexpected exit marker in the remote status check: "${line}"`);
+          throw new InfrastructureError(
+            `unexpected exit marker in the remote status check: "${line}"`,
+            { retryable: false },
+          );
         }
         return { kind: 'exit', status, timedOut: words[2] === '1' };
       }
@@ -170,7 +175,9 @@ export function parsePoll(stdout: string, count: number): RemoteState[] {
       case 'none':
         return { kind: words[0] };
       default:
-        throw new Error(`unexpected line in the remote status check: "${line}"`);
+        throw new InfrastructureError(`unexpected line in the remote status check: "${line}"`, {
+          retryable: false,
+        });
     }
   });
 }

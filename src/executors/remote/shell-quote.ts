@@ -1,3 +1,5 @@
+import { InputError } from '../../core/errors.js';
+
 /**
  * Quoting for POSIX shells, the one place where a shell string may contain user data.
  *
@@ -8,7 +10,7 @@
  * an argument at all and is refused.
  */
 export function shellQuote(arg: string): string {
-  if (arg.includes('\0')) throw new Error('an argument cannot contain a NUL byte');
+  if (arg.includes('\0')) throw new InputError('argv', 'an argument cannot contain a NUL byte');
   // Bare only when the word can mean nothing else, also as a command's first word: no `=`
   // (an assignment there), no reserved word (`if`, `time` …).
   if (/^[\w@%+:,./-]+$/.test(arg) && !RESERVED.has(arg)) return arg;

@@ -1,6 +1,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, posix } from 'node:path';
+import { InfrastructureError } from '../../core/errors.js';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import {
   checkHostKey,
@@ -13,6 +14,7 @@ import { ReconnectBackoff } from './reconnect-backoff.js';
 import { Semaphore, type Permit } from './semaphore.js';
 import { shellCommand } from './shell-quote.js';
 import {
+  AUTH_FIX,
   TransportError,
   type ExecOptions,
   type ExecResult,
@@ -191,7 +193,7 @@ export class Ssh2Transport implements Transport {
     const hostPattern = knownHostsName(this.#hostname, this.#port);
     const known = knownKeysFor(knownHostsText ?? '', hostPattern);
     const agent = privateKey === undefined ? process.env.SSH_AUTH_SOCK : undefined;
-    let hostKeyProblem: string | undefined;
+    let hostKeyProblem: { problem: string; fix: string } | undefined;
     const config: ConnectConfig = {
       host: this.#hostname,
       port: this.#port,
@@ -284,12 +286,16 @@ export class Ssh2Transport implements Transport {
 
   #connectError(
     error: Error,
-    hostKeyProblem: string | undefined,
+    hostKey: { problem: string; fix: string } | undefined,
     agent: string | undefined,
   ): TransportError {
     const prefix = `cannot connect to ${this.description}`;
-    if (hostKeyProblem !== undefined) {
-      return new TransportError(`${prefix}: ${hostKeyProblem}`, { retryable: false, cause: error });
+    if (hostKey !== undefined) {
+      return new TransportError(`${prefix}: ${hostKey.problem}`, {
+        retryable: false,
+        fix: hostKey.fix,
+        cause: error,
+      });
     }
     const { level, code } = error as Error & { level?: string; code?: string };
     if (level === 'client-authentication' || level === 'agent') {
@@ -300,13 +306,14 @@ export class Ssh2Transport implements Transport {
             ? `the keys of the SSH agent at ${agent}`
             : 'no key: no identity file is set and SSH_AUTH_SOCK is not set';
       return new TransportError(
-        `${prefix}: authentication as ${this.#user} was refused (tried ${tried}); check the user, the key and the host's authorized_keys (${error.message})`,
-        { retryable: false, cause: error },
+        `${prefix}: authentication as ${this.#user} was refused (tried ${tried}: ${error.message})`,
+        { retryable: false, fix: AUTH_FIX, cause: error },
       );
     }
     if (code === 'ENOTFOUND') {
       return new TransportError(`${prefix}: unknown host name ${this.#hostname}`, {
         retryable: false,
+        fix: 'check the hostname in retort.yaml',
         cause: error,
       });
     }
@@ -408,12 +415,15 @@ export class Ssh2Transport implements Transport {
         else if (options.stdin === undefined) ch.end();
         else ch.end(options.stdin);
       };
+      // `opened` attaches the listeners in the same tick as ssh2 hands the channel over: the
+      // exit status may come in the same read as the exec's reply, and ssh2 emits it at once.
       openChannel<ClientChannel>(
         (done) => {
           conn.client.exec(command, done);
         },
         () => settled,
-      ).then(opened, (error: unknown) => {
+        opened,
+      ).catch((error: unknown) => {
         permit.release();
         settle(() => {
           reject(this.#channelError(conn, toError(error)));
@@ -545,17 +555,21 @@ function guarded<T>(conn: Connection, work: Promise<T>): Promise<T> {
  * Opens a channel. sshd frees a session only once its close has gone both ways and its main
  * loop has come round, so a channel opened just after another closed can be refused for want
  * of a session (MaxSessions): such refusals are retried for a moment before they count.
+ * `onOpen` runs synchronously when the channel is handed over, before any later event of it.
  */
 async function openChannel<T>(
   open: (done: (error: Error | undefined, channel: T) => void) => void,
   cancelled: () => boolean = () => false,
+  onOpen: (channel: T) => void = () => undefined,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await new Promise<T>((resolve, reject) => {
         open((error, channel) => {
-          if (error === undefined) resolve(channel);
-          else reject(error);
+          if (error === undefined) {
+            onOpen(channel);
+            resolve(channel);
+          } else reject(error);
         });
       });
     } catch (error) {
@@ -650,7 +664,7 @@ async function forEachLimit<T>(
 }
 
 function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
+  return error instanceof Error ? error : new InfrastructureError(String(error));
 }
 
 function errorText(error: unknown): string {

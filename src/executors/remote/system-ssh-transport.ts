@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename, rm, stat, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { shellCommand, shellQuote } from './shell-quote.js';
 import { ReconnectBackoff } from './reconnect-backoff.js';
 import { Semaphore } from './semaphore.js';
 import {
+  AUTH_FIX,
   TransportError,
   type ExecOptions,
   type ExecResult,
@@ -262,8 +264,7 @@ export class SystemSshTransport implements Transport {
   }
 
   #privateDir(): Promise<string> {
-    // /tmp, not os.tmpdir(): a socket path must stay short (about 100 bytes).
-    this.#controlDir ??= mkdtemp('/tmp/retort-ssh-');
+    this.#controlDir ??= mkdtemp(join(socketParent(), 'retort-ssh-'));
     return this.#controlDir;
   }
 
@@ -322,10 +323,14 @@ export class SystemSshTransport implements Transport {
     const where =
       t.alias ?? (t.port === undefined || t.port === 22 ? hostname : `[${hostname}]:${t.port}`);
     if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/.test(stderr)) {
-      const offending = /Offending .* key in (.*)/.exec(stderr)?.[1];
+      const offending = /Offending .* key in (.*)/.exec(stderr)?.[1]?.trim();
+      const file = offending?.replace(/:\d+$/, '') ?? t.knownHosts ?? '~/.ssh/known_hosts';
       return new TransportError(
-        `${this.description}: the host key of ${where} has CHANGED${offending === undefined ? '' : ` (the old key is in ${offending})`}. Someone may be intercepting the connection, or the host was reinstalled: verify the new key, then replace the old one (ssh-keygen -R, then ssh-keyscan)`,
-        { retryable: false },
+        `${this.description}: the host key of ${where} has CHANGED${offending === undefined ? '' : ` (the old key is in ${offending})`}. Someone may be intercepting the connection, or the host was reinstalled`,
+        {
+          retryable: false,
+          fix: `check the host and verify the new key, then update or remove its entry in ${file} (ssh-keygen -R ${shellQuote(where)} -f ${shellQuote(file)}, then ssh-keyscan)`,
+        },
       );
     }
     if (/Host key verification failed|No .* host key is known for/.test(stderr)) {
@@ -336,14 +341,14 @@ export class SystemSshTransport implements Transport {
           : '-p PORT HOSTNAME'
       } >> ${t.knownHosts === undefined ? file : shellQuote(file)}`;
       return new TransportError(
-        `${this.description}: the host key of ${where} is not in ${file}; verify it and add it (${scan}). ssh said: ${said}`,
-        { retryable: false },
+        `${this.description}: the host key of ${where} is not in ${file} (ssh said: ${said})`,
+        { retryable: false, fix: `verify it and add it (${scan})` },
       );
     }
     if (stderr.includes('Permission denied (')) {
       return new TransportError(
-        `${this.description}: authentication was refused; check the user and the key (identity file, agent) and the host's authorized_keys. ssh said: ${said}`,
-        { retryable: false },
+        `${this.description}: authentication was refused (ssh said: ${said})`,
+        { retryable: false, fix: AUTH_FIX },
       );
     }
     if (
@@ -362,6 +367,16 @@ export class SystemSshTransport implements Transport {
 }
 
 // ---- helpers -----------------------------------------------------------------------------
+
+/**
+ * Where the private directory goes: the temp directory (TMPDIR), unless its path is too long
+ * for the control socket in it (a socket path holds about 100 bytes, and ssh adds a random
+ * suffix to it while it sets the master up); then /tmp.
+ */
+function socketParent(): string {
+  const dir = tmpdir();
+  return dir.length + '/retort-ssh-XXXXXX/cm.XXXXXXXXXXXXXXXX'.length < 100 ? dir : '/tmp';
+}
 
 const SSH_FAILURE =
   /^ssh: |^Connection closed|Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|Permission denied \(|Connection (closed|refused|reset|timed out)|Connection to .* closed|kex_exchange_identification|mux_client|Control socket|Timeout, server .* not responding|client_loop: |Bad configuration option|Could not resolve hostname/m;

@@ -1,3 +1,5 @@
+import { ExecutorUnavailableError, InfrastructureError } from '../../core/errors.js';
+
 /**
  * How executors reach the machine where calcs run, without knowing what a calc is.
  *
@@ -22,7 +24,7 @@
  * connection could not be made or was lost (the host, sshd or network may come back: callers
  * retry later and must assume an interrupted `exec` may or may not have run); `retryable: false`
  * means it will not work without the user acting (unknown or changed host key, authentication
- * refused, bad settings), and the message says what to do. Transports reconnect by themselves
+ * refused, bad settings), and the message says what to do (`fix`, when the transport knows). Transports reconnect by themselves
  * on the next call after a loss, waiting with exponential backoff (0.5 s doubling to 30 s)
  * between failed connection attempts; they never run more concurrent channels than the host
  * allows (`maxSessions`, sshd's MaxSessions, 10 by default).
@@ -49,15 +51,53 @@ export interface ExecResult {
   readonly stderr: string;
 }
 
-/** A transport failure; `retryable` says whether the same call may succeed later unchanged. */
-export class TransportError extends Error {
-  readonly retryable: boolean;
+/**
+ * A transport failure; `retryable` says whether the same call may succeed later unchanged.
+ * When the connection itself is refused for a reason the user can act on (the host key, the
+ * authentication, the host out of reach), `problem` says what and `fix` what to do; the
+ * message is both. The executors turn such a failure into an ExecutorUnavailableError
+ * ({@link unavailable}).
+ */
+export class TransportError extends InfrastructureError {
+  readonly problem: string;
+  readonly fix: string | undefined;
 
-  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'TransportError';
-    this.retryable = options.retryable;
+  constructor(
+    problem: string,
+    options: { retryable: boolean; cause?: unknown; fix?: string | undefined },
+  ) {
+    super(options.fix === undefined ? problem : `${problem}; ${options.fix}`, {
+      retryable: options.retryable,
+      cause: options.cause,
+    });
+    this.problem = problem;
+    this.fix = options.fix;
   }
+}
+
+/** What to do when the host refuses the key (both ssh transports say it). */
+export const AUTH_FIX =
+  "check the user, and give a key the host accepts: identity_file in retort.yaml, a key loaded in ssh-agent, or this key's public half in the host's authorized_keys";
+
+/**
+ * The error an executor throws when its host cannot be used: a TransportError with a fix (a
+ * changed or unknown host key, refused authentication) or still retryable when the executor
+ * stopped waiting (the host out of reach), as an ExecutorUnavailableError naming the executor
+ * (`ssh:NAME`, `slurm:NAME`); anything else unchanged.
+ */
+export function unavailable(executor: string, error: unknown): unknown {
+  if (!(error instanceof TransportError)) return error;
+  const host = executor.replace(/^[a-z]+:/, '');
+  const fix =
+    error.fix ??
+    (error.retryable
+      ? `check its hostname, port and the network, then \`retort hosts check ${host}\``
+      : undefined);
+  if (fix === undefined) return error;
+  return new ExecutorUnavailableError(executor, error.problem, fix, {
+    retryable: error.retryable,
+    cause: error,
+  });
 }
 
 /** What an SSH transport needs; the `hosts:` entries of retort.yaml are turned into this. */

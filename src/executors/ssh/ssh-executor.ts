@@ -1,6 +1,15 @@
 import type { JobExit, JobOutputs } from '../../core/job-spec.js';
 import { collectOutputs } from '../calc-dir/collect.js';
-import type { Executor, ExecutorJob, JobHandle, RunningJob } from '../executor.js';
+import { ExecutorUnavailableError } from '../../core/errors.js';
+import { checkPrograms, checkReached, checkScratch, scratchProbe } from '../check-steps.js';
+import type {
+  CheckLine,
+  Executor,
+  ExecutorJob,
+  JobHandle,
+  ProgramToCheck,
+  RunningJob,
+} from '../executor.js';
 import {
   fetchCalc,
   remoteCalcDir,
@@ -75,6 +84,8 @@ export class SshExecutor implements Executor {
   });
   #polling = false;
   readonly #reachability: Reachability;
+  /** The check that the campaign's scratch directory can be written, made once (until it fails). */
+  #scratchWritable: Promise<void> | undefined;
 
   constructor(options: SshExecutorOptions) {
     this.#reachability = new Reachability({
@@ -90,6 +101,7 @@ export class SshExecutor implements Executor {
 
   async submit(job: ExecutorJob): Promise<RunningJob> {
     const remoteDir = remoteCalcDir(this.#o.scratch, this.#o.campaignId, job);
+    await this.#checkScratch();
     await this.#reachability.reach(() =>
       stageCalc(this.#o.transport, job, remoteDir, {
         seconds: job.job.resources.walltime_s,
@@ -147,8 +159,26 @@ export class SshExecutor implements Executor {
     return remoteProbe(this.#o.transport, argv);
   }
 
+  async check(
+    programs: readonly ProgramToCheck[],
+    report: (line: CheckLine) => void,
+  ): Promise<void> {
+    const { transport } = this.#o;
+    const reached = await checkReached(
+      transport.description,
+      (argv) => transport.exec(argv, { timeoutMs: 30_000 }),
+      report,
+    );
+    if (!reached) return;
+    const run = (argv: readonly string[]): ReturnType<typeof remoteProbe> =>
+      remoteProbe(transport, argv);
+    await checkScratch(this.#o.scratch, run, report);
+    await checkPrograms(programs, run, report);
+  }
+
   async close(): Promise<void> {
     this.#timer.stop();
+    this.#reachability.close();
     await this.#o.transport.close();
   }
 
@@ -178,6 +208,36 @@ export class SshExecutor implements Executor {
     });
     this.#schedule(this.#o.pollS * 1000);
     return { handle, exit };
+  }
+
+  /**
+   * A scratch directory the host's user cannot write fails every calc alike: it is found once,
+   * before the first upload, and said as such rather than as a failed upload.
+   */
+  #checkScratch(): Promise<void> {
+    if (this.#scratchWritable !== undefined) return this.#scratchWritable;
+    const dir = `${this.#o.scratch}/${this.#o.campaignId}`;
+    const checking = this.#reachability
+      .reach(() => this.#exec(scratchProbe(dir)))
+      .then((r) => {
+        if (r.exitCode === 0) return;
+        throw new ExecutorUnavailableError(
+          this.name,
+          `the scratch directory ${this.#o.scratch} is not writable (${r.stderr.trim()})`,
+          `set \`scratch:\` of host ${this.#hostName()} in retort.yaml to a directory its user can write`,
+          { retryable: false },
+        );
+      });
+    checking.catch(() => {
+      this.#scratchWritable = undefined;
+    });
+    this.#scratchWritable = checking;
+    return checking;
+  }
+
+  /** NAME of `ssh:NAME`, as retort.yaml calls the host. */
+  #hostName(): string {
+    return this.name.replace(/^ssh:/, '');
   }
 
   #schedule(delayMs: number): void {
@@ -237,7 +297,12 @@ export class SshExecutor implements Executor {
   async #poll(dirs: readonly string[]): Promise<RemoteState[]> {
     const result = await this.#exec(scriptArgv(POLL, 'retort-poll', dirs));
     if (result.exitCode !== 0) {
-      throw new Error(`the status check on ${this.name} failed: ${result.stderr.trim()}`);
+      throw new ExecutorUnavailableError(
+        this.name,
+        `the status check of its calcs failed: ${result.stderr.trim()}`,
+        `see \`retort hosts check ${this.#hostName()}\``,
+        { retryable: false },
+      );
     }
     return parsePoll(result.stdout, dirs.length);
   }

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TAIL_BYTES } from '../../../src/core/job-spec.js';
+import type { CheckLine } from '../../../src/executors/executor.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
 import { killAll, processesMatching, survivors } from '../../helpers/processes.js';
 import { fakeProgram, makeJob, makeTempDir, waitForFile } from './make-job.js';
@@ -222,5 +223,65 @@ describe('LocalExecutor.probe', () => {
     const result = await executor.probe(['retort-no-such-program-anywhere', '--version']);
     expect(result.exitCode).toBeNull();
     expect(result.stderr).toMatch(/not found/);
+  });
+
+  it('checks this machine: reached, its work directory writable, each program with its version', async () => {
+    const checked = new LocalExecutor({ workRoot: join(root, 'work') });
+    const lines: CheckLine[] = [];
+    const version = (stdout: string): string | undefined => /^(\d+\.\S+)/.exec(stdout)?.[1];
+    await checked.check(
+      [
+        { program: 'sh', path: 'sh', argv: undefined, parse: undefined, needed: true },
+        {
+          program: 'node',
+          path: process.execPath,
+          argv: [process.execPath, '--version'],
+          parse: (out) => version(out.replace(/^v/, '')),
+          needed: true,
+        },
+        {
+          program: 'gone',
+          path: '/nonexistent/gone',
+          argv: ['/nonexistent/gone', '-v'],
+          parse: version,
+          needed: false,
+        },
+        {
+          program: 'lost',
+          path: 'retort-no-such-program',
+          argv: undefined,
+          parse: undefined,
+          needed: true,
+        },
+      ],
+      (line) => lines.push(line),
+    );
+    expect(lines).toEqual([
+      {
+        ok: true,
+        line: expect.stringMatching(/^reached this machine: Linux .* \(\d+ ms\)$/) as string,
+      },
+      { ok: true, line: `scratch ${join(root, 'work')} is writable` },
+      { ok: true, optional: false, line: expect.stringMatching(/^sh: \/.*sh$/) as string },
+      { ok: true, optional: false, line: `node: ${process.versions.node} (${process.execPath})` },
+      { ok: true, optional: true, line: 'gone: not found as /nonexistent/gone' },
+      {
+        ok: false,
+        optional: false,
+        line: 'lost: not found as retort-no-such-program (the campaign uses it)',
+      },
+    ]);
+    expect(existsSync(join(root, 'work'))).toBe(true);
+  });
+
+  it('fails the check of a work directory it cannot write', async () => {
+    writeFileSync(join(root, 'file'), '');
+    const checked = new LocalExecutor({ workRoot: join(root, 'file', 'work') });
+    const lines: CheckLine[] = [];
+    await checked.check([], (line) => lines.push(line));
+    expect(lines[1]).toMatchObject({
+      ok: false,
+      line: expect.stringMatching(/is not writable: .*Not a directory/) as string,
+    });
   });
 });

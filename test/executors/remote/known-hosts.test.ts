@@ -47,12 +47,13 @@ function check(
   hostname = 'example.org',
   port = 22,
 ): string | undefined {
-  return checkHostKey(known, key, {
+  const refused = checkHostKey(known, key, {
     pattern: knownHostsName(hostname, port),
     hostname,
     port,
     file: FILE,
   });
+  return refused === undefined ? undefined : `${refused.problem}; ${refused.fix}`;
 }
 
 describe('knownHostsName', () => {
@@ -185,7 +186,7 @@ describe('checkHostKey', () => {
     const text = [entry('example.org', ed), entry('*.org', ed, '@revoked')].join('\n');
     const problem = check(knownKeysFor(text, 'example.org'), ed);
     expect(problem).toBe(
-      `the host key of example.org (ssh-ed25519 ${fingerprint(ed)}) is marked @revoked in ${FILE} line 2`,
+      `the host key of example.org (ssh-ed25519 ${fingerprint(ed)}) is marked @revoked in ${FILE} line 2; check the host: it must present another key`,
     );
   });
 });

@@ -8,6 +8,7 @@ import type { SshTarget } from '../../../src/executors/remote/transport.js';
 import {
   killSshd,
   sshdUnavailable,
+  startBurstRelay,
   startSshd,
   stopSshd,
   type SshdInfo,
@@ -66,6 +67,23 @@ describe.skipIf(skip !== undefined)(
         stderr: 'err\n',
       });
       expect((await shared.exec(['true'])).exitCode).toBe(0);
+    });
+
+    it('reports the exit status when the reply, output and exit status arrive in one read', async () => {
+      const relay = await startBurstRelay(sshd);
+      try {
+        const t = transport({ port: relay.port, knownHosts: relay.knownHosts });
+        for (let i = 0; i < 3; i++) {
+          expect(await t.exec(['sh', '-c', 'echo out; exit 3'])).toEqual({
+            exitCode: 3,
+            stdout: 'out\n',
+            stderr: '',
+          });
+        }
+        await t.close();
+      } finally {
+        await relay.close();
+      }
     });
 
     it('reports exit status null for a remote process killed by a signal', async () => {
@@ -215,8 +233,7 @@ describe.skipIf(skip !== undefined)(
 
     it('fails retryable when sshd crashes, and reconnects on the same instance once it is back', async () => {
       const t = transport();
-      // Retryable failures are retried, as the executors do (on this loaded VM a fresh channel
-      // now and then closes without an exit status: a retryable failure, see the transport).
+      // Retryable failures are retried, as the executors do.
       const before = await whileUnreachable(() => t.exec(['echo', 'before']), { giveUpMs: 30_000 });
       expect(before.stdout).toBe('before\n');
       const started = join(scratch.dir, 'long-exec-started');

@@ -9,6 +9,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemSshTransport } from '../../../src/executors/remote/system-ssh-transport.js';
@@ -16,6 +17,7 @@ import type { SshTarget } from '../../../src/executors/remote/transport.js';
 import {
   killSshd,
   sshdUnavailable,
+  startBurstRelay,
   startSshd,
   stopSshd,
   type SshdInfo,
@@ -31,9 +33,9 @@ const skip = sshdUnavailable();
 
 /** The transports' private directories (of every test file) that exist now. */
 function controlDirs(): string[] {
-  return readdirSync('/tmp')
+  return readdirSync(tmpdir())
     .filter((name) => name.startsWith('retort-ssh-'))
-    .map((name) => join('/tmp', name));
+    .map((name) => join(tmpdir(), name));
 }
 
 /** How many connections the sshd serves: its per-connection processes. */
@@ -108,6 +110,23 @@ describe.skipIf(skip !== undefined)(
         stderr: 'err\n',
       });
       expect((await shared.exec(['true'])).exitCode).toBe(0);
+    });
+
+    it('reports the exit status when the reply, output and exit status arrive in one read', async () => {
+      const relay = await startBurstRelay(sshd);
+      try {
+        const t = transport({ port: relay.port, knownHosts: relay.knownHosts });
+        for (let i = 0; i < 3; i++) {
+          expect(await t.exec(['sh', '-c', 'echo out; exit 3'])).toEqual({
+            exitCode: 3,
+            stdout: 'out\n',
+            stderr: '',
+          });
+        }
+        await t.close();
+      } finally {
+        await relay.close();
+      }
     });
 
     it("takes a remote command's own exit status 255 for what it is", async () => {
@@ -274,6 +293,23 @@ describe.skipIf(skip !== undefined)(
       const back = join(scratch.dir, 'after-restart');
       await t.upload(join(scratch.dir, 'local'), back, ['a.txt']);
       expect(readFileSync(join(back, 'a.txt'), 'utf8')).toBe('alpha\n');
+    });
+
+    it('makes its private directory under TMPDIR', async () => {
+      const saved = process.env.TMPDIR;
+      const own = join(scratch.dir, 'tmpdir');
+      mkdirSync(own);
+      process.env.TMPDIR = own;
+      try {
+        const t = transport();
+        await t.exec(['true']);
+        expect(readdirSync(own)).toEqual([expect.stringMatching(/^retort-ssh-/)]);
+        await t.close();
+        expect(readdirSync(own)).toEqual([]);
+      } finally {
+        if (saved === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = saved;
+      }
     });
 
     it('close() ends the master connection and removes its private directory', async () => {
