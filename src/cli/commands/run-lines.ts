@@ -4,7 +4,7 @@ import { InputError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
 import type { CalcLine } from '../../pipelines/calc-list/calc-line.js';
 import { lineToSpec } from '../../pipelines/calc-list/line-to-spec.js';
-import type { Runner } from '../../runtime/runner.js';
+import type { CalcRunner } from '../../runtime/calc-request.js';
 
 /** What became of one line of a calc list. */
 export interface LineResult {
@@ -46,7 +46,7 @@ export async function validateLines(
 
 /** Runs every line through the runner, all at once (the runner keeps to its workers). */
 export function runLines(
-  runner: Runner,
+  runner: CalcRunner,
   lines: readonly { line: CalcLine; where: string }[],
   baseDir: string,
   defaults: Resources,

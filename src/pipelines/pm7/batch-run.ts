@@ -1,6 +1,6 @@
 import type { MoleculeStatus } from '../../core/molecule-status.js';
 import type { Campaign } from '../../runtime/campaign.js';
-import type { Runner } from '../../runtime/runner.js';
+import type { CalcRunner } from '../../runtime/calc-request.js';
 import type { BatchRow, MoleculeRow } from '../../store/molecule-store.js';
 import { writeDetail } from './exports/details.js';
 import type { MoleculeDetail } from './molecule-detail.js';
@@ -19,7 +19,7 @@ export interface MoleculeEvent {
 
 export interface BatchRunOptions {
   readonly campaign: Campaign;
-  readonly runner: Runner;
+  readonly runner: CalcRunner;
   readonly batch: BatchRow;
   /** Molecules run at once. */
   readonly workers: number;

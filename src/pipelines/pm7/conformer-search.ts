@@ -9,8 +9,7 @@ import { calcWorkdir, type CampaignPaths } from '../../core/campaign-layout.js';
 import { InputError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import type { CalcResolution } from '../../runtime/runner.js';
-import type { RequestCalc } from '../request-calc.js';
+import type { CalcResolution, RequestCalc } from '../../runtime/calc-request.js';
 import type { ConformerSearchDetail, Decision } from './molecule-detail.js';
 
 /** kcal/mol per hartree (CODATA 2018, as CREST and xtb use). */

@@ -1,16 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CalcSpec } from '../../src/core/calc-spec.js';
-import { LocalExecutor } from '../../src/executors/local/local-executor.js';
-import { initCampaign, openCampaign, type Campaign } from '../../src/runtime/campaign.js';
-import { readStatusFile } from '../../src/runtime/control/status-file.js';
-import { Runner, type RunnerOptions } from '../../src/runtime/runner.js';
-import { tempDir } from '../helpers/temp-dir.js';
-import { calcKey, keyedSpec } from '../../src/core/calc-key.js';
-import { calcWorkdir } from '../../src/core/campaign-layout.js';
-import { canonicalJson } from '../../src/core/canonical-json.js';
-import { getEngine } from '../../src/engines/registry.js';
+import type { CalcSpec } from '../../../src/core/calc-spec.js';
+import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
+import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/campaign.js';
+import { readStatusFile } from '../../../src/runtime/control/status-file.js';
+import { Runner, type RunnerOptions } from '../../../src/runtime/runner/runner.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { calcKey, keyedSpec } from '../../../src/core/calc-key.js';
+import { calcWorkdir } from '../../../src/core/campaign-layout.js';
+import { getEngine } from '../../../src/engines/registry.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let campaign: Campaign;
@@ -73,7 +72,7 @@ describe('Runner', () => {
     });
     expect(campaign.calcs.counts().succeeded).toBe(3);
     expect(readStatusFile(campaign.paths.status)?.state).toBe('complete');
-    expect(campaign.runs.get(summary.runId)?.ended_at).not.toBeNull();
+    expect(campaign.runs.get(summary.runId)?.endedAt).not.toBeNull();
   });
 
   it('answers a known calc from the store without running it again', async () => {
@@ -251,7 +250,7 @@ function recordSubmittedByDeadRun(spec: CalcSpec) {
       program: 'command',
       task: 'run',
       adapterVersion: engine.adapterVersion,
-      specJson: canonicalJson(keyedSpec(spec)),
+      spec: keyedSpec(spec),
       label: spec.label,
     },
     () => false,
