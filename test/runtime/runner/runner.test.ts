@@ -273,3 +273,62 @@ function recordSubmittedByDeadRun(spec: CalcSpec) {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+describe('Runner totals', () => {
+  it('counts a re-adopted calc that is then asked for once, as run (not also as cached)', async () => {
+    const spec = cmd('adopted', 'true');
+    const { key, attempt, workdir, job } = recordSubmittedByDeadRun(spec);
+    const orphanExecutor = new LocalExecutor({ slots: 1, killGraceMs: 300 });
+    const running = await orphanExecutor.submit({ key, attempt, workdir, job });
+    campaign.calcs.started(key, attempt, running.handle, new Date().toISOString());
+    await running.exit;
+    await orphanExecutor.close();
+
+    const events: { outcome: string; done: number; total: number }[] = [];
+    const runner = await start({
+      observer: { calcFinished: (e) => events.push(e) },
+    });
+    // The adopted calc is recorded before it is asked for.
+    while (campaign.calcs.get(key)?.status !== 'succeeded') await sleep(20);
+    const result = await runner.request(spec);
+    const other = await runner.request(cmd('other'));
+    const summary = await runner.finish();
+    expect(result).toMatchObject({ status: 'succeeded' });
+    expect(other).toMatchObject({ status: 'succeeded', cached: false });
+    expect(summary.totals).toMatchObject({
+      total: 2,
+      completed: 2,
+      succeeded: 2,
+      cached: 0,
+      failed: 0,
+      queued: 0,
+    });
+    expect(readStatusFile(campaign.paths.status)?.totals).toEqual(summary.totals);
+    expect(events.map((e) => [e.outcome, e.done, e.total])).toEqual([
+      ['succeeded', 1, 1],
+      ['succeeded', 2, 2],
+    ]);
+  });
+
+  it('counts a calc that failed in an earlier run as failed, once however often it is asked for', async () => {
+    let runner = await start();
+    await runner.request(cmd('bad', 'exit 3'));
+    await runner.finish();
+
+    runner = await start();
+    const first = await runner.request(cmd('bad', 'exit 3'));
+    const second = await runner.request(cmd('bad', 'exit 3'));
+    const summary = await runner.finish();
+    expect(first).toMatchObject({ status: 'failed', cached: true });
+    expect(second).toMatchObject({ status: 'failed', cached: true });
+    expect(summary.totals).toMatchObject({
+      total: 1,
+      completed: 1,
+      failed: 1,
+      failed_earlier: 1,
+      cached: 0,
+      succeeded: 0,
+    });
+    expect(executions()).toEqual(['bad']);
+  });
+});
