@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
  *   2301  test/executors/remote/ssh2-transport.test.ts
  *   2302  test/executors/remote/system-ssh-transport.test.ts
  *   2321  test/cli/ssh-run.test.ts
+ *   2331  test/cli/ssh-host-key.test.ts
  */
 export interface SshdInfo {
   readonly dir: string;

@@ -251,7 +251,8 @@ export class Runner implements CalcRunner {
         : this.tally.anyUnrun
           ? 'stopped'
           : 'complete';
-    if (finalState !== this.state) assertTransition('run', RUN_TRANSITIONS, this.state, finalState);
+    const changed = finalState !== this.state;
+    if (changed) assertTransition('run', RUN_TRANSITIONS, this.state, finalState);
     this.state = finalState;
     const { campaign, observer } = this.options;
     try {
@@ -262,7 +263,8 @@ export class Runner implements CalcRunner {
       this.failWith(error);
     }
     this.ended = true;
-    if (!this.failed) observer?.stateChanged?.(finalState, this.message);
+    // A pause or failure was shown when it happened.
+    if (changed && !this.failed) observer?.stateChanged?.(finalState, this.message);
     this.reporter.close();
     return {
       runId: this.runId,
