@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 
 /**
  * Writes a file so that readers see either the old or the new content, never a mix: write a
@@ -6,6 +6,12 @@ import { renameSync, writeFileSync } from 'node:fs';
  */
 export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (error) {
+    // A full disk leaves a partial temporary file; it must not take what space is left.
+    rmSync(tmp, { force: true });
+    throw error;
+  }
 }

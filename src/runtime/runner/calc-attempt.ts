@@ -51,7 +51,7 @@ export type AttemptEnd =
     }
   | { readonly kind: 'failed'; readonly failure: Failure; readonly durationS: number }
   | { readonly kind: 'returned' }
-  | { readonly kind: 'unavailable'; readonly error: unknown }
+  | { readonly kind: 'unavailable'; readonly error: unknown; readonly workdir: string }
   | { readonly kind: 'abandoned' };
 
 /** What an attempt needs of its run. */
@@ -107,7 +107,7 @@ export async function submitAttempt(
   } catch (error) {
     if (!ctx.live()) return { kind: 'abandoned' };
     calcs.returned(key, attempt, `executor ${executor.name} failed: ${errorMessage(error)}`);
-    return { kind: 'unavailable', error };
+    return { kind: 'unavailable', error, workdir };
   }
   if (!ctx.live()) return { kind: 'abandoned' };
   active.running = running;
@@ -139,7 +139,7 @@ export async function awaitAttempt(
       execJob.attempt,
       `outputs could not be collected: ${errorMessage(error)}`,
     );
-    return { kind: 'unavailable', error };
+    return { kind: 'unavailable', error, workdir: execJob.workdir };
   }
   const outcome = parseOutputs(pending, outputs);
   const programVersion = outcome.programVersion ?? (await ctx.versions.versionOf(pending.engine));

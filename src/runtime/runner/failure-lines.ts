@@ -38,16 +38,23 @@ function fileSystemFix(code: string): string | undefined {
 /**
  * Why the run pauses after an executor method threw: the executor's own line when it is an
  * ExecutorUnavailableError (it names the host and the fix), otherwise `executor NAME failed:`
- * with the error's message and what to do when that is known.
+ * with the error's message, the calc directory `workdir` when the error is the file system's
+ * and names no path, and what to do when that is known.
  */
-export function executorFailureLine(executor: string, error: unknown): string {
+export function executorFailureLine(executor: string, error: unknown, workdir?: string): string {
   if (error instanceof ExecutorUnavailableError) return error.message;
-  const fix = fileSystemFix(systemError(error)?.code ?? '');
+  const system = systemError(error);
+  const fix = fileSystemFix(system?.code ?? '');
+  // Node names no path for a failed write; the calc directory is where it was.
+  const where =
+    system !== undefined && system.path === undefined && workdir !== undefined
+      ? ` (writing ${workdir})`
+      : '';
   const hint =
     executor === 'local'
       ? ''
       : ` (\`retort hosts check ${executor.replace(/^\w+:/, '')}\` tells more)`;
-  return `executor ${executor} failed: ${errorMessage(error)}; ${fix ?? `fix it${hint}, ${AGAIN}`}`;
+  return `executor ${executor} failed: ${errorMessage(error)}${where}; ${fix ?? `fix it${hint}, ${AGAIN}`}`;
 }
 
 /**

@@ -320,7 +320,8 @@ export class Runner implements CalcRunner {
       return Promise.resolve({
         status: 'succeeded',
         key,
-        cached: true,
+        // Run (or re-adopted) by this run: not from the store as far as the caller goes.
+        cached: before !== 'succeeded',
         result: calc.result,
         programVersion: calc.programVersion,
       });
@@ -403,7 +404,7 @@ export class Runner implements CalcRunner {
       case 'unavailable':
         // Not the calc's failure: it goes back to the front of the queue for the next run.
         this.queue.unshift(pending);
-        this.executorFailed(end.error);
+        this.executorFailed(end.error, end.workdir);
         break;
       case 'succeeded':
         this.tally.record(pending.key, 'succeeded');
@@ -454,8 +455,8 @@ export class Runner implements CalcRunner {
   // ── infrastructure and store failures ─────────────────────────────────────
 
   /** An executor method threw: the run pauses with one line naming the executor and the fix. */
-  private executorFailed(error: unknown): void {
-    const line = executorFailureLine(this.options.executor.name, error);
+  private executorFailed(error: unknown, workdir?: string): void {
+    const line = executorFailureLine(this.options.executor.name, error, workdir);
     if (this.state === 'running') this.setState('paused', line);
     else if (this.message !== line) this.options.observer?.notice?.(line);
   }
