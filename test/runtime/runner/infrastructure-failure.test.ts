@@ -8,6 +8,9 @@ import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
 import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/campaign.js';
 import { readStatusFile } from '../../../src/runtime/control/status-file.js';
 import { Runner } from '../../../src/runtime/runner/runner.js';
+import { calcKey, keyedSpec } from '../../../src/core/calc-key.js';
+import { calcWorkdir } from '../../../src/core/campaign-layout.js';
+import { getEngine } from '../../../src/engines/registry.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -41,13 +44,13 @@ function executions(): string[] {
 }
 
 /** A local executor named `name` whose `method` throws `error`. */
-function broken(name: string, method: 'submit' | 'collect', error: Error): Executor {
+function broken(name: string, method: 'submit' | 'collect' | 'adopt', error: Error): Executor {
   const local = new LocalExecutor({ slots: 2, killGraceMs: 300 });
   return {
     name,
     slots: local.slots,
     submit: (job) => (method === 'submit' ? Promise.reject(error) : local.submit(job)),
-    adopt: (job, handle) => local.adopt(job, handle),
+    adopt: (job, handle) => (method === 'adopt' ? Promise.reject(error) : local.adopt(job, handle)),
     cancel: (handle, how) => local.cancel(handle, how),
     collect: (job, exit) =>
       method === 'collect' ? Promise.reject(error) : local.collect(job, exit),
@@ -127,5 +130,57 @@ describe('an executor that throws', () => {
     expect(summary).toMatchObject({ state: 'paused', message: 'ssh:dev: unreachable; wait' });
     expect(campaign.calcs.get(result.key)).toMatchObject({ status: 'queued', failure: null });
     expect(campaign.calcs.attempt(result.key, 1)?.status).toBe('returned');
+  });
+
+  it('leaves a calc it cannot re-adopt in flight (never submitted twice) and pauses; a later run adopts it', async () => {
+    const spec = cmd('left');
+    const engine = getEngine('command');
+    const key = calcKey(spec, engine.adapterVersion);
+    const job = engine.prepare(spec);
+    campaign.runs.create({
+      id: 'dead-run',
+      pid: 999999,
+      hostname: 'h',
+      command: ['retort'],
+      executor: 'local',
+      workers: 1,
+    });
+    campaign.calcs.want(
+      {
+        key,
+        program: 'command',
+        task: 'run',
+        adapterVersion: engine.adapterVersion,
+        spec: keyedSpec(spec),
+        label: 'left',
+      },
+      () => false,
+    );
+    campaign.calcs.submit(key, {
+      runId: 'dead-run',
+      executor: 'local',
+      workdir: calcWorkdir(campaign.paths, key),
+      argv: job.argv,
+      env: job.env,
+      inputs: job.files,
+      resources: spec.resources,
+      submittedAt: new Date().toISOString(),
+    });
+
+    let runner = await start(
+      broken('local', 'adopt', new ExecutorUnavailableError('local', 'no answer', 'wait')),
+    );
+    expect(runner.currentState).toBe('paused');
+    const result = await runner.request(spec);
+    const summary = await runner.finish();
+    expect(result.status).toBe('not_run');
+    expect(summary).toMatchObject({ state: 'paused', message: 'local: no answer; wait' });
+    expect(campaign.calcs.get(key)?.status).toBe('submitted');
+
+    runner = await start(new LocalExecutor({ slots: 1, killGraceMs: 300 }));
+    const again = await runner.request(spec);
+    expect((await runner.finish()).state).toBe('complete');
+    expect(again).toMatchObject({ status: 'succeeded', cached: false });
+    expect(executions()).toEqual(['left']);
   });
 });
