@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { calcKey, keyedSpec } from '../../core/calc-key.js';
+import { calcKey } from '../../core/calc-key.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
 import { CampaignError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
@@ -24,6 +24,7 @@ import {
   type AttemptEnd,
   type Pending,
 } from './calc-attempt.js';
+import { lookUpCalc } from './cache-lookup.js';
 import { executorFailureLine, storeFailureLine } from './failure-lines.js';
 import { ProgramPaths } from './program-paths.js';
 import { closeDeadRuns, readopt } from './recovery.js';
@@ -285,7 +286,7 @@ export class Runner implements CalcRunner {
 
   // ── the request path ──────────────────────────────────────────────────────
 
-  /** Answers from the store when it can, else queues the calc (or joins its re-adoption). */
+  /** Answers from the store when it can, else queues the calc. */
   private lookUp(
     spec: CalcSpec,
     item: string,
@@ -293,54 +294,22 @@ export class Runner implements CalcRunner {
     job: JobSpec,
     key: string,
   ): Promise<CalcResolution> {
-    const { calcs } = this.options.campaign;
-    // A calc that already succeeded in this run is answered as it is and not counted again;
-    // one that failed goes through the retry policy again (it may now have more walltime).
-    const before = this.tally.outcome(key);
-    const counted = before !== undefined;
-    const seen = before === 'cached' || before === 'succeeded' ? calcs.get(key) : undefined;
-    const calc =
-      seen ??
-      calcs.want(
-        {
-          key,
-          program: spec.program,
-          task: spec.task,
-          adapterVersion: engine.adapterVersion,
-          spec: keyedSpec(spec),
-          label: spec.label,
-        },
-        (failed) => this.policy.requeueFromEarlierRun(failed, spec, calcs.latestAttempt(key)),
-      );
-    if (calc.status === 'succeeded' && calc.result !== null) {
-      if (!counted) {
-        this.tally.record(key, 'cached');
-        this.emit(calc, 'cached', 0, undefined);
-      }
-      return Promise.resolve({
-        status: 'succeeded',
-        key,
-        // Run (or re-adopted) by this run: not from the store as far as the caller goes.
-        cached: before !== 'succeeded',
-        result: calc.result,
-        programVersion: calc.programVersion,
-      });
+    const found = lookUpCalc(this.options.campaign.calcs, this.tally, this.policy, {
+      spec,
+      engine,
+      key,
+    });
+    if (found.kind === 'answered') {
+      const { event } = found;
+      if (event !== undefined) this.emit(event.calc, event.outcome, 0, event.failure);
+      return Promise.resolve(found.resolution);
     }
-    if (calc.status === 'failed' && calc.failure !== null) {
-      if (!counted) {
-        this.tally.record(key, 'failed_earlier');
-        this.emit(calc, 'cached_failure', 0, calc.failure);
-      }
-      return Promise.resolve({ status: 'failed', key, cached: true, failure: calc.failure });
-    }
-    if (calc.status !== 'queued') {
-      // In flight but not re-adopted by this run (another executor's, or its executor could
-      // not answer): it is never submitted twice, so it waits for a run that can adopt it.
+    if (found.kind === 'in_flight') {
       this.tally.leftUnrun(key);
       return Promise.resolve({
         status: 'not_run',
         key,
-        reason: `left ${calc.status} by an earlier run on another executor or an unreachable one; run again with that executor to re-adopt it`,
+        reason: `left ${found.status} by an earlier run on another executor or an unreachable one; run again with that executor to re-adopt it`,
       });
     }
     if (this.state !== 'running') {
