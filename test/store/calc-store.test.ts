@@ -134,4 +134,21 @@ describe('CalcStore', () => {
     expect(calcs.attempt('k1', 1)?.status).toBe('returned');
     expect(calcs.recentFailures(10)).toEqual([]);
   });
+
+  it('reads a failure class this retort does not know as a crash, keeping the stored class', () => {
+    calcs.want(calc, () => false);
+    calcs.submit('k1', attempt);
+    calcs.failed('k1', 1, { class: 'killed', message: 'SIGKILL' }, end);
+    db.prepare("UPDATE calcs SET failure_class = 'meltdown' WHERE key = 'k1'").run();
+    expect(calcs.get('k1')?.failure).toEqual({ class: 'crash', message: 'meltdown: SIGKILL' });
+  });
+
+  it('reports a damaged JSON column as a damaged store, naming the calc and field', () => {
+    calcs.want(calc, () => false);
+    calcs.submit('k1', attempt);
+    db.prepare('UPDATE attempts SET resources_json = \'{"cores": "many"}\'').run();
+    expect(() => calcs.attempt('k1', 1)).toThrow(
+      /the store is damaged: calc k1 attempt 1: resources is not resources/,
+    );
+  });
 });
