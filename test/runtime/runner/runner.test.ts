@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CalcSpec } from '../../../src/core/calc-spec.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
@@ -330,5 +330,28 @@ describe('Runner totals', () => {
       succeeded: 0,
     });
     expect(executions()).toEqual(['bad']);
+  });
+});
+
+describe('Runner on a campaign whose files cannot be written', () => {
+  it('ends the run failed with one line naming the file, and the next run does the work', async () => {
+    // status.json cannot be replaced: a directory stands in its way.
+    mkdirSync(join(campaign.paths.status, 'in-the-way'), { recursive: true });
+    let runner = await start();
+    const result = await runner.request(cmd('a'));
+    const summary = await runner.finish();
+    expect(result.status).toBe('not_run');
+    expect(summary.state).toBe('failed');
+    expect(summary.message).toMatch(/^cannot write .*status\.json.*; .*run the same command again/);
+    expect(summary.message).not.toContain('\n');
+    expect(campaign.runs.get(summary.runId)?.state).toBe('failed');
+    expect(executions()).toEqual([]);
+
+    rmSync(campaign.paths.status, { recursive: true });
+    runner = await start();
+    const again = await runner.request(cmd('a'));
+    expect((await runner.finish()).state).toBe('complete');
+    expect(again).toMatchObject({ status: 'succeeded', cached: false });
+    expect(executions()).toEqual(['a']);
   });
 });
