@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { CampaignError } from '../../../src/core/errors.js';
 import type { CalcSpec } from '../../../src/core/calc-spec.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
 import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/campaign.js';
@@ -353,5 +355,47 @@ describe('Runner on a campaign whose files cannot be written', () => {
     expect((await runner.finish()).state).toBe('complete');
     expect(again).toMatchObject({ status: 'succeeded', cached: false });
     expect(executions()).toEqual(['a']);
+  });
+});
+
+describe('Runner on a store that refuses writes', () => {
+  /** Makes the store refuse `when` (an SQL trigger, through a second connection). */
+  function refuse(trigger: string): () => void {
+    const db = new Database(campaign.paths.db);
+    db.exec(
+      `CREATE TRIGGER refuse ${trigger} BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END`,
+    );
+    return () => {
+      db.exec('DROP TRIGGER refuse');
+      db.close();
+    };
+  }
+
+  it('refuses to start with one line naming the store', async () => {
+    const heal = refuse('BEFORE INSERT ON runs');
+    await expect(start()).rejects.toThrow(
+      new RegExp(`^the store ${campaign.paths.db} failed: database or disk is full`),
+    );
+    await expect(start()).rejects.toBeInstanceOf(CampaignError);
+    heal();
+  });
+
+  it('ends the run failed when an outcome cannot be recorded; the next run re-adopts the calc without running it again', async () => {
+    const heal = refuse("BEFORE UPDATE OF status ON calcs WHEN NEW.status = 'succeeded'");
+    let runner = await start();
+    const result = await runner.request(cmd('a', 'sleep 0.2'));
+    const summary = await runner.finish();
+    expect(result.status).toBe('not_run');
+    expect(summary.state).toBe('failed');
+    expect(summary.message).toMatch(/^the store .* failed: database or disk is full/);
+    expect(campaign.calcs.get(result.key)?.status).toBe('running');
+    heal();
+
+    runner = await start();
+    const again = await runner.request(cmd('a', 'sleep 0.2'));
+    expect((await runner.finish()).state).toBe('complete');
+    expect(again.status).toBe('succeeded');
+    expect(executions()).toEqual(['a']);
+    expect(campaign.calcs.get(result.key)?.attempts).toBe(1);
   });
 });
