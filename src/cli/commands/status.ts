@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { findCampaignRoot, openCampaign } from '../../runtime/campaign.js';
+import { findCampaignRoot, openCampaign, type Campaign } from '../../runtime/campaign.js';
 import {
   readStatusFile,
   type RunTotals,
@@ -9,7 +9,6 @@ import {
 import { isStopRequested } from '../../runtime/control/stop-request.js';
 import { lockHolderAlive } from '../../runtime/runner-lock.js';
 import type { CalcStatus } from '../../core/calc-status.js';
-import type { ExecutorCounts } from '../../store/calc-store.js';
 import { formatDuration } from '../format.js';
 
 /**
@@ -23,6 +22,9 @@ import { formatDuration } from '../format.js';
  * - `executors`: per executor of the calcs' latest attempts (`local`, `ssh:NAME`,
  *   `slurm:NAME`): calcs by status and the SLURM job ids of those in flight.
  */
+/** Calcs per executor as the store counts them (store/calc-store.ts `ExecutorCounts`). */
+type ExecutorCounts = ReturnType<Campaign['calcs']['byExecutor']>[number];
+
 interface StatusReport {
   readonly campaign: string;
   readonly runner: { readonly alive: boolean; readonly pid: number | null };
