@@ -8,7 +8,8 @@ import { findCampaignRoot, openCampaign, type Campaign } from '../runtime/campai
 import { resolveExecutorName } from '../runtime/host-settings.js';
 import { readSettings, type Settings } from '../runtime/settings.js';
 import { installStopSignals } from '../runtime/control/signals.js';
-import { Runner, type RunSummary } from '../runtime/runner.js';
+import type { RunSummary } from '../runtime/calc-request.js';
+import { Runner } from '../runtime/runner/runner.js';
 import { acquireRunnerLock } from '../runtime/runner-lock.js';
 import type { Display, ItemProgress } from './progress/display.js';
 import { logProgress } from './progress/log-progress.js';

@@ -1,12 +1,126 @@
 import { ATTEMPT_TRANSITIONS, type AttemptStatus } from '../core/attempt-status.js';
+import type { CalcSpec, JsonValue, Resources } from '../core/calc-spec.js';
 import { CALC_TRANSITIONS, type CalcStatus } from '../core/calc-status.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { CampaignError } from '../core/errors.js';
 import type { Failure } from '../core/failure.js';
-import type { JsonValue } from '../core/calc-spec.js';
 import { assertTransition } from '../core/transitions.js';
 import type { Db } from './database.js';
+import {
+  parseFailure,
+  parseJsonObject,
+  parseResources,
+  parseStringList,
+  parseStringMap,
+} from './stored-json.js';
 
-/** A row of `calcs` (see migrations.ts for the meaning of each column). */
-export interface CalcRow {
+/** The part of a CalcSpec that decides its result (core/calc-key.ts `keyedSpec`). */
+export type KeyedSpec = Omit<CalcSpec, 'resources' | 'label'>;
+
+/** An engine's result, or an executor's handle: a JSON object. */
+export type JsonObject = Readonly<Record<string, JsonValue>>;
+
+/** A calc as the store knows it (the `calcs` table, see migrations.ts), fields parsed. */
+export interface Calc {
+  readonly key: string;
+  readonly program: string;
+  readonly task: string;
+  readonly adapterVersion: string;
+  readonly spec: KeyedSpec;
+  readonly label: string | null;
+  readonly status: CalcStatus;
+  /** The failure of its latest failed attempt, while the calc is `failed`. */
+  readonly failure: Failure | null;
+  /** The engine's result, once `succeeded`. */
+  readonly result: JsonObject | null;
+  readonly programVersion: string | null;
+  /** Attempts made, returned ones included. */
+  readonly attempts: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** One hand-over of a calc to an executor (the `attempts` table), fields parsed. */
+export interface Attempt {
+  readonly calcKey: string;
+  readonly attempt: number;
+  readonly runId: string;
+  readonly executor: string;
+  readonly status: AttemptStatus;
+  readonly workdir: string;
+  /** The exact argv run, program path resolved. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Every input file written, name → content. */
+  readonly inputs: Readonly<Record<string, string>>;
+  /** What was granted: cores, memory, walltime. */
+  readonly resources: Resources;
+  /** The executor's handle to re-adopt the job, once it started. */
+  readonly handle: JsonObject | null;
+  readonly programVersion: string | null;
+  readonly submittedAt: string;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly durationS: number | null;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** The classified failure of a `failed` attempt. */
+  readonly failure: Failure | null;
+  /** Why a `returned` attempt was given back. */
+  readonly returnReason: string | null;
+}
+
+/** What is known of a calc before it is first recorded. */
+export interface NewCalc {
+  readonly key: string;
+  readonly program: string;
+  readonly task: string;
+  readonly adapterVersion: string;
+  readonly spec: KeyedSpec;
+  readonly label: string | undefined;
+}
+
+/** What is recorded when a calc is handed to an executor, before the executor is called. */
+export interface NewAttempt {
+  readonly runId: string;
+  readonly executor: string;
+  readonly workdir: string;
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly resources: Resources;
+  readonly submittedAt: string;
+}
+
+/** How an attempt ended, as recorded with its outcome. */
+export interface AttemptEnd {
+  readonly endedAt: string;
+  readonly startedAt: string | undefined;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly programVersion: string | undefined;
+}
+
+/** A failed attempt, with the calc it belongs to, for status displays. */
+export interface RecentFailure {
+  readonly key: string;
+  readonly label: string | null;
+  readonly program: string;
+  readonly failure: Failure;
+  readonly endedAt: string;
+}
+
+/**
+ * One executor's calcs by status, and the scheduler jobs holding those in flight. The field
+ * names are those of `retort status --json` (cli/commands/status.ts), which prints it as is.
+ */
+export interface ExecutorCounts {
+  readonly executor: string;
+  readonly counts: Readonly<Record<CalcStatus, number>>;
+  readonly job_ids: readonly string[];
+}
+
+interface CalcRow {
   readonly key: string;
   readonly program: string;
   readonly task: string;
@@ -23,8 +137,7 @@ export interface CalcRow {
   readonly updated_at: string;
 }
 
-/** A row of `attempts`. */
-export interface AttemptRow {
+interface AttemptRow {
   readonly calc_key: string;
   readonly attempt: number;
   readonly run_id: string;
@@ -47,53 +160,22 @@ export interface AttemptRow {
   readonly failure_message: string | null;
 }
 
-/** What is known of a calc before it is first recorded. */
-export interface NewCalc {
-  readonly key: string;
-  readonly program: string;
-  readonly task: string;
-  readonly adapterVersion: string;
-  readonly specJson: string;
-  readonly label: string | undefined;
-}
-
-/** What is recorded when a calc is handed to an executor, before the executor is called. */
-export interface NewAttempt {
-  readonly runId: string;
-  readonly executor: string;
-  readonly workdir: string;
-  readonly argv: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
-  readonly inputs: Readonly<Record<string, string>>;
-  readonly resources: JsonValue;
-  readonly submittedAt: string;
-}
-
-/** How an attempt ended, as recorded with its outcome. */
-export interface AttemptEnd {
-  readonly endedAt: string;
-  readonly startedAt: string | undefined;
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  readonly programVersion: string | undefined;
-}
-
-/** A failure, with the calc it belongs to, for status displays. */
-export interface RecentFailure {
+interface RecentFailureRow {
   readonly key: string;
   readonly label: string | null;
   readonly program: string;
-  readonly failure_class: string;
-  readonly failure_message: string;
+  readonly failure_class: string | null;
+  readonly failure_message: string | null;
   readonly ended_at: string;
 }
 
-/** One executor's calcs by status, and the scheduler jobs holding those in flight. */
-export interface ExecutorCounts {
-  readonly executor: string;
-  readonly counts: Record<CalcStatus, number>;
-  job_ids: string[];
-}
+const NO_COUNTS: Readonly<Record<CalcStatus, number>> = {
+  queued: 0,
+  submitted: 0,
+  running: 0,
+  succeeded: 0,
+  failed: 0,
+};
 
 /**
  * The calc cache and state machine, one SQL statement (or one short transaction) per
@@ -153,7 +235,17 @@ export class CalcStore {
       counts: db.prepare<[], { status: CalcStatus; n: number }>(
         'SELECT status, COUNT(*) AS n FROM calcs GROUP BY status',
       ),
-      recentFailures: db.prepare<[number], RecentFailure>(
+      byExecutor: db.prepare<
+        [],
+        { executor: string; status: CalcStatus; n: number; job_ids: string | null }
+      >(
+        `SELECT a.executor AS executor, c.status AS status, COUNT(*) AS n,
+                GROUP_CONCAT(CASE WHEN c.status IN ('submitted', 'running')
+                  THEN json_extract(a.handle_json, '$.job_id') END) AS job_ids
+           FROM calcs c JOIN attempts a ON a.calc_key = c.key AND a.attempt = c.attempts
+          GROUP BY a.executor, c.status`,
+      ),
+      recentFailures: db.prepare<[number], RecentFailureRow>(
         `SELECT c.key, c.label, c.program, a.failure_class, a.failure_message, a.ended_at
          FROM attempts a JOIN calcs c ON c.key = a.calc_key
          WHERE a.status = 'failed' ORDER BY a.ended_at DESC LIMIT ?`,
@@ -161,26 +253,35 @@ export class CalcStore {
     };
   }
 
-  get(key: string): CalcRow | undefined {
-    return this.stmt.get.get(key);
+  get(key: string): Calc | undefined {
+    const row = this.stmt.get.get(key);
+    return row === undefined ? undefined : calcOf(row);
   }
 
   /**
    * Records that a calc is wanted: a new key is inserted as `queued`; a `failed` one is queued
-   * again when `requeueFailed(row)` says so. Returns the row as it now is.
+   * again when `requeueFailed(calc)` says so. Returns the calc as it now is.
    */
-  want(calc: NewCalc, requeueFailed: (row: CalcRow) => boolean): CalcRow {
+  want(calc: NewCalc, requeueFailed: (failed: Calc) => boolean): Calc {
     return this.db.transaction(() => {
-      const row = this.get(calc.key);
+      const row = this.stmt.get.get(calc.key);
       const now = nowIso();
       if (row === undefined) {
-        this.stmt.insert.run({ ...calc, label: calc.label ?? null, now });
-      } else if (row.status === 'failed' && requeueFailed(row)) {
+        this.stmt.insert.run({
+          key: calc.key,
+          program: calc.program,
+          task: calc.task,
+          adapterVersion: calc.adapterVersion,
+          specJson: canonicalJson(calc.spec),
+          label: calc.label ?? null,
+          now,
+        });
+      } else if (row.status === 'failed' && requeueFailed(calcOf(row))) {
         this.setStatus(row, 'queued', now);
       } else {
-        return row;
+        return calcOf(row);
       }
-      return this.mustGet(calc.key);
+      return calcOf(this.mustGet(calc.key));
     })();
   }
 
@@ -199,6 +300,7 @@ export class CalcStore {
       const now = nowIso();
       this.stmt.submit.run({ key, now });
       const n = row.attempts + 1;
+      const { resources } = attempt;
       this.stmt.insertAttempt.run({
         key,
         attempt: n,
@@ -208,7 +310,11 @@ export class CalcStore {
         argv: JSON.stringify(attempt.argv),
         env: JSON.stringify(attempt.env),
         inputs: JSON.stringify(attempt.inputs),
-        resources: JSON.stringify(attempt.resources),
+        resources: JSON.stringify({
+          cores: resources.cores,
+          walltime_s: resources.walltime_s,
+          ...(resources.memory_mb === undefined ? {} : { memory_mb: resources.memory_mb }),
+        }),
         submittedAt: attempt.submittedAt,
       });
       return n;
@@ -216,7 +322,7 @@ export class CalcStore {
   }
 
   /** submitted → running, with the executor's handle. */
-  started(key: string, attempt: number, handle: JsonValue, startedAt: string): void {
+  started(key: string, attempt: number, handle: JsonObject, startedAt: string): void {
     this.db.transaction(() => {
       const row = this.mustGet(key);
       assertTransition('calc', CALC_TRANSITIONS, row.status, 'running');
@@ -227,7 +333,7 @@ export class CalcStore {
   }
 
   /** submitted|running → succeeded, with the result. */
-  succeeded(key: string, attempt: number, result: JsonValue, end: AttemptEnd): void {
+  succeeded(key: string, attempt: number, result: JsonObject, end: AttemptEnd): void {
     this.db.transaction(() => {
       const row = this.mustGet(key);
       assertTransition('calc', CALC_TRANSITIONS, row.status, 'succeeded');
@@ -285,27 +391,23 @@ export class CalcStore {
     })();
   }
 
-  attempt(key: string, attempt: number): AttemptRow | undefined {
-    return this.stmt.getAttempt.get(key, attempt);
+  attempt(key: string, attempt: number): Attempt | undefined {
+    const row = this.stmt.getAttempt.get(key, attempt);
+    return row === undefined ? undefined : attemptOf(row);
   }
 
-  latestAttempt(key: string): AttemptRow | undefined {
-    return this.stmt.latestAttempt.get(key);
+  latestAttempt(key: string): Attempt | undefined {
+    const row = this.stmt.latestAttempt.get(key);
+    return row === undefined ? undefined : attemptOf(row);
   }
 
   /** Calcs that may have a live process or job somewhere (submitted or running). */
-  inFlight(): CalcRow[] {
-    return this.stmt.inFlight.all();
+  inFlight(): Calc[] {
+    return this.stmt.inFlight.all().map(calcOf);
   }
 
   counts(): Record<CalcStatus, number> {
-    const counts: Record<CalcStatus, number> = {
-      queued: 0,
-      submitted: 0,
-      running: 0,
-      succeeded: 0,
-      failed: 0,
-    };
+    const counts = { ...NO_COUNTS };
     for (const { status, n } of this.stmt.counts.all()) counts[status] = n;
     return counts;
   }
@@ -315,42 +417,39 @@ export class CalcStore {
    * (`job_id` of the handle) of those in flight: what `retort status` shows per executor.
    */
   byExecutor(): ExecutorCounts[] {
-    const rows = this.db
-      .prepare(
-        `SELECT a.executor AS executor, c.status AS status, COUNT(*) AS n,
-                GROUP_CONCAT(CASE WHEN c.status IN ('submitted', 'running')
-                  THEN json_extract(a.handle_json, '$.job_id') END) AS job_ids
-           FROM calcs c JOIN attempts a ON a.calc_key = c.key AND a.attempt = c.attempts
-          GROUP BY a.executor, c.status`,
-      )
-      .all() as { executor: string; status: CalcStatus; n: number; job_ids: string | null }[];
-    const byName = new Map<string, ExecutorCounts>();
-    for (const row of rows) {
+    const byName = new Map<
+      string,
+      { executor: string; counts: Record<CalcStatus, number>; ids: Set<string> }
+    >();
+    for (const row of this.stmt.byExecutor.all()) {
       let entry = byName.get(row.executor);
       if (entry === undefined) {
-        entry = {
-          executor: row.executor,
-          counts: { queued: 0, submitted: 0, running: 0, succeeded: 0, failed: 0 },
-          job_ids: [],
-        };
+        entry = { executor: row.executor, counts: { ...NO_COUNTS }, ids: new Set() };
         byName.set(row.executor, entry);
       }
       entry.counts[row.status] = row.n;
-      if (row.job_ids !== null) {
-        const ids = new Set([...entry.job_ids, ...row.job_ids.split(',')]);
-        entry.job_ids = [...ids].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-      }
+      for (const id of row.job_ids?.split(',') ?? []) entry.ids.add(id);
     }
-    return [...byName.values()];
+    return [...byName.values()].map((e) => ({
+      executor: e.executor,
+      counts: e.counts,
+      job_ids: [...e.ids].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })),
+    }));
   }
 
   recentFailures(limit: number): RecentFailure[] {
-    return this.stmt.recentFailures.all(limit);
+    return this.stmt.recentFailures.all(limit).map((row) => ({
+      key: row.key,
+      label: row.label,
+      program: row.program,
+      failure: parseFailure(row.failure_class, row.failure_message),
+      endedAt: row.ended_at,
+    }));
   }
 
   private mustGet(key: string): CalcRow {
-    const row = this.get(key);
-    if (row === undefined) throw new Error(`calc ${key} is not in the store`);
+    const row = this.stmt.get.get(key);
+    if (row === undefined) throw new CampaignError(`calc ${key} is not in the store`);
     return row;
   }
 
@@ -361,7 +460,7 @@ export class CalcStore {
 
   private checkAttempt(key: string, attempt: number, to: AttemptStatus): void {
     const row = this.stmt.getAttempt.get(key, attempt);
-    if (row === undefined) throw new Error(`calc ${key} has no attempt ${attempt}`);
+    if (row === undefined) throw new CampaignError(`calc ${key} has no attempt ${attempt}`);
     assertTransition('attempt', ATTEMPT_TRANSITIONS, row.status, to);
   }
 
@@ -396,6 +495,51 @@ export class CalcStore {
   programsUsed(): string[] {
     return this.db.prepare('SELECT DISTINCT program FROM calcs').pluck().all() as string[];
   }
+}
+
+function calcOf(row: CalcRow): Calc {
+  const where = `calc ${row.key}`;
+  return {
+    key: row.key,
+    program: row.program,
+    task: row.task,
+    adapterVersion: row.adapter_version,
+    spec: parseJsonObject(row.spec_json, `${where}: spec`) as unknown as KeyedSpec,
+    label: row.label,
+    status: row.status,
+    failure: row.status === 'failed' ? parseFailure(row.failure_class, row.failure_message) : null,
+    result: row.result_json === null ? null : parseJsonObject(row.result_json, `${where}: result`),
+    programVersion: row.program_version,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function attemptOf(row: AttemptRow): Attempt {
+  const where = `calc ${row.calc_key} attempt ${row.attempt}`;
+  return {
+    calcKey: row.calc_key,
+    attempt: row.attempt,
+    runId: row.run_id,
+    executor: row.executor,
+    status: row.status,
+    workdir: row.workdir,
+    argv: parseStringList(row.argv_json, `${where}: argv`),
+    env: parseStringMap(row.env_json, `${where}: env`),
+    inputs: parseStringMap(row.inputs_json, `${where}: inputs`),
+    resources: parseResources(row.resources_json, `${where}: resources`),
+    handle: row.handle_json === null ? null : parseJsonObject(row.handle_json, `${where}: handle`),
+    programVersion: row.program_version,
+    submittedAt: row.submitted_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    durationS: row.duration_s,
+    exitCode: row.exit_code,
+    signal: row.signal,
+    failure: row.status === 'failed' ? parseFailure(row.failure_class, row.failure_message) : null,
+    returnReason: row.status === 'returned' ? row.failure_message : null,
+  };
 }
 
 export function nowIso(): string {

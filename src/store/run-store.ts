@@ -1,19 +1,23 @@
+import { CampaignError } from '../core/errors.js';
 import { END_STATES, RUN_TRANSITIONS, type RunState } from '../core/run-state.js';
 import { assertTransition } from '../core/transitions.js';
 import type { Db } from './database.js';
 import { nowIso } from './calc-store.js';
+import { parseStringList } from './stored-json.js';
 
-/** A row of `runs` (see migrations.ts). */
-export interface RunRow {
+/** A runner process and its state (the `runs` table, see migrations.ts), fields parsed. */
+export interface Run {
   readonly id: string;
   readonly pid: number;
   readonly hostname: string;
-  readonly command: string;
+  /** The command line that started it. */
+  readonly command: readonly string[];
   readonly executor: string;
   readonly workers: number;
   readonly state: RunState;
-  readonly started_at: string;
-  readonly ended_at: string | null;
+  readonly startedAt: string;
+  /** Null while the run goes on, or when its runner died without recording its end. */
+  readonly endedAt: string | null;
   readonly message: string | null;
 }
 
@@ -24,6 +28,19 @@ export interface NewRun {
   readonly command: readonly string[];
   readonly executor: string;
   readonly workers: number;
+}
+
+interface RunRow {
+  readonly id: string;
+  readonly pid: number;
+  readonly hostname: string;
+  readonly command: string;
+  readonly executor: string;
+  readonly workers: number;
+  readonly state: RunState;
+  readonly started_at: string;
+  readonly ended_at: string | null;
+  readonly message: string | null;
 }
 
 /** Runner processes and their states (core/run-state.ts), one statement per operation. */
@@ -54,17 +71,19 @@ export class RunStore {
     this.stmt.insert.run({ ...run, command: JSON.stringify(run.command), now: nowIso() });
   }
 
-  get(id: string): RunRow | undefined {
-    return this.stmt.get.get(id);
+  get(id: string): Run | undefined {
+    const row = this.stmt.get.get(id);
+    return row === undefined ? undefined : runOf(row);
   }
 
-  latest(): RunRow | undefined {
-    return this.stmt.latest.get();
+  latest(): Run | undefined {
+    const row = this.stmt.latest.get();
+    return row === undefined ? undefined : runOf(row);
   }
 
   /** Runs without a recorded end: their runner is running, or died (killed, crashed). */
-  unfinished(): RunRow[] {
-    return this.stmt.unfinished.all();
+  unfinished(): Run[] {
+    return this.stmt.unfinished.all().map(runOf);
   }
 
   /** A change of state while the run goes on. */
@@ -81,7 +100,8 @@ export class RunStore {
    * closed as `failed` by the next runner, whatever state it was in.
    */
   end(id: string, state: RunState, message?: string): void {
-    if (!END_STATES.includes(state)) throw new Error(`run ${id}: ${state} is not an end state`);
+    if (!END_STATES.includes(state))
+      throw new CampaignError(`run ${id}: ${state} is not an end state`);
     this.db.transaction(() => {
       const row = this.mustGet(id);
       if (row.state !== state && state !== 'failed')
@@ -92,7 +112,22 @@ export class RunStore {
 
   private mustGet(id: string): RunRow {
     const row = this.stmt.get.get(id);
-    if (row === undefined) throw new Error(`run ${id} is not in the store`);
+    if (row === undefined) throw new CampaignError(`run ${id} is not in the store`);
     return row;
   }
+}
+
+function runOf(row: RunRow): Run {
+  return {
+    id: row.id,
+    pid: row.pid,
+    hostname: row.hostname,
+    command: parseStringList(row.command, `run ${row.id}: command`),
+    executor: row.executor,
+    workers: row.workers,
+    state: row.state,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    message: row.message,
+  };
 }

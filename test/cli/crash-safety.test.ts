@@ -108,6 +108,10 @@ describe('a runner killed with SIGKILL', () => {
     const status = readStatusJson(dir);
     expect(status?.state).toBe('complete');
     expect(status?.totals.running).toBe(0);
+    // Each calc counted once: the re-adopted ones as run, not also as from the store.
+    expect(status?.totals).toMatchObject({ total: CALCS, completed: CALCS, failed: 0 });
+    expect((status?.totals.succeeded ?? 0) + (status?.totals.cached ?? 0)).toBe(CALCS);
+    expect(last.stdout).toMatch(/complete in .*, 0 failed, 0 not run/);
     expect(liveProcessesMatching(dir)).toEqual([]);
 
     // And once more: everything from the store, nothing executed.

@@ -204,4 +204,24 @@ describe('retort status and retort stop', () => {
     // Killed, not finished (they sleep 60 s), and nothing counted as failed.
     expect(calcsByStatus(dir)).toEqual({ queued: 4 });
   }, 120_000);
+
+  it('counts a calc that failed in an earlier run as failed in the summary and the status', () => {
+    const dir = tempCampaign();
+    writeFileSync(join(dir, 'calcs.jsonl'), commandLines([{ argv: ['sh', '-c', 'exit 3'] }]));
+    const args = ['run', join(dir, 'calcs.jsonl'), '--headless'];
+    expect(runCli(args, { cwd: dir }).status).toBe(1);
+    const again = runCli(args, { cwd: dir });
+    expect(again.status).toBe(1);
+    expect(again.stdout).toMatch(/: 0 ran ok, 0 from the store, 1 failed, 0 not run/);
+    expect(readStatusJson(dir)?.totals).toMatchObject({
+      total: 1,
+      completed: 1,
+      failed: 1,
+      failed_earlier: 1,
+      cached: 0,
+    });
+    expect(runCli(['status'], { cwd: dir }).stdout).toMatch(
+      /progress +1\/1 done: 0 ok, 0 from the store, 1 failed \(1 in earlier runs\)/,
+    );
+  }, 120_000);
 });

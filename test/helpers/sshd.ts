@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
  *   2304  test/helpers/test-daemons.test.ts
  *   2321  test/cli/ssh-run.test.ts
  *   2322  test/cli/remote-pipelines.test.ts
+ *   2331  test/cli/ssh-host-key.test.ts
  */
 export interface SshdInfo {
   readonly dir: string;

@@ -16,7 +16,7 @@ const calc = {
   program: 'command',
   task: 'run',
   adapterVersion: '1',
-  specJson: '{}',
+  spec: { program: 'command', task: 'run' },
   label: 'one',
 };
 const attempt: NewAttempt = {
@@ -81,14 +81,16 @@ describe('CalcStore', () => {
     calcs.succeeded('k1', n, { exit_code: 0 }, end);
     const row = calcs.get('k1');
     expect(row?.status).toBe('succeeded');
-    expect(JSON.parse(row?.result_json ?? 'null')).toEqual({ exit_code: 0 });
-    expect(row?.program_version).toBe('1.0');
+    expect(row?.result).toEqual({ exit_code: 0 });
+    expect(row?.programVersion).toBe('1.0');
+    expect(row?.spec).toEqual({ program: 'command', task: 'run' });
     const a = calcs.attempt('k1', 1);
     expect(a?.status).toBe('succeeded');
-    expect(JSON.parse(a?.argv_json ?? '[]')).toEqual(['true']);
-    expect(JSON.parse(a?.inputs_json ?? '{}')).toEqual({ 'in.txt': 'x' });
-    expect(JSON.parse(a?.handle_json ?? '{}')).toEqual({ pid: 42 });
-    expect(a?.duration_s).not.toBeNull();
+    expect(a?.argv).toEqual(['true']);
+    expect(a?.inputs).toEqual({ 'in.txt': 'x' });
+    expect(a?.handle).toEqual({ pid: 42 });
+    expect(a?.resources).toEqual({ cores: 1, walltime_s: 10 });
+    expect(a?.durationS).not.toBeNull();
   });
 
   it('answers a key it already has without inserting it again', () => {
@@ -116,10 +118,10 @@ describe('CalcStore', () => {
     calcs.submit('k1', attempt);
     calcs.failed('k1', 1, { class: 'killed', message: 'SIGKILL' }, end);
     expect(calcs.want(calc, () => false).status).toBe('failed');
-    expect(calcs.want(calc, (row) => row.failure_class === 'killed').status).toBe('queued');
+    expect(calcs.want(calc, (failed) => failed.failure?.class === 'killed').status).toBe('queued');
     expect(calcs.submit('k1', attempt)).toBe(2);
     expect(calcs.recentFailures(10)).toEqual([
-      expect.objectContaining({ key: 'k1', failure_class: 'killed', failure_message: 'SIGKILL' }),
+      expect.objectContaining({ key: 'k1', failure: { class: 'killed', message: 'SIGKILL' } }),
     ]);
   });
 
@@ -131,5 +133,22 @@ describe('CalcStore', () => {
     expect(calcs.get('k1')?.status).toBe('queued');
     expect(calcs.attempt('k1', 1)?.status).toBe('returned');
     expect(calcs.recentFailures(10)).toEqual([]);
+  });
+
+  it('reads a failure class this retort does not know as a crash, keeping the stored class', () => {
+    calcs.want(calc, () => false);
+    calcs.submit('k1', attempt);
+    calcs.failed('k1', 1, { class: 'killed', message: 'SIGKILL' }, end);
+    db.prepare("UPDATE calcs SET failure_class = 'meltdown' WHERE key = 'k1'").run();
+    expect(calcs.get('k1')?.failure).toEqual({ class: 'crash', message: 'meltdown: SIGKILL' });
+  });
+
+  it('reports a damaged JSON column as a damaged store, naming the calc and field', () => {
+    calcs.want(calc, () => false);
+    calcs.submit('k1', attempt);
+    db.prepare('UPDATE attempts SET resources_json = \'{"cores": "many"}\'').run();
+    expect(() => calcs.attempt('k1', 1)).toThrow(
+      /the store is damaged: calc k1 attempt 1: resources is not resources/,
+    );
   });
 });

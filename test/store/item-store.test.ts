@@ -194,6 +194,6 @@ describe('ItemStore', () => {
       },
       result: result,
     });
-    expect(() => strict.get('A')).toThrow('the store holds malformed JSON for item A');
+    expect(() => strict.get('A')).toThrow('the store is damaged: item A');
   });
 });

@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { findCampaignRoot, openCampaign } from '../../runtime/campaign.js';
-import { readStatusFile, type StatusSnapshot } from '../../runtime/control/status-file.js';
+import { findCampaignRoot, openCampaign, type Campaign } from '../../runtime/campaign.js';
+import {
+  readStatusFile,
+  type RunTotals,
+  type StatusSnapshot,
+} from '../../runtime/control/status-file.js';
 import { isStopRequested } from '../../runtime/control/stop-request.js';
 import { lockHolderAlive } from '../../runtime/runner-lock.js';
 import type { CalcStatus } from '../../core/calc-status.js';
-import type { ExecutorCounts } from '../../store/calc-store.js';
 import { formatDuration } from '../format.js';
 
 /**
@@ -19,6 +22,9 @@ import { formatDuration } from '../format.js';
  * - `executors`: per executor of the calcs' latest attempts (`local`, `ssh:NAME`,
  *   `slurm:NAME`): calcs by status and the SLURM job ids of those in flight.
  */
+/** Calcs per executor as the store counts them (store/calc-store.ts `ExecutorCounts`). */
+type ExecutorCounts = ReturnType<Campaign['calcs']['byExecutor']>[number];
+
 interface StatusReport {
   readonly campaign: string;
   readonly runner: { readonly alive: boolean; readonly pid: number | null };
@@ -83,7 +89,7 @@ function text(r: StatusReport): string {
     );
     const t = run.totals;
     out.push(
-      `progress  ${t.completed}/${t.total} done: ${t.succeeded} ok, ${t.cached} from the store, ${t.failed} failed; ${t.running} running, ${t.queued} queued`,
+      `progress  ${t.completed}/${t.total} done: ${t.succeeded} ok, ${t.cached} from the store, ${t.failed} failed${failedEarlier(t)}; ${t.running} running, ${t.queued} queued`,
     );
     if (run.rolling_avg_s !== null) {
       out.push(
@@ -118,6 +124,11 @@ function text(r: StatusReport): string {
     );
   }
   return `${out.join('\n')}\n`;
+}
+
+/** How many of the failures are of earlier runs (status.json of older versions does not say). */
+function failedEarlier(totals: RunTotals): string {
+  return totals.failed_earlier > 0 ? ` (${totals.failed_earlier} in earlier runs)` : '';
 }
 
 /** At most 12 ids, then how many more. */

@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { errorMessage } from '../../core/errors.js';
 import type { Display, DisplayOptions } from './display.js';
 import { resultSummaryOfEvent } from './event-text.js';
 
@@ -11,9 +12,19 @@ export function logProgress(
   echo: (line: string) => void,
   options: DisplayOptions = { calcLines: true },
 ): Display {
+  let logBroken = false;
   const write = (text: string): void => {
-    const line = `${new Date().toISOString()} ${text}`;
-    appendFileSync(logFile, `${line}\n`);
+    if (!logBroken) {
+      try {
+        appendFileSync(logFile, `${new Date().toISOString()} ${text}\n`);
+      } catch (error) {
+        // A display never throws into the runner; the run goes on (or ends) without its log.
+        logBroken = true;
+        echo(
+          `note: cannot write the log ${logFile} (${errorMessage(error)}); lines go to stderr only`,
+        );
+      }
+    }
     echo(text);
   };
   return {

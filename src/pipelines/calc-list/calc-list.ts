@@ -9,7 +9,7 @@ import type { Failure } from '../../core/failure.js';
 import { readJsonLinesFields } from '../../core/fields/source.js';
 import { within } from '../../core/fields/within.js';
 import { getEngine } from '../../engines/registry.js';
-import type { RequestCalc } from '../request-calc.js';
+import type { RequestCalc } from '../../runtime/calc-request.js';
 import { readCalcLine, type CalcLine } from './calc-line.js';
 import { gen3dGeometry, lineToSpec, RADICAL_HINT, type SmilesGeometry } from './line-to-spec.js';
 

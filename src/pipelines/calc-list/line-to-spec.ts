@@ -6,7 +6,7 @@ import { parseXyz } from '../../chem/xyz.js';
 import type { CalcSpec, Resources } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
-import type { RequestCalc } from '../request-calc.js';
+import type { RequestCalc } from '../../runtime/calc-request.js';
 import type { CalcLine } from './calc-line.js';
 
 /** A line's spec, or why it has none (its start geometry could not be made). */

@@ -1,7 +1,7 @@
 import type { CalcSpec, JsonValue, Resources } from '../../core/calc-spec.js';
 import { InputError, RetortError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
-import type { RequestCalc } from '../request-calc.js';
+import type { RequestCalc } from '../../runtime/calc-request.js';
 import { analyzeMbe, type MbeResult } from './analyze.js';
 import { BOHR_TO_ANGSTROM, type MbeInput } from './input.js';
 import { planMbe, type MbePlan, type MbeTask } from './plan.js';

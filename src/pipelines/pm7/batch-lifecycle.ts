@@ -2,7 +2,7 @@ import type { BatchStatus, Policy, Strategy } from '../../core/batch-status.js';
 import { InputError } from '../../core/errors.js';
 import { ITEM_STATUSES } from '../../core/item-status.js';
 import type { Campaign } from '../../runtime/campaign.js';
-import type { Runner } from '../../runtime/runner.js';
+import type { CalcRunner } from '../../runtime/calc-request.js';
 import { runBatch, type BatchProgress, type MoleculeEvent } from './batch-run.js';
 import { crestOnPath } from './conformer-search.js';
 import { writeBatchCsv } from './exports/batch-csv.js';
@@ -104,7 +104,7 @@ export function resumeBatch(
 /** How a batch is driven and what it reports. */
 export interface DriveOptions {
   readonly campaign: Campaign;
-  readonly runner: Runner;
+  readonly runner: CalcRunner;
   readonly batch: Pm7Batch;
   readonly workers: number;
   readonly cores: number;

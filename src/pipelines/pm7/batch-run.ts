@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { errorMessage } from '../../core/errors.js';
 import type { ItemStatus } from '../../core/item-status.js';
 import type { Campaign } from '../../runtime/campaign.js';
-import type { Runner } from '../../runtime/runner.js';
+import type { CalcRunner } from '../../runtime/calc-request.js';
 import { detailPath, writeDetail } from './exports/details.js';
 import type { MoleculeDetail } from './molecule-detail.js';
 import type { Pm7Batch } from './molecule-item.js';
@@ -22,7 +22,7 @@ export interface MoleculeEvent {
 
 export interface BatchRunOptions {
   readonly campaign: Campaign;
-  readonly runner: Runner;
+  readonly runner: CalcRunner;
   readonly batch: Pm7Batch;
   /** Molecules run at once. */
   readonly workers: number;

@@ -10,8 +10,7 @@ import { InputError } from '../../core/errors.js';
 import { itemFileName } from '../../core/item-file-name.js';
 import type { Failure } from '../../core/failure.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import type { CalcResolution } from '../../runtime/runner.js';
-import type { RequestCalc } from '../request-calc.js';
+import type { CalcResolution, RequestCalc } from '../../runtime/calc-request.js';
 import type { ConformerSearchDetail, Decision } from './molecule-detail.js';
 import { writeMoleculeFile } from './molecule-file-error.js';
 

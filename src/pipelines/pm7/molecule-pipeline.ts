@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import type { Atom } from '../../chem/molecule.js';
 import { calcWorkdir, type CampaignPaths } from '../../core/campaign-layout.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
-import type { RequestCalc } from '../request-calc.js';
+import type { RequestCalc } from '../../runtime/calc-request.js';
 import { searchConformers, type ConformerSearchOutcome } from './conformer-search.js';
 import type {
   ConformerDetail,

@@ -10,9 +10,8 @@ import { writeFileAtomic } from '../atomic-write.js';
  * - `run_id`, `pid`, `command`, `executor`, `workers`: who is running what.
  * - `state`: core/run-state.ts (running, stopping, paused, stopped, complete, failed).
  * - `started_at`, `updated_at`: ISO 8601 UTC.
- * - `totals`: over the calcs this run was asked for (distinct keys):
- *   `total`; `cached` (answered from the store without running); `succeeded` and `failed` (run
- *   by this run); `completed` = cached + succeeded + failed; `running`; `queued` (not started).
+ * - `totals`: over the calcs this run was asked for or re-adopted, each key counted once (see
+ *   {@link RunTotals}).
  * - `current`: calcs running now (key, label, program, started_at).
  * - `recent_failures`: the last 10 failures of this run, newest first, with their messages.
  * - `rolling_avg_s`: mean wall time of the last 10 calcs this run finished (null before one).
@@ -29,15 +28,7 @@ export interface StatusSnapshot {
   readonly state: RunState;
   readonly started_at: string;
   readonly updated_at: string;
-  readonly totals: {
-    readonly total: number;
-    readonly completed: number;
-    readonly succeeded: number;
-    readonly failed: number;
-    readonly cached: number;
-    readonly running: number;
-    readonly queued: number;
-  };
+  readonly totals: RunTotals;
   readonly current: readonly {
     readonly key: string;
     readonly label: string | null;
@@ -58,6 +49,27 @@ export interface StatusSnapshot {
   readonly message: string | null;
   /** The scheduler jobs holding the run's calcs (SLURM), as the executor last saw them. */
   readonly scheduler_jobs?: readonly SchedulerJob[];
+}
+
+/**
+ * A run's calcs, each distinct calc key counted once whatever asked for it how often:
+ * - `total`: calcs asked for in this run, plus those re-adopted from an earlier run;
+ * - `cached`: answered from the store with a success, without running;
+ * - `succeeded`: run (or re-adopted) by this run and succeeded;
+ * - `failed`: failed in this run, or failed in an earlier run and not queued again
+ *   (`failed_earlier` of them);
+ * - `completed` = cached + succeeded + failed; `running`; `queued` (not started yet, or left
+ *   for the next run).
+ */
+export interface RunTotals {
+  readonly total: number;
+  readonly completed: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly failed_earlier: number;
+  readonly cached: number;
+  readonly running: number;
+  readonly queued: number;
 }
 
 export function writeStatusFile(path: string, snapshot: StatusSnapshot): void {

@@ -63,6 +63,7 @@ function snapshot(done: number, failed: number, state: RunState = 'running'): St
       completed: done,
       succeeded: done - failed,
       failed,
+      failed_earlier: 0,
       cached: 0,
       running: state === 'running' ? 2 : 0,
       queued: 28 - done,

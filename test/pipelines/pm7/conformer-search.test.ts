@@ -9,7 +9,7 @@ import { campaignPaths } from '../../../src/core/campaign-layout.js';
 import { InputError } from '../../../src/core/errors.js';
 import { atomsJson } from '../../../src/engines/spec-checks.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
-import type { RequestCalc } from '../../../src/pipelines/request-calc.js';
+import type { CalcResolution, RequestCalc } from '../../../src/runtime/calc-request.js';
 import {
   crestOnPath,
   filterEnsemble,
@@ -19,7 +19,7 @@ import {
   type ConformerSearchResult,
 } from '../../../src/pipelines/pm7/conformer-search.js';
 import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/campaign.js';
-import { Runner, type CalcResolution } from '../../../src/runtime/runner.js';
+import { Runner } from '../../../src/runtime/runner/runner.js';
 import {
   METHYL_ACETATE,
   METHYL_ACETATE_INPUT,

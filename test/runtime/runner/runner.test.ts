@@ -1,16 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CalcSpec } from '../../src/core/calc-spec.js';
-import { LocalExecutor } from '../../src/executors/local/local-executor.js';
-import { initCampaign, openCampaign, type Campaign } from '../../src/runtime/campaign.js';
-import { readStatusFile } from '../../src/runtime/control/status-file.js';
-import { Runner, type RunnerOptions } from '../../src/runtime/runner.js';
-import { tempDir } from '../helpers/temp-dir.js';
-import { calcKey, keyedSpec } from '../../src/core/calc-key.js';
-import { calcWorkdir } from '../../src/core/campaign-layout.js';
-import { canonicalJson } from '../../src/core/canonical-json.js';
-import { getEngine } from '../../src/engines/registry.js';
+import Database from 'better-sqlite3';
+import { CampaignError } from '../../../src/core/errors.js';
+import type { CalcSpec } from '../../../src/core/calc-spec.js';
+import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
+import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/campaign.js';
+import { readStatusFile } from '../../../src/runtime/control/status-file.js';
+import { Runner, type RunnerOptions } from '../../../src/runtime/runner/runner.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { calcKey, keyedSpec } from '../../../src/core/calc-key.js';
+import { calcWorkdir } from '../../../src/core/campaign-layout.js';
+import { getEngine } from '../../../src/engines/registry.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let campaign: Campaign;
@@ -73,7 +74,7 @@ describe('Runner', () => {
     });
     expect(campaign.calcs.counts().succeeded).toBe(3);
     expect(readStatusFile(campaign.paths.status)?.state).toBe('complete');
-    expect(campaign.runs.get(summary.runId)?.ended_at).not.toBeNull();
+    expect(campaign.runs.get(summary.runId)?.endedAt).not.toBeNull();
   });
 
   it('answers a known calc from the store without running it again', async () => {
@@ -251,7 +252,7 @@ function recordSubmittedByDeadRun(spec: CalcSpec) {
       program: 'command',
       task: 'run',
       adapterVersion: engine.adapterVersion,
-      specJson: canonicalJson(keyedSpec(spec)),
+      spec: keyedSpec(spec),
       label: spec.label,
     },
     () => false,
@@ -274,3 +275,127 @@ function recordSubmittedByDeadRun(spec: CalcSpec) {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+describe('Runner totals', () => {
+  it('counts a re-adopted calc that is then asked for once, as run (not also as cached)', async () => {
+    const spec = cmd('adopted', 'true');
+    const { key, attempt, workdir, job } = recordSubmittedByDeadRun(spec);
+    const orphanExecutor = new LocalExecutor({ slots: 1, killGraceMs: 300 });
+    const running = await orphanExecutor.submit({ key, attempt, workdir, job });
+    campaign.calcs.started(key, attempt, running.handle, new Date().toISOString());
+    await running.exit;
+    await orphanExecutor.close();
+
+    const events: { outcome: string; done: number; total: number }[] = [];
+    const runner = await start({
+      observer: { calcFinished: (e) => events.push(e) },
+    });
+    // The adopted calc is recorded before it is asked for.
+    while (campaign.calcs.get(key)?.status !== 'succeeded') await sleep(20);
+    const result = await runner.request(spec);
+    const other = await runner.request(cmd('other'));
+    const summary = await runner.finish();
+    expect(result).toMatchObject({ status: 'succeeded' });
+    expect(other).toMatchObject({ status: 'succeeded', cached: false });
+    expect(summary.totals).toMatchObject({
+      total: 2,
+      completed: 2,
+      succeeded: 2,
+      cached: 0,
+      failed: 0,
+      queued: 0,
+    });
+    expect(readStatusFile(campaign.paths.status)?.totals).toEqual(summary.totals);
+    expect(events.map((e) => [e.outcome, e.done, e.total])).toEqual([
+      ['succeeded', 1, 1],
+      ['succeeded', 2, 2],
+    ]);
+  });
+
+  it('counts a calc that failed in an earlier run as failed, once however often it is asked for', async () => {
+    let runner = await start();
+    await runner.request(cmd('bad', 'exit 3'));
+    await runner.finish();
+
+    runner = await start();
+    const first = await runner.request(cmd('bad', 'exit 3'));
+    const second = await runner.request(cmd('bad', 'exit 3'));
+    const summary = await runner.finish();
+    expect(first).toMatchObject({ status: 'failed', cached: true });
+    expect(second).toMatchObject({ status: 'failed', cached: true });
+    expect(summary.totals).toMatchObject({
+      total: 1,
+      completed: 1,
+      failed: 1,
+      failed_earlier: 1,
+      cached: 0,
+      succeeded: 0,
+    });
+    expect(executions()).toEqual(['bad']);
+  });
+});
+
+describe('Runner on a campaign whose files cannot be written', () => {
+  it('ends the run failed with one line naming the file, and the next run does the work', async () => {
+    // status.json cannot be replaced: a directory stands in its way.
+    mkdirSync(join(campaign.paths.status, 'in-the-way'), { recursive: true });
+    let runner = await start();
+    const result = await runner.request(cmd('a'));
+    const summary = await runner.finish();
+    expect(result.status).toBe('not_run');
+    expect(summary.state).toBe('failed');
+    expect(summary.message).toMatch(/^cannot write .*status\.json.*; .*run the same command again/);
+    expect(summary.message).not.toContain('\n');
+    expect(campaign.runs.get(summary.runId)?.state).toBe('failed');
+    expect(executions()).toEqual([]);
+
+    rmSync(campaign.paths.status, { recursive: true });
+    runner = await start();
+    const again = await runner.request(cmd('a'));
+    expect((await runner.finish()).state).toBe('complete');
+    expect(again).toMatchObject({ status: 'succeeded', cached: false });
+    expect(executions()).toEqual(['a']);
+  });
+});
+
+describe('Runner on a store that refuses writes', () => {
+  /** Makes the store refuse `when` (an SQL trigger, through a second connection). */
+  function refuse(trigger: string): () => void {
+    const db = new Database(campaign.paths.db);
+    db.exec(
+      `CREATE TRIGGER refuse ${trigger} BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END`,
+    );
+    return () => {
+      db.exec('DROP TRIGGER refuse');
+      db.close();
+    };
+  }
+
+  it('refuses to start with one line naming the store', async () => {
+    const heal = refuse('BEFORE INSERT ON runs');
+    await expect(start()).rejects.toThrow(
+      new RegExp(`^the store ${campaign.paths.db} failed: database or disk is full`),
+    );
+    await expect(start()).rejects.toBeInstanceOf(CampaignError);
+    heal();
+  });
+
+  it('ends the run failed when an outcome cannot be recorded; the next run re-adopts the calc without running it again', async () => {
+    const heal = refuse("BEFORE UPDATE OF status ON calcs WHEN NEW.status = 'succeeded'");
+    let runner = await start();
+    const result = await runner.request(cmd('a', 'sleep 0.2'));
+    const summary = await runner.finish();
+    expect(result.status).toBe('not_run');
+    expect(summary.state).toBe('failed');
+    expect(summary.message).toMatch(/^the store .* failed: database or disk is full/);
+    expect(campaign.calcs.get(result.key)?.status).toBe('running');
+    heal();
+
+    runner = await start();
+    const again = await runner.request(cmd('a', 'sleep 0.2'));
+    expect((await runner.finish()).state).toBe('complete');
+    expect(again.status).toBe('succeeded');
+    expect(executions()).toEqual(['a']);
+    expect(campaign.calcs.get(result.key)?.attempts).toBe(1);
+  });
+});

@@ -1,0 +1,63 @@
+import type { CalcSpec, JsonValue } from '../core/calc-spec.js';
+import type { Failure } from '../core/failure.js';
+import type { RunState } from '../core/run-state.js';
+import type { RunTotals } from './control/status-file.js';
+
+/*
+ * The contract between pipelines and the runtime: how a pipeline asks for a calc's outcome and
+ * what it gets back. Whether the outcome comes from the store, this machine, an ssh host or a
+ * cluster is the runtime's business. Pipelines import this file only, never the runner itself.
+ */
+
+/**
+ * How a requested calc ended for the one who asked:
+ * - `succeeded`: with its result, `cached` when it came from the store without running;
+ * - `failed`: with its classified failure, `cached` when it had failed in an earlier run and
+ *   was not queued again (a failure that repeating cannot fix);
+ * - `not_run`: the run stopped, paused or failed before it could run; it stays queued for the
+ *   next run.
+ *
+ * `key` is the calc key, from which the calc's directory follows (core/campaign-layout.ts
+ * `calcWorkdir`).
+ */
+export type CalcResolution =
+  | {
+      readonly status: 'succeeded';
+      readonly key: string;
+      readonly cached: boolean;
+      readonly result: Readonly<Record<string, JsonValue>>;
+      readonly programVersion: string | null;
+    }
+  | {
+      readonly status: 'failed';
+      readonly key: string;
+      readonly cached: boolean;
+      readonly failure: Failure;
+    }
+  | { readonly status: 'not_run'; readonly key: string; readonly reason: string };
+
+/**
+ * Asks for a calc's outcome. Throws an InputError (before recording anything) when the spec
+ * cannot be run: an unknown program, or a spec its engine refuses.
+ */
+export type RequestCalc = (spec: CalcSpec) => Promise<CalcResolution>;
+
+/**
+ * What a pipeline that drives many items sees of the run: requests grouped by `item` (the
+ * failure threshold counts distinct items; default the calc key), the run's state (a pipeline
+ * starts no new item once it is not `running`), and `pause` for pipelines that count failures
+ * their own way (running calcs finish, nothing new starts, the run ends `paused`).
+ */
+export interface CalcRunner {
+  request(spec: CalcSpec, item?: string): Promise<CalcResolution>;
+  readonly currentState: RunState;
+  pause(message: string): void;
+}
+
+/** What a run did, when it ends. `message` says why it paused, stopped or failed. */
+export interface RunSummary {
+  readonly runId: string;
+  readonly state: RunState;
+  readonly message: string | null;
+  readonly totals: RunTotals;
+}
