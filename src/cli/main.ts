@@ -35,6 +35,15 @@ registerExport(program);
 registerMbe(program);
 registerHosts(program);
 
+// A reader that goes away (`retort status | head -1`) must not kill a command half-way: what it
+// would have read is dropped, and the command ends as it would have (a runner goes on with its
+// calcs, `hosts check` releases its connection). Other write errors still end the process.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
@@ -52,6 +61,19 @@ function report(error: unknown, debug: boolean): number {
     if (debug && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
     return 2;
   }
+  if (error instanceof RetortError) {
+    // Not the user's mistake, but a known condition with its own message (a disk, a host).
+    process.stderr.write(`retort: ${error.message}\n`);
+    if (debug && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+  const system = systemFailure(error);
+  if (system !== undefined) {
+    process.stderr.write(`retort: ${system}\n`);
+    if (debug && error instanceof Error && error.stack !== undefined)
+      process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(
     `retort: internal error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`,
@@ -59,4 +81,32 @@ function report(error: unknown, debug: boolean): number {
   if (debug && error instanceof Error && error.stack !== undefined)
     process.stderr.write(`${error.stack}\n`);
   return 1;
+}
+
+/**
+ * One line for a failure of the machine rather than of retort: a full disk, a file system that
+ * refuses writes, an I/O error, whether Node (errno codes) or SQLite (SQLITE_* codes) saw it.
+ */
+function systemFailure(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, path } = error as NodeJS.ErrnoException;
+  const where = path === undefined ? '' : ` (${path})`;
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+    case 'SQLITE_FULL':
+      return `the disk is full${where}: ${error.message}; free some space and run again (nothing recorded is lost)`;
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+    case 'SQLITE_READONLY':
+      return `a file cannot be written${where}: ${error.message}; check the permissions of the campaign directory`;
+    case 'EIO':
+    case 'SQLITE_IOERR':
+      return `the file system failed to read or write${where}: ${error.message}; check the disk, then run again`;
+    default:
+      return code?.startsWith('SQLITE_IOERR') === true
+        ? `the file system failed to read or write the store: ${error.message}; check the disk (is it full?), then run again`
+        : undefined;
+  }
 }
