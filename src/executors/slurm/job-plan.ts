@@ -1,3 +1,4 @@
+import { InfrastructureError } from '../../core/errors.js';
 import { join } from 'node:path';
 import type { Resources } from '../../core/calc-spec.js';
 import type { SlurmHostSettings } from '../../runtime/host-settings.js';
@@ -52,7 +53,8 @@ export function planJob(input: {
 }): JobPlan {
   const { name, mode, host, calcs } = input;
   const first = calcs[0];
-  if (first === undefined) throw new Error(`job ${name} has no calcs`);
+  if (first === undefined)
+    throw new InfrastructureError(`job ${name} has no calcs`, { retryable: false });
   const cores = Math.max(...calcs.map((c) => c.resources.cores));
   const memories = calcs.map((c) => c.resources.memory_mb).filter((m) => m !== undefined);
   const memory = memories.length > 0 ? Math.max(...memories) : undefined;
