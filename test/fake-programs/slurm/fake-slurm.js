@@ -13,7 +13,8 @@
 //   (<unit> is `job`, or `task-<i>` for array task i, whose own job id is <id> + i)
 //   jobcomp.txt                 the completion log (JobCompType=jobcomp/filetxt)
 // Files a test may create there:
-//   down     every command fails as when slurmctld cannot be reached
+//   down     every command fails (`sbatch --version` aside) as the real ones did when
+//            slurmctld could not be reached (retort_controller_unreachable.txt)
 //   hold     new jobs stay PENDING while it exists
 // Environment:
 //   FAKE_SLURM_SECONDS_PER_MINUTE  how long a minute of `--time` lasts (default 60)
@@ -21,6 +22,8 @@
 //                                  scontrol (MinJobAge), left in the completion log only
 //   FAKE_SLURM_PARTITIONS          the partitions, default partition marked `*` (default main*)
 //   FAKE_SLURM_MAX_MEM_MB          memory of the largest node (default 64000)
+// sbatch refuses a partition not listed and memory beyond FAKE_SLURM_MAX_MEM_MB with the real
+// messages (sbatch_bad_partition.txt, sbatch_too_much_mem.txt).
 // Processes of a job are found as cgroups would find them: by FAKE_SLURM_UNIT in their
 // environment, so calcs that start their own session are signalled too.
 
@@ -55,7 +58,25 @@ const MIN_JOB_AGE_MS =
 const PARTITIONS = (process.env.FAKE_SLURM_PARTITIONS ?? 'main*').split(',');
 const MAX_MEM_MB = Number(process.env.FAKE_SLURM_MAX_MEM_MB ?? '64000');
 const ACTIVE = ['PENDING', 'RUNNING', 'COMPLETING'];
-const UNREACHABLE = 'Unable to contact slurm controller (connect failure)';
+const FIXTURES = join(import.meta.dirname, '../../fixtures/real/slurm');
+
+/** A real capture of test/fixtures/real/slurm, without its `exit=N` line. */
+function fixture(name) {
+  return readFileSync(join(FIXTURES, name), 'utf8').replace(/^exit=\d+\n?$/m, '');
+}
+
+/**
+ * What the real `command` printed, and its exit status, when slurmctld could not be reached
+ * (retort_controller_unreachable.txt: a transcript of `$ command …`, its output, `exit=N`).
+ */
+function unreachable(name) {
+  const blocks = readFileSync(join(FIXTURES, 'retort_controller_unreachable.txt'), 'utf8')
+    .split(/^\$ /m)
+    .filter(Boolean);
+  const block = blocks.find((b) => b.startsWith(`${name} `));
+  const [, output, status] = /^[^\n]*\n([\s\S]*?)exit=(\d+)\n?$/.exec(block ?? '') ?? [];
+  return { output: output ?? '', status: Number(status ?? '1') };
+}
 
 mkdirSync(JOBS, { recursive: true });
 
@@ -66,8 +87,11 @@ function fail(text, code = 1) {
   process.exit(code);
 }
 
-function down() {
-  return existsSync(join(DIR, 'down'));
+/** With the `down` file, the command fails as the real one does when slurmctld is away. */
+function failIfDown(name, replace = (text) => text) {
+  if (!existsSync(join(DIR, 'down'))) return;
+  const { output, status } = unreachable(name);
+  fail(replace(output), status);
 }
 
 function read(path, fallback = undefined) {
@@ -145,10 +169,10 @@ function option(list, name) {
 
 function sbatch() {
   if (args.includes('--version')) {
-    process.stdout.write('slurm 22.05.8\n');
+    process.stdout.write('slurm-wlm 22.05.8\n');
     return;
   }
-  if (down()) fail(`sbatch: error: Batch job submission failed: ${UNREACHABLE}`);
+  failIfDown('sbatch');
   const scriptAt = args.findIndex((a) => !a.startsWith('-'));
   if (scriptAt < 0) fail('sbatch: error: no batch script given');
   const options = args.slice(0, scriptAt);
@@ -156,15 +180,11 @@ function sbatch() {
   const partition = option(options, 'partition');
   const names = PARTITIONS.map((p) => p.replace(/\*$/, ''));
   if (partition !== undefined && !names.includes(partition)) {
-    fail(
-      `sbatch: error: invalid partition specified: ${partition}\nsbatch: error: Batch job submission failed: Invalid partition name specified`,
-    );
+    fail(fixture('sbatch_bad_partition.txt').replaceAll('nosuchpart', partition));
   }
   const mem = option(options, 'mem');
   if (mem !== undefined && Number.parseInt(mem, 10) > MAX_MEM_MB) {
-    fail(
-      'sbatch: error: Memory specification can not be satisfied\nsbatch: error: Batch job submission failed: Requested node configuration is not available',
-    );
+    fail(fixture('sbatch_too_much_mem.txt'));
   }
   const array = option(options, 'array');
   const tasks =
@@ -332,7 +352,7 @@ function appendJobcomp(job, id, ownId, task, state, exit) {
 // ── queries ────────────────────────────────────────────────────────────────
 
 function squeue() {
-  if (down()) fail(`slurm_load_jobs error: ${UNREACHABLE}`);
+  failIfDown('squeue');
   const format = option(args, 'format') ?? '%i|%T|%j';
   const all = args.includes('--states=all');
   const lines = [];
@@ -356,7 +376,7 @@ function squeue() {
 function scontrol() {
   const words = args.filter((a) => a !== '--oneliner' && a !== '-o');
   if (words[0] === 'show' && words[1] === 'config') {
-    if (down()) fail(`slurm_load_ctl_conf error: ${UNREACHABLE}`);
+    failIfDown('scontrol', (text) => text.replace('slurm_load_jobs', 'slurm_load_ctl_conf'));
     process.stdout.write(
       `Configuration data as of 2026-11-21T08:00:00\nJobCompLoc              = ${JOBCOMP}\nJobCompType             = jobcomp/filetxt\nMinJobAge               = 300 sec\n`,
     );
@@ -365,7 +385,7 @@ function scontrol() {
   if (words[0] !== 'show' || words[1] !== 'job' || words[2] === undefined) {
     fail(`scontrol: fake SLURM does not know: ${args.join(' ')}`, 2);
   }
-  if (down()) fail(`slurm_load_jobs error: ${UNREACHABLE}`);
+  failIfDown('scontrol');
   const wanted = words[2];
   const stamp = (ms) => new Date(ms).toISOString().slice(0, 19);
   const records = units()
@@ -387,11 +407,9 @@ function scontrol() {
 }
 
 function scancel() {
-  if (down()) {
-    fail(
-      args.map((id) => `scancel: error: Kill job error on job id ${id}: ${UNREACHABLE}`).join('\n'),
-    );
-  }
+  failIfDown('scancel', (text) =>
+    args.map((id) => text.replace('job id 1:', `job id ${id}:`)).join(''),
+  );
   const all = units();
   for (const id of args.filter((a) => !a.startsWith('-'))) {
     const [jobId, task] = id.split('_');
@@ -415,7 +433,7 @@ function scancel() {
 }
 
 function sinfo() {
-  if (down()) fail(`slurm_load_partitions: ${UNREACHABLE}`);
+  failIfDown('sinfo');
   process.stdout.write(PARTITIONS.map((p) => `${p} up infinite 1\n`).join(''));
 }
 
