@@ -126,6 +126,9 @@ export class SlurmExecutor implements Executor {
       jobSubmitted: () => {
         this.#poll.submitted();
       },
+      cancel: (member) => {
+        void this.cancel(member.handle);
+      },
     });
     this.#scancel = new ScancelBatch({
       exec,
@@ -187,7 +190,10 @@ export class SlurmExecutor implements Executor {
   /** Both ways are scancel: SLURM sends TERM, then KILL after the cluster's KillWait. */
   cancel(handle: JobHandle): Promise<void> {
     const remoteDir = handle.remote_dir;
-    const member = typeof remoteDir === 'string' ? this.#book.member(remoteDir) : undefined;
+    const member =
+      typeof remoteDir === 'string'
+        ? (this.#book.member(remoteDir) ?? this.#queue.waitingFor(remoteDir))
+        : undefined;
     if (member === undefined) {
       if (typeof handle.job_id === 'string') this.#scancel.add(handle.job_id);
       return Promise.resolve();

@@ -1,4 +1,4 @@
-import { InfrastructureError } from '../../core/errors.js';
+import { ExecutorUnavailableError, InfrastructureError } from '../../core/errors.js';
 import type { JobExit } from '../../core/job-spec.js';
 import type { ExecutorJob } from '../executor.js';
 import { remoteExit } from '../remote/remote-calc.js';
@@ -25,6 +25,8 @@ export interface QueueContext extends SbatchContext {
   readonly packWaitMs: number;
   /** Hears that a job was submitted (a poll is due). */
   readonly jobSubmitted: () => void;
+  /** Cancels a member that is in a submitted job. */
+  readonly cancel: (member: Member) => void;
 }
 
 /**
@@ -38,8 +40,14 @@ export interface QueueContext extends SbatchContext {
  * carries the job id. How a failed sbatch ends for the calcs of the job:
  * - the cluster refused what they ask for (`calc` fault): each calc's exit resolves at once with
  *   an `input_error` failure naming sbatch's message;
- * - anything else ({@link ExecutorUnavailableError}): `submit` rejects with it for a calc
- *   submitted now; a calc going round again (its `submit` long resolved) ends as `lost`.
+ * - the executor is unavailable ({@link ExecutorUnavailableError}): `submit` rejects with it
+ *   for a calc submitted now; a calc going round again (its `submit` long resolved) goes back
+ *   to the head of the queue, and submitting waits `poll_s` × 6 before it tries again (an
+ *   infrastructure failure is never its calc's);
+ * - any other error: `submit` rejects with it; a calc going round again ends as `lost`.
+ *
+ * A calc going round again that is cancelled while its sbatch runs is cancelled in its new job
+ * once sbatch answered, or ends as cancelled when sbatch failed.
  */
 export class SubmissionQueue {
   readonly #ctx: QueueContext;
@@ -49,6 +57,9 @@ export class SubmissionQueue {
   #flushing: Promise<void> | undefined;
   #flushAgain = false;
   #closed = false;
+  /** No sbatch before this time (epoch ms): the executor was unavailable. */
+  #pausedUntil = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(ctx: QueueContext) {
     this.#ctx = ctx;
@@ -75,6 +86,11 @@ export class SubmissionQueue {
     void this.flush();
   }
 
+  /** The member going round again that owns `remoteDir`, while it waits in the queue. */
+  waitingFor(remoteDir: string): Member | undefined {
+    return this.#waiting.find((w) => w.again?.remoteDir === remoteDir)?.again;
+  }
+
   /** Takes a member going round again out of the queue; false when it is not waiting. */
   withdraw(member: Member): boolean {
     const index = this.#waiting.findIndex((w) => w.again === member);
@@ -90,6 +106,7 @@ export class SubmissionQueue {
   close(): void {
     this.#closed = true;
     if (this.#lingerTimer !== undefined) clearTimeout(this.#lingerTimer);
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
   }
 
   flush(): Promise<void> {
@@ -103,6 +120,10 @@ export class SubmissionQueue {
         this.#flushAgain = false;
         while (this.#waiting.length > 0 && this.#ctx.book.open().length < this.#ctx.host.max_jobs) {
           if (this.#waiting.length < size && !this.#lingerDue) break;
+          if (Date.now() < this.#pausedUntil) {
+            this.#armRetry();
+            break;
+          }
           await this.#submitJob(this.#waiting.splice(0, size));
         }
       } while (this.#askedAgain());
@@ -130,6 +151,25 @@ export class SubmissionQueue {
     }, this.#ctx.packWaitMs);
   }
 
+  /** Puts calcs going round again back at the head, and tries again after a pause. */
+  #pauseWith(back: readonly Waiting[]): void {
+    this.#waiting.unshift(...back);
+    this.#lingerDue = true;
+    this.#pausedUntil = Date.now() + this.#ctx.host.poll_s * 6 * 1000;
+    this.#armRetry();
+  }
+
+  #armRetry(): void {
+    if (this.#retryTimer !== undefined || this.#closed) return;
+    this.#retryTimer = setTimeout(
+      () => {
+        this.#retryTimer = undefined;
+        void this.flush();
+      },
+      Math.max(0, this.#pausedUntil - Date.now()),
+    );
+  }
+
   async #submitJob(batch: readonly Waiting[]): Promise<void> {
     const first = batch[0];
     if (first === undefined) return;
@@ -153,9 +193,14 @@ export class SubmissionQueue {
       }
     } catch (error) {
       book.unsubmitted(slurm);
+      const back: Waiting[] = [];
       batch.forEach((w, i) => {
         const member = members[i];
         if (w.again !== undefined && member !== undefined) {
+          if (error instanceof ExecutorUnavailableError && !member.cancelled) {
+            back.push({ ...w, again: member });
+            return;
+          }
           const message = error instanceof Error ? error.message : String(error);
           member.resolve(
             remoteExit(
@@ -163,7 +208,7 @@ export class SubmissionQueue {
               { kind: 'none' },
               {
                 startedAt: member.startedAt,
-                cancelled: false,
+                cancelled: member.cancelled,
                 lostBecause: `could not be submitted again: ${message}`,
               },
             ),
@@ -172,6 +217,7 @@ export class SubmissionQueue {
           w.failed(error instanceof Error ? error : new InfrastructureError(String(error)));
         }
       });
+      if (back.length > 0) this.#pauseWith(back);
       return;
     }
     if (rejected !== undefined) {
@@ -193,6 +239,8 @@ export class SubmissionQueue {
       const member = members[i];
       if (member !== undefined && w.again === undefined) w.submitted(member);
     });
+    // A calc going round again may have been cancelled while its sbatch ran.
+    for (const member of members) if (member.cancelled) this.#ctx.cancel(member);
     this.#ctx.jobSubmitted();
   }
 }

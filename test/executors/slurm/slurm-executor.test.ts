@@ -29,7 +29,9 @@ beforeEach(() => {
 
 afterEach(async () => {
   for (const executor of open.splice(0)) await executor.close();
-  rmSync(join(fakeDir(), 'down'), { force: true });
+  for (const name of ['down', 'once', 'refuse-jobs', 'refused']) {
+    rmSync(join(fakeDir(), name), { force: true });
+  }
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -162,6 +164,35 @@ describe('SlurmExecutor and a calc asking for more than the cluster gives', () =
       message: 'its walltime (3600 s) is longer than hosts.fake.max_walltime_s (600 s)',
     });
     expect(jobs()).toBe(before);
+  });
+});
+
+describe('SlurmExecutor and a calc its job never started', () => {
+  // The job fails before starting its calc and, as it ends, slurmctld stops taking jobs: the
+  // calc goes round again into an sbatch that cannot succeed yet.
+  const setup = [
+    '[ -e "$FAKE_SLURM_DIR/once" ] || { touch "$FAKE_SLURM_DIR/once" "$FAKE_SLURM_DIR/refuse-jobs"; exit 1; }',
+  ];
+  const refused = () => join(fakeDir(), 'refused');
+
+  it('keeps it queued while the cluster refuses jobs, and runs it once the cluster takes them again', async () => {
+    const running = await executor({ setup }).submit(job('echo ran'));
+    await until(() => existsSync(refused()));
+    rmSync(join(fakeDir(), 'refuse-jobs'));
+    const exit = await running.exit;
+    expect(exit).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(exit.failure).toBeUndefined();
+    expect(runCount()).toBe(1);
+  });
+
+  it('cancels it while it waits in the queue', async () => {
+    const slurm = executor({ setup });
+    const running = await slurm.submit(job('echo ran'));
+    await until(() => existsSync(refused()));
+    await slurm.cancel(running.handle);
+    const exit = await running.exit;
+    expect(exit.failure?.class).toBe('cancelled');
+    expect(runCount()).toBe(0);
   });
 });
 

@@ -16,6 +16,8 @@
 //   down     every command fails (`sbatch --version` aside) as the real ones did when
 //            slurmctld could not be reached (retort_controller_unreachable.txt)
 //   hold     new jobs stay PENDING while it exists
+//   refuse-jobs  sbatch alone fails as when slurmctld cannot be reached (queries answer);
+//            each refusal appends a line to `refused`
 // Environment:
 //   FAKE_SLURM_SECONDS_PER_MINUTE  how long a minute of `--time` lasts (default 60)
 //   FAKE_SLURM_MIN_JOB_AGE_S       finished jobs older than this are forgotten by squeue and
@@ -173,6 +175,11 @@ function sbatch() {
     return;
   }
   failIfDown('sbatch');
+  if (existsSync(join(DIR, 'refuse-jobs'))) {
+    appendFileSync(join(DIR, 'refused'), `${args.join(' ')}\n`);
+    const { output, status } = unreachable('sbatch');
+    fail(output, status);
+  }
   const scriptAt = args.findIndex((a) => !a.startsWith('-'));
   if (scriptAt < 0) fail('sbatch: error: no batch script given');
   const options = args.slice(0, scriptAt);
