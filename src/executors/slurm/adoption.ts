@@ -1,4 +1,4 @@
-import type { SubmitMode } from '../../runtime/host-settings.js';
+import type { BatchMode } from './batch-script.js';
 import type { ExecutorJob, JobHandle, RunningJob } from '../executor.js';
 import type { JobBook } from './job-book.js';
 import { readIntent } from './intent.js';
@@ -9,7 +9,7 @@ import type { SchedulerView } from './scheduler-view.js';
 export interface AdoptContext extends Pick<SbatchContext, 'name' | 'host' | 'reachability'> {
   readonly book: JobBook;
   readonly view: SchedulerView;
-  readonly mode: SubmitMode;
+  readonly mode: BatchMode;
   readonly remoteDir: (job: ExecutorJob) => string;
   /** Asks for a poll now: an adopted job's state is not known yet. */
   readonly pollSoon: () => void;

@@ -1,7 +1,7 @@
 import { InfrastructureError } from '../../core/errors.js';
 import { join } from 'node:path';
 import type { Resources } from '../../core/calc-spec.js';
-import type { SlurmHostSettings } from '../../runtime/host-settings.js';
+import type { SlurmHost } from './slurm-host.js';
 import { BOOKKEEPING_DIR } from '../calc-wrapper.js';
 import { RUN_SCRIPT_PATH } from '../remote/remote-calc.js';
 import {
@@ -46,7 +46,7 @@ export interface JobPlan {
 export function planJob(input: {
   readonly name: string;
   readonly mode: BatchMode;
-  readonly host: SlurmHostSettings;
+  readonly host: SlurmHost;
   readonly calcs: readonly PlannedCalc[];
   /** The job's own directory (array and packed jobs). */
   readonly jobDir: { readonly local: string; readonly remote: string };

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecutorUnavailableError, errorMessage } from '../../core/errors.js';
-import type { SlurmHostSettings } from '../../runtime/host-settings.js';
+import type { SlurmHost } from './slurm-host.js';
 import type { Reachability } from '../remote/reachability.js';
 import { TransportError, type ExecResult, type Transport } from '../remote/transport.js';
 import { planJob } from './job-plan.js';
@@ -13,7 +13,7 @@ import type { Member, SlurmJob } from './slurm-job.js';
 export interface SbatchContext {
   /** `slurm:NAME`, for messages. */
   readonly name: string;
-  readonly host: SlurmHostSettings;
+  readonly host: SlurmHost;
   readonly transport: Transport;
   readonly reachability: Reachability;
   readonly view: SchedulerView;
@@ -123,7 +123,7 @@ export async function sbatchJob(
 }
 
 /** What to change in retort.yaml for a refusal of the host's settings. */
-function settingsFix(host: SlurmHostSettings, message: string): string {
+function settingsFix(host: SlurmHost, message: string): string {
   const key = `hosts.${host.name}`;
   if (/partition/i.test(message)) {
     return `set partition in retort.yaml (${key}.partition) to one that sinfo lists, or leave it out for the cluster's default`;

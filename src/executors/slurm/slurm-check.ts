@@ -1,5 +1,5 @@
 import { errorMessage } from '../../core/errors.js';
-import type { SlurmHostSettings } from '../../runtime/host-settings.js';
+import type { SlurmHost } from './slurm-host.js';
 import type { CheckLine, ProgramToCheck } from '../executor.js';
 import { remoteProbe } from '../remote/remote-calc.js';
 import type { ExecResult, Transport } from '../remote/transport.js';
@@ -21,7 +21,7 @@ import type { ExecResult, Transport } from '../remote/transport.js';
 export async function checkSlurm(
   options: {
     readonly transport: Transport;
-    readonly host: SlurmHostSettings;
+    readonly host: SlurmHost;
     readonly localWorkDir: string;
   },
   programs: readonly ProgramToCheck[],

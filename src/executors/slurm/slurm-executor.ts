@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import type { JobExit, JobOutputs } from '../../core/job-spec.js';
-import type { SlurmHostSettings } from '../../runtime/host-settings.js';
+import type { SlurmHost } from './slurm-host.js';
 import { collectOutputs } from '../calc-dir/collect.js';
 import type {
   CheckLine,
@@ -30,7 +30,7 @@ export interface SlurmExecutorOptions {
   readonly name: string;
   /** Where sbatch/squeue run: this machine, or the cluster's login node over ssh. */
   readonly transport: Transport;
-  readonly host: SlurmHostSettings;
+  readonly host: SlurmHost;
   readonly campaignId: string;
   /**
    * Local directory for the files of array and packed jobs: the campaign's `work/slurm` (its
