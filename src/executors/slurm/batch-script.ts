@@ -1,3 +1,5 @@
+import { InputError } from '../../core/errors.js';
+
 /**
  * What `sbatch` needs to run retort's calcs: the argv ({@link sbatchArgv}) and the batch script
  * ({@link batchScript}). Every piece of variable data travels as an sbatch option or a script
@@ -48,7 +50,10 @@ export interface BatchRequest {
 /** Seconds as SLURM minutes for `--time`: rounded up, at least 1. */
 export function slurmMinutes(seconds: number): number {
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new Error(`time limit must be a positive number of seconds, not ${seconds}`);
+    throw new InputError(
+      undefined,
+      `time limit must be a positive number of seconds, not ${seconds}`,
+    );
   }
   return Math.max(1, Math.ceil(seconds / 60));
 }
@@ -56,7 +61,10 @@ export function slurmMinutes(seconds: number): number {
 /** Throws when `text` (a path or a line, named `what` in the message) contains a newline or NUL. */
 export function assertNoNewline(text: string, what: string): void {
   if (/[\n\r\0]/.test(text)) {
-    throw new Error(`${what} contains a newline or NUL character: ${JSON.stringify(text)}`);
+    throw new InputError(
+      undefined,
+      `${what} contains a newline or NUL character: ${JSON.stringify(text)}`,
+    );
   }
 }
 
@@ -75,11 +83,11 @@ export function sbatchArgv(
   assertNoNewline(req.workDir, 'the working directory');
   assertNoNewline(req.outputDir, 'the output directory');
   if (!req.outputDir.startsWith('/')) {
-    throw new Error(`the output directory must be absolute: ${req.outputDir}`);
+    throw new InputError(undefined, `the output directory must be absolute: ${req.outputDir}`);
   }
   if (req.outputDir.includes('%')) {
     // sbatch would read it as a filename pattern, and "\" would disable %j as well
-    throw new Error(`the output directory must not contain "%": ${req.outputDir}`);
+    throw new InputError(undefined, `the output directory must not contain "%": ${req.outputDir}`);
   }
   const outputDir = req.outputDir.replace(/\/+$/, '');
   const output = req.mode === 'array' ? 'slurm-%A_%a.out' : 'slurm-%j.out';
@@ -95,7 +103,8 @@ export function sbatchArgv(
   if (req.mode === 'packed') argv.push('--ntasks=1');
   argv.push(`--cpus-per-task=${cores}`);
   if (req.memoryMb !== undefined) {
-    if (!(req.memoryMb > 0)) throw new Error(`memoryMb must be positive, not ${req.memoryMb}`);
+    if (!(req.memoryMb > 0))
+      throw new InputError(undefined, `memoryMb must be positive, not ${req.memoryMb}`);
     argv.push(`--mem=${Math.ceil(req.memoryMb)}M`);
   }
   if (req.partition !== undefined) argv.push(`--partition=${req.partition}`);
@@ -289,7 +298,7 @@ function checkedPath(path: string): string {
 
 function positiveInteger(value: number, what: string): number {
   if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${what} must be a positive integer, not ${value}`);
+    throw new InputError(undefined, `${what} must be a positive integer, not ${value}`);
   }
   return value;
 }

@@ -1,6 +1,7 @@
+import { InfrastructureError } from '../../core/errors.js';
 import { join } from 'node:path';
 import type { Resources } from '../../core/calc-spec.js';
-import type { SlurmHostSettings } from '../../runtime/host-settings.js';
+import type { SlurmHost } from './slurm-host.js';
 import { BOOKKEEPING_DIR } from '../calc-wrapper.js';
 import { RUN_SCRIPT_PATH } from '../remote/remote-calc.js';
 import {
@@ -45,14 +46,15 @@ export interface JobPlan {
 export function planJob(input: {
   readonly name: string;
   readonly mode: BatchMode;
-  readonly host: SlurmHostSettings;
+  readonly host: SlurmHost;
   readonly calcs: readonly PlannedCalc[];
   /** The job's own directory (array and packed jobs). */
   readonly jobDir: { readonly local: string; readonly remote: string };
 }): JobPlan {
   const { name, mode, host, calcs } = input;
   const first = calcs[0];
-  if (first === undefined) throw new Error(`job ${name} has no calcs`);
+  if (first === undefined)
+    throw new InfrastructureError(`job ${name} has no calcs`, { retryable: false });
   const cores = Math.max(...calcs.map((c) => c.resources.cores));
   const memories = calcs.map((c) => c.resources.memory_mb).filter((m) => m !== undefined);
   const memory = memories.length > 0 ? Math.max(...memories) : undefined;

@@ -1,3 +1,4 @@
+import { InfrastructureError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
 
 /**
@@ -72,7 +73,8 @@ export function finalStateFailure(
   cancelledByUs: boolean,
 ): { failure?: Failure; timedOut: boolean } {
   const name = normaliseState(state);
-  if (ACTIVE_STATES.includes(name)) throw new Error(`SLURM job state ${name} is not final`);
+  if (ACTIVE_STATES.includes(name))
+    throw new InfrastructureError(`SLURM job state ${name} is not final`, { retryable: false });
   const lost = (message: string) => ({
     failure: { class: 'lost', message } as const,
     timedOut: false,

@@ -1,3 +1,4 @@
+import { InfrastructureError } from '../../core/errors.js';
 import { expandArrayTaskRange } from './squeue.js';
 
 /**
@@ -56,7 +57,10 @@ export function parseScontrolJobs(text: string): ScontrolJob[] {
     const jobId = fields.get('JobId');
     const state = fields.get('JobState');
     if (jobId === undefined || state === undefined) {
-      throw new Error(`unexpected scontrol output: ${JSON.stringify(record.slice(0, 200))}`);
+      throw new InfrastructureError(
+        `unexpected scontrol output: ${JSON.stringify(record.slice(0, 200))}`,
+        { retryable: false },
+      );
     }
     const exit = parseExitCode(fields.get('ExitCode'));
     const runTime = fields.get('RunTime');
@@ -145,7 +149,7 @@ export function parseExitCode(text: string | undefined): {
   if (text === undefined) return { exitCode: null, signal: null };
   const match = /^(\d+):(\d+)$/.exec(text);
   if (match?.[1] === undefined || match[2] === undefined) {
-    throw new Error(`unexpected ExitCode=${text}`);
+    throw new InfrastructureError(`unexpected ExitCode=${text}`, { retryable: false });
   }
   const signal = Number(match[2]);
   return signal === 0 ? { exitCode: Number(match[1]), signal: null } : { exitCode: null, signal };
@@ -178,7 +182,10 @@ function splitRecords(text: string): string[] {
     else if (/^\s+\S/.test(line) && records.length > 0) {
       records.push(`${records.pop() ?? ''} ${line.trim()}`);
     } else if (line.trim() !== '' && !isNoJobsLine(line)) {
-      throw new Error(`unexpected scontrol output: ${JSON.stringify(line.slice(0, 200))}`);
+      throw new InfrastructureError(
+        `unexpected scontrol output: ${JSON.stringify(line.slice(0, 200))}`,
+        { retryable: false },
+      );
     }
   }
   return records;

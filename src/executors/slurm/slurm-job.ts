@@ -1,5 +1,5 @@
 import type { JobExit } from '../../core/job-spec.js';
-import type { SubmitMode } from '../../runtime/host-settings.js';
+import type { BatchMode } from './batch-script.js';
 import type { ExecutorJob, JobHandle } from '../executor.js';
 
 /**
@@ -14,7 +14,7 @@ import type { ExecutorJob, JobHandle } from '../executor.js';
  */
 export interface SlurmJob {
   readonly name: string;
-  readonly mode: SubmitMode;
+  readonly mode: BatchMode;
   /** SLURM's job id (the array's id for arrays); undefined until sbatch answered. */
   jobId: string | undefined;
   readonly members: Member[];
@@ -45,7 +45,7 @@ export interface Member {
 /** What `.retort/slurm-intent.json` holds. */
 export interface SlurmIntent {
   readonly job_name: string;
-  readonly mode: SubmitMode;
+  readonly mode: BatchMode;
   readonly index: number;
   readonly remote_dir: string;
 }

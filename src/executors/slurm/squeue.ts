@@ -1,3 +1,5 @@
+import { InfrastructureError } from '../../core/errors.js';
+
 /**
  * Listing the user's SLURM jobs with one `squeue` call.
  *
@@ -58,12 +60,17 @@ export function parseSqueue(text: string): SqueueRow[] {
       !/^\d+$/.test(arrayJobId) ||
       !/^[A-Z_]+$/.test(state)
     ) {
-      throw new Error(`unexpected squeue line: ${JSON.stringify(line)}`);
+      throw new InfrastructureError(`unexpected squeue line: ${JSON.stringify(line)}`, {
+        retryable: false,
+      });
     }
     const name = fields.slice(5).join('|');
     const common = { arrayJobId, name, state, reason };
     if (task === 'N/A') {
-      if (jobId !== arrayJobId) throw new Error(`unexpected squeue line: ${JSON.stringify(line)}`);
+      if (jobId !== arrayJobId)
+        throw new InfrastructureError(`unexpected squeue line: ${JSON.stringify(line)}`, {
+          retryable: false,
+        });
       rows.push({ jobId, arrayTaskId: undefined, ...common });
       continue;
     }
@@ -71,7 +78,9 @@ export function parseSqueue(text: string): SqueueRow[] {
     try {
       tasks = expandArrayTaskRange(task);
     } catch {
-      throw new Error(`unexpected squeue line: ${JSON.stringify(line)}`);
+      throw new InfrastructureError(`unexpected squeue line: ${JSON.stringify(line)}`, {
+        retryable: false,
+      });
     }
     for (const arrayTaskId of tasks) {
       rows.push({ jobId: `${arrayJobId}_${arrayTaskId}`, arrayTaskId, ...common });
@@ -89,11 +98,13 @@ export function expandArrayTaskRange(expression: string): number[] {
   const tasks: number[] = [];
   for (const part of body.split(',')) {
     const match = /^(\d+)(?:-(\d+))?(?::(\d+))?$/.exec(part);
-    if (match?.[1] === undefined) throw new Error(`not an array task range: ${expression}`);
+    if (match?.[1] === undefined)
+      throw new InfrastructureError(`not an array task range: ${expression}`, { retryable: false });
     const first = Number(match[1]);
     const last = match[2] === undefined ? first : Number(match[2]);
     const step = match[3] === undefined ? 1 : Number(match[3]);
-    if (last < first || step < 1) throw new Error(`not an array task range: ${expression}`);
+    if (last < first || step < 1)
+      throw new InfrastructureError(`not an array task range: ${expression}`, { retryable: false });
     for (let task = first; task <= last; task += step) tasks.push(task);
   }
   return tasks;

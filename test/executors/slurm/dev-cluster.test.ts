@@ -10,11 +10,15 @@ import {
   sbatchArgv,
   type BatchRequest,
 } from '../../../src/executors/slurm/batch-script.js';
+import type { CheckLine } from '../../../src/executors/executor.js';
+import { LocalTransport } from '../../../src/executors/remote/local-transport.js';
 import { isActiveState } from '../../../src/executors/slurm/job-states.js';
 import { parseJobcomp } from '../../../src/executors/slurm/jobcomp.js';
 import { parseSbatchParsable } from '../../../src/executors/slurm/sbatch.js';
 import { parseScontrolJobs, scontrolShowJobArgs } from '../../../src/executors/slurm/scontrol.js';
+import { SlurmExecutor } from '../../../src/executors/slurm/slurm-executor.js';
 import { parseSqueue, squeueArgs, type SqueueRow } from '../../../src/executors/slurm/squeue.js';
+import { fakeSlurmHost } from '../contract/fake-slurm.js';
 import {
   ensureSlurm,
   jobcompPath,
@@ -189,5 +193,39 @@ describe.skipIf(unavailable !== undefined)(`the dev SLURM cluster (${unavailable
     expect(arrayRuns.map(done)).toEqual(['array\n', 'array\n']);
     expect(packRuns.map(done)).toEqual(['packed\n', 'packed\n', 'packed\n']);
     expect(parseSkipped(readFileSync(join(packDir, 'skipped'), 'utf8'))).toEqual(['/never']);
+  });
+
+  it('checks the cluster as a host: sbatch, squeue, the partition and a program answer', async () => {
+    const saved = process.env.SLURM_CONF;
+    process.env.SLURM_CONF = cluster.conf;
+    const executor = new SlurmExecutor({
+      name: 'slurm:dev',
+      transport: new LocalTransport(),
+      host: fakeSlurmHost({ name: 'dev', partition: cluster.partitions.main, scratch }),
+      campaignId: 'check',
+      localJobRoot: join(scratch, 'slurm'),
+      killGraceS: 1,
+    });
+    const lines: CheckLine[] = [];
+    try {
+      await executor.check(
+        [{ program: 'sh', path: 'sh', argv: undefined, parse: undefined, needed: true }],
+        (line) => lines.push(line),
+      );
+    } finally {
+      await executor.close();
+      if (saved === undefined) delete process.env.SLURM_CONF;
+      else process.env.SLURM_CONF = saved;
+    }
+    expect(lines.map((l) => l.line)).toEqual([
+      expect.stringMatching(/^reached this machine: Linux /),
+      `scratch ${scratch} is writable`,
+      expect.stringMatching(/^sbatch --version: answers \(slurm/),
+      expect.stringMatching(/^squeue --me --noheader --format=%i: answers/),
+      `partition ${cluster.partitions.main} exists`,
+      expect.stringMatching(/^sh: \//),
+      expect.stringMatching(/^note: programs were looked for where sbatch runs/),
+    ]);
+    expect(lines.every((l) => l.ok)).toBe(true);
   });
 });

@@ -20,34 +20,48 @@ describe('parseSbatchParsable', () => {
 });
 
 describe('classifySbatchError', () => {
-  it('keeps sbatch’s message for a request that cannot succeed', () => {
+  it('blames the host’s settings for a partition, account, QOS or option the cluster does not have', () => {
     expect(classifySbatchError(slurmFixture('sbatch_bad_partition.txt'))).toEqual({
+      fault: 'settings',
       retryable: false,
       message:
         'invalid partition specified: nosuchpart; Batch job submission failed: Invalid partition name specified',
     });
-    expect(classifySbatchError(slurmFixture('sbatch_too_much_mem.txt'))).toEqual({
-      retryable: false,
-      message:
-        'Memory specification can not be satisfied; Batch job submission failed: Requested node configuration is not available',
-    });
     for (const reason of [
       'Invalid account or account/partition combination specified',
       'Invalid qos specification',
-      'Requested time limit is invalid (missing or exceeds some limit)',
       'Node count specification invalid',
-      'Requested node configuration is not available',
+      'something retort has never seen',
     ]) {
       const stderr = `sbatch: error: Batch job submission failed: ${reason}\n`;
       expect(classifySbatchError(stderr)).toEqual({
+        fault: 'settings',
         retryable: false,
         message: `Batch job submission failed: ${reason}`,
       });
     }
     expect(classifySbatchError('')).toEqual({
+      fault: 'settings',
       retryable: false,
       message: 'sbatch failed without a message',
     });
+  });
+
+  it('blames the calc for resources the cluster cannot give', () => {
+    expect(classifySbatchError(slurmFixture('sbatch_too_much_mem.txt'))).toEqual({
+      fault: 'calc',
+      retryable: false,
+      message:
+        'Memory specification can not be satisfied; Batch job submission failed: Requested node configuration is not available',
+    });
+    for (const reason of [
+      'Requested time limit is invalid (missing or exceeds some limit)',
+      'Requested node configuration is not available',
+      'More processors requested than permitted',
+    ]) {
+      const stderr = `sbatch: error: Batch job submission failed: ${reason}\n`;
+      expect(classifySbatchError(stderr).fault, reason).toBe('calc');
+    }
   });
 
   it('retries when the controller is busy or away, or the submit limit is reached', () => {
@@ -62,6 +76,7 @@ describe('classifySbatchError', () => {
     ]) {
       const verdict = classifySbatchError(`${stderr}\n`);
       expect(verdict.retryable, stderr).toBe(true);
+      expect(verdict.fault, stderr).toBe('cluster');
       expect(verdict.message).not.toContain('sbatch: error:');
     }
   });
