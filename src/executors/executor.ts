@@ -75,7 +75,7 @@ export interface Executor {
    * through `report` as it is made. Never throws for a failed check: an unreachable host is one
    * failed line (later checks that need the connection are then skipped). Resolves when done.
    */
-  check?(programs: readonly ProgramToCheck[], report: (line: CheckLine) => void): Promise<void>;
+  check(programs: readonly ProgramToCheck[], report: (line: CheckLine) => void): Promise<void>;
 }
 
 /**

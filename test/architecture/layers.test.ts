@@ -53,21 +53,6 @@ const RULES: readonly LayerRule[] = [
   },
 ];
 
-/**
- * Edges that break a rule today, all type-only imports, which other parts of the issue-9
- * refactor remove. The test fails on any violation not listed here and on any entry that no
- * longer occurs; the list is to be empty once issue 9 is merged.
- */
-const ALLOWED_TODAY: readonly string[] = [
-  // Remove when `status` gets its per-executor counts from the runtime.
-  'src/cli/commands/status.ts imports src/store/calc-store.ts',
-  // Remove when the SLURM host settings (`SlurmHostSettings`, `SubmitMode`) are defined below
-  // runtime, where the slurm executor may import them.
-  'src/executors/slurm/job-plan.ts imports src/runtime/host-settings.ts',
-  'src/executors/slurm/slurm-executor.ts imports src/runtime/host-settings.ts',
-  'src/executors/slurm/slurm-job.ts imports src/runtime/host-settings.ts',
-];
-
 /** The src/ modules each module imports, by repository-relative posix path. */
 function importGraph(files: ReadonlyMap<string, string>): Map<string, string[]> {
   const graph = new Map<string, string[]>();
@@ -233,16 +218,19 @@ describe('src/', () => {
     expect([...graph.values()].flat().length).toBeGreaterThan(100);
   });
 
-  it("holds DESIGN's layers, apart from the edges the refactor is still removing", () => {
-    const violations = layerViolations(graph);
-    const unexpected = violations.filter(
-      (line) => !ALLOWED_TODAY.some((edge) => line.startsWith(`${edge} (`)),
-    );
-    expect(unexpected).toEqual([]);
-    const gone = ALLOWED_TODAY.filter(
-      (edge) => !violations.some((line) => line.startsWith(`${edge} (`)),
-    );
-    expect(gone, 'allowed edges that no longer occur: remove them from ALLOWED_TODAY').toEqual([]);
+  it("holds DESIGN's layers", () => {
+    expect(layerViolations(graph)).toEqual([]);
+  });
+
+  it('lets pipelines reach the runner only through its contract (runtime/calc-request.ts)', () => {
+    const edges = [...graph]
+      .filter(([file]) => file.startsWith('src/pipelines/'))
+      .flatMap(([file, targets]) =>
+        targets
+          .filter((t) => t.startsWith('src/runtime/runner/'))
+          .map((t) => `${file} imports ${t}`),
+      );
+    expect(edges).toEqual([]);
   });
 
   it('has no import cycle', () => {

@@ -1,8 +1,8 @@
-import { errorMessage } from '../../core/errors.js';
-import type { SlurmHost } from './slurm-host.js';
+import { checkPrograms, checkReached, checkScratch, type RunThere } from '../check-steps.js';
 import type { CheckLine, ProgramToCheck } from '../executor.js';
 import { remoteProbe } from '../remote/remote-calc.js';
-import type { ExecResult, Transport } from '../remote/transport.js';
+import type { Transport } from '../remote/transport.js';
+import type { SlurmHost } from './slurm-host.js';
 
 /**
  * `Executor.check` for a SLURM cluster, made where its commands run (this machine, or the login
@@ -28,40 +28,14 @@ export async function checkSlurm(
   report: (line: CheckLine) => void,
 ): Promise<void> {
   const { transport, host } = options;
-  const started = Date.now();
-  try {
-    const r = await transport.exec(['uname', '-nsr'], { timeoutMs: 30_000 });
-    report({
-      ok: r.exitCode === 0,
-      line: `reached ${transport.description}: ${r.stdout.trim()} (${String(Date.now() - started)} ms)`,
-    });
-  } catch (error) {
-    report({ ok: false, line: `cannot reach ${transport.description}: ${errorMessage(error)}` });
-    return;
-  }
-  const run = (
-    argv: readonly string[],
-  ): Promise<ExecResult | { exitCode: null; stdout: string; stderr: string }> =>
-    transport
-      .exec(argv)
-      .catch((error: unknown) => ({ exitCode: null, stdout: '', stderr: errorMessage(error) }));
-  const scratch = host.scratch ?? options.localWorkDir;
-  const probe = `${scratch}/.retort-check-${String(process.pid)}`;
-  const written = await run([
-    '/bin/sh',
-    '-c',
-    'mkdir -p -- "$1" && touch -- "$2" && rm -f -- "$2"',
-    'retort-check',
-    scratch,
-    probe,
-  ]);
-  report({
-    ok: written.exitCode === 0,
-    line:
-      written.exitCode === 0
-        ? `scratch ${scratch} is writable`
-        : `scratch ${scratch} is not writable: ${written.stderr.trim()}`,
-  });
+  const reached = await checkReached(
+    transport.description,
+    (argv) => transport.exec(argv, { timeoutMs: 30_000 }),
+    report,
+  );
+  if (!reached) return;
+  const run: RunThere = (argv) => remoteProbe(transport, argv);
+  await checkScratch(host.scratch ?? options.localWorkDir, run, report);
   for (const argv of [
     ['sbatch', '--version'],
     ['squeue', '--me', '--noheader', '--format=%i'],
@@ -98,28 +72,7 @@ export async function checkSlurm(
           : `sinfo failed: ${sinfo.stderr.trim()}`,
     });
   }
-  for (const program of programs) {
-    const r =
-      program.argv === undefined
-        ? await run(['/bin/sh', '-c', 'command -v -- "$1"', 'retort-which', program.path])
-        : await remoteProbe(transport, program.argv);
-    const version =
-      program.argv === undefined
-        ? r.exitCode === 0
-          ? r.stdout.trim()
-          : undefined
-        : r.exitCode === 127 || r.exitCode === null
-          ? undefined
-          : program.parse?.(r.stdout, r.stderr);
-    report({
-      ok: version !== undefined || !program.needed,
-      optional: version === undefined && !program.needed,
-      line:
-        version !== undefined
-          ? `${program.program}: ${version}${program.argv === undefined ? '' : ` (${program.path})`}`
-          : `${program.program}: not found as ${program.path}${program.needed ? ' (the campaign uses it)' : ''}`,
-    });
-  }
+  await checkPrograms(programs, run, report);
   report({
     ok: true,
     optional: true,

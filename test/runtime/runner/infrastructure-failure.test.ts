@@ -55,6 +55,7 @@ function broken(name: string, method: 'submit' | 'collect' | 'adopt', error: Err
     collect: (job, exit) =>
       method === 'collect' ? Promise.reject(error) : local.collect(job, exit),
     probe: (argv) => local.probe(argv),
+    check: (programs, report) => local.check(programs, report),
     close: () => local.close(),
   };
 }
