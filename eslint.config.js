@@ -39,16 +39,21 @@ export default tseslint.config(
     // Every error retort throws says whether a retry can help and whether it is the user's to
     // fix: a RetortError subclass, never a built-in error. Tests, benchmarks and scripts may
     // throw what they like.
-    // Turned on at integration ('error'), once every `new Error(` of src/ is replaced.
     files: ['src/**/*.ts'],
+    ignores: ['src/core/errors.ts'],
     rules: {
       'no-restricted-syntax': [
-        'off',
+        'error',
         ...['NewExpression', 'CallExpression'].map((node) => ({
           selector: `${node}[callee.type='Identifier'][callee.name=${BUILT_IN_ERROR}]`,
           message:
             'Throw a RetortError subclass from src/core/errors.ts (InputError, CampaignError, InfrastructureError, ExecutorUnavailableError), not a built-in error.',
         })),
+        {
+          selector: `ClassDeclaration[superClass.type='Identifier'][superClass.name=${BUILT_IN_ERROR}]`,
+          message:
+            'An error class extends RetortError (src/core/errors.ts), which says whether a retry can help.',
+        },
       ],
     },
   },
