@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Field, FieldMap } from '../core/fields/field.js';
+import type { SlurmHost } from '../executors/slurm/slurm-host.js';
 
 /**
  * The `hosts:` section of retort.yaml: where calcs may run besides this machine. Each entry is
@@ -68,29 +69,17 @@ export interface SshHostSettings extends SshConnectionSettings {
   readonly programs: Readonly<Record<string, string>>;
 }
 
-export type SubmitMode = 'single' | 'array' | 'packed';
-
-export interface SlurmHostSettings {
+/**
+ * A SLURM cluster's entry: what the slurm executor reads (SlurmHost, documented there) plus what
+ * the runtime uses to reach it and to size its calcs.
+ */
+export interface SlurmHostSettings extends SlurmHost {
   readonly type: 'slurm';
-  readonly name: string;
   /** The ssh host whose shell runs sbatch/squeue; undefined: this machine. */
   readonly via: string | undefined;
-  readonly scratch: string | undefined;
-  readonly partition: string | undefined;
-  readonly account: string | undefined;
-  readonly qos: string | undefined;
-  readonly setup: readonly string[];
-  readonly submit: SubmitMode;
-  readonly pack_size: number;
-  readonly pack_cores: number;
-  readonly max_walltime_s: number;
-  readonly max_jobs: number;
-  readonly poll_s: number;
-  readonly sbatch_args: readonly string[];
   readonly cores: number | undefined;
   readonly memory_mb: number | undefined;
   readonly walltime_s: number | undefined;
-  readonly cleanup: boolean;
   readonly programs: Readonly<Record<string, string>>;
 }
 

@@ -42,22 +42,8 @@ export interface NewBatch<S> {
   readonly settings: S;
 }
 
-interface BatchRow {
-  readonly batch_id: string;
-  readonly pipeline: string;
-  readonly seq: number;
-  readonly status: BatchStatus;
-  readonly size: number;
-  readonly strategy: Strategy;
-  readonly seed: number | null;
-  readonly policy: Policy;
-  readonly max_retries: number;
-  readonly workers: number;
-  readonly settings_json: string;
-  readonly created_at: string;
-  readonly started_at: string | null;
-  readonly ended_at: string | null;
-}
+/** A row as SQLite returns it: the batch with its settings still JSON text. */
+type BatchRow = Omit<Batch<never>, 'settings'> & { readonly settings_json: string };
 
 /** The `batches` table, one statement or one short transaction per operation. */
 export class BatchStore {

@@ -70,23 +70,11 @@ export interface Candidate<P> {
 
 export type StatusCounts = Record<ItemStatus, number>;
 
-interface ItemRow {
-  readonly pipeline: string;
-  readonly item_id: string;
-  readonly seq: number;
-  readonly status: ItemStatus;
-  readonly skip_reason: string | null;
-  readonly phase: string;
-  readonly priority: number;
-  readonly retry_count: number;
-  readonly max_retries: number;
-  readonly last_error_message: string | null;
+/** A row as SQLite returns it: the item with its JSON columns still text. */
+type ItemRow = Omit<Item<never, never>, 'payload' | 'result'> & {
   readonly payload_json: string;
   readonly result_json: string | null;
-  readonly batch_id: string | null;
-  readonly batch_order: number | null;
-  readonly updated_at: string;
-}
+};
 
 /** The `items` and `item_facts` tables. */
 export class ItemStore {
