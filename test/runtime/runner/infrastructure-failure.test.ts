@@ -8,10 +8,8 @@ import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
 import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/campaign.js';
 import { readStatusFile } from '../../../src/runtime/control/status-file.js';
 import { Runner } from '../../../src/runtime/runner/runner.js';
-import { calcKey, keyedSpec } from '../../../src/core/calc-key.js';
-import { calcWorkdir } from '../../../src/core/campaign-layout.js';
-import { getEngine } from '../../../src/engines/registry.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { recordSubmittedByDeadRun } from './dead-run.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let campaign: Campaign;
@@ -135,38 +133,7 @@ describe('an executor that throws', () => {
 
   it('leaves a calc it cannot re-adopt in flight (never submitted twice) and pauses; a later run adopts it', async () => {
     const spec = cmd('left');
-    const engine = getEngine('command');
-    const key = calcKey(spec, engine.adapterVersion);
-    const job = engine.prepare(spec);
-    campaign.runs.create({
-      id: 'dead-run',
-      pid: 999999,
-      hostname: 'h',
-      command: ['retort'],
-      executor: 'local',
-      workers: 1,
-    });
-    campaign.calcs.want(
-      {
-        key,
-        program: 'command',
-        task: 'run',
-        adapterVersion: engine.adapterVersion,
-        spec: keyedSpec(spec),
-        label: 'left',
-      },
-      () => false,
-    );
-    campaign.calcs.submit(key, {
-      runId: 'dead-run',
-      executor: 'local',
-      workdir: calcWorkdir(campaign.paths, key),
-      argv: job.argv,
-      env: job.env,
-      inputs: job.files,
-      resources: spec.resources,
-      submittedAt: new Date().toISOString(),
-    });
+    const { key } = recordSubmittedByDeadRun(campaign, spec);
 
     let runner = await start(
       broken('local', 'adopt', new ExecutorUnavailableError('local', 'no answer', 'wait')),

@@ -9,9 +9,7 @@ import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/
 import { readStatusFile } from '../../../src/runtime/control/status-file.js';
 import { Runner, type RunnerOptions } from '../../../src/runtime/runner/runner.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-import { calcKey, keyedSpec } from '../../../src/core/calc-key.js';
-import { calcWorkdir } from '../../../src/core/campaign-layout.js';
-import { getEngine } from '../../../src/engines/registry.js';
+import { recordSubmittedByDeadRun } from './dead-run.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let campaign: Campaign;
@@ -204,7 +202,7 @@ describe('Runner', () => {
     // What a runner killed by SIGKILL leaves behind: a run without an end, a calc recorded as
     // running with its handle, and its process still alive in its own process group.
     const spec = cmd('adopt-me', 'sleep 0.8');
-    const { key, attempt, workdir, job } = recordSubmittedByDeadRun(spec);
+    const { key, attempt, workdir, job } = recordSubmittedByDeadRun(campaign, spec);
     const orphanExecutor = new LocalExecutor({ slots: 1, killGraceMs: 300 });
     const running = await orphanExecutor.submit({ key, attempt, workdir, job });
     campaign.calcs.started(key, attempt, running.handle, new Date().toISOString());
@@ -222,7 +220,7 @@ describe('Runner', () => {
 
   it('submits again a calc whose recorded submission never started a process', async () => {
     const spec = cmd('never-started');
-    const { key } = recordSubmittedByDeadRun(spec);
+    const { key } = recordSubmittedByDeadRun(campaign, spec);
 
     const runner = await start();
     const result = await runner.request(spec);
@@ -234,44 +232,6 @@ describe('Runner', () => {
   });
 });
 
-/** Records a calc as submitted by a runner that then died, as the store would show it. */
-function recordSubmittedByDeadRun(spec: CalcSpec) {
-  const engine = getEngine('command');
-  const key = calcKey(spec, engine.adapterVersion);
-  campaign.runs.create({
-    id: 'dead-run',
-    pid: 999999,
-    hostname: 'h',
-    command: ['retort'],
-    executor: 'local',
-    workers: 1,
-  });
-  campaign.calcs.want(
-    {
-      key,
-      program: 'command',
-      task: 'run',
-      adapterVersion: engine.adapterVersion,
-      spec: keyedSpec(spec),
-      label: spec.label,
-    },
-    () => false,
-  );
-  const job = engine.prepare(spec);
-  const workdir = calcWorkdir(campaign.paths, key);
-  const attempt = campaign.calcs.submit(key, {
-    runId: 'dead-run',
-    executor: 'local',
-    workdir,
-    argv: job.argv,
-    env: job.env,
-    inputs: job.files,
-    resources: { cores: 1, walltime_s: 30 },
-    submittedAt: new Date().toISOString(),
-  });
-  return { key, attempt, workdir, job };
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -279,7 +239,7 @@ function sleep(ms: number): Promise<void> {
 describe('Runner totals', () => {
   it('counts a re-adopted calc that is then asked for once, as run (not also as cached)', async () => {
     const spec = cmd('adopted', 'true');
-    const { key, attempt, workdir, job } = recordSubmittedByDeadRun(spec);
+    const { key, attempt, workdir, job } = recordSubmittedByDeadRun(campaign, spec);
     const orphanExecutor = new LocalExecutor({ slots: 1, killGraceMs: 300 });
     const running = await orphanExecutor.submit({ key, attempt, workdir, job });
     campaign.calcs.started(key, attempt, running.handle, new Date().toISOString());
