@@ -4,9 +4,11 @@ import type { Campaign } from '../../runtime/campaign.js';
 import { selectItems, type ItemSummary } from '../../runtime/scheduling/strategies.js';
 import type { PipelineBatches } from '../../store/batch-store.js';
 import type { Candidate, Item, PipelineItems, StatusCounts } from '../../store/item-store.js';
+import type { BatchSummaryData } from './exports/summary.js';
 import type { MoleculeDetail } from './molecule-detail.js';
 import {
   decodePm7Settings,
+  decodeSummary,
   MOLECULE_CODEC,
   PM7_PIPELINE,
   type MoleculePayload,
@@ -39,12 +41,17 @@ export interface Molecule extends MoleculePayload {
   readonly updated_at: string;
 }
 
-/** A molecule as the import hands it over. Invalid SMILES arrive as `Skip`/INVALID_SMILES. */
+/**
+ * A molecule as the import hands it over. Invalid SMILES arrive as `Skip`/INVALID_SMILES, with
+ * the reason in `last_error_message` and a detail saying so.
+ */
 export interface NewMolecule extends Omit<MoleculePayload, 'descriptors_error'> {
   readonly mol_id: string;
   readonly status: 'Pending' | 'Skip';
   readonly skip_reason: SkipReason | null;
   readonly descriptors_error?: string | null;
+  readonly last_error_message?: string | null;
+  readonly detail?: MoleculeDetail | null;
 }
 
 /** Fields that change together with a molecule's status; those not given keep their value. */
@@ -96,10 +103,15 @@ export class MoleculeStore {
     facts: Readonly<Record<string, string>> = {},
   ): { readonly duplicates: readonly string[] } {
     return this.items.add(
-      molecules.map(({ mol_id, status, skip_reason, ...payload }) => ({
+      molecules.map(({ mol_id, status, skip_reason, last_error_message, detail, ...payload }) => ({
         item_id: mol_id,
         status,
         skip_reason,
+        last_error_message: last_error_message ?? null,
+        result:
+          detail === undefined || detail === null
+            ? null
+            : { detail, most_stable_hof_kcal_mol: detail.most_stable_hof },
         payload: { ...payload, descriptors_error: payload.descriptors_error ?? null },
       })),
       facts,
@@ -158,13 +170,23 @@ export class MoleculeStore {
     this.batchStore.setStatus(batchId, status);
   }
 
+  /** Stores the summary of the batch's last run (exports/summary.ts BatchSummaryData). */
+  setBatchSummary(batchId: string, summary: BatchSummaryData): void {
+    this.batchStore.setSummary(batchId, summary);
+  }
+
+  /** The stored summary of the batch's last run; undefined when none was stored. */
+  batchSummary(batchId: string): BatchSummaryData | undefined {
+    return this.batchStore.summary(batchId, decodeSummary);
+  }
+
   /** Molecules of the batch left Running by an interrupted run go back to To run. */
   returnInterrupted(batchId: string): number {
     return this.items.returnInterrupted(batchId);
   }
 
   /** The all_or_nothing reset (store/item-store.ts resetBatch). */
-  resetBatch(batchId: string): number {
+  resetBatch(batchId: string): { readonly ok: number; readonly notRun: number } {
     return this.items.resetBatch(this.batchStore, batchId);
   }
 
