@@ -215,7 +215,7 @@ describe('retort batch (live)', () => {
     ).toBe(0);
   });
 
-  it('refuses to show the summary of a batch that does not exist or has none yet, in one line', () => {
+  it('refuses to show the summary of a batch that does not exist, in one line', () => {
     const dir = tempCampaign();
     importDataset(dir);
     const missing = runCli(['batch', 'summary', 'batch_0042'], { cwd: dir });

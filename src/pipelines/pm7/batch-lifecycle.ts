@@ -8,7 +8,7 @@ import { crestOnPath } from './conformer-search.js';
 import { writeBatchCsv } from './exports/batch-csv.js';
 import { ThrottledExport } from './exports/csv-throttle.js';
 import { writeParityPlot } from './exports/parity-plot.js';
-import { batchSummary, formatSummary } from './exports/summary.js';
+import { batchSummary, decodeBatchSummary, formatSummary } from './exports/summary.js';
 import { describeAgain } from './import-dataset.js';
 import type { Pm7Batch, Pm7BatchSettings } from './molecule-item.js';
 import { moleculesOf } from './molecules.js';
@@ -213,7 +213,7 @@ export function closeBatch(
  */
 export function storedSummary(campaign: Campaign, batchId: string): string {
   const batch = existingBatch(campaign, batchId);
-  const summary = moleculesOf(campaign).batchSummary(batchId);
+  const summary = moleculesOf(campaign).batchSummary(batchId, decodeBatchSummary);
   if (summary === undefined) {
     throw new InputError(
       batchId,

@@ -2,7 +2,6 @@ import type { Batch, NewBatch } from '../../store/batch-store.js';
 import type { ItemCodec } from '../../store/item-store.js';
 import type { Decoder } from '../../store/stored-json.js';
 import { InfrastructureError } from '../../core/errors.js';
-import type { BatchSummaryData } from './exports/summary.js';
 import type { MoleculeDetail } from './molecule-detail.js';
 
 /** The PM7 pipeline's name in the store (`items.pipeline`, `batches.pipeline`). */
@@ -74,9 +73,6 @@ export const MOLECULE_CODEC: ItemCodec<MoleculePayload, MoleculeResult> = {
 };
 
 export const decodePm7Settings = objectOf<Pm7BatchSettings>('PM7 batch settings');
-
-/** A stored batch summary (`batches.summary_json`, exports/summary.ts documents it). */
-export const decodeSummary = objectOf<BatchSummaryData>('a PM7 batch summary');
 
 /** A reference object as name → text, whatever JSON types an older store put in it. */
 function textFields(value: unknown): Record<string, string> {

@@ -3,12 +3,11 @@ import type { ItemStatus, SkipReason } from '../../core/item-status.js';
 import type { Campaign } from '../../runtime/campaign.js';
 import { selectItems, type ItemSummary } from '../../runtime/scheduling/strategies.js';
 import type { PipelineBatches } from '../../store/batch-store.js';
+import type { Decoder } from '../../store/stored-json.js';
 import type { Candidate, Item, PipelineItems, StatusCounts } from '../../store/item-store.js';
-import type { BatchSummaryData } from './exports/summary.js';
 import type { MoleculeDetail } from './molecule-detail.js';
 import {
   decodePm7Settings,
-  decodeSummary,
   MOLECULE_CODEC,
   PM7_PIPELINE,
   type MoleculePayload,
@@ -171,13 +170,13 @@ export class MoleculeStore {
   }
 
   /** Stores the summary of the batch's last run (exports/summary.ts BatchSummaryData). */
-  setBatchSummary(batchId: string, summary: BatchSummaryData): void {
+  setBatchSummary(batchId: string, summary: object): void {
     this.batchStore.setSummary(batchId, summary);
   }
 
-  /** The stored summary of the batch's last run; undefined when none was stored. */
-  batchSummary(batchId: string): BatchSummaryData | undefined {
-    return this.batchStore.summary(batchId, decodeSummary);
+  /** The stored summary of the batch's last run, decoded; undefined when none was stored. */
+  batchSummary<T>(batchId: string, decode: Decoder<T>): T | undefined {
+    return this.batchStore.summary(batchId, decode);
   }
 
   /** Molecules of the batch left Running by an interrupted run go back to To run. */

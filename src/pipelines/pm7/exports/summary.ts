@@ -58,6 +58,15 @@ export interface BatchSummaryData {
   readonly notes: readonly string[];
 }
 
+/** Reads a stored summary back (`batches.summary_json`). */
+export function decodeBatchSummary(value: unknown): BatchSummaryData {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InfrastructureError('expected a JSON object for a PM7 batch summary', {
+      retryable: false,
+    });
+  return value as BatchSummaryData;
+}
+
 /**
  * A batch's summary from the store. `startedAt`/`endedAt` default to the batch's own times
  * (its end to now while it is Running).
