@@ -222,7 +222,7 @@ export function formatSummary(data: BatchSummaryData): string {
   if (t.remaining_in_dataset > 0)
     out.push(`    ${mols(t.remaining_in_dataset)} of the dataset still to run`);
   out.push(`    tracking CSV: ${next.csv}`);
-  for (const note of data.notes) out.push(note);
+  if (data.notes.length > 0) out.push('', ...data.notes);
   return `${out.join('\n')}\n`;
 }
 
