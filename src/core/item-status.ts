@@ -51,6 +51,8 @@ export type SelectableStatus = (typeof SELECTABLE_STATUSES)[number];
 export const SkipReason = {
   /** The item's input cannot be run (a SMILES RDKit cannot read). */
   INVALID_SMILES: 'INVALID_SMILES',
+  /** The item's stated input contradicts itself (a charge its SMILES does not have). */
+  INVALID_INPUT: 'INVALID_INPUT',
   RETRIES_EXHAUSTED: 'RETRIES_EXHAUSTED',
 } as const;
 

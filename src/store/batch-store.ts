@@ -10,7 +10,10 @@ import { nowIso } from './calc-store.js';
 import type { Db } from './database.js';
 import { decodeStored, type Decoder } from './stored-json.js';
 
-/** A batch of one pipeline (a row of `batches`, migration 4), its settings decoded. */
+/**
+ * A batch of one pipeline (a row of `batches`, migrations 4 and 5), its settings decoded. Its
+ * stored summary is read apart (PipelineBatches.summary).
+ */
 export interface Batch<S> {
   readonly batch_id: string;
   readonly pipeline: string;
@@ -42,8 +45,11 @@ export interface NewBatch<S> {
   readonly settings: S;
 }
 
-/** A row as SQLite returns it: the batch with its settings still JSON text. */
-type BatchRow = Omit<Batch<never>, 'settings'> & { readonly settings_json: string };
+/** A row as SQLite returns it: the batch with its settings still JSON text, and its summary. */
+type BatchRow = Omit<Batch<never>, 'settings'> & {
+  readonly settings_json: string;
+  readonly summary_json: string | null;
+};
 
 /** The `batches` table, one statement or one short transaction per operation. */
 export class BatchStore {
@@ -78,6 +84,9 @@ export class PipelineBatches<S> {
            max_retries, workers, settings_json, created_at, started_at)
          VALUES (@batch_id, @pipeline, @seq, 'Running', @size, @strategy, @seed, @policy,
            @max_retries, @workers, @settings_json, @now, @now)`,
+      ),
+      setSummary: db.prepare<[string, string, string]>(
+        'UPDATE batches SET summary_json = ? WHERE batch_id = ? AND pipeline = ?',
       ),
       setStatus: db.prepare(
         `UPDATE batches SET status = @status, ended_at = @ended_at,
@@ -144,6 +153,19 @@ export class PipelineBatches<S> {
     })();
   }
 
+  /** Stores the summary of the batch's last run (a JSON object, replacing any earlier one). */
+  setSummary(batchId: string, summary: object): void {
+    this.mustGet(batchId);
+    this.stmt.setSummary.run(JSON.stringify(summary), batchId, this.pipeline);
+  }
+
+  /** The stored summary of the batch's last run, decoded; undefined when none was stored. */
+  summary<T>(batchId: string, decode: Decoder<T>): T | undefined {
+    const row = this.stmt.get.get(batchId, this.pipeline);
+    if (row === undefined || row.summary_json === null) return undefined;
+    return decodeStored(row.summary_json, decode, `the summary of batch ${batchId}`);
+  }
+
   private mustGet(batchId: string): Batch<S> {
     const batch = this.get(batchId);
     if (batch === undefined)
@@ -152,7 +174,7 @@ export class PipelineBatches<S> {
   }
 
   private decode(row: BatchRow): Batch<S> {
-    const { settings_json, ...rest } = row;
+    const { settings_json, summary_json: _summary, ...rest } = row;
     return {
       ...rest,
       settings: decodeStored(settings_json, this.decodeSettings, `batch ${row.batch_id}`),

@@ -40,13 +40,18 @@ export interface Item<P, R> {
   readonly updated_at: string;
 }
 
-/** An item as a pipeline adds it: Pending, or Skip when its input is already known invalid. */
-export interface NewItem<P> {
+/**
+ * An item as a pipeline adds it: Pending, or Skip when its input is already known invalid
+ * (then `last_error_message` and `result` may say why).
+ */
+export interface NewItem<P, R = never> {
   readonly item_id: string;
   readonly payload: P;
   readonly status: 'Pending' | 'Skip';
   readonly skip_reason: string | null;
   readonly priority?: number;
+  readonly last_error_message?: string | null;
+  readonly result?: R | null;
 }
 
 /** Fields that change together with an item's status; those not given keep their value. */
@@ -111,8 +116,9 @@ export class PipelineItems<P, R> {
       ),
       insert: db.prepare(
         `INSERT INTO items (pipeline, item_id, seq, status, skip_reason, priority, payload_json,
-           updated_at)
-         VALUES (@pipeline, @item_id, @seq, @status, @skip_reason, @priority, @payload_json, @now)`,
+           last_error_message, result_json, updated_at)
+         VALUES (@pipeline, @item_id, @seq, @status, @skip_reason, @priority, @payload_json,
+           @last_error_message, @result_json, @now)`,
       ),
       update: db.prepare(
         `UPDATE items SET status = @status, phase = COALESCE(@phase, phase),
@@ -187,7 +193,7 @@ export class PipelineItems<P, R> {
    * found twice so the caller can name them.
    */
   add(
-    items: readonly NewItem<P>[],
+    items: readonly NewItem<P, R>[],
     facts: Readonly<Record<string, string>> = {},
   ): { readonly duplicates: readonly string[] } {
     return this.db.transaction(() => {
@@ -207,6 +213,9 @@ export class PipelineItems<P, R> {
           skip_reason: item.skip_reason,
           priority: item.priority ?? 0,
           payload_json: JSON.stringify(item.payload),
+          last_error_message: item.last_error_message ?? null,
+          result_json:
+            item.result === undefined || item.result === null ? null : JSON.stringify(item.result),
           now,
         });
       }
@@ -325,24 +334,33 @@ export class PipelineItems<P, R> {
   }
 
   /**
-   * The all_or_nothing reset: the batch's OK items go back to Pending with no result; OK and
-   * Rerun items leave the batch (Skip ones keep it, to show where they failed); retry counts
-   * are kept; the batch becomes Reset. Returns how many items went back to Pending.
+   * The all_or_nothing reset: the batch's OK items go back to Pending with no result, and its
+   * To run items (a Stopped batch's, never started) go back to Pending keeping theirs; OK,
+   * To run and Rerun items leave the batch, so a new batch can select them (Skip ones keep it,
+   * to show where they failed); retry counts are kept; the batch becomes Reset. Returns how
+   * many OK items and how many To run items went back to Pending.
    */
-  resetBatch<S>(batches: PipelineBatches<S>, batchId: string): number {
+  resetBatch<S>(
+    batches: PipelineBatches<S>,
+    batchId: string,
+  ): { readonly ok: number; readonly notRun: number } {
     return this.db.transaction(() => {
-      let n = 0;
+      let ok = 0;
+      let notRun = 0;
       const now = nowIso();
       for (const row of this.stmt.ofBatch.all(this.pipeline, batchId)) {
         if (row.status === 'OK') {
           this.setStatus(row.item_id, 'Pending', { phase: 'pending', result: null });
-          n++;
+          ok++;
+        } else if (row.status === 'To run') {
+          this.setStatus(row.item_id, 'Pending', { phase: 'pending' });
+          notRun++;
         }
-        if (row.status === 'OK' || row.status === 'Rerun')
+        if (row.status === 'OK' || row.status === 'To run' || row.status === 'Rerun')
           this.stmt.clearBatch.run({ pipeline: this.pipeline, item_id: row.item_id, now });
       }
       batches.setStatus(batchId, 'Reset');
-      return n;
+      return { ok, notRun };
     })();
   }
 

@@ -90,6 +90,10 @@
  *   settings, a JSON object), created_at, started_at, ended_at
  *
  * `item_facts` — pipeline, key → value facts (e.g. about the last import of a dataset).
+ *
+ * Migration 5 — `batches.summary_json`: the summary of the batch's last run, as its pipeline
+ * made it when the run ended (a JSON object; for PM7 pipelines/pm7/exports/summary.ts
+ * BatchSummaryData), shown again by `retort batch summary ID`; null until a run of it ends.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -281,5 +285,8 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE molecules;
   DROP TABLE batches_v3;
   DROP TABLE dataset;
+  `,
+  `
+  ALTER TABLE batches ADD COLUMN summary_json TEXT;
   `,
 ];

@@ -120,6 +120,11 @@ describe('retort batch (live)', () => {
       expect(detail.conformers.some((c) => c.is_successful)).toBe(true);
       expect(detail.decisions.length).toBeGreaterThan(0);
 
+      const shown = runCli(['batch', 'summary', 'batch_0001'], { cwd: dir });
+      expect(shown.status, shown.stderr).toBe(0);
+      expect(shown.stdout).toMatch(/^batch_0001 — 4 molecules in .* \(Completed\)\n/);
+      expect(r.stdout).toContain(shown.stdout);
+
       const again = runCli(['batch', 'run', ...FAST], { cwd: dir });
       expect(again.status).toBe(0);
       expect(again.stdout).toMatch(/nothing to run/);
@@ -210,6 +215,16 @@ describe('retort batch (live)', () => {
     ).toBe(0);
   });
 
+  it('refuses to show the summary of a batch that does not exist, in one line', () => {
+    const dir = tempCampaign();
+    importDataset(dir);
+    const missing = runCli(['batch', 'summary', 'batch_0042'], { cwd: dir });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim()).toBe(
+      'retort: batch_0042: no such batch; `retort batch status` lists them',
+    );
+  });
+
   it('refuses timeouts that are not minutes > 0, naming the flag, and runs nothing', () => {
     const dir = tempCampaign();
     importDataset(dir);
@@ -251,6 +266,7 @@ describe('retort batch (live)', () => {
       );
       expect(r.status).toBe(1);
       expect(r.stdout).toMatch(/all_or_nothing/);
+      expect(r.stdout).toMatch(/^batch_0001 — 2 molecules in /);
       const statuses = withStore(dir, (db) =>
         db
           .prepare<
@@ -272,9 +288,15 @@ describe('the failure scenarios of one molecule (live)', () => {
   interface Detail {
     status: string;
     quality_grade: string;
-    issues: string[];
+    issues: { code: string; message: string }[];
+    decisions: { decision: string }[];
     conformer_search: { status: string };
-    conformers: { search_status: string; mopac_status: string; is_successful: boolean }[];
+    conformers: {
+      search_status: string;
+      mopac_status: string;
+      is_successful: boolean;
+      hof_confidence: string | null;
+    }[];
   }
   const detailOf = (dir: string, id: string): Detail =>
     JSON.parse(readFileSync(join(dir, 'details', `${id}.json`), 'utf8')) as Detail;
@@ -303,7 +325,8 @@ describe('the failure scenarios of one molecule (live)', () => {
       expect(['TIMEOUT', 'FAILED']).toContain(d.conformer_search.status);
       expect(d.conformers.map((c) => c.search_status)).toEqual(['FALLBACK']);
       expect(d.quality_grade).toMatch(/^[BC]$/);
-      expect(d.issues.join(' ')).toMatch(/start geometry/);
+      expect(d.issues.find((i) => i.code === 'NO_CONFORMERS')?.message).toMatch(/start geometry/);
+      expect(d.decisions.map((x) => x.decision)).toContain('used_fixed_crest_timeout');
     },
     300_000,
   );
@@ -328,6 +351,10 @@ describe('the failure scenarios of one molecule (live)', () => {
       expect(failed.length).toBeGreaterThanOrEqual(1);
       expect(d.conformers.some((c) => c.is_successful)).toBe(true);
       expect(d.quality_grade).toMatch(/^[BC]$/);
+      // Garbage output: MOPAC "ran" but gave no heat of formation.
+      for (const c of failed) expect([c.mopac_status, c.hof_confidence]).toEqual(['CRASHED', null]);
+      expect(d.issues.map((i) => i.code)).toContain('MOPAC_CRASHED');
+      expect(d.decisions.map((x) => x.decision)).toContain('partial_success');
 
       // Now every MOPAC run fails: Rerun after the first batch, Skip when retries run out.
       fakeProgram(dir, 'mopac', 'echo garbage > "${1%.mop}.out"; exit 0');
@@ -335,6 +362,9 @@ describe('the failure scenarios of one molecule (live)', () => {
       const first = runCli(['batch', 'run', '--max-retries', '2', ...FAST], { cwd: dir });
       expect(first.status).toBe(1);
       expect(detailOf(dir, 'MOL00002')).toMatchObject({ status: 'Rerun', quality_grade: 'FAILED' });
+      expect(detailOf(dir, 'MOL00002').decisions.map((x) => x.decision)).toContain(
+        'all_conformers_failed',
+      );
       const second = runCli(['batch', 'run', '--max-retries', '2', ...FAST], { cwd: dir });
       expect(second.status).toBe(1);
       expect(detailOf(dir, 'MOL00002').status).toBe('Skip');

@@ -173,10 +173,39 @@ describe('ItemStore', () => {
     const { batch } = items.createBatch(batches, { ...BATCH, size: 3 }, fewestAtoms);
     finishBatch(batch.batch_id, (id) => (id === 'C' ? 'Rerun' : 'OK'));
     expect(items.get('D')?.result).toEqual({ energy: -1 });
-    expect(items.resetBatch(batches, batch.batch_id)).toBe(2);
+    expect(items.resetBatch(batches, batch.batch_id)).toEqual({ ok: 2, notRun: 0 });
     expect(items.get('D')).toMatchObject({ status: 'Pending', batch_id: null, result: null });
     expect(items.get('C')).toMatchObject({ status: 'Rerun', batch_id: null, retry_count: 1 });
     expect(batches.get(batch.batch_id)?.status).toBe('Reset');
+  });
+
+  it('frees the To run items of a reset Stopped batch: Pending, out of the batch, selectable by the next batch', () => {
+    const { batch } = items.createBatch(batches, { ...BATCH, size: 3 }, fewestAtoms);
+    items.setStatus('D', 'Running');
+    items.setStatus('D', 'OK', { result: { energy: -2 } });
+    batches.setStatus(batch.batch_id, 'Stopped');
+    expect(items.resetBatch(batches, batch.batch_id)).toEqual({ ok: 1, notRun: 2 });
+    for (const id of ['B', 'C'])
+      expect(items.get(id)).toMatchObject({ status: 'Pending', batch_id: null, batch_order: null });
+    const next = items.createBatch(batches, { ...BATCH, size: 4 }, fewestAtoms);
+    expect(next.items.map((i) => i.item_id)).toEqual(['D', 'B', 'C', 'A']);
+  });
+
+  it('adds a Skip item with its error and result', () => {
+    items.add([
+      {
+        ...item('E', 0),
+        status: 'Skip',
+        skip_reason: 'INVALID_SMILES',
+        last_error_message: 'unreadable',
+        result: { energy: 0 },
+      },
+    ]);
+    expect(items.get('E')).toMatchObject({
+      status: 'Skip',
+      last_error_message: 'unreadable',
+      result: { energy: 0 },
+    });
   });
 
   it('counts items overall and per batch', () => {

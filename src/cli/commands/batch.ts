@@ -9,6 +9,7 @@ import {
   resetBatch,
   resumeBatch,
   startBatch,
+  storedSummary,
   STATUS_COLUMNS,
   type NewBatchOptions,
 } from '../../pipelines/pm7/batch-lifecycle.js';
@@ -111,6 +112,21 @@ export function registerBatch(program: Command): void {
       const campaign = openCampaign(findCampaignRoot(dir, process.cwd()));
       try {
         process.stdout.write(`${resetBatch(campaign, batchId)}\n`);
+      } finally {
+        campaign.close();
+      }
+    });
+
+  batch
+    .command('summary')
+    .summary('show again the summary printed when a batch last ended or stopped')
+    .argument('<batch_id>', 'e.g. batch_0003')
+    .action((batchId: string, _options: unknown, command: Command) => {
+      const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
+      // Not read-only: a store made by an older retort is migrated first.
+      const campaign = openCampaign(findCampaignRoot(dir, process.cwd()));
+      try {
+        process.stdout.write(storedSummary(campaign, batchId));
       } finally {
         campaign.close();
       }

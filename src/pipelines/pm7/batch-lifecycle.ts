@@ -8,7 +8,7 @@ import { crestOnPath } from './conformer-search.js';
 import { writeBatchCsv } from './exports/batch-csv.js';
 import { ThrottledExport } from './exports/csv-throttle.js';
 import { writeParityPlot } from './exports/parity-plot.js';
-import { batchSummary, formatSummary } from './exports/summary.js';
+import { batchSummary, decodeBatchSummary, formatSummary } from './exports/summary.js';
 import { describeAgain } from './import-dataset.js';
 import type { Pm7Batch, Pm7BatchSettings } from './molecule-item.js';
 import { moleculesOf } from './molecules.js';
@@ -168,8 +168,9 @@ function moleculeLine(e: MoleculeEvent): string {
 
 /**
  * Records the end of a batch run (Stopped when molecules are left, else Completed, then the
- * all_or_nothing reset when a molecule failed), writes the exports and returns the summary
- * text and the exit status: 0 when every molecule of the batch is OK.
+ * all_or_nothing reset when a molecule failed), writes the exports, stores the summary (made
+ * before the reset, so that it counts the molecules as they ran) and returns its text and the
+ * exit status: 0 when every molecule of the batch is OK.
  */
 export function closeBatch(
   campaign: Campaign,
@@ -182,37 +183,59 @@ export function closeBatch(
   const molecules = store.ofBatch(batch.batch_id);
   const left = molecules.filter((m) => m.status === 'To run');
   const failed = molecules.filter((m) => m.status === 'Rerun' || m.status === 'Skip');
-  let resetNote = '';
-  if (run.interrupted || left.length > 0) {
-    store.setBatchStatus(batch.batch_id, 'Stopped');
-  } else {
-    store.setBatchStatus(batch.batch_id, 'Completed');
-    if (batch.policy === 'all_or_nothing' && failed.length > 0) {
-      const n = store.resetBatch(batch.batch_id);
-      resetNote = `all_or_nothing: ${failed.length} molecules failed, so the batch's ${n} OK molecules went back to Pending`;
-    }
-  }
-  writeBatchCsv(campaign, { withReference: run.withReference });
-  writeParityPlot(campaign);
-  const summary = batchSummary(campaign, batch.batch_id, {
+  const stopped = run.interrupted || left.length > 0;
+  store.setBatchStatus(batch.batch_id, stopped ? 'Stopped' : 'Completed');
+  const reset = !stopped && batch.policy === 'all_or_nothing' && failed.length > 0;
+  const counted = batchSummary(campaign, batch.batch_id, {
     startedAt: run.started,
     endedAt: ended,
   });
+  const notes: string[] = [];
+  if (reset) {
+    const n = store.resetBatch(batch.batch_id).ok;
+    notes.push(
+      `all_or_nothing: ${failed.length} molecules failed, so the batch's ${n} OK molecules went back to Pending`,
+    );
+  }
+  const summary = { ...counted, notes };
+  store.setBatchSummary(batch.batch_id, summary);
+  writeBatchCsv(campaign, { withReference: run.withReference });
+  writeParityPlot(campaign);
   return {
-    text: `${formatSummary(summary)}${resetNote === '' ? '' : `\n${resetNote}`}\n`,
+    text: formatSummary(summary),
     exitCode: failed.length === 0 && left.length === 0 ? 0 : 1,
   };
 }
 
 /**
- * `retort batch reset`: applies the all_or_nothing reset to a Completed or Stopped batch and
+ * `retort batch summary ID`: the summary stored when the batch's last run ended, as it was
+ * printed then. Refuses (one line) a batch that does not exist or has no stored summary.
+ */
+export function storedSummary(campaign: Campaign, batchId: string): string {
+  const batch = existingBatch(campaign, batchId);
+  const summary = moleculesOf(campaign).batchSummary(batchId, decodeBatchSummary);
+  if (summary === undefined) {
+    throw new InputError(
+      batchId,
+      batch.status === 'Running'
+        ? 'is Running and has no summary yet; `retort batch status` shows its counts'
+        : 'has no stored summary (its last run ended before retort stored summaries); `retort batch status` shows its counts',
+    );
+  }
+  return formatSummary(summary);
+}
+
+/**
+ * `retort batch reset`: applies the all_or_nothing reset to a Completed or Stopped batch (a
+ * Stopped batch's molecules not run yet go back to Pending too, free for the next batch) and
  * rewrites the tracking CSV. Returns the line to print.
  */
 export function resetBatch(campaign: Campaign, batchId: string): string {
   batchIn(campaign, batchId, ['Completed', 'Stopped'], 'a Completed or Stopped batch can be reset');
-  const n = moleculesOf(campaign).resetBatch(batchId);
+  const { ok, notRun } = moleculesOf(campaign).resetBatch(batchId);
   writeBatchCsv(campaign, { withReference: false });
-  return `${batchId} reset: ${n} OK molecules back to Pending (retry counts kept)`;
+  const left = notRun === 0 ? '' : ` and ${notRun} not run yet`;
+  return `${batchId} reset: ${ok} OK molecules${left} back to Pending (retry counts kept)`;
 }
 
 /** The rows of `retort batch status`: molecules by status, overall and per batch. */
@@ -248,10 +271,16 @@ function batchIn(
   allowed: readonly BatchStatus[],
   what: string,
 ): Pm7Batch {
+  const batch = existingBatch(campaign, batchId);
+  if (!allowed.includes(batch.status))
+    throw new InputError(batchId, `is ${batch.status}; only ${what}`);
+  return batch;
+}
+
+/** The batch, when it exists; else one line saying so. */
+function existingBatch(campaign: Campaign, batchId: string): Pm7Batch {
   const batch = moleculesOf(campaign).batch(batchId);
   if (batch === undefined)
     throw new InputError(batchId, 'no such batch; `retort batch status` lists them');
-  if (!allowed.includes(batch.status))
-    throw new InputError(batchId, `is ${batch.status}; only ${what}`);
   return batch;
 }

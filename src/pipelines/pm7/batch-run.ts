@@ -1,12 +1,17 @@
 import { relative } from 'node:path';
-import { errorMessage } from '../../core/errors.js';
-import type { ItemStatus } from '../../core/item-status.js';
+import type { CalcSpec } from '../../core/calc-spec.js';
+import { errorMessage, InputError } from '../../core/errors.js';
+import { SkipReason, type ItemStatus } from '../../core/item-status.js';
 import type { Campaign } from '../../runtime/campaign.js';
 import type { CalcRunner } from '../../runtime/calc-request.js';
 import { detailPath, writeDetail } from './exports/details.js';
-import type { MoleculeDetail } from './molecule-detail.js';
+import { issue, notRunDetail, type PipelineDetail } from './molecule-detail.js';
 import type { Pm7Batch } from './molecule-item.js';
-import { runMoleculePipeline, type PipelineSettings } from './molecule-pipeline.js';
+import {
+  runMoleculePipeline,
+  type PipelineOutcome,
+  type PipelineSettings,
+} from './molecule-pipeline.js';
 import { moleculesOf, type Molecule } from './molecules.js';
 
 /** One molecule of a batch reaching its outcome, for progress lines. */
@@ -59,6 +64,11 @@ export interface BatchRunResult {
  * its detail stored and written to its details/ file. A molecule the run stopped in the
  * middle of goes back to To run. When the runner stops or pauses, no new molecule starts.
  * A file of one molecule that cannot be written (MoleculeFileError) fails that molecule only.
+ * A molecule whose calc is refused for its own stated input (an InputError about
+ * `molecule…`: a charge or multiplicity its SMILES contradicts) ends Skip (INVALID_INPUT) at
+ * once, with the refusal as its error: no retry can change it, and the batch goes on.
+ * The detail's times used (actual_crest/mopac_timeout_used_min) are the durations of the
+ * attempts behind the calcs the molecule asked for in its conformer and MOPAC phases.
  */
 export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult> {
   const { campaign, runner, batch } = options;
@@ -87,15 +97,42 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
     running++;
     options.onChange();
     progress();
-    const outcome = await runMoleculePipeline(
-      mol,
-      settings,
-      (spec) => runner.request(spec, mol.mol_id),
-      campaign.paths,
-      (phase) => {
-        store.setPhase(mol.mol_id, phase);
-      },
-    );
+    const startedAt = new Date().toISOString();
+    // Calc keys the molecule asked for, by the phase that asked: the times used come from them.
+    let phase = 'geometry';
+    const keysByPhase = new Map<string, Set<string>>();
+    const request = async (spec: CalcSpec) => {
+      const asked = await runner.request(spec, mol.mol_id);
+      const keys = keysByPhase.get(phase) ?? new Set<string>();
+      keys.add(asked.key);
+      keysByPhase.set(phase, keys);
+      return asked;
+    };
+    let outcome: PipelineOutcome;
+    let invalidInput = false;
+    try {
+      outcome = await runMoleculePipeline(mol, settings, request, campaign.paths, (p) => {
+        phase = p;
+        store.setPhase(mol.mol_id, p);
+      });
+    } catch (error) {
+      if (!(error instanceof InputError) || !(error.where ?? '').startsWith('molecule'))
+        throw error;
+      invalidInput = true;
+      outcome = {
+        interrupted: false,
+        ok: false,
+        detail: notRunDetail(mol, {
+          code: 'INVALID_INPUT',
+          message: `refused: ${error.message}`,
+          batch_id: batch.batch_id,
+          method: settings.crest ? 'crest' : 'builtin',
+          crest_timeout_min: settings.crest_timeout_min,
+          mopac_timeout_min: settings.mopac_timeout_min,
+          started_at: startedAt,
+        }),
+      };
+    }
     running--;
     if (outcome.interrupted) {
       interrupted = true;
@@ -113,10 +150,18 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
       });
       return;
     }
-    const ended = (ok: boolean, base: Omit<MoleculeDetail, 'status' | 'retry_count'>) => {
+    const used = {
+      actual_crest_timeout_used_min: minutesUsed(campaign, keysByPhase.get('conformers')),
+      actual_mopac_timeout_used_min: minutesUsed(campaign, keysByPhase.get('mopac')),
+    };
+    const ended = (ok: boolean, base: PipelineDetail) => {
       const retryCount = mol.retry_count + (ok ? 0 : 1);
-      const status: ItemStatus = ok ? 'OK' : retryCount < mol.max_retries ? 'Rerun' : 'Skip';
-      return { ok, status, detail: { ...base, status, retry_count: retryCount } };
+      const status: ItemStatus = ok
+        ? 'OK'
+        : !invalidInput && retryCount < mol.max_retries
+          ? 'Rerun'
+          : 'Skip';
+      return { ok, status, detail: { ...base, ...used, status, retry_count: retryCount } };
     };
     let end = ended(outcome.ok, outcome.detail);
     // The detail file first: when it cannot be written, the molecule fails (and says why).
@@ -127,7 +172,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
       end = ended(false, {
         ...outcome.detail,
         quality_grade: 'FAILED',
-        issues: [...outcome.detail.issues, message],
+        issues: [...outcome.detail.issues, issue('FILE_WRITE_FAILED', message)],
         error_message: message,
       });
     }
@@ -136,7 +181,12 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
       phase: 'done',
       retry_count: detail.retry_count,
       last_error_message: ok ? null : detail.error_message,
-      skip_reason: status === 'Skip' ? 'RETRIES_EXHAUSTED' : null,
+      skip_reason:
+        status !== 'Skip'
+          ? null
+          : invalidInput
+            ? SkipReason.INVALID_INPUT
+            : SkipReason.RETRIES_EXHAUSTED,
       result: { detail, most_stable_hof_kcal_mol: detail.most_stable_hof },
     });
     done++;
@@ -175,4 +225,11 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
   };
   await Promise.all(Array.from({ length: Math.max(1, options.workers) }, worker));
   return { interrupted, ran: done };
+}
+
+/** Minutes the attempts behind `keys` took (the latest attempt of each calc). */
+function minutesUsed(campaign: Campaign, keys: ReadonlySet<string> | undefined): number {
+  let seconds = 0;
+  for (const key of keys ?? []) seconds += campaign.calcs.latestAttempt(key)?.durationS ?? 0;
+  return Math.round((seconds / 60) * 1e6) / 1e6;
 }

@@ -5,6 +5,8 @@ import { describeSmiles, loadRdkit, type SmilesDescription } from '../../chem/de
 import { InfrastructureError, InputError, errorMessage } from '../../core/errors.js';
 import { SkipReason } from '../../core/item-status.js';
 import type { Campaign } from '../../runtime/campaign.js';
+import { writeDetail } from './exports/details.js';
+import { notRunDetail, type MoleculeDetail } from './molecule-detail.js';
 import type { MoleculePayload } from './molecule-item.js';
 import { moleculesOf, type NewMolecule } from './molecules.js';
 
@@ -21,7 +23,8 @@ import { moleculesOf, type NewMolecule } from './molecules.js';
  *
  * Columns (names compared without case and surrounding spaces):
  * - `smiles` (required). A SMILES RDKit cannot read (or an empty one) is kept as a `Skip`
- *   molecule with reason INVALID_SMILES, not an error. A molecule on which RDKit itself broke
+ *   molecule with reason INVALID_SMILES, not an error: its last_error_message says so, and its
+ *   detail (issue INVALID_SMILES, grade FAILED) is stored and written to details/. A molecule on which RDKit itself broke
  *   (InfrastructureError from the descriptor function) is kept `Pending` without descriptors
  *   (`descriptors_error` says why); they are computed again before the next batch
  *   (describeAgain), and the import goes on with the next molecule.
@@ -176,7 +179,12 @@ export async function importDataset(
   const suspicious: { mol_id: string; why: string }[] = [];
   for (const row of rows) {
     const described = await describeOne(describe, row.smiles);
-    molecules.push({ mol_id: row.mol_id, ...payload(row, described), ...itemStatus(described) });
+    molecules.push({
+      mol_id: row.mol_id,
+      ...payload(row, described),
+      ...itemStatus(described),
+      ...invalidRecord(row, described),
+    });
     if (described.kind === 'invalid') invalidIds.push(row.mol_id);
     else if (described.kind === 'retry') retryIds.push(row.mol_id);
     else {
@@ -204,6 +212,8 @@ export async function importDataset(
       `ids already in the campaign: ${idList(duplicates)}; nothing was imported`,
     );
   }
+  for (const m of molecules)
+    if (m.detail !== undefined && m.detail !== null) writeDetail(campaign.paths, m.detail);
 
   return {
     source,
@@ -236,10 +246,18 @@ export async function describeAgain(
   for (const m of waiting) {
     const described = await describeOne(describeWith, m.smiles);
     const { status, skip_reason } = itemStatus(described);
+    const invalid = invalidRecord(m, described);
     store.setStatus(m.mol_id, status, {
       skip_reason,
       payload: payload(m, described),
+      ...(invalid.detail === undefined
+        ? {}
+        : {
+            last_error_message: invalid.last_error_message,
+            result: { detail: invalid.detail, most_stable_hof_kcal_mol: null },
+          }),
     });
+    if (invalid.detail !== undefined) writeDetail(campaign.paths, invalid.detail);
     if (described.kind === 'retry') left++;
   }
   return left;
@@ -289,6 +307,42 @@ function itemStatus(described: Described): Pick<NewMolecule, 'status' | 'skip_re
   return described.kind === 'invalid'
     ? { status: 'Skip', skip_reason: SkipReason.INVALID_SMILES }
     : { status: 'Pending', skip_reason: null };
+}
+
+/** For a SMILES RDKit cannot read: the error and the detail a Skip molecule keeps. */
+function invalidRecord(
+  m: {
+    readonly mol_id: string;
+    readonly smiles: string;
+    readonly charge: number;
+    readonly multiplicity: number;
+  },
+  described: Described,
+): { readonly last_error_message?: string; readonly detail?: MoleculeDetail } {
+  if (described.kind !== 'invalid') return {};
+  const message =
+    m.smiles === ''
+      ? 'the SMILES is empty'
+      : `RDKit cannot read the SMILES ${JSON.stringify(m.smiles)}`;
+  const detail = notRunDetail(m, {
+    code: 'INVALID_SMILES',
+    message,
+    batch_id: null,
+    method: 'builtin',
+    crest_timeout_min: null,
+    mopac_timeout_min: null,
+    started_at: new Date().toISOString(),
+  });
+  return {
+    last_error_message: message,
+    detail: {
+      ...detail,
+      status: 'Skip',
+      retry_count: 0,
+      actual_crest_timeout_used_min: 0,
+      actual_mopac_timeout_used_min: 0,
+    },
+  };
 }
 
 /** Why the stated charge or multiplicity disagrees with the SMILES, if it does. */

@@ -4,11 +4,17 @@ import { calcWorkdir, type CampaignPaths } from '../../core/campaign-layout.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
 import { searchConformers, type ConformerSearchOutcome } from './conformer-search.js';
-import type {
-  ConformerDetail,
-  ConformerSearchDetail,
-  Decision,
-  MoleculeDetail,
+import {
+  decision,
+  issue,
+  mopacFailure,
+  mopacHof,
+  outcomeDecisions,
+  type ConformerDetail,
+  type ConformerSearchDetail,
+  type Decision,
+  type Issue,
+  type PipelineDetail,
 } from './molecule-detail.js';
 import { MoleculeFileError } from './molecule-file-error.js';
 import { conformerCount } from './select-conformers.js';
@@ -49,7 +55,7 @@ export type PipelineOutcome =
   | {
       readonly interrupted: false;
       readonly ok: boolean;
-      readonly detail: Omit<MoleculeDetail, 'status' | 'retry_count'>;
+      readonly detail: PipelineDetail;
     };
 
 /** Walltime of the SMILES → 3D step, seconds. */
@@ -73,17 +79,17 @@ export async function runMoleculePipeline(
   setPhase: (phase: string) => void,
 ): Promise<PipelineOutcome> {
   const startedAt = new Date();
-  const issues: string[] = [];
+  const issues: Issue[] = [];
   const decisions: Decision[] = [];
-  const decide = (decision: string, reason: string, confidence: number): void => {
-    decisions.push({ decision, reason, confidence, timestamp: new Date().toISOString() });
+  const decide = (name: string, reason: string, confidence: number): void => {
+    decisions.push(decision(name, reason, confidence));
   };
   const finish = (
     search: ConformerSearchDetail,
     conformers: ConformerDetail[],
     error: string | null,
-    mopacUsedMin: number,
   ): PipelineOutcome => {
+    decisions.push(...outcomeDecisions(conformers));
     const hofs = conformers
       .flatMap((c) => (c.is_successful && c.energy_hof !== null ? [c.energy_hof] : []))
       .sort((a, b) => a - b);
@@ -116,7 +122,6 @@ export async function runMoleculePipeline(
         error_message: ok ? null : (error ?? 'no conformer gave a heat of formation'),
         total_execution_time_s: round((endedAt.getTime() - startedAt.getTime()) / 1000),
         mopac_timeout_min: settings.mopac_timeout_min,
-        actual_mopac_timeout_used_min: round(mopacUsedMin),
         started_at: startedAt.toISOString(),
         ended_at: endedAt.toISOString(),
       },
@@ -145,8 +150,10 @@ export async function runMoleculePipeline(
   };
   if (gen3d.status === 'not_run') return { interrupted: true };
   if (gen3d.status === 'failed') {
-    issues.push(`3D geometry from the SMILES failed: ${gen3d.failure.message}`);
-    return finish(notAttempted, [], `3D geometry: ${gen3d.failure.message}`, 0);
+    issues.push(
+      issue('GEOMETRY_3D_FAILED', `3D geometry from the SMILES failed: ${gen3d.failure.message}`),
+    );
+    return finish(notAttempted, [], `3D geometry: ${gen3d.failure.message}`);
   }
   const start = gen3d.result.geometry as unknown as Atom[];
 
@@ -161,6 +168,11 @@ export async function runMoleculePipeline(
       : 'no crest executable on PATH; the built-in search needs only Debian programs',
     1,
   );
+  decide(
+    'used_fixed_crest_timeout',
+    `the batch's conformer-search budget: ${settings.crest_timeout_min} min`,
+    1,
+  );
   let search: ConformerSearchOutcome;
   try {
     search = await searchConformers(
@@ -172,22 +184,20 @@ export async function runMoleculePipeline(
   } catch (error) {
     // Its ensemble file could not be written: this molecule fails, the batch goes on.
     if (!(error instanceof MoleculeFileError)) throw error;
-    issues.push(error.message);
-    return finish(
-      { ...notAttempted, status: 'FAILED', error: error.message },
-      [],
-      error.message,
-      0,
-    );
+    issues.push(issue('FILE_WRITE_FAILED', error.message));
+    return finish({ ...notAttempted, status: 'FAILED', error: error.message }, [], error.message);
   }
   if (search.interrupted) return { interrupted: true };
-  issues.push(...search.issues);
+  issues.push(...search.issues.map((text) => issue('CONFORMER_SEARCH', text)));
   decisions.push(...search.decisions);
   let ensemble: { geometry: readonly Atom[]; energy_hartree: number | null; fallback: boolean }[] =
     search.conformers.map((c) => ({ ...c, fallback: false }));
   if (ensemble.length === 0) {
     issues.push(
-      `conformer search ${search.detail.status.toLowerCase()}${search.detail.error === null ? '' : ` (${search.detail.error})`}: used the start geometry`,
+      issue(
+        'NO_CONFORMERS',
+        `conformer search ${search.detail.status.toLowerCase()}${search.detail.error === null ? '' : ` (${search.detail.error})`}: used the start geometry`,
+      ),
     );
     decide(
       'use the Open Babel start geometry as the only conformer',
@@ -211,10 +221,8 @@ export async function runMoleculePipeline(
   setPhase('mopac');
   const conformers: ConformerDetail[] = [];
   let remainingS = settings.mopac_timeout_min * 60;
-  let usedMin = 0;
   for (const [i, conformer] of selected.entries()) {
     const walltime = Math.max(MIN_MOPAC_WALLTIME_S, Math.floor(remainingS / (selected.length - i)));
-    usedMin += walltime / 60;
     const spec: CalcSpec = {
       program: 'mopac',
       task: 'optimize',
@@ -241,31 +249,31 @@ export async function runMoleculePipeline(
       timeout_used_min: round(walltime / 60),
     };
     if (outcome.status === 'succeeded') {
-      const hof = outcome.result.heat_of_formation_kcal_mol;
+      const hof = mopacHof(outcome.result);
       conformers.push({
         ...base,
-        mopac_status: 'OK',
+        mopac_status: 'SUCCESS',
         error_message: null,
-        energy_hof: typeof hof === 'number' ? hof : null,
-        is_successful: typeof hof === 'number',
+        ...hof,
+        is_successful: hof.energy_hof !== null,
       });
     } else {
-      const timeout = outcome.failure.class === 'timeout';
-      issues.push(
-        `conformer ${i + 1}: PM7 ${timeout ? 'timed out' : 'failed'} (${outcome.failure.class}: ${outcome.failure.message})`,
-      );
+      const failed = mopacFailure(i + 1, outcome.failure);
+      issues.push(failed.issue);
       conformers.push({
         ...base,
-        mopac_status: timeout ? 'TIMEOUT' : 'FAILED',
-        error_message: `${outcome.failure.class}: ${outcome.failure.message}`,
+        mopac_status: failed.mopac_status,
+        error_message: failed.error_message,
         energy_hof: null,
+        hof_confidence: null,
+        hof_extraction_method: null,
         is_successful: false,
       });
     }
   }
   const lastError =
     [...conformers].reverse().find((c) => c.error_message !== null)?.error_message ?? null;
-  return finish(search.detail, conformers, lastError, usedMin);
+  return finish(search.detail, conformers, lastError);
 }
 
 function round(value: number): number {

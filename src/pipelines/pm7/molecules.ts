@@ -3,6 +3,7 @@ import type { ItemStatus, SkipReason } from '../../core/item-status.js';
 import type { Campaign } from '../../runtime/campaign.js';
 import { selectItems, type ItemSummary } from '../../runtime/scheduling/strategies.js';
 import type { PipelineBatches } from '../../store/batch-store.js';
+import type { Decoder } from '../../store/stored-json.js';
 import type { Candidate, Item, PipelineItems, StatusCounts } from '../../store/item-store.js';
 import type { MoleculeDetail } from './molecule-detail.js';
 import {
@@ -39,12 +40,17 @@ export interface Molecule extends MoleculePayload {
   readonly updated_at: string;
 }
 
-/** A molecule as the import hands it over. Invalid SMILES arrive as `Skip`/INVALID_SMILES. */
+/**
+ * A molecule as the import hands it over. Invalid SMILES arrive as `Skip`/INVALID_SMILES, with
+ * the reason in `last_error_message` and a detail saying so.
+ */
 export interface NewMolecule extends Omit<MoleculePayload, 'descriptors_error'> {
   readonly mol_id: string;
   readonly status: 'Pending' | 'Skip';
   readonly skip_reason: SkipReason | null;
   readonly descriptors_error?: string | null;
+  readonly last_error_message?: string | null;
+  readonly detail?: MoleculeDetail | null;
 }
 
 /** Fields that change together with a molecule's status; those not given keep their value. */
@@ -96,10 +102,15 @@ export class MoleculeStore {
     facts: Readonly<Record<string, string>> = {},
   ): { readonly duplicates: readonly string[] } {
     return this.items.add(
-      molecules.map(({ mol_id, status, skip_reason, ...payload }) => ({
+      molecules.map(({ mol_id, status, skip_reason, last_error_message, detail, ...payload }) => ({
         item_id: mol_id,
         status,
         skip_reason,
+        last_error_message: last_error_message ?? null,
+        result:
+          detail === undefined || detail === null
+            ? null
+            : { detail, most_stable_hof_kcal_mol: detail.most_stable_hof },
         payload: { ...payload, descriptors_error: payload.descriptors_error ?? null },
       })),
       facts,
@@ -158,13 +169,23 @@ export class MoleculeStore {
     this.batchStore.setStatus(batchId, status);
   }
 
+  /** Stores the summary of the batch's last run (exports/summary.ts BatchSummaryData). */
+  setBatchSummary(batchId: string, summary: object): void {
+    this.batchStore.setSummary(batchId, summary);
+  }
+
+  /** The stored summary of the batch's last run, decoded; undefined when none was stored. */
+  batchSummary<T>(batchId: string, decode: Decoder<T>): T | undefined {
+    return this.batchStore.summary(batchId, decode);
+  }
+
   /** Molecules of the batch left Running by an interrupted run go back to To run. */
   returnInterrupted(batchId: string): number {
     return this.items.returnInterrupted(batchId);
   }
 
   /** The all_or_nothing reset (store/item-store.ts resetBatch). */
-  resetBatch(batchId: string): number {
+  resetBatch(batchId: string): { readonly ok: number; readonly notRun: number } {
     return this.items.resetBatch(this.batchStore, batchId);
   }
 

@@ -7,6 +7,7 @@ import {
   resetBatch,
   resumeBatch,
   startBatch,
+  storedSummary,
   type NewBatchOptions,
 } from '../../../src/pipelines/pm7/batch-lifecycle.js';
 import { importDataset } from '../../../src/pipelines/pm7/import-dataset.js';
@@ -76,7 +77,7 @@ describe('the PM7 batch lifecycle', () => {
     expect(store.ofBatch('batch_0001').map((m) => m.mol_id)).toEqual(['small', 'big']);
   });
 
-  it('closes a batch with a failure under all_or_nothing: Completed, then Reset, exit 1', async () => {
+  it('closes a batch with a failure under all_or_nothing: Completed, then Reset, exit 1, its summary counting the molecules as they ran', async () => {
     const campaign = setup();
     moleculesOf(campaign).insertMany([molecule('M1'), molecule('M2')]);
     const start = await startBatch(campaign, OPTIONS);
@@ -92,6 +93,9 @@ describe('the PM7 batch lifecycle', () => {
     expect(closed.text).toContain(
       "all_or_nothing: 1 molecules failed, so the batch's 1 OK molecules went back to Pending",
     );
+    expect(closed.text).toMatch(/^batch_0001 — 2 molecules in .* \(Completed\)\n/);
+    expect(closed.text).toMatch(/\n {2}OK +1 +50\.0\n {2}Rerun +1 +50\.0\n/);
+    expect(closed.text).toContain('heat of formation (kcal/mol, 1 OK)');
     expect(moleculesOf(campaign).batch('batch_0001')?.status).toBe('Reset');
     expect(moleculesOf(campaign).get('M1')).toMatchObject({ status: 'Pending', detail: null });
   });
@@ -117,5 +121,63 @@ describe('the PM7 batch lifecycle', () => {
     const resumed = resumeBatch(campaign, 'batch_0001');
     expect(resumed.returned).toBe(1);
     expect(moleculesOf(campaign).batch('batch_0001')?.status).toBe('Running');
+  });
+
+  it('resets a Stopped batch so that its molecules not run yet are free for the next batch', async () => {
+    const campaign = setup();
+    moleculesOf(campaign).insertMany([molecule('M1'), molecule('M2'), molecule('M3')]);
+    const start = await startBatch(campaign, { ...OPTIONS, policy: 'partial_ok' });
+    if (start.kind !== 'batch') throw new InputError(undefined, 'no batch');
+    finishOk(campaign, detail('M1', 'batch_0001'));
+    closeBatch(campaign, start.batch, {
+      interrupted: true,
+      started: new Date(),
+      withReference: false,
+    });
+    expect(resetBatch(campaign, 'batch_0001')).toBe(
+      'batch_0001 reset: 1 OK molecules and 2 not run yet back to Pending (retry counts kept)',
+    );
+    const next = await startBatch(campaign, OPTIONS);
+    expect(next).toMatchObject({ kind: 'batch', batch: { batch_id: 'batch_0002' } });
+    expect(
+      moleculesOf(campaign)
+        .ofBatch('batch_0002')
+        .map((m) => [m.mol_id, m.status]),
+    ).toEqual([
+      ['M1', 'To run'],
+      ['M2', 'To run'],
+      ['M3', 'To run'],
+    ]);
+  });
+
+  it('tells how to resume a stopped batch, and shows a past batch summary again from the store', async () => {
+    const campaign = setup();
+    moleculesOf(campaign).insertMany([molecule('M1'), molecule('M2')]);
+    const start = await startBatch(campaign, { ...OPTIONS, policy: 'partial_ok' });
+    if (start.kind !== 'batch') throw new InputError(undefined, 'no batch');
+    expect(() => storedSummary(campaign, 'batch_0001')).toThrow(
+      'batch_0001: is Running and has no summary yet',
+    );
+    finishOk(campaign, detail('M1', 'batch_0001'));
+    const closed = closeBatch(campaign, start.batch, {
+      interrupted: true,
+      started: new Date(),
+      withReference: false,
+    });
+    expect(closed.text).toContain(
+      '1 molecule of the batch not run yet: continue with `retort batch resume batch_0001`',
+    );
+    expect(storedSummary(campaign, 'batch_0001')).toBe(closed.text);
+    expect(() => storedSummary(campaign, 'batch_0007')).toThrow('batch_0007: no such batch');
+
+    resumeBatch(campaign, 'batch_0001');
+    finishOk(campaign, detail('M2', 'batch_0001'));
+    const done = closeBatch(campaign, start.batch, {
+      interrupted: false,
+      started: new Date(),
+      withReference: false,
+    });
+    expect(done.text).not.toContain('retort batch resume');
+    expect(storedSummary(campaign, 'batch_0001')).toBe(done.text);
   });
 });

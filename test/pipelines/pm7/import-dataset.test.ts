@@ -112,7 +112,9 @@ describe('importDataset', () => {
       status: 'Skip',
       skip_reason: 'INVALID_SMILES',
       descriptors_error: null,
+      last_error_message: 'RDKit cannot read the SMILES "xyz("',
     });
+    expect(existsSync(join(campaign.paths.details, 'MOL00003.json'))).toBe(true);
     expect(moleculesOf(campaign).counts()).toMatchObject({ Pending: 3, Skip: 1 });
   });
 
@@ -150,8 +152,9 @@ describe('importDataset', () => {
     expect(moleculesOf(campaign).get('MOL00012')).toMatchObject({ multiplicity: 2, nheavy: 1 });
   });
 
-  it('keeps an unparsable SMILES as a Skip molecule with reason INVALID_SMILES', async () => {
+  it('keeps an unparsable SMILES as a Skip molecule with reason INVALID_SMILES, its error and a detail file', async () => {
     await importDataset(campaign, csv('thermo.csv', THERMOCBS));
+    const why = 'RDKit cannot read the SMILES "xyz("';
     expect(moleculesOf(campaign).get('MOL00003')).toMatchObject({
       smiles: 'xyz(',
       status: 'Skip',
@@ -160,8 +163,20 @@ describe('importDataset', () => {
       nrotbonds: null,
       tpsa: null,
       has_heteroatoms: null,
+      last_error_message: why,
+      detail: { status: 'Skip', quality_grade: 'FAILED', error_message: why },
     });
     expect(moleculesOf(campaign).counts()).toMatchObject({ Pending: 3, Skip: 1 });
+    const file = join(campaign.paths.details, 'MOL00003.json');
+    const detail = JSON.parse(readFileSync(file, 'utf8')) as {
+      issues: unknown[];
+      conformer_search: { status: string };
+      conformers: unknown[];
+    };
+    expect(detail.issues).toEqual([{ code: 'INVALID_SMILES', message: why }]);
+    expect(detail.conformer_search.status).toBe('NOT_ATTEMPTED');
+    expect(detail.conformers).toEqual([]);
+    expect(existsSync(join(campaign.paths.details, 'MOL00001.json'))).toBe(false);
   });
 
   it('records the dataset facts: source, row count, reference column and columns', async () => {

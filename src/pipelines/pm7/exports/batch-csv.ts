@@ -34,8 +34,7 @@ import {
  * | most_stable_hof | detail.most_stable_hof, else row.most_stable_hof_kcal_mol; kcal/mol |
  * | success | `true` when the last attempt ended OK (detail.status), `false` when it ended otherwise, empty if never run |
  * | total_execution_time | detail.total_execution_time_s, seconds |
- * | actual_crest_timeout_used | detail.conformer_search.timeout_used_min, minutes |
- * | actual_mopac_timeout_used | detail.actual_mopac_timeout_used_min, minutes |
+ * | actual_crest_timeout_used, actual_mopac_timeout_used | detail.actual_crest_timeout_used_min, detail.actual_mopac_timeout_used_min: minutes the conformer-search and MOPAC calcs actually took (their attempts' durations); both empty for a detail stored before retort recorded them (it held granted walltimes there) |
  * | batch_id, batch_order | row |
  * | batch_sorting_strategy, batch_failure_policy | batch.strategy, batch.policy |
  *
@@ -156,6 +155,7 @@ export function batchCsvRows(
 function moleculeCells(row: Molecule, batch: Pm7Batch | undefined): Cell[] {
   const d = row.detail ?? undefined;
   const search = d?.conformer_search;
+  const used = d !== undefined && 'actual_crest_timeout_used_min' in d ? d : undefined;
   const values: Record<BatchCsvColumn, Cell> = {
     mol_id: row.mol_id,
     smiles: row.smiles,
@@ -184,8 +184,8 @@ function moleculeCells(row: Molecule, batch: Pm7Batch | undefined): Cell[] {
     success: d === undefined ? null : d.status === 'OK',
     error_message: d?.error_message,
     total_execution_time: d?.total_execution_time_s,
-    actual_crest_timeout_used: search?.timeout_used_min,
-    actual_mopac_timeout_used: d?.actual_mopac_timeout_used_min,
+    actual_crest_timeout_used: used?.actual_crest_timeout_used_min,
+    actual_mopac_timeout_used: used?.actual_mopac_timeout_used_min,
     delta_e_12: d?.delta_e_12,
     delta_e_13: d?.delta_e_13,
     delta_e_15: d?.delta_e_15,

@@ -11,8 +11,10 @@ export const SUMMARY_STATUSES = ['OK', 'Rerun', 'Skip', 'Pending'] as const;
 export type SummaryStatus = (typeof SUMMARY_STATUSES)[number];
 
 /**
- * What is shown when a batch ends or is stopped.
- * Energies in kcal/mol, times in seconds. Percentages are over the batch's molecules.
+ * What is shown when a batch ends or is stopped, and stored with the batch
+ * (`batches.summary_json`) for `retort batch summary ID`.
+ * Energies in kcal/mol, times in seconds. Percentages are over the batch's molecules, counted
+ * when the run ended (before an all_or_nothing reset).
  */
 export interface BatchSummaryData {
   readonly batch_id: string;
@@ -52,6 +54,17 @@ export interface BatchSummaryData {
     readonly skipped: number;
     readonly csv: string;
   };
+  /** What happened after the counts were taken (the all_or_nothing reset), one line each. */
+  readonly notes: readonly string[];
+}
+
+/** Reads a stored summary back (`batches.summary_json`). */
+export function decodeBatchSummary(value: unknown): BatchSummaryData {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InfrastructureError('expected a JSON object for a PM7 batch summary', {
+      retryable: false,
+    });
+  return value as BatchSummaryData;
 }
 
 /**
@@ -130,6 +143,7 @@ export function batchSummary(
     hof: hofs.length === 0 ? null : { n: hofs.length, min, max, range: max - min },
     reference: column === undefined || stats === undefined ? null : { column, ...stats },
     next_steps: { to_retry: count.Rerun, skipped: count.Skip, csv: batchCsvPath(campaign.paths) },
+    notes: [],
   };
 }
 
@@ -194,6 +208,10 @@ export function formatSummary(data: BatchSummaryData): string {
 
   const next = data.next_steps;
   out.push('', '  next steps');
+  if (data.batch_status === 'Stopped' || data.batch_status === 'Running')
+    out.push(
+      `    ${mols(count(data, 'Pending'))} of the batch not run yet: continue with \`retort batch resume ${data.batch_id}\``,
+    );
   if (next.to_retry > 0)
     out.push(
       `    ${mols(next.to_retry)} to retry (Rerun): the next batch takes them first with rerun_first_then_easy`,
@@ -204,7 +222,12 @@ export function formatSummary(data: BatchSummaryData): string {
   if (t.remaining_in_dataset > 0)
     out.push(`    ${mols(t.remaining_in_dataset)} of the dataset still to run`);
   out.push(`    tracking CSV: ${next.csv}`);
+  if (data.notes.length > 0) out.push('', ...data.notes);
   return `${out.join('\n')}\n`;
+}
+
+function count(data: BatchSummaryData, status: SummaryStatus): number {
+  return data.results.find((r) => r.status === status)?.count ?? 0;
 }
 
 /** Columns padded to their widest cell; right-aligned where `right` says so. */

@@ -18,7 +18,9 @@ describe('details/<mol_id>.json', () => {
   it('holds the molecule, its batch, conformers, decisions, issues and grade, as pretty JSON', () => {
     const { campaign, remove } = tempCampaign();
     cleanup = remove;
-    const d = detail('MOL00007', 'batch_0001', { issues: ['one conformer timed out'] });
+    const d = detail('MOL00007', 'batch_0001', {
+      issues: [{ code: 'MOPAC_TIMEOUT', message: 'conformer 2: PM7 TIMEOUT: walltime 300 s' }],
+    });
     const path = writeDetail(campaign.paths, d);
     expect(path).toBe(`${campaign.paths.details}/MOL00007.json`);
     const text = readFileSync(path, 'utf8');
@@ -30,16 +32,20 @@ describe('details/<mol_id>.json', () => {
       index: 1,
       search_status: 'OK',
       geometry_file: 'work/ab/abcdef/conf1.xyz',
-      mopac_status: 'OK',
+      mopac_status: 'SUCCESS',
       mopac_output_file: 'work/cd/cdcd/mol.out',
       execution_time_s: 1.25,
       timeout_used_min: 12.5,
       error_message: null,
       energy_hof: -56.12345,
+      hof_confidence: 'HIGH',
+      hof_extraction_method: 'FINAL_HEAT_OF_FORMATION',
       is_successful: true,
     });
     expect(back.decisions).toHaveLength(1);
-    expect(back.issues).toEqual(['one conformer timed out']);
+    expect(back.issues).toEqual([
+      { code: 'MOPAC_TIMEOUT', message: 'conformer 2: PM7 TIMEOUT: walltime 300 s' },
+    ]);
     expect(back.quality_grade).toBe('A');
     expect(readdirSync(campaign.paths.details)).toEqual(['MOL00007.json']);
   });
