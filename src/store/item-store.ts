@@ -9,7 +9,7 @@ import { assertTransition } from '../core/transitions.js';
 import type { Batch, NewBatch, PipelineBatches } from './batch-store.js';
 import { nowIso } from './calc-store.js';
 import type { Db } from './database.js';
-import { decodeStored, type Decoder } from './stored-json.js';
+import { decodeStored, parseStringList, type Decoder } from './stored-json.js';
 
 /** How a pipeline's item payloads (P) and results (R) are read back from the store. */
 export interface ItemCodec<P, R> {
@@ -74,6 +74,9 @@ export interface Candidate<P> {
 }
 
 export type StatusCounts = Record<ItemStatus, number>;
+
+/** A fact about a pipeline's items (a dataset's source, its reference columns …). */
+export type Fact = string | readonly string[];
 
 /** A row as SQLite returns it: the item with its JSON columns still text. */
 type ItemRow = Omit<Item<never, never>, 'payload' | 'result'> & {
@@ -188,13 +191,14 @@ export class PipelineItems<P, R> {
   }
 
   /**
-   * Adds items after the ones already there and records `facts`, in one transaction. Refuses
+   * Adds items after the ones already there and records `facts` (a list is kept as JSON and read
+   * back with `factList`), in one transaction. Refuses
    * the whole addition (writing nothing) when an id is already in the store; returns the ids
    * found twice so the caller can name them.
    */
   add(
     items: readonly NewItem<P, R>[],
-    facts: Readonly<Record<string, string>> = {},
+    facts: Readonly<Record<string, Fact>> = {},
   ): { readonly duplicates: readonly string[] } {
     return this.db.transaction(() => {
       const duplicates = items
@@ -219,8 +223,7 @@ export class PipelineItems<P, R> {
           now,
         });
       }
-      for (const [key, value] of Object.entries(facts))
-        this.stmt.setFact.run(this.pipeline, key, value);
+      for (const [key, value] of Object.entries(facts)) this.setFact(key, value);
       return { duplicates: [] };
     })();
   }
@@ -364,12 +367,25 @@ export class PipelineItems<P, R> {
     })();
   }
 
-  setFact(key: string, value: string): void {
-    this.stmt.setFact.run(this.pipeline, key, value);
+  setFact(key: string, value: Fact): void {
+    this.stmt.setFact.run(
+      this.pipeline,
+      key,
+      typeof value === 'string' ? value : JSON.stringify(value),
+    );
   }
 
+  /** A text fact; undefined when none was recorded. */
   fact(key: string): string | undefined {
     return this.stmt.getFact.get(this.pipeline, key)?.value;
+  }
+
+  /** A list fact, as recorded; undefined when none was recorded. */
+  factList(key: string): readonly string[] | undefined {
+    const text = this.fact(key);
+    return text === undefined
+      ? undefined
+      : parseStringList(text, `fact ${key} of ${this.pipeline}`);
   }
 
   private mustGetRow(itemId: string): ItemRow {

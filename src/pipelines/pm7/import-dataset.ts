@@ -42,7 +42,7 @@ import { moleculesOf, type NewMolecule } from './molecules.js';
  * (an InputError listing them); molecules and dataset facts are written in one transaction.
  *
  * Dataset facts (the store's item facts of pipeline `pm7`): `source` (absolute path of the file), `row_count`,
- * `reference_column` (empty when none), `reference_columns` (JSON list of the kept columns),
+ * `reference_column` (empty when none), `reference_columns` (the kept columns, a list fact),
  * `id_column` (`index` or `mol_id`), `imported_at`. They describe the last import.
  */
 export interface ImportOptions {
@@ -202,7 +202,7 @@ export async function importDataset(
     source,
     row_count: String(rows.length),
     reference_column: referenceColumn ?? '',
-    reference_columns: JSON.stringify(referenceColumns),
+    reference_columns: referenceColumns,
     id_column: layout.idColumn,
     imported_at: new Date().toISOString(),
   });

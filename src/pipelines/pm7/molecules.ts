@@ -4,7 +4,7 @@ import type { Campaign } from '../../runtime/campaign.js';
 import { selectItems, type ItemSummary } from '../../runtime/scheduling/strategies.js';
 import type { PipelineBatches } from '../../store/batch-store.js';
 import type { Decoder } from '../../store/stored-json.js';
-import type { Candidate, Item, PipelineItems, StatusCounts } from '../../store/item-store.js';
+import type { Candidate, Fact, Item, PipelineItems, StatusCounts } from '../../store/item-store.js';
 import type { MoleculeDetail } from './molecule-detail.js';
 import {
   decodePm7Settings,
@@ -99,7 +99,7 @@ export class MoleculeStore {
    */
   insertMany(
     molecules: readonly NewMolecule[],
-    facts: Readonly<Record<string, string>> = {},
+    facts: Readonly<Record<string, Fact>> = {},
   ): { readonly duplicates: readonly string[] } {
     return this.items.add(
       molecules.map(({ mol_id, status, skip_reason, last_error_message, detail, ...payload }) => ({
@@ -192,6 +192,11 @@ export class MoleculeStore {
   /** A fact about the dataset (import-dataset.ts lists them). */
   fact(key: string): string | undefined {
     return this.items.fact(key);
+  }
+
+  /** A list fact about the dataset (the reference columns in file order). */
+  factList(key: string): readonly string[] | undefined {
+    return this.items.factList(key);
   }
 
   setFact(key: string, value: string): void {

@@ -10,15 +10,12 @@ import type { MoleculeStore } from '../molecules.js';
  */
 export const REFERENCE_COLUMN_META_KEY = 'reference_column';
 
-/** Fact `reference_columns`: the import's kept reference columns, as a JSON list, in file order. */
+/** Fact `reference_columns`: the import's kept reference columns (a list fact), in file order. */
 export const REFERENCE_COLUMNS_META_KEY = 'reference_columns';
 
 /** The dataset's reference columns in the import's order, when the import recorded them. */
 export function referenceColumnOrder(store: MoleculeStore): readonly string[] | undefined {
-  const text = store.fact(REFERENCE_COLUMNS_META_KEY);
-  if (text === undefined) return undefined;
-  const parsed: unknown = JSON.parse(text);
-  return Array.isArray(parsed) && parsed.every((c) => typeof c === 'string') ? parsed : undefined;
+  return store.factList(REFERENCE_COLUMNS_META_KEY);
 }
 
 export function referenceColumn(store: MoleculeStore): string | undefined {
