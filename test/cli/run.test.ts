@@ -225,8 +225,6 @@ describe('retort run', () => {
     expect(results[0]?.failure?.class).toBe('timeout');
     expect(count(dir, `SELECT count(*) FROM calcs WHERE failure_class = 'timeout'`)).toBe(1);
   }, 120_000);
-  // BUG (reported): like a stop, a pause leaves the calcs not started unsettled until
-  // Runner.finish(), which `retort run` only calls after every calc settled: node exits 13.
   it('pauses after --failure-threshold failures, ends paused with exit status 1, the rest left queued', () => {
     const dir = tempCampaign();
     const fail = (id: string) => ({ argv: ['sh', '-c', 'exit 3', id], walltime_s: 30 });
@@ -240,5 +238,18 @@ describe('retort run', () => {
       'paused',
     ]);
     expect(count(dir, `SELECT count(*) FROM calcs WHERE status = 'queued'`)).toBe(2);
+  }, 60_000);
+
+  it('with --json keeps stdout JSON and says on stderr why the run paused', () => {
+    const dir = tempCampaign();
+    const fail = (id: string) => ({ argv: ['sh', '-c', 'exit 3', id], walltime_s: 30 });
+    writeFileSync(join(dir, 'calcs.jsonl'), commandLines([fail('a'), fail('b')]));
+    const r = runCli(
+      ['run', 'calcs.jsonl', '--json', '--workers', '1', '--failure-threshold', '1'],
+      { cwd: dir },
+    );
+    expect(r.status, r.stderr).toBe(1);
+    expect((JSON.parse(r.stdout) as RunJson[]).map((x) => x.status)).toEqual(['failed', 'not_run']);
+    expect(r.stderr).toMatch(/^retort: run paused: .*failure threshold/m);
   }, 60_000);
 });

@@ -77,6 +77,9 @@ async function runFile(file: string, flags: RunOptions): Promise<number> {
   const summary = await session.finish();
   if (flags.json === true) {
     process.stdout.write(`${JSON.stringify(results.map(jsonOf), null, 2)}\n`);
+    // stdout is for a program; why the run did not complete is for the person who started it.
+    if (summary.state !== 'complete' && summary.message !== null)
+      process.stderr.write(`retort: run ${summary.state}: ${summary.message}\n`);
   } else {
     const rows = results.map((r) => [
       r.where.slice(r.where.lastIndexOf(':') + 1),
