@@ -53,6 +53,17 @@ function calcsByStatus(dir: string): Record<string, number> {
   );
 }
 
+/** Calcs that each wait until the file `gate` exists (the test decides when they may end). */
+function gated(n: number, gate: string): string {
+  return commandLines(
+    Array.from({ length: n }, (_, i) => ({
+      argv: ['sh', '-c', 'while [ ! -e "$1" ]; do sleep 0.1; done; echo done', `calc-${i}`, gate],
+      walltime_s: 120,
+      label: `gated-${i}`,
+    })),
+  );
+}
+
 function sleepers(n: number, seconds: number): string {
   return commandLines(
     Array.from({ length: n }, (_, i) => ({
@@ -66,7 +77,9 @@ function sleepers(n: number, seconds: number): string {
 describe('retort status and retort stop', () => {
   it('status reports a running runner; stop asks it to drain, once, and the running calcs finish', async () => {
     const dir = tempCampaign();
-    writeFileSync(join(dir, 'calcs.jsonl'), sleepers(8, 2));
+    // The running calcs end only when the test opens the gate: both stops reach a live runner.
+    const gate = join(dir, 'gate');
+    writeFileSync(join(dir, 'calcs.jsonl'), gated(8, gate));
     const bg = startCli(['run', join(dir, 'calcs.jsonl'), '--workers', '2', '--headless'], {
       cwd: dir,
     });
@@ -99,6 +112,7 @@ describe('retort status and retort stop', () => {
     await waitFor('the runner to obey the stop', () =>
       readStatusJson(dir)?.state === 'stopping' ? true : undefined,
     );
+    writeFileSync(gate, '');
     await bg.exit;
     // The calcs that were running finished; those not started stay queued for the next run.
     const byStatus = calcsByStatus(dir);
@@ -116,9 +130,6 @@ describe('retort status and retort stop', () => {
     expect(nothing.stdout).toMatch(/nothing to stop/);
   }, 120_000);
 
-  // BUG (reported): `retort run` awaits every request before calling Runner.finish(), but the
-  // runner settles the calcs it did not start only inside finish(): after a stop the CLI hangs
-  // on a promise that never settles and node exits 13, leaving the run "stopping" and the lock.
   it('a stopped run ends with state stopped and exit status 1, and status then says no runner', async () => {
     const dir = tempCampaign();
     writeFileSync(join(dir, 'calcs.jsonl'), sleepers(6, 2));
