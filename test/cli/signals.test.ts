@@ -113,9 +113,6 @@ describe('signals to a running runner', () => {
     );
   }, 120_000);
 
-  // BUG (reported): after a drain the CLI never calls Runner.finish() (it awaits every request
-  // first, and the requests not started settle only in finish()): node exits 13, the run stays
-  // "stopping" in status.json and the runs table.
   it('after a first SIGINT the run ends with state stopped and exit status 1', async () => {
     const dir = tempCampaign();
     writeFileSync(join(dir, 'calcs.jsonl'), sleepers(dir, 4, 2));
