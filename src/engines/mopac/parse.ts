@@ -43,6 +43,12 @@ const KNOWN_ERRORS: readonly { pattern: RegExp; class: FailureClass; advice: str
     advice: 'check molecule.charge and molecule.multiplicity',
   },
   {
+    // RHF with an active space too small for the spin state (a triplet without UHF or OPEN).
+    pattern: /SPECIFIED SPIN COMPONENT NOT SPANNED BY ACTIVE SPACE/,
+    class: 'spin_charge',
+    advice: 'run the open shell with UHF, or give an active space with OPEN(n,m)',
+  },
+  {
     pattern: /GEOMETRY IN ERROR.*|NO REAL ATOMS.*|ATOMS +\d+ AND +\d+ ARE SEPARATED BY.*/,
     class: 'geometry_error',
     advice: 'fix the geometry',
