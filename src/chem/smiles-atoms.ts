@@ -3,19 +3,29 @@ import { InfrastructureError } from '../core/errors.js';
 import type { Rdkit } from './descriptors.js';
 
 /**
- * The elements of every atom a SMILES stands for, hydrogens included (implicit and bracket
- * hydrogens as `H`), as RDKit reads it; undefined when RDKit cannot read the SMILES or it holds
- * an element beyond the table, and when RDKit itself breaks on it (the check is then left to
- * the program). Enough to count electrons before any geometry exists.
+ * What a SMILES stands for, as RDKit reads it, before any geometry exists:
+ * - `elements`: the element of every atom, hydrogens included (implicit and bracket hydrogens
+ *   as `H`): enough to count electrons;
+ * - `radicalElectrons`: the unpaired electrons RDKit perceives (`[CH3]` 1, `[O][O]` 2, `[CH2]`
+ *   2), all taken parallel: the high-spin multiplicity is `radicalElectrons + 1`.
  */
-export async function smilesElements(rdkit: Rdkit, smiles: string): Promise<string[] | undefined> {
+export interface SmilesAtoms {
+  readonly elements: readonly string[];
+  readonly radicalElectrons: number;
+}
+
+/**
+ * The atoms of a SMILES; undefined when RDKit cannot read it or it holds an element beyond the
+ * table, and when RDKit itself breaks on it (the check is then left to the program).
+ */
+export async function smilesAtoms(rdkit: Rdkit, smiles: string): Promise<SmilesAtoms | undefined> {
   if (smiles.trim() === '') return undefined;
   try {
     return await rdkit.use((module) => {
       const mol = module.get_mol(smiles);
       if (mol === null) return undefined;
       try {
-        return mol.is_valid() ? elementsOf(mol.get_json()) : undefined;
+        return mol.is_valid() ? atomsOf(mol.get_json()) : undefined;
       } finally {
         mol.delete();
       }
@@ -26,22 +36,28 @@ export async function smilesElements(rdkit: Rdkit, smiles: string): Promise<stri
   }
 }
 
-/** From RDKit's JSON (commonchem): `z` and `impHs` of each atom, `defaults.atom` for omitted ones. */
-function elementsOf(json: string): string[] | undefined {
+/**
+ * From RDKit's JSON (commonchem): `z`, `impHs` and `nRad` of each atom, `defaults.atom` for
+ * omitted ones.
+ */
+function atomsOf(json: string): SmilesAtoms | undefined {
   const parsed = JSON.parse(json) as {
-    defaults?: { atom?: { z?: number; impHs?: number } };
-    molecules?: { atoms?: { z?: number; impHs?: number }[] }[];
+    defaults?: { atom?: { z?: number; impHs?: number; nRad?: number } };
+    molecules?: { atoms?: { z?: number; impHs?: number; nRad?: number }[] }[];
   };
   const z0 = parsed.defaults?.atom?.z ?? 6;
   const h0 = parsed.defaults?.atom?.impHs ?? 0;
-  const out: string[] = [];
+  const rad0 = parsed.defaults?.atom?.nRad ?? 0;
+  const elements: string[] = [];
+  let radicalElectrons = 0;
   for (const molecule of parsed.molecules ?? []) {
     for (const atom of molecule.atoms ?? []) {
       const symbol = elementSymbol(atom.z ?? z0);
       if (symbol === undefined) return undefined;
-      out.push(symbol);
-      for (let h = 0; h < (atom.impHs ?? h0); h++) out.push('H');
+      elements.push(symbol);
+      for (let h = 0; h < (atom.impHs ?? h0); h++) elements.push('H');
+      radicalElectrons += atom.nRad ?? rad0;
     }
   }
-  return out;
+  return { elements, radicalElectrons };
 }
