@@ -25,6 +25,11 @@ export interface MoleculeDetail {
   /** A: no issue; B: one; C: two or more; FAILED: no successful conformer. */
   readonly quality_grade: 'A' | 'B' | 'C' | 'FAILED';
   readonly issues: readonly string[];
+  /**
+   * Geometries refused because their bonds are not the molecule's (issue TOPOLOGY_CHANGED);
+   * absent in details written before the topology guard existed.
+   */
+  readonly topology_rejections?: readonly TopologyRejection[];
   readonly decisions: readonly Decision[];
   readonly error_message: string | null;
   readonly total_execution_time_s: number;
@@ -69,6 +74,22 @@ export interface ConformerDetail {
   /** PM7 heat of formation, kcal/mol. */
   readonly energy_hof: number | null;
   readonly is_successful: boolean;
+}
+
+/**
+ * A geometry whose bond graph (chem/bond-graph.ts) is not the molecule's, and which check found
+ * it: `start_vs_smiles` (the Open Babel start against the SMILES: the molecule fails),
+ * `search_vs_start` (a conformer after GFN2-xTB, or from CREST, against the start: dropped
+ * before the energy window; `conformer` is its place in the search, from 1), `mopac_vs_input`
+ * (MOPAC's optimised geometry against its input: that conformer failed, `conformer` is its
+ * index). `changes` says what moved, naming atoms by element and 1-based position
+ * (`H17 moved from C9 to O1`).
+ */
+export interface TopologyRejection {
+  readonly code: 'TOPOLOGY_CHANGED';
+  readonly check: 'start_vs_smiles' | 'search_vs_start' | 'mopac_vs_input';
+  readonly conformer: number | null;
+  readonly changes: readonly string[];
 }
 
 /** A choice the pipeline made, and why. `confidence` is 0–1. */

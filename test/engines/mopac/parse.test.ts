@@ -140,6 +140,31 @@ describe('parseMopac on real MOPAC 22.0.6 outputs', () => {
     expect(outcome.result.geometry as unknown as Atom[]).toHaveLength(natoms);
   });
 
+  it('keeps an optimisation whose final geometry is bonded as its input (the phenol radical)', () => {
+    const s = openShell('rad2_pm7_opt', 2);
+    const outcome = parseMopac(
+      exited(0, { files: { 'input.out': realFixture('mopac', 'rad2_pm7_opt.out') } }),
+      s,
+    );
+    expect(outcome.ok).toBe(true);
+    if (outcome.ok) expect(outcome.result.heat_of_formation_kcal_mol).toBe(-23.46076);
+  });
+
+  it('fails as topology_changed, naming the H, when the final geometry is bonded otherwise than the input', () => {
+    const s = openShell('rad2_pm7_opt', 2);
+    const atoms = s.molecule?.atoms ?? [];
+    const o1 = atoms[0];
+    if (o1 === undefined) throw new Error('no atoms');
+    // The input as if the phenol H16 had sat on the alkoxy O1 (moved by hand, 0.97 Å above it).
+    const moved = atoms.map((a, i) => (i === 15 ? { ...a, x: o1.x, y: o1.y, z: o1.z + 0.97 } : a));
+    const outcome = parseMopac(
+      exited(0, { files: { 'input.out': realFixture('mopac', 'rad2_pm7_opt.out') } }),
+      { ...s, molecule: { atoms: moved, charge: 0, multiplicity: 2 } },
+    );
+    expect(failureClass(outcome)).toBe('topology_changed');
+    expect(outcome.ok ? '' : outcome.failure.message).toMatch(/H16 moved from O1 to O9/);
+  });
+
   it('classifies running out of optimisation cycles as opt_not_converged', () => {
     expect(failureClass(parseFixture('fail_cycles'))).toBe('opt_not_converged');
   });
