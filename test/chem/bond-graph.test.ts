@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   BOND_TOLERANCE,
@@ -10,6 +11,7 @@ import type { Atom } from '../../src/chem/molecule.js';
 import { smilesAtoms } from '../../src/chem/smiles-atoms.js';
 import { parseXyz } from '../../src/chem/xyz.js';
 import { realFixture } from '../engines/real-fixtures.js';
+import { hasProgram } from '../helpers/run-job-directly.js';
 
 function geometry(name: string): Atom[] {
   return [...(parseXyz(realFixture('bond-graph', `${name}.xyz`))[0]?.atoms ?? [])];
@@ -135,4 +137,27 @@ describe('smilesGraphChanges: a geometry against its SMILES', () => {
       bonds: [[0, 1]],
     });
   });
+});
+
+describe.skipIf(!hasProgram('obabel'))('Open Babel --gen3d keeps the SMILES order (live)', () => {
+  it.each([
+    'OC(=O)c1ccccc1O',
+    'C[N+](C)(C)CC([O-])=O',
+    'N[C@@H](Cc1ccccc1)C(=O)O',
+    'CC(C)(C)c1ccc(O)cc1',
+    '[O]Cc1ccccc1O',
+    'C1CC2CCC1C2',
+    '[2H]OC(=O)CBr',
+  ])(
+    'gives %s heavy atoms in SMILES order, bonded and hydrogenated as the SMILES',
+    async (smiles) => {
+      const xyz = execFileSync('obabel', [`-:${smiles}`, '-oxyz', '--gen3d'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 60_000,
+      });
+      const atoms = parseXyz(xyz)[0]?.atoms ?? [];
+      expect(smilesGraphChanges(await graphOf(smiles), atoms)).toEqual([]);
+    },
+  );
 });
