@@ -193,6 +193,15 @@ export function smilesGraphChanges(smiles: SmilesGraph, atoms: readonly Atom[]):
   return changes;
 }
 
+/**
+ * The changes as one line: the first `max` joined by `; `, then how many more (a collapsed or
+ * wildly wrong geometry changes hundreds of bonds, and a message names what to look at).
+ */
+export function describeChanges(changes: readonly string[], max = 6): string {
+  const shown = changes.slice(0, max).join('; ');
+  return changes.length > max ? `${shown}; … ${changes.length - max} more` : shown;
+}
+
 function radius(element: string | undefined): number {
   return COVALENT_RADII[element ?? ''] ?? DEFAULT_RADIUS;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BOND_TOLERANCE,
   bondChanges,
+  describeChanges,
   bondGraph,
   smilesGraphChanges,
 } from '../../src/chem/bond-graph.js';
@@ -84,6 +85,19 @@ describe('bondChanges between geometries of the same atom order', () => {
       'C1–H6 bond broken',
       'C1–H7 bond broken',
     ]);
+  });
+});
+
+describe('describeChanges', () => {
+  it('names the first changes and counts the rest, so a collapsed geometry stays one short line', () => {
+    const acid = geometry('acetic_acid_xtb');
+    const collapsed = acid.map((a, i) => ({ ...a, x: i * 0.1, y: 0, z: 0 }));
+    const changes = bondChanges(acid, collapsed);
+    expect(changes.length).toBeGreaterThan(6);
+    const line = describeChanges(changes);
+    expect(line.split('; ')).toHaveLength(7);
+    expect(line).toMatch(new RegExp(`; … ${changes.length - 6} more$`));
+    expect(describeChanges(['H8 moved from O4 to O3'])).toBe('H8 moved from O4 to O3');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Atom } from '../../chem/molecule.js';
-import { bondChanges } from '../../chem/bond-graph.js';
+import { bondChanges, describeChanges } from '../../chem/bond-graph.js';
 import { normalizeSymbol } from '../../chem/elements.js';
 import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import type { Failure, FailureClass } from '../../core/failure.js';
@@ -122,7 +122,7 @@ export function parseMopac(outputs: JobOutputs, spec: CalcSpec): Outcome {
     if (changes.length > 0) {
       return fail({
         class: 'topology_changed',
-        message: `MOPAC's optimised geometry is another species: ${changes.join('; ')} (heat of formation ${hof} kcal/mol not kept)`,
+        message: `MOPAC's optimised geometry is another species: ${describeChanges(changes)} (heat of formation ${hof} kcal/mol not kept)`,
       });
     }
   }

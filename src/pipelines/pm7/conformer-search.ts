@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
 import { normalizeSymbol } from '../../chem/elements.js';
-import { bondChanges } from '../../chem/bond-graph.js';
+import { bondChanges, describeChanges } from '../../chem/bond-graph.js';
 import type { Atom } from '../../chem/molecule.js';
 import { rmsd } from '../../chem/rmsd.js';
 import { formatXyz } from '../../chem/xyz.js';
@@ -492,7 +492,7 @@ function sameBonds<T extends SearchedConformer & { readonly place?: number }>(
       conformer: place,
       changes,
     });
-    dropped.push(`#${place} ${changes.join(', ')}`);
+    dropped.push(`#${place} ${describeChanges(changes, 3)}`);
   }
   if (dropped.length > 0) {
     ctx.issues.push(

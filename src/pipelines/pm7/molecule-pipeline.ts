@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { smilesGraphChanges } from '../../chem/bond-graph.js';
+import { describeChanges, smilesGraphChanges } from '../../chem/bond-graph.js';
 import { loadRdkit } from '../../chem/descriptors.js';
 import type { Atom } from '../../chem/molecule.js';
 import { smilesAtoms } from '../../chem/smiles-atoms.js';
@@ -168,7 +168,7 @@ export async function runMoleculePipeline(
       0.5,
     );
   } else if (startChanges.length > 0) {
-    const what = `the Open Babel 3D start is bonded otherwise than the SMILES: ${startChanges.join('; ')}`;
+    const what = `the Open Babel 3D start is bonded otherwise than the SMILES: ${describeChanges(startChanges)}`;
     rejections.push({
       code: 'TOPOLOGY_CHANGED',
       check: 'start_vs_smiles',
