@@ -1,5 +1,6 @@
 import { InputError } from '../core/errors.js';
 import { atomicNumber } from './elements.js';
+import { maxUnpairedElectrons } from './valence.js';
 
 /**
  * One atom: element symbol (conventional spelling, `C`, `Cl`) and Cartesian coordinates in
@@ -40,7 +41,8 @@ export function electronCount(atoms: readonly Atom[], charge: number): number {
 
 /**
  * Why charge and multiplicity cannot describe these atoms, or undefined when they can:
- * an even electron count needs an odd multiplicity and vice versa.
+ * an even electron count needs an odd multiplicity and vice versa, and the unpaired electrons
+ * must fit in the valence shells (see chem/valence.ts: triplet O2 yes, septet O2 no).
  */
 export function spinChargeProblem(
   atoms: readonly Atom[],
@@ -55,6 +57,9 @@ export function spinChargeProblem(
   if ((electrons - unpaired) % 2 !== 0) {
     return `${electrons} electrons (charge ${charge}) cannot have multiplicity ${multiplicity}: ${electrons % 2 === 0 ? 'an even' : 'an odd'} electron count needs ${electrons % 2 === 0 ? 'an odd' : 'an even'} multiplicity`;
   }
+  const most = maxUnpairedElectrons(atoms, charge);
+  if (most !== undefined && unpaired > most)
+    return `multiplicity ${multiplicity} needs ${unpaired} unpaired electrons, but the valence shells of these atoms hold at most ${most} (multiplicity ${most + 1})`;
   return undefined;
 }
 

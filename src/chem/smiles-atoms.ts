@@ -1,21 +1,35 @@
+import type { SmilesGraph } from './bond-graph.js';
 import { elementSymbol } from './elements.js';
 import { InfrastructureError } from '../core/errors.js';
 import type { Rdkit } from './descriptors.js';
 
 /**
- * The elements of every atom a SMILES stands for, hydrogens included (implicit and bracket
- * hydrogens as `H`), as RDKit reads it; undefined when RDKit cannot read the SMILES or it holds
- * an element beyond the table, and when RDKit itself breaks on it (the check is then left to
- * the program). Enough to count electrons before any geometry exists.
+ * What a SMILES stands for, as RDKit reads it, before any geometry exists:
+ * - `elements`: the element of every atom, hydrogens included (implicit and bracket hydrogens
+ *   as `H`): enough to count electrons;
+ * - `radicalElectrons`: the unpaired electrons RDKit perceives (`[CH3]` 1, `[O][O]` 2, `[CH2]`
+ *   2), all taken parallel: the high-spin multiplicity is `radicalElectrons + 1`;
+ * - `graph`: heavy atoms in SMILES order with their hydrogens, and the bonds between them (what
+ *   a 3D geometry made from the SMILES is checked against; see chem/bond-graph.ts).
  */
-export async function smilesElements(rdkit: Rdkit, smiles: string): Promise<string[] | undefined> {
+export interface SmilesAtoms {
+  readonly elements: readonly string[];
+  readonly radicalElectrons: number;
+  readonly graph: SmilesGraph;
+}
+
+/**
+ * The atoms of a SMILES; undefined when RDKit cannot read it or it holds an element beyond the
+ * table, and when RDKit itself breaks on it (the check is then left to the program).
+ */
+export async function smilesAtoms(rdkit: Rdkit, smiles: string): Promise<SmilesAtoms | undefined> {
   if (smiles.trim() === '') return undefined;
   try {
     return await rdkit.use((module) => {
       const mol = module.get_mol(smiles);
       if (mol === null) return undefined;
       try {
-        return mol.is_valid() ? elementsOf(mol.get_json()) : undefined;
+        return mol.is_valid() ? atomsOf(mol.get_json()) : undefined;
       } finally {
         mol.delete();
       }
@@ -26,22 +40,54 @@ export async function smilesElements(rdkit: Rdkit, smiles: string): Promise<stri
   }
 }
 
-/** From RDKit's JSON (commonchem): `z` and `impHs` of each atom, `defaults.atom` for omitted ones. */
-function elementsOf(json: string): string[] | undefined {
+/**
+ * From RDKit's JSON (commonchem): `z`, `impHs` and `nRad` of each atom and the `atoms` pair of
+ * each bond, `defaults.atom` for omitted values; the atoms of several molecules (dot-separated
+ * components) numbered on from one another.
+ */
+function atomsOf(json: string): SmilesAtoms | undefined {
   const parsed = JSON.parse(json) as {
-    defaults?: { atom?: { z?: number; impHs?: number } };
-    molecules?: { atoms?: { z?: number; impHs?: number }[] }[];
+    defaults?: { atom?: { z?: number; impHs?: number; nRad?: number } };
+    molecules?: {
+      atoms?: { z?: number; impHs?: number; nRad?: number }[];
+      bonds?: { atoms?: [number, number] }[];
+    }[];
   };
   const z0 = parsed.defaults?.atom?.z ?? 6;
   const h0 = parsed.defaults?.atom?.impHs ?? 0;
-  const out: string[] = [];
+  const rad0 = parsed.defaults?.atom?.nRad ?? 0;
+  const elements: string[] = [];
+  const heavy: { element: string; hydrogens: number }[] = [];
+  const bonds: [number, number][] = [];
+  let radicalElectrons = 0;
   for (const molecule of parsed.molecules ?? []) {
+    // Index in `heavy` of each atom of this molecule; undefined for an explicit hydrogen atom.
+    const heavyOf: (number | undefined)[] = [];
     for (const atom of molecule.atoms ?? []) {
       const symbol = elementSymbol(atom.z ?? z0);
       if (symbol === undefined) return undefined;
-      out.push(symbol);
-      for (let h = 0; h < (atom.impHs ?? h0); h++) out.push('H');
+      elements.push(symbol);
+      const hydrogens = atom.impHs ?? h0;
+      for (let h = 0; h < hydrogens; h++) elements.push('H');
+      radicalElectrons += atom.nRad ?? rad0;
+      if (symbol === 'H') {
+        heavyOf.push(undefined);
+      } else {
+        heavyOf.push(heavy.length);
+        heavy.push({ element: symbol, hydrogens });
+      }
+    }
+    for (const bond of molecule.bonds ?? []) {
+      const [i = -1, j = -1] = bond.atoms ?? [];
+      const [a, b] = [heavyOf[i], heavyOf[j]];
+      if (a !== undefined && b !== undefined) {
+        bonds.push([Math.min(a, b), Math.max(a, b)]);
+      } else {
+        // A bond to an explicit hydrogen atom is a hydrogen of the heavy partner.
+        const carrier = heavy[a ?? b ?? -1];
+        if (carrier !== undefined) carrier.hydrogens++;
+      }
     }
   }
-  return out;
+  return { elements, radicalElectrons, graph: { heavy, bonds } };
 }

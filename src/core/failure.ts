@@ -24,6 +24,12 @@ export const FailureClass = {
   crash: { retryable: false, retryableWithMoreTime: false },
   /** The program was killed by a signal it did not send itself (out of memory, an operator). */
   killed: { retryable: true, retryableWithMoreTime: false },
+  /**
+   * The program ran to its end, but its optimised geometry is bonded otherwise than its input
+   * (a hydrogen moved to another atom, a bond broke or formed: see chem/bond-graph.ts): its
+   * energy belongs to another species. Deterministic for the same input.
+   */
+  topology_changed: { retryable: false, retryableWithMoreTime: false },
   /** The program said it succeeded but its output cannot be understood. */
   parse_error: { retryable: false, retryableWithMoreTime: false },
   /** The program is not installed where the calc ran. */

@@ -162,6 +162,28 @@ describe('retort calc with MOPAC (live)', () => {
   );
 
   it.skipIf(noMopac || noObabel)(
+    'runs [O][O] without --multiplicity as the triplet its SMILES states, UHF, at -9.17 kcal/mol',
+    () => {
+      const dir = tempCampaign();
+      const out = calcJson(dir, [
+        '--program',
+        'mopac',
+        '--method',
+        'PM7',
+        '--task',
+        'optimize',
+        '--smiles',
+        '[O][O]',
+      ]);
+      expect(out.status).toBe('succeeded');
+      expect(Math.abs((out.result?.heat_of_formation_kcal_mol ?? NaN) + 9.17)).toBeLessThan(0.05);
+      const input = storedInputs(dir, 'mopac')[0]?.inputs['input.mop'] ?? '';
+      expect(input.split('\n')[0]).toMatch(/\bUHF TRIPLET\b/);
+    },
+    180_000,
+  );
+
+  it.skipIf(noMopac || noObabel)(
     'takes the charge of an anion from its SMILES (CHARGE=-1)',
     () => {
       expectMopacInputLine(['--smiles', 'CC(=O)[O-]'], /\bCHARGE=-1\b/);
@@ -169,24 +191,36 @@ describe('retort calc with MOPAC (live)', () => {
     180_000,
   );
 
-  it('refuses a radical without --multiplicity from its SMILES before anything runs, exit status 2', () => {
+  it('refuses a stated multiplicity of the wrong parity for the SMILES before anything runs, exit status 2', () => {
     const dir = tempCampaign();
     const r = runCli(
-      ['calc', '--program', 'mopac', '--method', 'PM7', '--smiles', '[CH3]', '--json'],
-      {
-        cwd: dir,
-      },
+      ['calc', '--program', 'mopac', '--method', 'PM7', '--smiles', '[CH3]', '--multiplicity', '1'],
+      { cwd: dir },
     );
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^retort: retort calc: multiplicity: 9 electrons \(charge 0\) cannot have multiplicity 1.*multiplicity 2/,
+      /^retort: retort calc: multiplicity: 9 electrons \(charge 0\) cannot have multiplicity 1.*check the multiplicity against the SMILES/,
     );
     // Not even the Open Babel geometry ran.
     expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
     expect(readdirSync(join(dir, 'work'))).toEqual([]);
+  });
+
+  it('refuses more unpaired electrons than the structure holds (septet O2) before anything runs', () => {
+    const dir = tempCampaign();
+    const r = runCli(['calc', '--program', 'mopac', '--smiles', '[O][O]', '--multiplicity', '7'], {
+      cwd: dir,
+    });
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^retort: retort calc: multiplicity: multiplicity 7 needs 6 unpaired electrons, but the valence shells of these atoms hold at most 4.*check the multiplicity/,
+    );
+    expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
   });
 
   it('refuses a charge that leaves an impossible spin, before anything runs', () => {

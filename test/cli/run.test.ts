@@ -120,11 +120,11 @@ describe('retort run', () => {
     });
   }
 
-  it('checks the whole list before anything runs: a radical SMILES on line 2 stops line 1 from running', () => {
+  it('checks the whole list before anything runs: a radical stated as a singlet on line 2 stops line 1 from running', () => {
     const dir = tempCampaign();
     writeFileSync(
       join(dir, 'calcs.jsonl'),
-      `${commandLines([ECHO('A')]).trim()}\n${JSON.stringify({ program: 'mopac', method: 'PM7', smiles: '[CH3]' })}\n`,
+      `${commandLines([ECHO('A')]).trim()}\n${JSON.stringify({ program: 'mopac', method: 'PM7', smiles: '[CH3]', multiplicity: 1 })}\n`,
     );
     const r = runCli(['run', 'calcs.jsonl'], { cwd: dir });
     expect(r.status).toBe(2);

@@ -36,7 +36,7 @@ export function registerCalc(program: Command): void {
     .command('calc')
     .summary('run one calculation, record it, and print its result')
     .description(
-      `Runs one calculation through the runner and prints its result. The start geometry comes from --xyz FILE or from --smiles (Open Babel --gen3d, itself recorded, so the same SMILES always gives the same geometry). An identical calc already in the store is answered from it without running the program ("cached": true in --json). Charge defaults to the SMILES' formal charges (else 0); multiplicity defaults to 1 and is checked against the electron count: a radical needs --multiplicity 2.`,
+      `Runs one calculation through the runner and prints its result. The start geometry comes from --xyz FILE or from --smiles (Open Babel --gen3d, itself recorded, so the same SMILES always gives the same geometry). An identical calc already in the store is answered from it without running the program ("cached": true in --json). Charge defaults to the SMILES' formal charges (else 0); multiplicity to the SMILES' unpaired electrons + 1 as RDKit perceives them ([CH3] a doublet, [O][O] a triplet; else 1). Both are checked against the structure before anything runs: the parity of the electron count, and no more unpaired electrons than its valence shells hold. Open shells run MOPAC with UHF.`,
     )
     .requiredOption('-p, --program <name>', ENGINES.map((e) => e.program).join(', '))
     .option('-t, --task <task>', 'energy (default), optimize; obabel: gen3d, conformers')

@@ -7,7 +7,9 @@ export type { MopacResult } from './parse.js';
 /** MOPAC (semi-empirical: PM7, PM6 …): tasks `energy` (1SCF) and `optimize`. */
 export const mopacEngine: Engine = {
   program: 'mopac',
-  adapterVersion: '1',
+  // 2: open shells run UHF (the input of every multiplicity > 1 changed), and an optimisation
+  // that changed the bond graph fails (topology_changed).
+  adapterVersion: '2',
   tasks: MOPAC_TASKS,
   prepare: prepareMopac,
   parse: parseMopac,

@@ -1,4 +1,5 @@
 import type { Atom } from '../../chem/molecule.js';
+import { bondChanges, describeChanges } from '../../chem/bond-graph.js';
 import { normalizeSymbol } from '../../chem/elements.js';
 import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import type { Failure, FailureClass } from '../../core/failure.js';
@@ -43,6 +44,12 @@ const KNOWN_ERRORS: readonly { pattern: RegExp; class: FailureClass; advice: str
     advice: 'check molecule.charge and molecule.multiplicity',
   },
   {
+    // RHF with an active space too small for the spin state (a triplet without UHF or OPEN).
+    pattern: /SPECIFIED SPIN COMPONENT NOT SPANNED BY ACTIVE SPACE/,
+    class: 'spin_charge',
+    advice: 'run the open shell with UHF, or give an active space with OPEN(n,m)',
+  },
+  {
     pattern: /GEOMETRY IN ERROR.*|NO REAL ATOMS.*|ATOMS +\d+ AND +\d+ ARE SEPARATED BY.*/,
     class: 'geometry_error',
     advice: 'fix the geometry',
@@ -59,7 +66,11 @@ const KNOWN_ERRORS: readonly { pattern: RegExp; class: FailureClass; advice: str
   },
 ];
 
-/** The outcome of one MOPAC run, from `input.out` (and `input.arc` for the geometry). */
+/**
+ * The outcome of one MOPAC run, from `input.out` (and `input.arc` for the geometry). An
+ * optimisation whose final geometry is bonded otherwise than its input fails with
+ * `topology_changed`, naming what changed.
+ */
 export function parseMopac(outputs: JobOutputs, spec: CalcSpec): Outcome {
   const machinery = machineryFailure(outputs, 'mopac', spec.resources.walltime_s);
   const out = outputs.files[MOPAC_OUTPUT];
@@ -104,6 +115,16 @@ export function parseMopac(outputs: JobOutputs, spec: CalcSpec): Outcome {
       class: 'parse_error',
       message: `MOPAC output has no final geometry matching the ${input.length} input atoms`,
     });
+  }
+
+  if (spec.task === 'optimize') {
+    const changes = bondChanges(input, geometry);
+    if (changes.length > 0) {
+      return fail({
+        class: 'topology_changed',
+        message: `MOPAC's optimised geometry is another species: ${describeChanges(changes)} (heat of formation ${hof} kcal/mol not kept)`,
+      });
+    }
   }
 
   const { charge, multiplicity } = spec.molecule ?? { charge: 0, multiplicity: 1 };

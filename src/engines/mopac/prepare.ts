@@ -52,9 +52,17 @@ export function mopacMethod(spec: CalcSpec): string {
 }
 
 /**
- * `input.mop`: keyword line (Hamiltonian, 1SCF for energies, CHARGE= when not neutral, the
- * multiplicity word always, THREADS=, then `keywords` verbatim), title, comment, and one
- * `El x f y f z f` line per atom (f = 1: optimise, 0: keep).
+ * `input.mop`: keyword line (Hamiltonian, 1SCF for energies, CHARGE= when not neutral, UHF for
+ * an open shell, the multiplicity word always, THREADS=, then `keywords` verbatim), title,
+ * comment, and one `El x f y f z f` line per atom (f = 1: optimise, 0: keep).
+ *
+ * Open shells (multiplicity > 1) run unrestricted: MOPAC's default RHF treats them with a small
+ * active space that cannot hold two parallel spins, so every even-electron triplet stops with
+ * "SPECIFIED SPIN COMPONENT NOT SPANNED BY ACTIVE SPACE" (MOPAC 22 already runs doublets UHF by
+ * itself, so their results are the same). `UHF` in `keywords` is not repeated. `RHF` in
+ * `keywords` is the user's choice of the half-electron method and is kept (no UHF added); for
+ * multiplicity ≥ 3 it needs an active space (`OPEN(n,m)` or `C.I.=`), without which MOPAC
+ * cannot run it, so it is refused.
  */
 export function prepareMopac(spec: CalcSpec): JobSpec {
   requireTask(spec, 'mopac', MOPAC_TASKS);
@@ -70,11 +78,19 @@ export function prepareMopac(spec: CalcSpec): JobSpec {
     );
   }
   const extra = checkedKeywords(spec.keywords ?? []);
+  const unrestricted = multiplicity > 1 && !hasWord(extra, 'RHF');
+  if (multiplicity > 2 && !unrestricted && !extra.some((k) => /\bOPEN\(|\bC\.I\.=/i.test(k))) {
+    throw new InputError(
+      'keywords',
+      `RHF for multiplicity ${multiplicity} needs an active space in MOPAC: add OPEN(n,m) or C.I.=n, or drop RHF (open shells run UHF)`,
+    );
+  }
   const cores = Math.max(1, Math.floor(spec.resources.cores));
 
   const words = [method];
   if (spec.task === 'energy') words.push('1SCF');
   if (charge !== 0) words.push(`CHARGE=${charge}`);
+  if (unrestricted && !hasWord(extra, 'UHF')) words.push('UHF');
   words.push(spinWord, `THREADS=${cores}`, ...extra);
 
   const flag = spec.task === 'optimize' ? 1 : 0;
@@ -91,6 +107,10 @@ export function prepareMopac(spec: CalcSpec): JobSpec {
     captureStdout: 'tail',
     resources: spec.resources,
   };
+}
+
+function hasWord(keywords: readonly string[], word: string): boolean {
+  return keywords.some((k) => k.split(/\s+/).some((w) => w.toUpperCase() === word));
 }
 
 function coord(v: number): string {

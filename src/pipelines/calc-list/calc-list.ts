@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { spinChargeProblem, type Atom } from '../../chem/molecule.js';
 import { loadRdkit } from '../../chem/descriptors.js';
-import { smilesElements } from '../../chem/smiles-atoms.js';
+import { smilesAtoms } from '../../chem/smiles-atoms.js';
 import type { CalcSpec, JsonValue, Resources } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
@@ -11,7 +11,13 @@ import { within } from '../../core/fields/within.js';
 import { getEngine } from '../../engines/registry.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
 import { readCalcLine, type CalcLine } from './calc-line.js';
-import { gen3dGeometry, lineToSpec, RADICAL_HINT, type SmilesGeometry } from './line-to-spec.js';
+import {
+  gen3dGeometry,
+  lineToSpec,
+  RADICAL_HINT,
+  STATED_SPIN_HINT,
+  type SmilesGeometry,
+} from './line-to-spec.js';
 
 /**
  * A calc list checked whole: every line read and turned into the spec of its calc (a SMILES
@@ -20,10 +26,20 @@ import { gen3dGeometry, lineToSpec, RADICAL_HINT, type SmilesGeometry } from './
  * an InputError naming `file:line` before anything is recorded.
  */
 export interface CalcList {
-  readonly lines: readonly { readonly line: CalcLine; readonly where: string }[];
+  readonly lines: readonly CheckedLine[];
   /** Where `xyz` paths are resolved. */
   readonly baseDir: string;
   readonly defaults: Resources;
+}
+
+/**
+ * One line of a checked list; `radicalElectrons`: the unpaired electrons RDKit perceives in its
+ * SMILES (the multiplicity when the line states none), absent when it has no SMILES RDKit reads.
+ */
+export interface CheckedLine {
+  readonly line: CalcLine;
+  readonly where: string;
+  readonly radicalElectrons?: number;
 }
 
 /** What became of one line of a calc list. */
@@ -61,24 +77,30 @@ export async function readCalcListFile(file: string, defaults: Resources): Promi
 
 /** Checks lines read elsewhere (`retort calc` options) as a list; see {@link CalcList}. */
 export async function checkCalcList(
-  lines: CalcList['lines'],
+  lines: readonly { readonly line: CalcLine; readonly where: string }[],
   baseDir: string,
   defaults: Resources,
 ): Promise<CalcList> {
   const rdkit = lines.some(({ line }) => line.smiles !== undefined) ? await loadRdkit() : undefined;
+  const checked: CheckedLine[] = [];
   for (const { line, where } of lines) {
     within(where, () => getEngine(line.program));
-    const elements =
+    const atoms =
       rdkit === undefined || line.smiles === undefined
         ? undefined
-        : await smilesElements(rdkit, line.smiles);
-    const resolved = await lineToSpec(line, where, baseDir, defaults, standIn(elements));
+        : await smilesAtoms(rdkit, line.smiles);
+    const radicals = atoms?.radicalElectrons;
+    checked.push(
+      radicals === undefined ? { line, where } : { line, where, radicalElectrons: radicals },
+    );
+    const geometry = standIn(atoms?.elements);
+    const resolved = await lineToSpec(line, where, baseDir, defaults, geometry, radicals);
     if (!resolved.ok) continue;
     const { spec } = resolved;
-    if (line.smiles !== undefined && elements !== undefined) checkSpin(elements, spec, line, where);
+    if (atoms !== undefined) checkSpin(atoms.elements, spec, line, where);
     within(where, () => getEngine(spec.program).prepare(spec));
   }
-  return { lines, baseDir, defaults };
+  return { lines: checked, baseDir, defaults };
 }
 
 /**
@@ -108,20 +130,19 @@ function checkSpin(elements: readonly string[], spec: CalcSpec, line: CalcLine, 
   if (problem !== undefined) {
     throw new InputError(
       `${where}: multiplicity`,
-      `${problem}${line.multiplicity === undefined ? RADICAL_HINT : ''}`,
+      `${problem}${line.multiplicity === undefined ? RADICAL_HINT : STATED_SPIN_HINT}`,
     );
   }
 }
 
 /** Runs every line of a checked list through `request`, all at once (the runner keeps to its workers). */
 export function runCalcList(list: CalcList, request: RequestCalc): Promise<LineResult[]> {
-  return Promise.all(list.lines.map(({ line, where }) => runLine(list, line, where, request)));
+  return Promise.all(list.lines.map((checked) => runLine(list, checked, request)));
 }
 
 async function runLine(
   list: CalcList,
-  line: CalcLine,
-  where: string,
+  { line, where, radicalElectrons }: CheckedLine,
   request: RequestCalc,
 ): Promise<LineResult> {
   const base = {
@@ -133,7 +154,14 @@ async function runLine(
   const none = { key: undefined, cached: false, result: undefined, failure: undefined };
   try {
     const geometry = gen3dGeometry(request, line.multiplicity !== undefined);
-    const resolved = await lineToSpec(line, where, list.baseDir, list.defaults, geometry);
+    const resolved = await lineToSpec(
+      line,
+      where,
+      list.baseDir,
+      list.defaults,
+      geometry,
+      radicalElectrons,
+    );
     if (!resolved.ok) {
       return {
         ...base,

@@ -58,13 +58,18 @@ export function gen3dGeometry(request: RequestCalc, explicitMultiplicity: boolea
   };
 }
 
-/** Said when a SMILES' electron count does not fit the default multiplicity. */
-export const RADICAL_HINT =
-  ' (a radical needs its multiplicity: give multiplicity 2 for a doublet)';
+/** Said when a SMILES' electron count does not fit the multiplicity it was given by default. */
+export const RADICAL_HINT = ' (state the multiplicity: 2 for a doublet radical, 3 for a triplet)';
+
+/** Said when a stated multiplicity does not fit the structure. */
+export const STATED_SPIN_HINT =
+  ' (check the multiplicity against the SMILES: a closed shell is 1, one radical centre 2, two 3)';
 
 /**
  * Turns a line into the spec of its calc; a SMILES start geometry comes from `smilesGeometry`.
- * `baseDir` resolves `xyz` paths; `where` names the line in errors.
+ * `baseDir` resolves `xyz` paths; `where` names the line in errors. Multiplicity, when the line
+ * has none: `radicalElectrons + 1` (the unpaired electrons RDKit perceives in the SMILES, see
+ * chem/smiles-atoms.ts), else 1.
  */
 export async function lineToSpec(
   line: CalcLine,
@@ -72,6 +77,7 @@ export async function lineToSpec(
   baseDir: string,
   defaults: Resources,
   smilesGeometry: SmilesGeometry,
+  radicalElectrons?: number,
 ): Promise<LineSpec> {
   const resources: Resources = {
     cores: line.cores ?? defaults.cores,
@@ -110,7 +116,7 @@ export async function lineToSpec(
   }
   const charge =
     line.charge ?? (line.smiles === undefined ? 0 : formalChargeFromSmiles(line.smiles));
-  const multiplicity = line.multiplicity ?? 1;
+  const multiplicity = line.multiplicity ?? (radicalElectrons ?? 0) + 1;
   const common = {
     ...(line.method === undefined ? {} : { method: line.method }),
     ...(line.basis === undefined ? {} : { basis: line.basis }),
@@ -122,6 +128,11 @@ export async function lineToSpec(
   const notes: string[] = [];
   if (line.charge === undefined && line.smiles !== undefined && charge !== 0) {
     notes.push(`charge ${charge} from the formal charges of ${line.smiles}`);
+  }
+  if (line.multiplicity === undefined && line.smiles !== undefined && multiplicity !== 1) {
+    notes.push(
+      `multiplicity ${multiplicity} from the ${multiplicity - 1} unpaired electron(s) of ${line.smiles}`,
+    );
   }
 
   if (line.program === 'obabel' && line.smiles !== undefined) {

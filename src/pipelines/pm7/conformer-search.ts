@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
 import { normalizeSymbol } from '../../chem/elements.js';
+import { bondChanges, describeChanges } from '../../chem/bond-graph.js';
 import type { Atom } from '../../chem/molecule.js';
 import { rmsd } from '../../chem/rmsd.js';
 import { formatXyz } from '../../chem/xyz.js';
@@ -11,7 +12,7 @@ import { itemFileName } from '../../core/item-file-name.js';
 import type { Failure } from '../../core/failure.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import type { CalcResolution, RequestCalc } from '../../runtime/calc-request.js';
-import type { ConformerSearchDetail, Decision } from './molecule-detail.js';
+import type { ConformerSearchDetail, Decision, TopologyRejection } from './molecule-detail.js';
 import { writeMoleculeFile } from './molecule-file-error.js';
 
 /** kcal/mol per hartree (CODATA 2018, as CREST and xtb use). */
@@ -59,13 +60,18 @@ export interface SearchedConformer {
   readonly energy_hartree: number;
 }
 
-/** A search that ran to an end (successful or not). `conformers`: lowest energy first. */
+/**
+ * A search that ran to an end (successful or not). `conformers`: lowest energy first, every one
+ * bonded as the start geometry; `topology_rejections`: the conformers dropped because their
+ * bonds changed (check `search_vs_start`).
+ */
 export interface ConformerSearchResult {
   readonly interrupted: false;
   readonly detail: ConformerSearchDetail;
   readonly conformers: readonly SearchedConformer[];
   readonly issues: readonly string[];
   readonly decisions: readonly Decision[];
+  readonly topology_rejections: readonly TopologyRejection[];
 }
 
 /**
@@ -126,6 +132,7 @@ interface Context {
   readonly cores: number;
   readonly issues: string[];
   readonly decisions: Decision[];
+  readonly rejections: TopologyRejection[];
 }
 
 /** What asking for a calc gave: a resolution, or the spec refused before anything ran. */
@@ -182,6 +189,7 @@ export async function searchConformers(
     cores: positiveInteger('cores', options.cores ?? CONFORMER_SEARCH_DEFAULTS.cores),
     issues: [],
     decisions: [],
+    rejections: [],
   };
   const ended = options.crest ? await crestSearch(ctx) : await builtinSearch(ctx);
   if ('interrupted' in ended) return ended;
@@ -218,6 +226,7 @@ export async function searchConformers(
     conformers,
     issues: ctx.issues,
     decisions: ctx.decisions,
+    topology_rejections: ctx.rejections,
   };
 }
 
@@ -251,13 +260,17 @@ async function crestSearch(ctx: Context): Promise<Ended | ConformerSearchInterru
         outputKey: asked.key,
       };
     case 'succeeded': {
-      const conformers = conformersFromJson(asked.result.conformers, input.atoms);
+      const found = conformersFromJson(asked.result.conformers, input.atoms);
+      const conformers = found === undefined ? undefined : sameBonds(ctx, found, 'CREST');
       if (conformers === undefined || conformers.length === 0) {
         return {
           ...base,
           status: 'FAILED',
           conformers: [],
-          error: 'the stored crest result holds no readable conformers',
+          error:
+            found === undefined || found.length === 0
+              ? 'the stored crest result holds no readable conformers'
+              : `every one of the ${found.length} CREST conformers changed its bonds`,
           outputKey: asked.key,
         };
       }
@@ -322,7 +335,7 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
   }
 
   // 2. GFN2-xTB optimisation of each, one after another, sharing what is left of the budget.
-  const optimised: SearchedConformer[] = [];
+  const optimised: (SearchedConformer & { readonly place: number })[] = [];
   const failures: string[] = [];
   let budgetSpent = false;
   let done = 0;
@@ -359,7 +372,7 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
       if (geometry === undefined || typeof energy !== 'number' || !Number.isFinite(energy)) {
         failures.push(`#${i + 1} has no readable geometry and energy`);
       } else {
-        optimised.push({ geometry, energy_hartree: energy });
+        optimised.push({ geometry, energy_hartree: energy, place: i + 1 });
       }
     }
   }
@@ -376,13 +389,18 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
     );
   }
 
-  // 3. Energy window, then RMSD de-duplication.
-  const kept = filterEnsemble(optimised, ctx.ewin, ctx.rmsdThreshold);
+  // 3. Conformers bonded otherwise than the start are another species, dropped before the energy
+  // window: a migrated H is often far lower in energy, and would push every intact one out.
+  const intact = sameBonds(ctx, optimised, 'GFN2-xTB').map(
+    ({ geometry, energy_hartree }): SearchedConformer => ({ geometry, energy_hartree }),
+  );
+  // 4. Energy window, then RMSD de-duplication.
+  const kept = filterEnsemble(intact, ctx.ewin, ctx.rmsdThreshold);
   if (optimised.length > 0) {
     decide(
       ctx,
       `keep ${kept.conformers.length} of ${optimised.length} optimised conformers`,
-      `${kept.outsideWindow} more than ${ctx.ewin} kcal/mol above the lowest; ${kept.duplicates} within ${ctx.rmsdThreshold} Å heavy-atom RMSD of a lower one; ${kept.mirrors} the mirror image of a lower one`,
+      `${optimised.length - intact.length} bonded otherwise than the start (TOPOLOGY_CHANGED); ${kept.outsideWindow} more than ${ctx.ewin} kcal/mol above the lowest; ${kept.duplicates} within ${ctx.rmsdThreshold} Å heavy-atom RMSD of a lower one; ${kept.mirrors} the mirror image of a lower one`,
       0.9,
     );
   }
@@ -392,6 +410,9 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
   if (budgetSpent) {
     status = 'TIMEOUT';
     error = `budget of ${ctx.budgetS} s spent after ${done} of ${candidates.length} optimisations`;
+  } else if (kept.conformers.length === 0 && optimised.length > 0) {
+    status = 'FAILED';
+    error = `every one of the ${optimised.length} GFN2-xTB conformers changed its bonds`;
   } else if (kept.conformers.length === 0) {
     status = 'FAILED';
     error =
@@ -445,6 +466,40 @@ export function filterEnsemble(
 }
 
 // ── helpers ───────────────────────────────────────────────────────────────
+
+/**
+ * The conformers bonded as the start geometry; each other one is recorded as a topology
+ * rejection (check `search_vs_start`), and one issue lists them all.
+ */
+function sameBonds<T extends SearchedConformer & { readonly place?: number }>(
+  ctx: Context,
+  conformers: readonly T[],
+  source: string,
+): T[] {
+  const intact: T[] = [];
+  const dropped: string[] = [];
+  for (const [i, conformer] of conformers.entries()) {
+    const changes = bondChanges(ctx.input.atoms, conformer.geometry);
+    if (changes.length === 0) {
+      intact.push(conformer);
+      continue;
+    }
+    const place = conformer.place ?? i + 1;
+    ctx.rejections.push({
+      code: 'TOPOLOGY_CHANGED',
+      check: 'search_vs_start',
+      conformer: place,
+      changes,
+    });
+    dropped.push(`#${place} ${describeChanges(changes, 3)}`);
+  }
+  if (dropped.length > 0) {
+    ctx.issues.push(
+      `TOPOLOGY_CHANGED: ${dropped.length} of ${conformers.length} ${source} conformers are bonded otherwise than the start geometry and were dropped before the energy window: ${dropped.join('; ')}`,
+    );
+  }
+  return intact;
+}
 
 async function ask(ctx: Context, spec: CalcSpec): Promise<Asked> {
   try {

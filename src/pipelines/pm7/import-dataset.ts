@@ -28,9 +28,10 @@ import { moleculesOf, type NewMolecule } from './molecules.js';
  *   (InfrastructureError from the descriptor function) is kept `Pending` without descriptors
  *   (`descriptors_error` says why); they are computed again before the next batch
  *   (describeAgain), and the import goes on with the next molecule.
- * - `charge` (e) and `multiplicity` (2S+1): integers (`1.0` is read as 1), defaults 0 and 1 when
- *   the column is missing or the cell is empty. Anything else is an InputError naming
- *   `file:line` and the column.
+ * - `charge` (e) and `multiplicity` (2S+1): integers (`1.0` is read as 1). When the column is
+ *   missing or the cell is empty: charge 0; multiplicity the SMILES' unpaired electrons + 1 as
+ *   RDKit perceives them (`[O][O]` 3), 1 when RDKit cannot describe it. Anything else is an
+ *   InputError naming `file:line` and the column.
  * - `nheavy`: ignored (RDKit's count is stored).
  * - every other column is kept per molecule as reference data (`reference_json`, name → text).
  *
@@ -123,7 +124,7 @@ export async function importDataset(
     readonly mol_id: string;
     readonly smiles: string;
     readonly charge: number;
-    readonly multiplicity: number;
+    readonly multiplicity: number | undefined;
     readonly reference: Record<string, string>;
   }
   const rows: Row[] = [];
@@ -145,7 +146,12 @@ export async function importDataset(
       mol_id: molId,
       smiles: cell(layout.index.smiles),
       charge: integerCell(where(record), 'charge', cell(layout.index.charge), 0),
-      multiplicity: integerCell(where(record), 'multiplicity', cell(layout.index.multiplicity), 1),
+      multiplicity: integerCell(
+        where(record),
+        'multiplicity',
+        cell(layout.index.multiplicity),
+        undefined,
+      ),
       reference,
     });
   }
@@ -179,16 +185,19 @@ export async function importDataset(
   const suspicious: { mol_id: string; why: string }[] = [];
   for (const row of rows) {
     const described = await describeOne(describe, row.smiles);
+    const multiplicity =
+      row.multiplicity ?? (described.kind === 'valid' ? described.d.radical_electrons + 1 : 1);
+    const stated = { ...row, multiplicity };
     molecules.push({
       mol_id: row.mol_id,
-      ...payload(row, described),
+      ...payload(stated, described),
       ...itemStatus(described),
-      ...invalidRecord(row, described),
+      ...invalidRecord(stated, described),
     });
     if (described.kind === 'invalid') invalidIds.push(row.mol_id);
     else if (described.kind === 'retry') retryIds.push(row.mol_id);
     else {
-      const why = mismatch(described.d, row.charge, row.multiplicity);
+      const why = mismatch(described.d, row.charge, multiplicity);
       if (why !== undefined) suspicious.push({ mol_id: row.mol_id, why });
     }
     if (options.progress !== undefined && molecules.length % every === 0)
@@ -412,7 +421,12 @@ function indexId(where: string, value: string): string {
   return `MOL${value.replace(/^0+(?=\d)/, '').padStart(5, '0')}`;
 }
 
-function integerCell(where: string, column: string, value: string, fallback: number): number {
+function integerCell<T extends number | undefined>(
+  where: string,
+  column: string,
+  value: string,
+  fallback: T,
+): number | T {
   if (value === '') return fallback;
   const m = /^([+-]?\d+)(?:\.0*)?$/.exec(value);
   const n = m?.[1] === undefined ? Number.NaN : Number(m[1]);

@@ -34,6 +34,11 @@ export interface MoleculeDetail {
   readonly quality_grade: 'A' | 'B' | 'C' | 'FAILED';
   readonly issues: readonly Issue[];
   /**
+   * Geometries refused because their bonds are not the molecule's (issue TOPOLOGY_CHANGED);
+   * absent in details written before the topology guard existed.
+   */
+  readonly topology_rejections?: readonly TopologyRejection[];
+  /**
    * Every choice made, in order. Besides the pipeline's own (which search, how many
    * conformers …), these named ones: `used_fixed_crest_timeout` (the conformer search got the
    * batch's fixed --crest-timeout, not a predicted one), `partial_success` (some conformers
@@ -82,7 +87,7 @@ export interface ConformerSearchDetail {
  * `SCF_FAILED` (SCF did not converge), `OPT_NOT_CONVERGED`, `GEOMETRY_ERROR` (MOPAC rejected
  * the geometry), `CHARGE_SPIN_ERROR`, `INPUT_ERROR`, `TIMEOUT` (its share of the budget ran
  * out), `CRASHED` (died, or ended without a heat of formation), `OUTPUT_UNREADABLE`, `KILLED`,
- * `OUT_OF_MEMORY`, `LOST`, `CANCELLED`, `PROGRAM_MISSING`, `EXIT_NONZERO`.
+ * `OUT_OF_MEMORY`, `LOST`, `CANCELLED`, `PROGRAM_MISSING`, `EXIT_NONZERO`, `TOPOLOGY_CHANGED` (the optimised geometry is bonded otherwise than its input).
  */
 export const MOPAC_STATUS_OF_FAILURE = {
   scf_not_converged: 'SCF_FAILED',
@@ -99,6 +104,7 @@ export const MOPAC_STATUS_OF_FAILURE = {
   lost: 'LOST',
   cancelled: 'CANCELLED',
   exit_nonzero: 'EXIT_NONZERO',
+  topology_changed: 'TOPOLOGY_CHANGED',
 } as const satisfies Record<FailureClass, string>;
 
 export type MopacStatus =
@@ -172,6 +178,22 @@ export type IssueCode =
   | `MOPAC_${Exclude<MopacStatus, 'SUCCESS'>}`
   | 'FILE_WRITE_FAILED';
 
+/**
+ * A geometry whose bond graph (chem/bond-graph.ts) is not the molecule's, and which check found
+ * it: `start_vs_smiles` (the Open Babel start against the SMILES: the molecule fails),
+ * `search_vs_start` (a conformer after GFN2-xTB, or from CREST, against the start: dropped
+ * before the energy window; `conformer` is its place in the search, from 1), `mopac_vs_input`
+ * (MOPAC's optimised geometry against its input: that conformer failed, `conformer` is its
+ * index). `changes` says what moved, naming atoms by element and 1-based position
+ * (`H17 moved from C9 to O1`).
+ */
+export interface TopologyRejection {
+  readonly code: 'TOPOLOGY_CHANGED';
+  readonly check: 'start_vs_smiles' | 'search_vs_start' | 'mopac_vs_input';
+  readonly conformer: number | null;
+  readonly changes: readonly string[];
+}
+
 /** A choice the pipeline made, and why. `confidence` is 0–1. */
 export interface Decision {
   readonly decision: string;
@@ -207,7 +229,11 @@ export function mopacFailure(
   return {
     mopac_status: status,
     error_message: `${failure.class}: ${failure.message}`,
-    issue: issue(`MOPAC_${status}`, `conformer ${index}: PM7 ${status}: ${failure.message}`),
+    issue: issue(
+      // A changed bond graph is the molecule's topology issue, whichever check found it.
+      status === 'TOPOLOGY_CHANGED' ? status : `MOPAC_${status}`,
+      `conformer ${index}: PM7 ${status}: ${failure.message}`,
+    ),
   };
 }
 

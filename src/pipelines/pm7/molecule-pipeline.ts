@@ -1,5 +1,8 @@
 import { relative } from 'node:path';
+import { describeChanges, smilesGraphChanges } from '../../chem/bond-graph.js';
+import { loadRdkit } from '../../chem/descriptors.js';
 import type { Atom } from '../../chem/molecule.js';
+import { smilesAtoms } from '../../chem/smiles-atoms.js';
 import { calcWorkdir, type CampaignPaths } from '../../core/campaign-layout.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
@@ -15,6 +18,7 @@ import {
   type Decision,
   type Issue,
   type PipelineDetail,
+  type TopologyRejection,
 } from './molecule-detail.js';
 import { MoleculeFileError } from './molecule-file-error.js';
 import { conformerCount } from './select-conformers.js';
@@ -60,16 +64,22 @@ export type PipelineOutcome =
 
 /** Walltime of the SMILES → 3D step, seconds. */
 const GEOMETRY_WALLTIME_S = 300;
+
+/** How the conformer search begins the text of an issue about conformers bonded otherwise. */
+const TOPOLOGY_PREFIX = 'TOPOLOGY_CHANGED: ';
 /** No MOPAC calc is given less than this, seconds, however little budget is left. */
 const MIN_MOPAC_WALLTIME_S = 5;
 
 /**
- * The PM7 pipeline of one molecule: 3D geometry from the SMILES, a conformer ensemble (CREST
- * or the built-in search), the number of conformers from the rotatable bonds, a MOPAC
- * `PM7 PRECISE` optimisation of each (sequentially, sharing the molecule's MOPAC budget: each
- * gets what is left divided by the conformers left), and the heats of formation summarised.
- * Every calc goes through `request`, so nothing is computed twice and a resumed molecule
- * picks up its finished calcs from the store.
+ * The PM7 pipeline of one molecule: 3D geometry from the SMILES (checked against the SMILES'
+ * bonds: a start bonded otherwise fails the molecule), a conformer ensemble (CREST or the
+ * built-in search; conformers whose bonds changed are dropped), the number of conformers from
+ * the rotatable bonds, a MOPAC `PM7 PRECISE` optimisation of each (sequentially, sharing the
+ * molecule's MOPAC budget: each gets what is left divided by the conformers left; one whose
+ * optimised bonds changed fails as `topology_changed`), and the heats of formation summarised.
+ * Every geometry refused for its bonds is in the detail's `topology_rejections`. Every calc
+ * goes through `request`, so nothing is computed twice and a resumed molecule picks up its
+ * finished calcs from the store.
  */
 export async function runMoleculePipeline(
   mol: PipelineMolecule,
@@ -80,6 +90,7 @@ export async function runMoleculePipeline(
 ): Promise<PipelineOutcome> {
   const startedAt = new Date();
   const issues: Issue[] = [];
+  const rejections: TopologyRejection[] = [];
   const decisions: Decision[] = [];
   const decide = (name: string, reason: string, confidence: number): void => {
     decisions.push(decision(name, reason, confidence));
@@ -118,6 +129,7 @@ export async function runMoleculePipeline(
         delta_e_15: delta(5),
         quality_grade: !ok ? 'FAILED' : issues.length === 0 ? 'A' : issues.length === 1 ? 'B' : 'C',
         issues,
+        topology_rejections: rejections,
         decisions,
         error_message: ok ? null : (error ?? 'no conformer gave a heat of formation'),
         total_execution_time_s: round((endedAt.getTime() - startedAt.getTime()) / 1000),
@@ -156,6 +168,26 @@ export async function runMoleculePipeline(
     return finish(notAttempted, [], `3D geometry: ${gen3d.failure.message}`);
   }
   const start = gen3d.result.geometry as unknown as Atom[];
+  // The start must be the SMILES' molecule: every later geometry is checked against it.
+  const stated = await smilesAtoms(await loadRdkit(), mol.smiles);
+  const startChanges = stated === undefined ? [] : smilesGraphChanges(stated.graph, start);
+  if (stated === undefined) {
+    decide(
+      'the 3D start geometry is not checked against the SMILES',
+      'RDKit cannot read the SMILES',
+      0.5,
+    );
+  } else if (startChanges.length > 0) {
+    const what = `the Open Babel 3D start is bonded otherwise than the SMILES: ${describeChanges(startChanges)}`;
+    rejections.push({
+      code: 'TOPOLOGY_CHANGED',
+      check: 'start_vs_smiles',
+      conformer: null,
+      changes: startChanges,
+    });
+    issues.push(issue('TOPOLOGY_CHANGED', what));
+    return finish(notAttempted, [], `topology_changed: ${what}`);
+  }
 
   // 2. Conformer ensemble.
   setPhase('conformers');
@@ -188,8 +220,15 @@ export async function runMoleculePipeline(
     return finish({ ...notAttempted, status: 'FAILED', error: error.message }, [], error.message);
   }
   if (search.interrupted) return { interrupted: true };
-  issues.push(...search.issues.map((text) => issue('CONFORMER_SEARCH', text)));
+  issues.push(
+    ...search.issues.map((text) =>
+      text.startsWith(TOPOLOGY_PREFIX)
+        ? issue('TOPOLOGY_CHANGED', text.slice(TOPOLOGY_PREFIX.length))
+        : issue('CONFORMER_SEARCH', text),
+    ),
+  );
   decisions.push(...search.decisions);
+  rejections.push(...search.topology_rejections);
   let ensemble: { geometry: readonly Atom[]; energy_hartree: number | null; fallback: boolean }[] =
     search.conformers.map((c) => ({ ...c, fallback: false }));
   if (ensemble.length === 0) {
@@ -260,6 +299,14 @@ export async function runMoleculePipeline(
     } else {
       const failed = mopacFailure(i + 1, outcome.failure);
       issues.push(failed.issue);
+      if (outcome.failure.class === 'topology_changed') {
+        rejections.push({
+          code: 'TOPOLOGY_CHANGED',
+          check: 'mopac_vs_input',
+          conformer: i + 1,
+          changes: [outcome.failure.message],
+        });
+      }
       conformers.push({
         ...base,
         mopac_status: failed.mopac_status,

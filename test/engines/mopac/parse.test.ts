@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Atom } from '../../../src/chem/molecule.js';
+import type { CalcSpec } from '../../../src/core/calc-spec.js';
 import type { Outcome } from '../../../src/core/job-spec.js';
 import { parseMopac } from '../../../src/engines/mopac/parse.js';
 import { ethanolAtoms, exited, realFixture, spec } from '../real-fixtures.js';
@@ -16,6 +17,19 @@ function parseFixture(name: string, withArc = false, task = optSpec): Outcome {
   const files: Record<string, string> = { 'input.out': realFixture('mopac', `${name}.out`) };
   if (withArc) files['input.arc'] = realFixture('mopac', `${name}.arc`);
   return parseMopac(exited(0, { files }), task);
+}
+
+/** The spec of a fixture whose input.mop retort wrote: its atoms, charge 0, `multiplicity`. */
+function openShell(name: string, multiplicity: number): CalcSpec {
+  const atoms = realFixture('mopac', `${name}.mop`)
+    .split('\n')
+    .slice(3)
+    .filter((line) => line.trim() !== '')
+    .map((line): Atom => {
+      const [element = '', x = '', , y = '', , z = ''] = line.trim().split(/\s+/);
+      return { element, x: Number(x), y: Number(y), z: Number(z) };
+    });
+  return spec({ program: 'mopac', task: 'optimize', molecule: { atoms, charge: 0, multiplicity } });
 }
 
 function failureClass(outcome: Outcome): string | undefined {
@@ -99,6 +113,56 @@ describe('parseMopac on real MOPAC 22.0.6 outputs', () => {
 
   it('classifies a doublet with an even electron count as spin_charge', () => {
     expect(failureClass(parseFixture('fail_doublet_even'))).toBe('spin_charge');
+  });
+
+  it('classifies a triplet run without UHF (spin component not spanned) as spin_charge', () => {
+    const outcome = parseMopac(
+      exited(0, { files: { 'input.out': realFixture('mopac', 'fail_triplet_no_uhf.out') } }),
+      openShell('fail_triplet_no_uhf', 3),
+    );
+    expect(failureClass(outcome)).toBe('spin_charge');
+    expect(outcome.ok ? '' : outcome.failure.message).toMatch(/UHF/);
+  });
+
+  it.each([
+    ['o2_triplet_uhf', 3, -9.17154, 2],
+    ['ch2_triplet_uhf', 3, 78.82035, 3],
+    ['ch3_doublet_uhf', 2, 27.97128, 4],
+  ])('reads the UHF heat of formation of %s', (name, multiplicity, hof, natoms) => {
+    const outcome = parseMopac(
+      exited(0, { files: { 'input.out': realFixture('mopac', `${name}.out`) } }),
+      openShell(name, multiplicity),
+    );
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
+    expect(outcome.result.heat_of_formation_kcal_mol).toBe(hof);
+    expect(outcome.result.multiplicity).toBe(multiplicity);
+    expect(outcome.result.geometry as unknown as Atom[]).toHaveLength(natoms);
+  });
+
+  it('keeps an optimisation whose final geometry is bonded as its input (the phenol radical)', () => {
+    const s = openShell('rad2_pm7_opt', 2);
+    const outcome = parseMopac(
+      exited(0, { files: { 'input.out': realFixture('mopac', 'rad2_pm7_opt.out') } }),
+      s,
+    );
+    expect(outcome.ok).toBe(true);
+    if (outcome.ok) expect(outcome.result.heat_of_formation_kcal_mol).toBe(-23.46076);
+  });
+
+  it('fails as topology_changed, naming the H, when the final geometry is bonded otherwise than the input', () => {
+    const s = openShell('rad2_pm7_opt', 2);
+    const atoms = s.molecule?.atoms ?? [];
+    const o1 = atoms[0];
+    if (o1 === undefined) throw new Error('no atoms');
+    // The input as if the phenol H16 had sat on the alkoxy O1 (moved by hand, 0.97 Å above it).
+    const moved = atoms.map((a, i) => (i === 15 ? { ...a, x: o1.x, y: o1.y, z: o1.z + 0.97 } : a));
+    const outcome = parseMopac(
+      exited(0, { files: { 'input.out': realFixture('mopac', 'rad2_pm7_opt.out') } }),
+      { ...s, molecule: { atoms: moved, charge: 0, multiplicity: 2 } },
+    );
+    expect(failureClass(outcome)).toBe('topology_changed');
+    expect(outcome.ok ? '' : outcome.failure.message).toMatch(/H16 moved from O1 to O9/);
   });
 
   it('classifies running out of optimisation cycles as opt_not_converged', () => {

@@ -11,6 +11,10 @@ const methyl: Atom[] = [
   { element: 'H', x: -0.54, y: 0.935307, z: 0 },
   { element: 'H', x: -0.54, y: -0.935307, z: 0 },
 ];
+const oxygen: Atom[] = [
+  { element: 'O', x: 0, y: 0, z: 0 },
+  { element: 'O', x: 1.21, y: 0, z: 0 },
+];
 // Acetate, CH3COO-: 7 atoms, 32 electrons with charge -1.
 const acetate: Atom[] = [
   { element: 'C', x: 0, y: 0, z: 0 },
@@ -64,10 +68,45 @@ describe('prepareMopac', () => {
     expect(lines[3]).toMatch(/ 0 .* 0 .* 0$/);
   });
 
-  it('runs a methyl radical as a DOUBLET', () => {
+  it('runs a methyl radical as an unrestricted DOUBLET', () => {
     expect(
       keywordLine(mopacSpec({ molecule: { atoms: methyl, charge: 0, multiplicity: 2 } })),
-    ).toContain('DOUBLET');
+    ).toBe('PM7 UHF DOUBLET THREADS=1');
+  });
+
+  it('runs triplet O2 with UHF and a singlet without it', () => {
+    expect(
+      keywordLine(mopacSpec({ molecule: { atoms: oxygen, charge: 0, multiplicity: 3 } })),
+    ).toBe('PM7 UHF TRIPLET THREADS=1');
+    expect(keywordLine(mopacSpec({}))).not.toContain('UHF');
+  });
+
+  it('does not write UHF twice when the keywords already hold it', () => {
+    const line = keywordLine(
+      mopacSpec({
+        molecule: { atoms: oxygen, charge: 0, multiplicity: 3 },
+        keywords: ['uhf PRECISE'],
+      }),
+    );
+    expect(line).toBe('PM7 TRIPLET THREADS=1 uhf PRECISE');
+  });
+
+  it('keeps a user RHF for a doublet (half-electron method) without adding UHF', () => {
+    expect(
+      keywordLine(
+        mopacSpec({ molecule: { atoms: methyl, charge: 0, multiplicity: 2 }, keywords: ['RHF'] }),
+      ),
+    ).toBe('PM7 DOUBLET THREADS=1 RHF');
+  });
+
+  it('refuses RHF for a triplet without an active space, and takes it with OPEN(2,2)', () => {
+    const triplet = { atoms: oxygen, charge: 0, multiplicity: 3 };
+    const error = refusal(mopacSpec({ molecule: triplet, keywords: ['RHF'] }));
+    expect(error.where).toBe('keywords');
+    expect(error.message).toMatch(/OPEN\(n,m\)/);
+    expect(keywordLine(mopacSpec({ molecule: triplet, keywords: ['RHF OPEN(2,2)'] }))).toBe(
+      'PM7 TRIPLET THREADS=1 RHF OPEN(2,2)',
+    );
   });
 
   it('writes CHARGE=-1 for acetate and no CHARGE for a neutral molecule', () => {

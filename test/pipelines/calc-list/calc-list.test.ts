@@ -40,13 +40,42 @@ describe('checking a calc list whole before anything runs', () => {
     expect(list.lines).toHaveLength(5);
   });
 
-  it('refuses a radical SMILES at the default multiplicity from its atoms, naming the line', async () => {
-    await expect(check(ethanol, { program: 'mopac', smiles: '[CH3]' })).rejects.toThrow(
-      /list-\d+\.jsonl:2: multiplicity: 9 electrons \(charge 0\) cannot have multiplicity 1.*give multiplicity 2/,
+  it('refuses a radical SMILES stated as a singlet, naming the line and the hint', async () => {
+    await expect(
+      check(ethanol, { program: 'mopac', smiles: '[CH3]', multiplicity: 1 }),
+    ).rejects.toThrow(
+      /list-\d+\.jsonl:2: multiplicity: 9 electrons \(charge 0\) cannot have multiplicity 1.*check the multiplicity against the SMILES/,
     );
     await expect(check({ program: 'obabel', smiles: 'C', charge: 1 })).rejects.toThrow(
-      /:1: multiplicity: 9 electrons \(charge 1\)/,
+      /:1: multiplicity: 9 electrons \(charge 1\).*state the multiplicity/,
     );
+  });
+
+  it('refuses more unpaired electrons than the SMILES holds: septet O2', async () => {
+    await expect(check({ program: 'mopac', smiles: '[O][O]', multiplicity: 7 })).rejects.toThrow(
+      /:1: multiplicity: multiplicity 7 needs 6 unpaired electrons, but the valence shells of these atoms hold at most 4/,
+    );
+  });
+
+  it('takes the multiplicity of a SMILES without one from its unpaired electrons', async () => {
+    const list = await check(
+      { program: 'mopac', smiles: '[O][O]' },
+      { program: 'mopac', smiles: '[CH3]' },
+      { program: 'mopac', smiles: 'CCO' },
+    );
+    expect(list.lines.map((l) => l.radicalElectrons)).toEqual([2, 1, 0]);
+    // The geometry step is the first calc each line asks for; it carries the multiplicity.
+    const requested: CalcSpec[] = [];
+    const results = await runCalcList(list, (spec) => {
+      requested.push(spec);
+      return Promise.resolve({ status: 'not_run', key: 'k', reason: 'not run in this test' });
+    });
+    expect(results.map((r) => r.status)).toEqual(['not_run', 'not_run', 'not_run']);
+    expect(requested.map((s) => [s.molecule?.smiles, s.molecule?.multiplicity])).toEqual([
+      ['[O][O]', 3],
+      ['[CH3]', 2],
+      ['CCO', 1],
+    ]);
   });
 
   it('has the engine check a SMILES line before its geometry exists', async () => {
@@ -82,7 +111,7 @@ describe('checking a calc list whole before anything runs', () => {
 
   it('runs nothing when it refuses: no calc is requested', async () => {
     const requested: CalcSpec[] = [];
-    const error = await check(ethanol, { program: 'mopac', smiles: '[CH3]' }).then(
+    const error = await check(ethanol, { program: 'mopac', smiles: '[CH3]', multiplicity: 1 }).then(
       (list) => runCalcList(list, (spec) => (requested.push(spec), Promise.reject(new Error()))),
       (e: unknown) => e,
     );

@@ -27,7 +27,7 @@ import {
   haveCrestFixtures,
   noCrestFixtures,
 } from '../../engines/crest/crest-fixtures.js';
-import { ethanolAtoms } from '../../engines/real-fixtures.js';
+import { ethanolAtoms, realFixture } from '../../engines/real-fixtures.js';
 import { hasProgram } from '../../helpers/run-job-directly.js';
 import { killAll, survivors } from '../../helpers/processes.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -366,7 +366,7 @@ describe('the builtin search, scripted', () => {
       'keep 2 of 4 optimised conformers',
     ]);
     expect(outcome.decisions[1]?.reason).toBe(
-      '1 more than 6 kcal/mol above the lowest; 1 within 0.125 Å heavy-atom RMSD of a lower one; 0 the mirror image of a lower one',
+      '0 bonded otherwise than the start (TOPOLOGY_CHANGED); 1 more than 6 kcal/mol above the lowest; 1 within 0.125 Å heavy-atom RMSD of a lower one; 0 the mirror image of a lower one',
     );
     const obabel = specs[0];
     expect(obabel).toMatchObject({
@@ -384,6 +384,64 @@ describe('the builtin search, scripted', () => {
     expect(xtb[0]?.resources.walltime_s).toBeGreaterThanOrEqual(119);
     expect(xtb[4]?.resources.walltime_s).toBeGreaterThanOrEqual(598);
     expect(ensembleFrames(outcome, tmp.dir).map((f) => f.atoms)).toEqual([anti, gauche]);
+  });
+
+  it('drops a conformer whose H migrated during GFN2-xTB before the energy window, so the intact ones stay', async () => {
+    const real = (name: string): Atom[] => [
+      ...(parseXyz(realFixture('bond-graph', `${name}.xyz`))[0]?.atoms ?? []),
+    ];
+    const start = real('rad1_gen3d');
+    const intact = real('rad1_xtb_intact');
+    const migrated = real('rad1_xtb_h_migrated');
+    const e0 = -28.745;
+    // The migrated species 8 kcal/mol below the intact conformer: the 6 kcal/mol window alone
+    // would keep only it.
+    const { request } = scripted({
+      obabel: obabelFound([intact, migrated]),
+      xtb: [e0, e0 - 8 / 627.509474],
+    });
+    const outcome = completed(
+      await searchConformers(
+        { molId: 'RAD1', atoms: start, charge: 0, multiplicity: 2 },
+        { crest: false, budget_s: 60 },
+        request,
+        campaignPaths(tmp.dir),
+      ),
+    );
+    expect(outcome.detail.status).toBe('SUCCESS');
+    expect(outcome.conformers.map((c) => c.geometry)).toEqual([intact]);
+    expect(outcome.topology_rejections).toEqual([
+      {
+        code: 'TOPOLOGY_CHANGED',
+        check: 'search_vs_start',
+        conformer: 2,
+        changes: ['H17 moved from C9 to O1'],
+      },
+    ]);
+    expect(outcome.issues).toEqual([
+      'TOPOLOGY_CHANGED: 1 of 2 GFN2-xTB conformers are bonded otherwise than the start geometry and were dropped before the energy window: #2 H17 moved from C9 to O1',
+    ]);
+  });
+
+  it('fails the search when every conformer changed its bonds', async () => {
+    const real = (name: string): Atom[] => [
+      ...(parseXyz(realFixture('bond-graph', `${name}.xyz`))[0]?.atoms ?? []),
+    ];
+    const { request } = scripted({
+      obabel: obabelFound([real('rad1_xtb_h_migrated')]),
+      xtb: [-28.745],
+    });
+    const outcome = completed(
+      await searchConformers(
+        { molId: 'RAD1', atoms: real('rad1_gen3d'), charge: 0, multiplicity: 2 },
+        { crest: false, budget_s: 60 },
+        request,
+        campaignPaths(tmp.dir),
+      ),
+    );
+    expect(outcome.detail.status).toBe('FAILED');
+    expect(outcome.detail.error).toBe('every one of the 1 GFN2-xTB conformers changed its bonds');
+    expect(outcome.conformers).toEqual([]);
   });
 
   it('optimises the start geometry alone when Open Babel fails, and says so', async () => {

@@ -205,6 +205,26 @@ describe('importDataset', () => {
     ]);
   });
 
+  it('takes a missing or empty multiplicity from the unpaired electrons of the SMILES', async () => {
+    const file = csv(
+      'spin.csv',
+      'mol_id,smiles,multiplicity\nO2,[O][O],\nMe,[CH3],\nEt,CCO,\nO2s,[O][O],1\n',
+    );
+    const summary = await importDataset(campaign, file);
+    expect(
+      moleculesOf(campaign)
+        .all()
+        .map((r) => [r.mol_id, r.multiplicity]),
+    ).toEqual([
+      ['O2', 3],
+      ['Me', 2],
+      ['Et', 1],
+      ['O2s', 1],
+    ]);
+    // Singlet O2 is stated (an excited state of the right parity), so nothing is suspicious.
+    expect(summary.suspicious).toEqual([]);
+  });
+
   it('prefers the mol_id column when the file also has an index column, and drops the index', async () => {
     const file = csv('both.csv', ',mol_id,smiles\n5,A1,C\n9,A2,CC\n');
     await importDataset(campaign, file);

@@ -1,0 +1,182 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Atom } from '../../../src/chem/molecule.js';
+import { parseXyz } from '../../../src/chem/xyz.js';
+import type { CalcSpec } from '../../../src/core/calc-spec.js';
+import { campaignPaths } from '../../../src/core/campaign-layout.js';
+import { atomsJson } from '../../../src/engines/spec-checks.js';
+import type { MoleculeDetail } from '../../../src/pipelines/pm7/molecule-detail.js';
+import { runMoleculePipeline } from '../../../src/pipelines/pm7/molecule-pipeline.js';
+import type { RequestCalc } from '../../../src/runtime/calc-request.js';
+import { realFixture } from '../../engines/real-fixtures.js';
+import { cleanupTempDirs, hasProgram, runCli, tempCampaign, tempDir } from '../../helpers/cli.js';
+
+afterEach(async () => {
+  expect(await cleanupTempDirs()).toEqual([]);
+});
+
+const real = (name: string): Atom[] => [
+  ...(parseXyz(realFixture('bond-graph', `${name}.xyz`))[0]?.atoms ?? []),
+];
+
+const RAD1 = {
+  mol_id: 'RAD1',
+  smiles: '[O]Cc1ccccc1C=O',
+  charge: 0,
+  multiplicity: 2,
+  nrotbonds: 2,
+  batch_id: null,
+};
+const SETTINGS = {
+  crest_timeout_min: 1,
+  mopac_timeout_min: 1,
+  max_conformers: 5,
+  crest: false,
+  cores: 1,
+  mopac_keywords: ['PRECISE'],
+};
+
+describe('the PM7 pipeline of one molecule, scripted', () => {
+  it('fails the molecule as topology_changed when the 3D start is not bonded as the SMILES', async () => {
+    const specs: CalcSpec[] = [];
+    // Open Babel's answer replaced by a geometry whose aldehyde H sits on the alkoxy O.
+    const request: RequestCalc = (spec) => {
+      specs.push(spec);
+      return Promise.resolve({
+        status: 'succeeded',
+        key: 'a'.repeat(64),
+        cached: false,
+        programVersion: '3.1.1',
+        result: { geometry: atomsJson(real('rad1_xtb_h_migrated')) },
+      });
+    };
+    const outcome = await runMoleculePipeline(
+      RAD1,
+      SETTINGS,
+      request,
+      campaignPaths(tempDir('retort-pm7-')),
+      () => undefined,
+    );
+    expect(outcome.interrupted).toBe(false);
+    if (outcome.interrupted) return;
+    expect(outcome.ok).toBe(false);
+    expect(specs.map((s) => `${s.program} ${s.task}`)).toEqual(['obabel gen3d']);
+    expect(outcome.detail.error_message).toBe(
+      'topology_changed: the Open Babel 3D start is bonded otherwise than the SMILES: O1 carries 1 H, the SMILES 0; C9 carries 0 H, the SMILES 1',
+    );
+    expect(outcome.detail.topology_rejections).toEqual([
+      {
+        code: 'TOPOLOGY_CHANGED',
+        check: 'start_vs_smiles',
+        conformer: null,
+        changes: ['O1 carries 1 H, the SMILES 0', 'C9 carries 0 H, the SMILES 1'],
+      },
+    ]);
+  });
+
+  it('records a MOPAC result whose bonds changed as a topology rejection, and the molecule is not OK', async () => {
+    const start = real('rad1_gen3d');
+    const request: RequestCalc = (spec) => {
+      if (spec.program === 'obabel' && spec.task === 'gen3d') {
+        return Promise.resolve({
+          status: 'succeeded',
+          key: 'a'.repeat(64),
+          cached: false,
+          programVersion: '3.1.1',
+          result: { geometry: atomsJson(start) },
+        });
+      }
+      if (spec.program === 'mopac') {
+        return Promise.resolve({
+          status: 'failed',
+          key: 'c'.repeat(64),
+          cached: false,
+          failure: {
+            class: 'topology_changed',
+            message: "MOPAC's optimised geometry is another species: H17 moved from C9 to O1",
+          },
+        });
+      }
+      // The conformer search: Open Babel fails, xtb gives the start back.
+      if (spec.program === 'obabel') {
+        return Promise.resolve({
+          status: 'failed',
+          key: 'b'.repeat(64),
+          cached: false,
+          failure: { class: 'crash', message: 'no conformers' },
+        });
+      }
+      return Promise.resolve({
+        status: 'succeeded',
+        key: 'd'.repeat(64),
+        cached: false,
+        programVersion: '6.5.1',
+        result: { geometry: atomsJson(start), total_energy_hartree: -28.7 },
+      });
+    };
+    const outcome = await runMoleculePipeline(
+      RAD1,
+      SETTINGS,
+      request,
+      campaignPaths(tempDir('retort-pm7-')),
+      () => undefined,
+    );
+    if (outcome.interrupted) throw new Error('interrupted');
+    expect(outcome.ok).toBe(false);
+    expect(outcome.detail.error_message).toMatch(/^topology_changed: MOPAC's optimised geometry/);
+    expect(outcome.detail.topology_rejections).toEqual([
+      {
+        code: 'TOPOLOGY_CHANGED',
+        check: 'mopac_vs_input',
+        conformer: 1,
+        changes: ["MOPAC's optimised geometry is another species: H17 moved from C9 to O1"],
+      },
+    ]);
+    expect(outcome.detail.issues).toContainEqual({
+      code: 'TOPOLOGY_CHANGED',
+      message:
+        "conformer 1: PM7 TOPOLOGY_CHANGED: MOPAC's optimised geometry is another species: H17 moved from C9 to O1",
+    });
+  });
+});
+
+const live = hasProgram('obabel') && hasProgram('xtb') && hasProgram('mopac');
+
+describe.skipIf(!live)(
+  'the PM7 pipeline on radicals whose H migrates under GFN2-xTB (live)',
+  () => {
+    it('keeps [O]Cc1ccccc1C=O and [O]Cc1ccccc1O intact: HOF ≥ −10 and ≥ −27 kcal/mol, never −34 or −42', () => {
+      const dir = tempCampaign();
+      writeFileSync(
+        join(dir, 'rad.csv'),
+        'mol_id,smiles,charge,multiplicity\nRAD1,[O]Cc1ccccc1C=O,0,2\nRAD2,[O]Cc1ccccc1O,0,2\n',
+      );
+      expect(runCli(['import', 'rad.csv'], { cwd: dir }).status).toBe(0);
+      const r = runCli(
+        ['batch', 'run', '--size', '2', '--workers', '1', '--cores', '1', '--headless'],
+        { cwd: dir },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const detail = (id: string): MoleculeDetail =>
+        JSON.parse(readFileSync(join(dir, 'details', `${id}.json`), 'utf8')) as MoleculeDetail;
+      const rad1 = detail('RAD1');
+      const rad2 = detail('RAD2');
+      expect(rad1.status).toBe('OK');
+      expect(rad2.status).toBe('OK');
+      expect(rad1.most_stable_hof).toBeGreaterThanOrEqual(-10);
+      expect(rad2.most_stable_hof).toBeGreaterThanOrEqual(-27);
+      // Every HOF kept is the intact radical's, not the rearranged species'.
+      for (const c of [...rad1.conformers, ...rad2.conformers]) {
+        if (c.energy_hof !== null) expect(c.energy_hof).toBeGreaterThan(-30);
+      }
+      for (const rejection of [
+        ...(rad1.topology_rejections ?? []),
+        ...(rad2.topology_rejections ?? []),
+      ]) {
+        expect(rejection.code).toBe('TOPOLOGY_CHANGED');
+        expect(rejection.changes.length).toBeGreaterThan(0);
+      }
+    }, 600_000);
+  },
+);
