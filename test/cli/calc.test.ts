@@ -202,7 +202,7 @@ describe('retort calc with MOPAC (live)', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^retort: retort calc: multiplicity: 9 electrons \(charge 0\) cannot have multiplicity 1.*check the multiplicity against the SMILES/,
+      /^retort: --multiplicity: 9 electrons \(charge 0\) cannot have multiplicity 1.*check the multiplicity against the SMILES/,
     );
     // Not even the Open Babel geometry ran.
     expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
@@ -218,7 +218,7 @@ describe('retort calc with MOPAC (live)', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^retort: retort calc: multiplicity: multiplicity 7 needs 6 unpaired electrons, but the valence shells of these atoms hold at most 4.*check the multiplicity/,
+      /^retort: --multiplicity: multiplicity 7 needs 6 unpaired electrons, but the valence shells of these atoms hold at most 4.*check the multiplicity/,
     );
     expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
   });
@@ -229,7 +229,7 @@ describe('retort calc with MOPAC (live)', () => {
       cwd: dir,
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/multiplicity: 25 electrons \(charge 1\)/);
+    expect(r.stderr).toMatch(/^retort: --multiplicity: 25 electrons \(charge 1\)/);
     expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
   });
 });

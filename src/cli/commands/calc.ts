@@ -63,6 +63,39 @@ export function registerCalc(program: Command): void {
     });
 }
 
+const CALC_WHERE = 'retort calc';
+
+/** The calc-line field each option of `retort calc` fills, for messages about that field. */
+const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
+  program: '--program',
+  task: '--task',
+  method: '--method',
+  basis: '--basis',
+  keywords: '--keywords',
+  smiles: '--smiles',
+  xyz: '--xyz',
+  charge: '--charge',
+  'molecule.charge': '--charge',
+  multiplicity: '--multiplicity',
+  'molecule.multiplicity': '--multiplicity',
+  walltime_s: '--walltime',
+  cores: '--cores',
+  label: '--label',
+};
+
+/** A calc-list InputError about a field, retold naming the option the user typed. */
+function optionNamed(error: unknown): unknown {
+  if (!(error instanceof InputError)) return error;
+  const prefix = `${CALC_WHERE}: `;
+  if (!error.message.startsWith(prefix)) return error;
+  const rest = error.message.slice(prefix.length);
+  const colon = rest.indexOf(': ');
+  const option = colon < 0 ? undefined : OPTION_OF_FIELD[rest.slice(0, colon)];
+  return option === undefined
+    ? error
+    : new InputError(option, rest.slice(colon + 2), { cause: error });
+}
+
 async function runCalc(o: CalcOptions): Promise<number> {
   if (o.smiles !== undefined && o.xyz !== undefined)
     throw new InputError('--smiles', 'give --smiles or --xyz, not both');
@@ -93,10 +126,12 @@ async function runCalc(o: CalcOptions): Promise<number> {
   const settings = readSettings(paths.settings);
   checkRunFlags(o, settings);
   const list = await checkCalcList(
-    [{ line, where: 'retort calc' }],
+    [{ line, where: CALC_WHERE }],
     process.cwd(),
     settings.defaults,
-  );
+  ).catch((error: unknown) => {
+    throw optionNamed(error);
+  });
   const session = await openRunSession(
     { ...o, workers: '1' },
     ['retort', 'calc', ...process.argv.slice(3)],
