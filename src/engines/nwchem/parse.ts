@@ -211,11 +211,13 @@ function optimizeFields(stdout: string, spec: CalcSpec): Record<string, JsonValu
     if (atom === undefined || normalizeSymbol(match[2] ?? '') !== normalizeSymbol(atom.element)) {
       return 'the final geometry does not list the input atoms in their order';
     }
+    // NWChem prints -0.00000000; the geometry is the one of the input, where 0 is 0.
+    const coordinate = (text: string | undefined): number => fortranNumber(text ?? '') + 0;
     geometry.push({
       element: atom.element,
-      x: fortranNumber(match[4] ?? ''),
-      y: fortranNumber(match[5] ?? ''),
-      z: fortranNumber(match[6] ?? ''),
+      x: coordinate(match[4]),
+      y: coordinate(match[5]),
+      z: coordinate(match[6]),
     });
   }
   if (geometry.length !== input.length) {

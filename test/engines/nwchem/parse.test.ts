@@ -116,11 +116,12 @@ describe('parseNwchem on real optimize and frequencies runs of its own inputs', 
   it('reads the converged geometry (Å, input order), energy and 5 evaluations of water_opt', () => {
     const outcome = run('water_opt', 0, taskSpec('optimize'));
     if (!outcome.ok) throw new Error(outcome.failure.message);
-    expect(outcome.result).toMatchObject({
+    expect(outcome.result).toEqual({
+      ...outcome.result,
       total_energy_hartree: -74.965901192437,
       optimization_steps: 5,
       geometry: [
-        { element: 'O', x: -0, y: -0, z: 0.1508683 },
+        { element: 'O', x: 0, y: 0, z: 0.1508683 },
         { element: 'H', x: 0, y: 0.75808043, z: -0.48493415 },
         { element: 'H', x: 0, y: -0.75808043, z: -0.48493415 },
       ],
