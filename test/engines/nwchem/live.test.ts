@@ -172,4 +172,29 @@ describe('nwchem, live', () => {
     },
     300_000,
   );
+
+  live(
+    'chains a B3LYP/6-31G optimisation into frequencies at its final geometry (a minimum)',
+    () => {
+      const start = { atoms: waterStart, charge: 0, multiplicity: 1 };
+      const opt = result(
+        nwSpec({ task: 'optimize', method: 'b3lyp', basis: '6-31g', molecule: start }),
+      );
+      const atoms = opt.geometry as { element: string; x: number; y: number; z: number }[];
+      const freq = result(
+        nwSpec({
+          task: 'frequencies',
+          method: 'b3lyp',
+          basis: '6-31g',
+          molecule: { atoms, charge: 0, multiplicity: 1 },
+        }),
+      );
+      expect(freq.imaginary_count).toBe(0);
+      expect(freq.frequencies_cm1 as number[]).toHaveLength(3);
+      // autosym reorients the molecule and the DFT grid with it: the energy moves by < 1e-6 Eh.
+      expect(
+        Math.abs((freq.total_energy_hartree as number) - (opt.total_energy_hartree as number)),
+      ).toBeLessThan(1e-6);
+    },
+  );
 });

@@ -234,4 +234,23 @@ describe('psi4, live', () => {
     expect(result.imaginary_count).toBe(1);
     expect((result.frequencies_cm1 as number[])[0]).toBeCloseTo(-1117.93, 1);
   });
+
+  live(
+    'chains a B3LYP/6-31G optimisation into frequencies at its final geometry (a minimum)',
+    () => {
+      const start = { atoms: waterStart, charge: 0, multiplicity: 1 };
+      const dft = { method: 'b3lyp', basis: '6-31g', resources: ONE_CORE };
+      const opt = run(psi4Spec({ ...dft, task: 'optimize', molecule: start }));
+      const atoms = opt.geometry as { element: string; x: number; y: number; z: number }[];
+      const molecule = { atoms, charge: 0, multiplicity: 1 };
+      const freq = run(psi4Spec({ ...dft, task: 'frequencies', molecule }));
+      expect(freq.imaginary_count).toBe(0);
+      expect(freq.frequencies_cm1 as number[]).toHaveLength(3);
+      expect(freq.total_energy_hartree as number).toBeCloseTo(
+        opt.total_energy_hartree as number,
+        8,
+      );
+    },
+    300_000,
+  );
 });
