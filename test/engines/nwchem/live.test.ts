@@ -196,5 +196,6 @@ describe('nwchem, live', () => {
         Math.abs((freq.total_energy_hartree as number) - (opt.total_energy_hartree as number)),
       ).toBeLessThan(1e-6);
     },
+    300_000,
   );
 });
