@@ -79,10 +79,11 @@ export function parseNwchem(outputs: JobOutputs, spec: CalcSpec): Outcome {
         message: `NWChem: Calculation failed to converge (${detail}); raise iterations or check the geometry`,
       });
     }
-    if (/^\w+ optimize failed$/.test(detail) && optimizationSteps(stdout) !== undefined) {
+    const steps = optimizationSteps(stdout);
+    if (/^\w+ optimize failed$/.test(detail) && steps !== undefined) {
       return fail({
         class: 'opt_not_converged',
-        message: `NWChem: the geometry optimisation did not converge within ${optimizationSteps(stdout) ?? 0} energy and gradient evaluations (raise the driver's maxiter: keywords "driver; maxiter 50; end", or start from a better geometry)`,
+        message: `NWChem: the geometry optimisation did not converge within ${steps} energy and gradient evaluations (raise the driver's maxiter: keywords "driver; maxiter 50; end", or start from a better geometry)`,
       });
     }
     if (/bas_tag_lib|error in the specified basis set|failed opening basis file/.test(stdout)) {
