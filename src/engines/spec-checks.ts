@@ -154,3 +154,31 @@ export function basisName(basis: string | undefined, program: string): string {
   }
   return name;
 }
+
+/**
+ * Refuses ghost atoms and external charges for the tasks that move atoms or differentiate twice
+ * (`optimize`, `frequencies`): retort's engines support them for single points, gradients and
+ * Hessians only. The InputError names the field that asked for them.
+ */
+export function refuseEmbeddingFor(
+  spec: CalcSpec,
+  tasks: readonly string[],
+  atoms: readonly Atom[],
+  chargeCount: number,
+  chargesOption: string,
+): void {
+  if (!tasks.includes(spec.task)) return;
+  const ghost = atoms.findIndex((a) => a.ghost === true);
+  if (ghost >= 0) {
+    throw new InputError(
+      `molecule.atoms[${ghost}].ghost`,
+      `${spec.program} ${spec.task} does not support ghost atoms; run energy, gradient or hessian instead`,
+    );
+  }
+  if (chargeCount > 0) {
+    throw new InputError(
+      `options.${chargesOption}`,
+      `${spec.program} ${spec.task} does not support external charges; run energy, gradient or hessian instead`,
+    );
+  }
+}

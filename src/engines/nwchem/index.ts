@@ -4,7 +4,10 @@ import { NWCHEM_TASKS, prepareNwchem } from './prepare.js';
 
 export type { NwchemResult } from './parse.js';
 
-/** NWChem (7.0): tasks `energy` and `gradient` with SCF (HF), MP2 or DFT, serial. */
+/**
+ * NWChem (7.0): tasks `energy`, `gradient`, `optimize` and `frequencies` with SCF (HF), MP2 or
+ * DFT, serial.
+ */
 export const nwchemEngine: Engine = {
   program: 'nwchem',
   adapterVersion: '1',

@@ -1,22 +1,52 @@
 import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import type { Failure } from '../../core/failure.js';
 import type { JobOutputs, Outcome } from '../../core/job-spec.js';
+import { normalizeSymbol } from '../../chem/elements.js';
+import {
+  THERMO_TEMPERATURE_K,
+  type Thermochemistry,
+  frequencyFields,
+  gibbsCorrectionHartree,
+  vibrationCount,
+} from '../../chem/thermochemistry.js';
 import { lastLine, machineryFailure } from '../common-failures.js';
+import { atomsJson } from '../spec-checks.js';
 import type { NwchemTheory } from './prepare.js';
 import { nwchemMethod } from './prepare.js';
 
 /**
  * A successful NWChem result:
  * - `total_energy_hartree`: the last `Total SCF energy`, `Total DFT energy` or `Total MP2
- *   energy` of the method run, Eh (printed with 12 decimals);
+ *   energy` of the method run (task `optimize`: at the final geometry), Eh (printed with 12
+ *   decimals);
  * - `gradient_hartree_bohr` (task `gradient`): dE/dx, Eh/bohr, flat `[x1, y1, z1, x2, …]`
  *   (natoms × 3) in the spec's atom order, ghost atoms included. NWChem prints gradients with
  *   6 decimals only, so they are good to 1e-6 Eh/bohr;
+ * - task `optimize`: `geometry` (the geometry after `Optimization converged`, Å, 8 decimals,
+ *   `[{element, x, y, z}]` in the spec's atom order and frame) and `optimization_steps` (energy
+ *   and gradient evaluations: the driver's steps 0 … n). A driver that stops at its `maxiter`
+ *   (`<theory> optimize failed` after `@` step lines) is an `opt_not_converged` failure;
+ * - task `frequencies`: the fields of {@link frequencyFields}, from the vib module: projected
+ *   frequencies (cm⁻¹, 2 decimals, imaginary negative), ZPE and the thermal correction to H (Eh,
+ *   6 decimals) and G − H = −TS from the total entropy (cal/mol·K, 3 decimals), at 298.15 K and
+ *   1 atm. NWChem's entropy differs from psi4's by about 0.2 cal/mol·K (its rotational term), so
+ *   its G correction is ~1e-4 Eh above psi4's for the same frequencies;
  * - `method`, `basis` (lower case, as run), `charge` (e), `multiplicity` (2S+1).
  */
 export interface NwchemResult {
   readonly total_energy_hartree: number;
   readonly gradient_hartree_bohr?: readonly number[];
+  readonly geometry?: JsonValue;
+  readonly optimization_steps?: number;
+  readonly frequencies_cm1?: readonly number[];
+  readonly imaginary_count?: number;
+  readonly zero_point_energy_hartree?: number;
+  readonly enthalpy_correction_hartree?: number;
+  readonly gibbs_correction_hartree?: number;
+  readonly enthalpy_hartree?: number;
+  readonly gibbs_free_energy_hartree?: number;
+  readonly temperature_k?: number;
+  readonly pressure_pa?: number;
   readonly method: string;
   readonly basis: string;
   readonly charge: number;
@@ -47,6 +77,13 @@ export function parseNwchem(outputs: JobOutputs, spec: CalcSpec): Outcome {
       return fail({
         class: 'scf_not_converged',
         message: `NWChem: Calculation failed to converge (${detail}); raise iterations or check the geometry`,
+      });
+    }
+    const steps = optimizationSteps(stdout);
+    if (/^\w+ optimize failed$/.test(detail) && steps !== undefined) {
+      return fail({
+        class: 'opt_not_converged',
+        message: `NWChem: the geometry optimisation did not converge within ${steps} energy and gradient evaluations (raise the driver's maxiter: keywords "driver; maxiter 50; end", or start from a better geometry)`,
       });
     }
     if (/bas_tag_lib|error in the specified basis set|failed opening basis file/.test(stdout)) {
@@ -80,8 +117,9 @@ export function parseNwchem(outputs: JobOutputs, spec: CalcSpec): Outcome {
     });
   }
   const { charge, multiplicity } = spec.molecule ?? { charge: 0, multiplicity: 1 };
+  const energy = fortranNumber(energyText);
   const result: Record<string, JsonValue> = {
-    total_energy_hartree: fortranNumber(energyText),
+    total_energy_hartree: energy,
     method: (spec.method ?? '').trim().toLowerCase(),
     basis: (spec.basis ?? '').trim().toLowerCase(),
     charge,
@@ -97,6 +135,16 @@ export function parseNwchem(outputs: JobOutputs, spec: CalcSpec): Outcome {
       });
     }
     result.gradient_hartree_bohr = gradient;
+  }
+  if (spec.task === 'optimize') {
+    const read = optimizeFields(stdout, spec);
+    if (typeof read === 'string') return fail({ class: 'parse_error', message: `NWChem: ${read}` });
+    Object.assign(result, read);
+  }
+  if (spec.task === 'frequencies') {
+    const read = thermochemistry(stdout, spec);
+    if (typeof read === 'string') return fail({ class: 'parse_error', message: `NWChem: ${read}` });
+    Object.assign(result, frequencyFields(energy, read));
   }
   return programVersion === undefined ? { ok: true, result } : { ok: true, result, programVersion };
 }
@@ -131,6 +179,97 @@ function lastGradient(stdout: string): number[] | undefined {
     for (const i of [4, 5, 6]) gradient.push(fortranNumber(match[i] ?? ''));
   }
   return gradient;
+}
+
+/**
+ * Energy and gradient evaluations of an optimisation: the driver's last `@ Step` line counts from
+ * step 0 (the input geometry).
+ */
+function optimizationSteps(stdout: string): number | undefined {
+  const steps = [...stdout.matchAll(/^@\s+(\d+)\s+-?\d/gm)];
+  const last = steps[steps.length - 1]?.[1];
+  return last === undefined ? undefined : Number(last) + 1;
+}
+
+/** `geometry` and `optimization_steps` of a converged optimisation. */
+function optimizeFields(stdout: string, spec: CalcSpec): Record<string, JsonValue> | string {
+  const converged = stdout.lastIndexOf('Optimization converged');
+  const steps = optimizationSteps(stdout);
+  if (converged < 0 || steps === undefined)
+    return 'the output does not say "Optimization converged"';
+  const input = spec.molecule?.atoms ?? [];
+  const header = stdout.indexOf('Output coordinates in angstroms', converged);
+  const lines = header < 0 ? [] : stdout.slice(header).split('\n').slice(1);
+  const row = new RegExp(`^\\s*(\\d+)\\s+(\\S+)\\s+${NUM}${`\\s+${NUM}`.repeat(3)}\\s*$`);
+  const geometry: { element: string; x: number; y: number; z: number }[] = [];
+  for (const line of lines) {
+    const match = row.exec(line);
+    if (match === null) {
+      if (geometry.length > 0) break;
+      continue;
+    }
+    const atom = input[geometry.length];
+    if (atom === undefined || normalizeSymbol(match[2] ?? '') !== normalizeSymbol(atom.element)) {
+      return 'the final geometry does not list the input atoms in their order';
+    }
+    // NWChem prints -0.00000000; the geometry is the one of the input, where 0 is 0.
+    const coordinate = (text: string | undefined): number => fortranNumber(text ?? '') + 0;
+    geometry.push({
+      element: atom.element,
+      x: coordinate(match[4]),
+      y: coordinate(match[5]),
+      z: coordinate(match[6]),
+    });
+  }
+  if (geometry.length !== input.length) {
+    return `the output has no final geometry of the ${input.length} input atoms`;
+  }
+  return { geometry: atomsJson(geometry), optimization_steps: steps };
+}
+
+/**
+ * The vib module's projected frequencies (the translations and rotations, projected out to
+ * about zero, dropped: the 3N − vibrations of smallest magnitude) and its thermochemistry: ZPE
+ * and the thermal correction to H in Eh (printed with 6 decimals), the total entropy (cal/mol·K,
+ * 3 decimals) giving G − H = −TS. It must be at 298.15 K.
+ */
+function thermochemistry(stdout: string, spec: CalcSpec): Thermochemistry | string {
+  const atoms = spec.molecule?.atoms ?? [];
+  const start = stdout.lastIndexOf('Projected Frequencies expressed in cm-1');
+  if (start < 0) return 'the output has no projected frequencies';
+  const all = [...stdout.slice(start).matchAll(/^ P\.Frequency((?:\s+-?\d+\.\d+)+)\s*$/gm)]
+    .flatMap((m) => (m[1] ?? '').trim().split(/\s+/))
+    .map(Number);
+  if (all.length !== 3 * atoms.length) {
+    return `the output has ${all.length} projected frequencies for ${atoms.length} atoms`;
+  }
+  const vibrations = vibrationCount(atoms);
+  const frequenciesCm1 = all
+    .map((value, index) => ({ value, index }))
+    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
+    .slice(0, vibrations)
+    .sort((a, b) => a.index - b.index)
+    .map((f) => f.value);
+  const temperature = /^ Temperature\s+=\s+(\d+\.\d+)K/m.exec(stdout)?.[1];
+  if (temperature === undefined || Number(temperature) !== THERMO_TEMPERATURE_K) {
+    return `the thermochemistry is not at ${THERMO_TEMPERATURE_K} K (temperature ${temperature ?? 'not printed'})`;
+  }
+  const au = (label: string): number | undefined => {
+    const text = new RegExp(`^ ${label}\\s+=.*\\(\\s*${NUM} au\\)`, 'm').exec(stdout)?.[1];
+    return text === undefined ? undefined : fortranNumber(text);
+  };
+  const zpe = au('Zero-Point correction to Energy');
+  const enthalpy = au('Thermal correction to Enthalpy');
+  const entropy = /^ Total Entropy\s+=\s+(-?\d+\.\d+) cal\/mol-K/m.exec(stdout)?.[1];
+  if (zpe === undefined || enthalpy === undefined || entropy === undefined) {
+    return 'the output has no zero-point, enthalpy or entropy line';
+  }
+  return {
+    frequenciesCm1,
+    zeroPointEnergyHartree: zpe,
+    enthalpyCorrectionHartree: enthalpy,
+    gibbsCorrectionHartree: gibbsCorrectionHartree(enthalpy, Number(entropy)),
+  };
 }
 
 function fortranNumber(text: string): number {

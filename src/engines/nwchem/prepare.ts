@@ -6,13 +6,21 @@ import type { JobSpec } from '../../core/job-spec.js';
 import {
   basisName,
   choiceOption,
+  refuseEmbeddingFor,
   refuseUnknownOptions,
   requireGeometry,
   requireTask,
 } from '../spec-checks.js';
 import { EXTERNAL_CHARGES_OPTION, externalCharges } from '../external-charges.js';
 
-export const NWCHEM_TASKS = ['energy', 'gradient'] as const;
+export const NWCHEM_TASKS = ['energy', 'gradient', 'optimize', 'frequencies'] as const;
+// NWChem's operation for each task.
+const OPERATIONS: Readonly<Record<string, string>> = {
+  energy: 'energy',
+  gradient: 'gradient',
+  optimize: 'optimize',
+  frequencies: 'freq',
+};
 export const NWCHEM_INPUT = 'input.nw';
 /** Scratch and permanent directories, inside the calc directory (NWChem runs clash otherwise). */
 export const NWCHEM_SCRATCH = 'scratch';
@@ -74,7 +82,15 @@ const OWNED_DIRECTIVES = [
  * by the job through `scratch/.keep` and `perm/.keep`); `memory total N mb` (resources.memory_mb,
  * when set); `charge q`; `geometry units angstrom noautoz nocenter noautosym` so NWChem keeps
  * the spec's frame and atom order; a `basis` block naming every tag (`O library "6-31g*"`); the
- * method block; spec.keywords; `task <scf|mp2|dft> <energy|gradient>`.
+ * method block; spec.keywords; `task <scf|mp2|dft> <energy|gradient|optimize|freq>`.
+ *
+ * Task `optimize` runs NWChem's driver with its defaults (give `driver; maxiter 50; end` in
+ * keywords to change them); the frame is kept (noautosym). Task `frequencies` (`task … freq`)
+ * leaves autosym on, so the vib module's thermochemistry uses the rotational symmetry number of
+ * the point group NWChem finds (it symmetrises the geometry within its tolerance, and may reorient
+ * it; frequencies and thermochemistry do not depend on the frame); a `temp` line in keywords is
+ * refused (thermochemistry is at 298.15 K). Ghost atoms and external charges are refused for
+ * both.
  *
  * Ghost atoms: NWChem treats a center whose tag starts with `bq` as a dummy with no nucleus and
  * no electrons; it gets basis functions only when the basis block names its tag with the
@@ -135,6 +151,14 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
       `a bq block in keywords would clash with options.${EXTERNAL_CHARGES_OPTION}: give the charges in one place`,
     );
   }
+  if (spec.task === 'frequencies') refuseOtherTemperature(keywords);
+  refuseEmbeddingFor(
+    spec,
+    ['optimize', 'frequencies'],
+    atoms,
+    charges.length,
+    EXTERNAL_CHARGES_OPTION,
+  );
 
   const tags = new Map<string, string>();
   const atomLines = atoms.map((atom) => {
@@ -157,7 +181,11 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
   if (memory !== undefined) lines.push(`memory total ${Math.max(1, Math.floor(memory))} mb`);
   lines.push(
     `charge ${charge}`,
-    'geometry units angstrom noautoz nocenter noautosym',
+    // The vib module takes the rotational symmetry number of its thermochemistry from the point
+    // group autosym finds (1 without it); frequencies do not depend on the frame it picks.
+    spec.task === 'frequencies'
+      ? 'geometry units angstrom noautoz nocenter'
+      : 'geometry units angstrom noautoz nocenter noautosym',
     ...atomLines,
     'end',
     spherical ? 'basis spherical' : 'basis',
@@ -181,7 +209,7 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
       'end',
     );
   }
-  lines.push(...keywords, `task ${theory} ${spec.task}`, '');
+  lines.push(...keywords, `task ${theory} ${OPERATIONS[spec.task] ?? spec.task}`, '');
   return {
     argv: ['nwchem', NWCHEM_INPUT],
     files: {
@@ -231,6 +259,20 @@ function booleanOption(value: JsonValue | undefined, name: string): boolean {
     throw new InputError(`options.${name}`, `expected true or false, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/** Thermochemistry is reported at 298.15 K: a `temp` line of a freq block would change it. */
+function refuseOtherTemperature(keywords: readonly string[]): void {
+  for (const keyword of keywords) {
+    for (const part of keyword.split(';')) {
+      if (/^temp/i.test(part.trim())) {
+        throw new InputError(
+          'keywords',
+          `task frequencies reports thermochemistry at 298.15 K; the temperature cannot be changed ("${part.trim()}")`,
+        );
+      }
+    }
+  }
 }
 
 function checkedKeyword(keyword: string): string {

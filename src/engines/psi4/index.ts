@@ -4,7 +4,10 @@ import { PSI4_TASKS, preparePsi4 } from './prepare.js';
 
 export type { Psi4Result } from './parse.js';
 
-/** Psi4 (1.3): tasks `energy`, `gradient` and `hessian` of any psi4 method and basis. */
+/**
+ * Psi4 (1.3): tasks `energy`, `gradient`, `hessian`, `optimize` and `frequencies` of any psi4
+ * method and basis.
+ */
 export const psi4Engine: Engine = {
   program: 'psi4',
   adapterVersion: '1',

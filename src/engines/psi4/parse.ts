@@ -2,15 +2,26 @@ import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import type { Failure } from '../../core/failure.js';
 import type { JobOutputs, Outcome } from '../../core/job-spec.js';
 import { lastLine, machineryFailure } from '../common-failures.js';
-import { PSI4_OUTPUT, PSI4_RESULT, psi4Method } from './prepare.js';
+import { frequencyFields } from '../../chem/thermochemistry.js';
+import { atomsJson } from '../spec-checks.js';
+import { PSI4_KEYWORDS_OPTION, PSI4_OUTPUT, PSI4_RESULT, psi4Method } from './prepare.js';
 
 /**
  * A successful psi4 result:
- * - `total_energy_hartree`: the energy of the method at the input geometry, Eh;
+ * - `total_energy_hartree`: the energy of the method at the input geometry (task `optimize`: at
+ *   the final geometry), Eh;
  * - `gradient_hartree_bohr` (task `gradient`): dE/dx, Eh/bohr, flat `[x1, y1, z1, x2, …]`
  *   (natoms × 3) in the spec's atom order and frame, ghost atoms included;
  * - `hessian_hartree_bohr2` (task `hessian`): d²E/dx², Eh/bohr², flat row-major 3n × 3n in the
  *   same order;
+ * - task `optimize`: `geometry` (the final geometry, Å, `[{element, x, y, z}]` in the spec's atom
+ *   order and frame) and `optimization_steps` (energy and gradient evaluations psi4's optking
+ *   took); an optimisation that does not converge within `geom_maxiter` is an
+ *   `opt_not_converged` failure;
+ * - task `frequencies`: the fields of {@link frequencyFields} (harmonic frequencies, cm⁻¹,
+ *   imaginary ones negative, `imaginary_count`, ZPE and thermal corrections to H and G at
+ *   298.15 K and 1 atm from psi4's own thermo analysis, Eh; translations and rotations are
+ *   always projected out, as NWChem does, also at a geometry that is not a stationary point);
  * - `method`, `basis` (lower case, as run), `charge` (e), `multiplicity` (2S+1).
  * Every number is the double psi4 computed (written as JSON by the input's own Python).
  */
@@ -18,6 +29,17 @@ export interface Psi4Result {
   readonly total_energy_hartree: number;
   readonly gradient_hartree_bohr?: readonly number[];
   readonly hessian_hartree_bohr2?: readonly number[];
+  readonly geometry?: JsonValue;
+  readonly optimization_steps?: number;
+  readonly frequencies_cm1?: readonly number[];
+  readonly imaginary_count?: number;
+  readonly zero_point_energy_hartree?: number;
+  readonly enthalpy_correction_hartree?: number;
+  readonly gibbs_correction_hartree?: number;
+  readonly enthalpy_hartree?: number;
+  readonly gibbs_free_energy_hartree?: number;
+  readonly temperature_k?: number;
+  readonly pressure_pa?: number;
   readonly method: string;
   readonly basis: string;
   readonly charge: number;
@@ -49,14 +71,12 @@ export function parsePsi4(outputs: JobOutputs, spec: CalcSpec): Outcome {
   if (typeof read === 'string') return fail({ class: 'parse_error', message: `psi4: ${read}` });
   const { charge, multiplicity } = spec.molecule ?? { charge: 0, multiplicity: 1 };
   const result: Record<string, JsonValue> = {
-    total_energy_hartree: read.energy,
+    ...read,
     method: safeMethod(spec.method),
     basis: (spec.basis ?? '').trim().toLowerCase(),
     charge,
     multiplicity,
   };
-  if (read.gradient !== undefined) result.gradient_hartree_bohr = read.gradient;
-  if (read.hessian !== undefined) result.hessian_hartree_bohr2 = read.hessian;
   return programVersion === undefined ? { ok: true, result } : { ok: true, result, programVersion };
 }
 
@@ -65,6 +85,13 @@ function psi4Failure(output: string, stderr: string): Failure | undefined {
   const text = `${output}\n${stderr}`;
   const error = errorLine(text);
   const detail = error ?? 'no error line';
+  const optimization = /Could not converge geometry optimization in (\d+) iterations/.exec(text);
+  if (optimization !== null) {
+    return {
+      class: 'opt_not_converged',
+      message: `psi4: the geometry optimisation did not converge within ${optimization[1] ?? '?'} energy and gradient evaluations (raise geom_maxiter in options.${PSI4_KEYWORDS_OPTION} or start from a better geometry)`,
+    };
+  }
   if (/SCFConvergenceError|Could not converge/.test(text)) {
     const what = /Could not converge[^\n]*/.exec(text)?.[0].trim() ?? detail;
     return {
@@ -109,14 +136,11 @@ function errorLine(text: string): string | undefined {
   return fatal ?? last(/^PsiException: .+$/gm);
 }
 
-interface Psi4Json {
-  readonly energy: number;
-  readonly gradient?: number[];
-  readonly hessian?: number[];
-}
-
-/** result.json checked against the task and the atom count; a string says what is wrong. */
-function readResult(text: string | undefined, spec: CalcSpec): Psi4Json | string {
+/**
+ * result.json checked against the task and the atom count, as result fields; a string says what
+ * is wrong.
+ */
+function readResult(text: string | undefined, spec: CalcSpec): Record<string, JsonValue> | string {
   if (text === undefined) return `psi4 ended successfully but wrote no ${PSI4_RESULT}`;
   let data: unknown;
   try {
@@ -130,27 +154,73 @@ function readResult(text: string | undefined, spec: CalcSpec): Psi4Json | string
   if (typeof energy !== 'number' || !Number.isFinite(energy)) {
     return `${PSI4_RESULT} has no energy`;
   }
-  const n = 3 * (spec.molecule?.atoms?.length ?? 0);
-  const list = (name: string, length: number): number[] | string => {
+  const atoms = spec.molecule?.atoms ?? [];
+  const n = 3 * atoms.length;
+  const list = (name: string, length?: number): number[] | string => {
     const value = record[name];
     if (
       !Array.isArray(value) ||
-      value.length !== length ||
+      (length === undefined ? value.length === 0 : value.length !== length) ||
       !value.every((v): v is number => typeof v === 'number' && Number.isFinite(v))
     ) {
-      return `${PSI4_RESULT} has no ${name} of ${length} numbers`;
+      return `${PSI4_RESULT} has no ${name} of ${length ?? 'some'} numbers`;
     }
     return value;
   };
+  const number = (name: string): number | string => {
+    const value = record[name];
+    return typeof value === 'number' && Number.isFinite(value)
+      ? value
+      : `${PSI4_RESULT} has no ${name}`;
+  };
+  const total_energy_hartree = energy;
   if (spec.task === 'gradient') {
     const gradient = list('gradient', n);
-    return typeof gradient === 'string' ? gradient : { energy, gradient };
+    return typeof gradient === 'string'
+      ? gradient
+      : { total_energy_hartree, gradient_hartree_bohr: gradient };
   }
   if (spec.task === 'hessian') {
     const hessian = list('hessian', n * n);
-    return typeof hessian === 'string' ? hessian : { energy, hessian };
+    return typeof hessian === 'string'
+      ? hessian
+      : { total_energy_hartree, hessian_hartree_bohr2: hessian };
   }
-  return { energy };
+  if (spec.task === 'optimize') {
+    const flat = list('geometry_angstrom', n);
+    if (typeof flat === 'string') return flat;
+    const steps = record.optimization_steps;
+    if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 1) {
+      return `${PSI4_RESULT} has no optimization_steps`;
+    }
+    const geometry = atoms.map((atom, i) => ({
+      element: atom.element,
+      x: flat[3 * i] ?? Number.NaN,
+      y: flat[3 * i + 1] ?? Number.NaN,
+      z: flat[3 * i + 2] ?? Number.NaN,
+    }));
+    return { total_energy_hartree, geometry: atomsJson(geometry), optimization_steps: steps };
+  }
+  if (spec.task === 'frequencies') {
+    const frequencies = list('frequencies_cm1');
+    if (typeof frequencies === 'string') return frequencies;
+    const zpe = number('zpve');
+    const enthalpy = number('enthalpy_correction');
+    const gibbs = number('gibbs_correction');
+    if (typeof zpe === 'string') return zpe;
+    if (typeof enthalpy === 'string') return enthalpy;
+    if (typeof gibbs === 'string') return gibbs;
+    return {
+      total_energy_hartree,
+      ...frequencyFields(energy, {
+        frequenciesCm1: frequencies,
+        zeroPointEnergyHartree: zpe,
+        enthalpyCorrectionHartree: enthalpy,
+        gibbsCorrectionHartree: gibbs,
+      }),
+    };
+  }
+  return { total_energy_hartree };
 }
 
 function safeMethod(method: string | undefined): string {

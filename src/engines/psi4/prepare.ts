@@ -1,17 +1,24 @@
 import { coordinate } from '../coordinate.js';
 import type { Atom } from '../../chem/molecule.js';
 import { normalizeSymbol } from '../../chem/elements.js';
+import { THERMO_PRESSURE_PA, THERMO_TEMPERATURE_K } from '../../chem/thermochemistry.js';
 import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { JobSpec } from '../../core/job-spec.js';
-import { basisName, refuseUnknownOptions, requireGeometry, requireTask } from '../spec-checks.js';
+import {
+  basisName,
+  refuseEmbeddingFor,
+  refuseUnknownOptions,
+  requireGeometry,
+  requireTask,
+} from '../spec-checks.js';
 import {
   EXTERNAL_CHARGES_OPTION,
   type ExternalCharge,
   externalCharges,
 } from '../external-charges.js';
 
-export const PSI4_TASKS = ['energy', 'gradient', 'hessian'] as const;
+export const PSI4_TASKS = ['energy', 'gradient', 'hessian', 'optimize', 'frequencies'] as const;
 export const PSI4_INPUT = 'input.dat';
 export const PSI4_OUTPUT = 'output.dat';
 /** The JSON file the input's own Python writes: exact doubles, no text parsing of numbers. */
@@ -26,6 +33,11 @@ const CLOSED_SHELL_REFERENCES = ['rhf', 'rks'];
 const OWNED_KEYS: Readonly<Record<string, string>> = {
   basis: 'set the basis in the spec field basis',
 };
+// Thermochemistry is reported at 298.15 K and 1 atm: the field names say so.
+const THERMO_KEYS: Readonly<Record<string, string>> = {
+  t: 'task frequencies reports thermochemistry at 298.15 K; the temperature cannot be changed',
+  p: 'task frequencies reports thermochemistry at 1 atm; the pressure cannot be changed',
+};
 
 /**
  * `input.dat` (Psithon) and argv `psi4 input.dat output.dat -n <cores>`.
@@ -35,10 +47,18 @@ const OWNED_KEYS: Readonly<Record<string, string>> = {
  * gradients and Hessians come back in that frame and order; `<charge> <multiplicity>`; ghost
  * atoms as `Gh(El)`; a `set { … }` block with `basis` (spec.basis), `reference` (from the
  * multiplicity unless given: `rhf` for singlets, `uhf` otherwise, never RHF for a radical) and
- * every entry of option `psi4_keywords`; the driver call `energy()`, `gradient()` or
- * `hessian()` with spec.method; and a few lines of Python that write `result.json`:
- * `{psi4_version, energy, gradient?, hessian?}` (Eh, Eh/bohr, Eh/bohr², flat row-major lists of
- * exact doubles, ghost atoms included).
+ * every entry of option `psi4_keywords`; the driver call `energy()`, `gradient()`, `hessian()`,
+ * `optimize()` or `frequencies()` with spec.method; and a few lines of Python that write
+ * `result.json`: `{psi4_version, energy, gradient?, hessian?}` (Eh, Eh/bohr, Eh/bohr², flat
+ * row-major lists of exact doubles, ghost atoms included); for `optimize`
+ * `{energy, optimization_steps, geometry_angstrom}` (the final energy, the number of gradient
+ * evaluations, the final geometry flat in Å, converted with psi4's own bohr-to-Å constant); for
+ * `frequencies` `{energy, frequencies_cm1, zpve, enthalpy_correction, gibbs_correction}` (the
+ * vibrations of psi4's harmonic analysis with translations and rotations projected out, an
+ * imaginary one as a negative number; psi4's thermo at `t 298.15` and `p 101325`, written into the
+ * `set` block; `t` and `p` are refused in `psi4_keywords`). An optimisation that does not
+ * converge within `geom_maxiter` (a `psi4_keywords` entry) raises, and writes no result.json.
+ * Ghost atoms and external charges are refused for `optimize` and `frequencies`.
  *
  * Options: `psi4_keywords`: `{ key: value }`, value a string (no line breaks, braces, quotes,
  * `#` or backslashes), a number, a boolean or a list of those (`docc: [3, 0, 1, 1]`). `basis` is
@@ -81,6 +101,22 @@ export function preparePsi4(spec: CalcSpec): JobSpec {
   const reference = psi4Reference(keywords.reference, multiplicity);
   delete keywords.reference;
   const charges = externalCharges(spec.options?.[EXTERNAL_CHARGES_OPTION]);
+  refuseEmbeddingFor(
+    spec,
+    ['optimize', 'frequencies'],
+    atoms,
+    charges.length,
+    EXTERNAL_CHARGES_OPTION,
+  );
+  if (spec.task === 'frequencies') {
+    for (const key of Object.keys(keywords)) {
+      const owned = THERMO_KEYS[key];
+      if (owned !== undefined)
+        throw new InputError(`options.${PSI4_KEYWORDS_OPTION}.${key}`, owned);
+    }
+    keywords.t = String(THERMO_TEMPERATURE_K);
+    keywords.p = String(THERMO_PRESSURE_PA);
+  }
 
   const lines: string[] = [];
   const memory = spec.resources.memory_mb;
@@ -229,6 +265,9 @@ function externLines(charges: readonly ExternalCharge[]): string[] {
 function driverLines(task: string, method: string, reference: string, charged: boolean): string[] {
   const name = `'${method}'`;
   const lines = ['import json, os', 'retort_result = {"psi4_version": psi4.__version__}'];
+  // Finite differences of gradients where psi4 1.3 has no analytic Hessian that fits.
+  const fd =
+    charged || ((method === 'hf' || method === 'scf') && reference !== 'rhf') ? ', dertype=1' : '';
   if (task === 'energy') {
     lines.push(`retort_result["energy"] = float(energy(${name}))`);
   } else if (task === 'gradient') {
@@ -237,11 +276,29 @@ function driverLines(task: string, method: string, reference: string, charged: b
       'retort_result["energy"] = float(core.variable("CURRENT ENERGY"))',
       'retort_result["gradient"] = [float(v) for v in retort_gradient.np.ravel()]',
     );
+  } else if (task === 'optimize') {
+    lines.push(
+      `retort_energy, retort_wfn, retort_history = optimize(${name}, return_wfn=True, return_history=True)`,
+      'retort_result["energy"] = float(retort_energy)',
+      'retort_result["optimization_steps"] = len(retort_history["energy"])',
+      'retort_result["geometry_angstrom"] = [float(v) * psi4.constants.bohr2angstroms for v in core.get_active_molecule().geometry().np.ravel()]',
+    );
+  } else if (task === 'frequencies') {
+    lines.push(
+      `retort_energy, retort_wfn = frequencies(${name}${fd}, return_wfn=True, project_trans=True, project_rot=True)`,
+      'retort_vib = retort_wfn.frequency_analysis',
+      'retort_result["energy"] = float(retort_energy)',
+      'retort_result["frequencies_cm1"] = [float(-w.imag if w.imag > w.real else w.real) for w, kind in zip(retort_vib["omega"].data, retort_vib["TRV"].data) if kind == "V"]',
+      ...[
+        ['zpve', 'ZPVE'],
+        ['enthalpy_correction', 'ENTHALPY CORRECTION'],
+        ['gibbs_correction', 'GIBBS FREE ENERGY CORRECTION'],
+      ].map(
+        ([key = '', variable = '']) =>
+          `retort_result["${key}"] = float(core.variable("${variable}"))`,
+      ),
+    );
   } else {
-    const fd =
-      charged || ((method === 'hf' || method === 'scf') && reference !== 'rhf')
-        ? ', dertype=1'
-        : '';
     lines.push(
       `retort_hessian = hessian(${name}${fd})`,
       'retort_result["energy"] = float(core.variable("CURRENT ENERGY"))',

@@ -4,7 +4,14 @@ import type { Outcome } from '../../../src/core/job-spec.js';
 import { nwchemEngine } from '../../../src/engines/nwchem/index.js';
 import { psi4Engine } from '../../../src/engines/psi4/index.js';
 import { hasProgram, runJobDirectly } from '../../helpers/run-job-directly.js';
-import { hydroxyl, monomerAInDimerBasis, water } from '../psi4/molecules.js';
+import {
+  hydroxyl,
+  monomerAInDimerBasis,
+  planarAmmonia,
+  water,
+  waterOptimized,
+  waterStart,
+} from '../psi4/molecules.js';
 import { spec } from '../real-fixtures.js';
 
 const live = it.skipIf(!hasProgram('nwchem'));
@@ -105,6 +112,89 @@ describe('nwchem, live', () => {
       expect(Math.abs(psi4Change - nwChange)).toBeLessThan(1e-6);
       expect(Math.abs(nwChange)).toBeGreaterThan(1e-3);
       expect(Math.abs(nwChange)).toBeLessThan(0.1);
+    },
+    300_000,
+  );
+
+  live('optimises water (HF/STO-3G) to the geometry and energy of water_opt', () => {
+    const molecule = { atoms: waterStart, charge: 0, multiplicity: 1 };
+    const r = result(nwSpec({ task: 'optimize', molecule }));
+    expect(r.total_energy_hartree).toBe(-74.965901192437);
+    expect(r.optimization_steps).toBe(5);
+    expect(r.geometry).toEqual(
+      waterOptimized.map((a) => ({ element: a.element, x: a.x, y: a.y, z: a.z })),
+    );
+  });
+
+  live('fails an optimisation stopped by the driver’s maxiter 2 as opt_not_converged', () => {
+    const molecule = { atoms: waterStart, charge: 0, multiplicity: 1 };
+    const outcome = run(
+      nwSpec({ task: 'optimize', molecule, keywords: ['driver; maxiter 2; end'] }),
+    );
+    expect(outcome.ok ? 'ok' : outcome.failure.class).toBe('opt_not_converged');
+  });
+
+  live('flags the umbrella mode of planar ammonia as one imaginary frequency', () => {
+    const molecule = { atoms: planarAmmonia, charge: 0, multiplicity: 1 };
+    const r = result(nwSpec({ task: 'frequencies', molecule }));
+    expect(r.imaginary_count).toBe(1);
+    expect((r.frequencies_cm1 as number[])[0]).toBe(-1117.93);
+  });
+
+  it.skipIf(!hasProgram('nwchem') || !hasProgram('psi4'))(
+    'computes the water frequencies psi4 computes, to 0.01 cm⁻¹, and its thermochemistry to 1e-4 Eh',
+    () => {
+      const molecule = { atoms: waterOptimized, charge: 0, multiplicity: 1 };
+      const nw = result(nwSpec({ task: 'frequencies', molecule }));
+      const s = nwSpec({
+        program: 'psi4',
+        task: 'frequencies',
+        molecule,
+        options: { psi4_keywords: { scf_type: 'pk' } },
+      });
+      const outcome = psi4Engine.parse(runJobDirectly(psi4Engine.prepare(s)), s);
+      if (!outcome.ok) throw new Error(outcome.failure.message);
+      const psi4 = outcome.result;
+      const psi4Frequencies = psi4.frequencies_cm1 as number[];
+      expect(nw.frequencies_cm1 as number[]).toHaveLength(3);
+      (nw.frequencies_cm1 as number[]).forEach((f, i) => {
+        expect(Math.abs(f - (psi4Frequencies[i] ?? NaN))).toBeLessThanOrEqual(0.006);
+      });
+      // NWChem prints the corrections with 6 decimals and uses its own constants: its ZPE and
+      // H are 1.2e-5 Eh below psi4's, its entropy 0.23 cal/mol·K lower (rotational term).
+      for (const field of [
+        'zero_point_energy_hartree',
+        'enthalpy_correction_hartree',
+        'gibbs_correction_hartree',
+      ]) {
+        expect(Math.abs((nw[field] as number) - (psi4[field] as number))).toBeLessThan(1e-4);
+      }
+    },
+    300_000,
+  );
+
+  live(
+    'chains a B3LYP/6-31G optimisation into frequencies at its final geometry (a minimum)',
+    () => {
+      const start = { atoms: waterStart, charge: 0, multiplicity: 1 };
+      const opt = result(
+        nwSpec({ task: 'optimize', method: 'b3lyp', basis: '6-31g', molecule: start }),
+      );
+      const atoms = opt.geometry as { element: string; x: number; y: number; z: number }[];
+      const freq = result(
+        nwSpec({
+          task: 'frequencies',
+          method: 'b3lyp',
+          basis: '6-31g',
+          molecule: { atoms, charge: 0, multiplicity: 1 },
+        }),
+      );
+      expect(freq.imaginary_count).toBe(0);
+      expect(freq.frequencies_cm1 as number[]).toHaveLength(3);
+      // autosym reorients the molecule and the DFT grid with it: the energy moves by < 1e-6 Eh.
+      expect(
+        Math.abs((freq.total_energy_hartree as number) - (opt.total_energy_hartree as number)),
+      ).toBeLessThan(1e-6);
     },
     300_000,
   );

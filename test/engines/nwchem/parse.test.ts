@@ -3,7 +3,12 @@ import type { Atom } from '../../../src/chem/molecule.js';
 import type { CalcSpec } from '../../../src/core/calc-spec.js';
 import type { Outcome } from '../../../src/core/job-spec.js';
 import { parseNwchem } from '../../../src/engines/nwchem/parse.js';
-import { monomerAInDimerBasis } from '../psi4/molecules.js';
+import {
+  monomerAInDimerBasis,
+  planarAmmonia,
+  waterOptimized,
+  waterStart,
+} from '../psi4/molecules.js';
 import { exited, realFixture, spec } from '../real-fixtures.js';
 
 const methane: Atom[] = [
@@ -22,7 +27,14 @@ const methaneSpec = spec({
 });
 
 function run(name: string, exitCode: number, s: CalcSpec = methaneSpec): Outcome {
-  const stderr = ['fail_conv', 'methane_dft'].includes(name)
+  const stderr = [
+    'fail_conv',
+    'methane_dft',
+    'water_opt',
+    'water_freq',
+    'opt_maxiter',
+    'nh3_planar_freq',
+  ].includes(name)
     ? realFixture('nwchem', `${name}.stderr`)
     : '';
   return parseNwchem(exited(exitCode, { stdout: realFixture('nwchem', `${name}.out`), stderr }), s);
@@ -88,5 +100,72 @@ describe('parseNwchem on real NWChem 7.0.2 outputs', () => {
     expect(failure(run('methane_dft', 0, { ...methaneSpec, task: 'gradient' })).class).toBe(
       'parse_error',
     );
+  });
+});
+
+describe('parseNwchem on real optimize and frequencies runs of its own inputs', () => {
+  const taskSpec = (task: string, atoms = waterStart): CalcSpec =>
+    spec({
+      program: 'nwchem',
+      task,
+      method: 'hf',
+      basis: 'sto-3g',
+      molecule: { atoms, charge: 0, multiplicity: 1 },
+    });
+
+  it('reads the converged geometry (Å, input order), energy and 5 evaluations of water_opt', () => {
+    const outcome = run('water_opt', 0, taskSpec('optimize'));
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    expect(outcome.result).toEqual({
+      ...outcome.result,
+      total_energy_hartree: -74.965901192437,
+      optimization_steps: 5,
+      geometry: [
+        { element: 'O', x: 0, y: 0, z: 0.1508683 },
+        { element: 'H', x: 0, y: 0.75808043, z: -0.48493415 },
+        { element: 'H', x: 0, y: -0.75808043, z: -0.48493415 },
+      ],
+    });
+  });
+
+  it('classifies a driver stopped at maxiter 2 (opt_maxiter, exit 255) as opt_not_converged', () => {
+    const f = failure(run('opt_maxiter', 255, taskSpec('optimize')));
+    expect(f.class).toBe('opt_not_converged');
+    expect(f.message).toContain('within 3 energy and gradient evaluations');
+  });
+
+  it('reads projected frequencies and the vib module’s thermochemistry of water', () => {
+    const outcome = run('water_freq', 0, taskSpec('frequencies', waterOptimized));
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    const energy = -74.965901192459;
+    // G − H = −TS, S = 45.261 cal/mol·K as printed.
+    const gibbs = 0.028143 - (298.15 * 45.261) / 1000 / 627.509474;
+    expect(outcome.result).toMatchObject({
+      total_energy_hartree: energy,
+      frequencies_cm1: [2170.05, 4140.0, 4391.07],
+      imaginary_count: 0,
+      zero_point_energy_hartree: 0.024367,
+      enthalpy_correction_hartree: 0.028143,
+      enthalpy_hartree: energy + 0.028143,
+      temperature_k: 298.15,
+      pressure_pa: 101325,
+    });
+    expect(outcome.result.gibbs_correction_hartree as number).toBeCloseTo(gibbs, 12);
+    expect(outcome.result.gibbs_free_energy_hartree as number).toBeCloseTo(energy + gibbs, 12);
+  });
+
+  it('keeps the imaginary umbrella mode of planar ammonia and drops the six projected ones', () => {
+    const outcome = run('nh3_planar_freq', 0, taskSpec('frequencies', planarAmmonia));
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    expect(outcome.result.frequencies_cm1).toEqual([
+      -1117.93, 1852.15, 1852.15, 4086.2, 4427.9, 4427.9,
+    ]);
+    expect(outcome.result.imaginary_count).toBe(1);
+  });
+
+  it('calls an optimisation without "Optimization converged" a parse_error', () => {
+    const stdout = realFixture('nwchem', 'water_opt.out').replace('Optimization converged', '');
+    const outcome = parseNwchem(exited(0, { stdout }), taskSpec('optimize'));
+    expect(failure(outcome).class).toBe('parse_error');
   });
 });

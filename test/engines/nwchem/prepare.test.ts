@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CalcSpec } from '../../../src/core/calc-spec.js';
 import { InputError } from '../../../src/core/errors.js';
 import { prepareNwchem } from '../../../src/engines/nwchem/prepare.js';
-import { hydroxyl, monomerAInDimerBasis } from '../psi4/molecules.js';
+import { hydroxyl, monomerAInDimerBasis, waterStart } from '../psi4/molecules.js';
 import { spec } from '../real-fixtures.js';
 
 function nwSpec(fields: Partial<CalcSpec>): CalcSpec {
@@ -157,5 +157,39 @@ describe('prepareNwchem', () => {
         }),
       ),
     ).toBe('keywords');
+  });
+
+  it('optimises with task optimize in the input frame and runs frequencies with task freq and autosym', () => {
+    const water = { atoms: waterStart, charge: 0, multiplicity: 1 };
+    const optimize = input(nwSpec({ task: 'optimize', molecule: water }));
+    expect(optimize).toContain('geometry units angstrom noautoz nocenter noautosym\n');
+    expect(optimize).toMatch(/\ntask scf optimize\n$/);
+    const freq = input(nwSpec({ task: 'frequencies', method: 'b3lyp', molecule: water }));
+    expect(freq).toContain('geometry units angstrom noautoz nocenter\n');
+    expect(freq).toMatch(/\ntask dft freq\n$/);
+    const maxiter = input(
+      nwSpec({ task: 'optimize', molecule: water, keywords: ['driver; maxiter 2; end'] }),
+    );
+    expect(maxiter).toContain('driver; maxiter 2; end\ntask scf optimize\n');
+  });
+
+  it('refuses ghosts, external charges and another temperature where they do not apply', () => {
+    const water = { atoms: waterStart, charge: 0, multiplicity: 1 };
+    for (const task of ['optimize', 'frequencies']) {
+      expect(refusal(nwSpec({ task }))).toBe('molecule.atoms[3].ghost');
+      expect(
+        refusal(
+          nwSpec({ task, molecule: water, options: { external_charges: [[-0.8, 0, 0, 3]] } }),
+        ),
+      ).toBe('options.external_charges');
+    }
+    expect(
+      refusal(
+        nwSpec({ task: 'frequencies', molecule: water, keywords: ['freq; temp 1 400; end'] }),
+      ),
+    ).toBe('keywords');
+    expect(input(nwSpec({ task: 'gradient', keywords: ['freq; temp 1 400; end'] }))).toContain(
+      'freq; temp 1 400; end',
+    );
   });
 });

@@ -5,10 +5,18 @@ import type { Outcome } from '../../../src/core/job-spec.js';
 import { psi4Engine } from '../../../src/engines/psi4/index.js';
 import { hasProgram, runJobDirectly } from '../../helpers/run-job-directly.js';
 import { spec } from '../real-fixtures.js';
-import { hydroxyl, monomerAInDimerBasis, water } from './molecules.js';
+import {
+  hydroxyl,
+  monomerAInDimerBasis,
+  planarAmmonia,
+  water,
+  waterOptimized,
+  waterStart,
+} from './molecules.js';
 
 const live = it.skipIf(!hasProgram('psi4'));
 const PK = { psi4_keywords: { scf_type: 'pk' } };
+const ONE_CORE = { cores: 1, walltime_s: 600 };
 
 function run(s: CalcSpec): Record<string, unknown> {
   const outcome: Outcome = psi4Engine.parse(runJobDirectly(psi4Engine.prepare(s)), s);
@@ -179,4 +187,70 @@ describe('psi4, live', () => {
     // the electrons' attraction, so what is left is the small polarisation-plus-dipole term.
     expect(Math.abs(change)).toBeLessThan(0.05);
   });
+
+  live('optimises water (HF/STO-3G) to the minimum of water_opt and reports its steps', () => {
+    const molecule = { atoms: waterStart, charge: 0, multiplicity: 1 };
+    const result = run(psi4Spec({ task: 'optimize', molecule, options: PK, resources: ONE_CORE }));
+    expect(result.total_energy_hartree as number).toBeCloseTo(-74.96590105842805, 8);
+    expect(result.optimization_steps).toBe(4);
+    const [o, h1, h2] = result.geometry as { x: number; y: number; z: number }[];
+    const oh = (h?: { x: number; y: number; z: number }): number =>
+      Math.hypot((h?.x ?? 0) - (o?.x ?? 0), (h?.y ?? 0) - (o?.y ?? 0), (h?.z ?? 0) - (o?.z ?? 0));
+    // NWChem's tighter optimum: O–H 0.98941 Å.
+    expect(oh(h1)).toBeCloseTo(0.9894, 3);
+    expect(oh(h2)).toBeCloseTo(oh(h1), 8);
+  });
+
+  live('fails an optimisation stopped by geom_maxiter 2 as opt_not_converged', () => {
+    const s = psi4Spec({
+      task: 'optimize',
+      molecule: { atoms: waterStart, charge: 0, multiplicity: 1 },
+      options: { psi4_keywords: { scf_type: 'pk', geom_maxiter: 2 } },
+      resources: ONE_CORE,
+    });
+    const outcome = psi4Engine.parse(runJobDirectly(psi4Engine.prepare(s)), s);
+    expect(outcome.ok ? 'ok' : outcome.failure.class).toBe('opt_not_converged');
+  });
+
+  live('computes water frequencies and thermochemistry as the direct run of water_freq did', () => {
+    const molecule = { atoms: waterOptimized, charge: 0, multiplicity: 1 };
+    const result = run(
+      psi4Spec({ task: 'frequencies', molecule, options: PK, resources: ONE_CORE }),
+    );
+    const frequencies = result.frequencies_cm1 as number[];
+    [2170.0463144051646, 4140.0028070560575, 4391.067211453655].forEach((f, i) => {
+      expect(frequencies[i]).toBeCloseTo(f, 4);
+    });
+    expect(result.imaginary_count).toBe(0);
+    expect(result.zero_point_energy_hartree as number).toBeCloseTo(0.0243789366154647, 8);
+    expect(result.gibbs_correction_hartree as number).toBeCloseTo(0.00654408265277116, 8);
+  });
+
+  live('flags the umbrella mode of planar ammonia as one imaginary frequency', () => {
+    const molecule = { atoms: planarAmmonia, charge: 0, multiplicity: 1 };
+    const result = run(
+      psi4Spec({ task: 'frequencies', molecule, options: PK, resources: ONE_CORE }),
+    );
+    expect(result.imaginary_count).toBe(1);
+    expect((result.frequencies_cm1 as number[])[0]).toBeCloseTo(-1117.93, 1);
+  });
+
+  live(
+    'chains a B3LYP/6-31G optimisation into frequencies at its final geometry (a minimum)',
+    () => {
+      const start = { atoms: waterStart, charge: 0, multiplicity: 1 };
+      const dft = { method: 'b3lyp', basis: '6-31g', resources: ONE_CORE };
+      const opt = run(psi4Spec({ ...dft, task: 'optimize', molecule: start }));
+      const atoms = opt.geometry as { element: string; x: number; y: number; z: number }[];
+      const molecule = { atoms, charge: 0, multiplicity: 1 };
+      const freq = run(psi4Spec({ ...dft, task: 'frequencies', molecule }));
+      expect(freq.imaginary_count).toBe(0);
+      expect(freq.frequencies_cm1 as number[]).toHaveLength(3);
+      expect(freq.total_energy_hartree as number).toBeCloseTo(
+        opt.total_energy_hartree as number,
+        8,
+      );
+    },
+    300_000,
+  );
 });

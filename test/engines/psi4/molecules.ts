@@ -27,3 +27,25 @@ export const hydroxyl: readonly Atom[] = [
   { element: 'O', x: 0, y: 0, z: 0 },
   { element: 'H', x: 0, y: 0, z: 0.97 },
 ];
+
+/** The starting water of the optimize fixtures (water_opt, opt_maxiter), Å. */
+export const waterStart: readonly Atom[] = [
+  { element: 'O', x: 0, y: 0, z: 0.117 },
+  { element: 'H', x: 0, y: 0.757, z: -0.468 },
+  { element: 'H', x: 0, y: -0.757, z: -0.468 },
+];
+
+/** Water at NWChem's HF/STO-3G optimum (water_opt.out), the geometry of the water_freq fixtures, Å. */
+export const waterOptimized: readonly Atom[] = [
+  { element: 'O', x: 0, y: 0, z: 0.1508683 },
+  { element: 'H', x: 0, y: 0.75808043, z: -0.48493415 },
+  { element: 'H', x: 0, y: -0.75808043, z: -0.48493415 },
+];
+
+/** Planar (D3h) ammonia, N–H 1.0 Å: the umbrella mode is imaginary (nh3_planar_freq), Å. */
+export const planarAmmonia: readonly Atom[] = [
+  { element: 'N', x: 0, y: 0, z: 0 },
+  { element: 'H', x: 1, y: 0, z: 0 },
+  { element: 'H', x: -0.5, y: 0.8660254037844386, z: 0 },
+  { element: 'H', x: -0.5, y: -0.8660254037844386, z: 0 },
+];

@@ -3,7 +3,14 @@ import type { CalcSpec } from '../../../src/core/calc-spec.js';
 import type { JobOutputs, Outcome } from '../../../src/core/job-spec.js';
 import { parsePsi4 } from '../../../src/engines/psi4/parse.js';
 import { exited, realFixture, spec } from '../real-fixtures.js';
-import { hydroxyl, monomerAInDimerBasis, water } from './molecules.js';
+import {
+  hydroxyl,
+  monomerAInDimerBasis,
+  planarAmmonia,
+  water,
+  waterOptimized,
+  waterStart,
+} from './molecules.js';
 
 const waterSpec = spec({
   program: 'psi4',
@@ -119,5 +126,81 @@ psi4.driver.p4util.exceptions.ManagedMethodError: Could not find a method
     expect(failure(parsePsi4(killed, waterSpec)).class).toBe('timeout');
     const missing = exited(127, { stderr: 'sh: 1: psi4: not found\n' });
     expect(failure(parsePsi4(missing, waterSpec)).class).toBe('program_missing');
+  });
+});
+
+describe('parsePsi4 on real optimize and frequencies runs of its own inputs', () => {
+  const taskSpec = (task: string, atoms = waterStart): CalcSpec => ({
+    ...waterSpec,
+    task,
+    molecule: { atoms, charge: 0, multiplicity: 1 },
+  });
+  const fixture = (name: string): string => realFixture('psi4', `${name}.result.json`);
+
+  it('reads the final energy, geometry (Å, input atom order) and step count of water_opt', () => {
+    const outcome = parsePsi4(run('water_opt', 0, fixture('water_opt')), taskSpec('optimize'));
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    expect(outcome.result.total_energy_hartree).toBe(-74.96590105842805);
+    expect(outcome.result.optimization_steps).toBe(4);
+    expect(outcome.result.geometry).toEqual([
+      { element: 'O', x: 0, y: -4.895007019574237e-16, z: 0.15114088384119653 },
+      { element: 'H', x: 0, y: 0.7579360170904551, z: -0.48507044192059856 },
+      { element: 'H', x: 0, y: -0.7579360170904547, z: -0.4850704419205981 },
+    ]);
+  });
+
+  it('classifies a run past geom_maxiter (opt_maxiter, exit 1) as opt_not_converged, not SCF', () => {
+    const f = failure(parsePsi4(run('opt_maxiter', 1), taskSpec('optimize')));
+    expect(f.class).toBe('opt_not_converged');
+    expect(f.message).toContain('within 2 energy and gradient evaluations');
+    expect(f.message).toContain('geom_maxiter');
+  });
+
+  it('reads frequencies and psi4’s thermochemistry of water at its HF/STO-3G optimum', () => {
+    const outcome = parsePsi4(
+      run('water_freq', 0, fixture('water_freq')),
+      taskSpec('frequencies', waterOptimized),
+    );
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    expect(outcome.result).toMatchObject({
+      total_energy_hartree: -74.96590119230024,
+      frequencies_cm1: [2170.0463144051646, 4140.0028070560575, 4391.067211453655],
+      imaginary_count: 0,
+      zero_point_energy_hartree: 0.0243789366154647,
+      enthalpy_correction_hartree: 0.028155954877018014,
+      gibbs_correction_hartree: 0.00654408265277116,
+      temperature_k: 298.15,
+      pressure_pa: 101325,
+    });
+    // psi4 printed H and G (Eh, 8 decimals) in its thermo table.
+    const out = realFixture('psi4', 'water_freq.out');
+    const printed = (label: string): number =>
+      Number(
+        new RegExp(`Total ${label}, [\\w ]+? at +298\\.15 \\[K\\] +(-?\\d+\\.\\d+)`).exec(out)?.[1],
+      );
+    expect(outcome.result.enthalpy_hartree as number).toBeCloseTo(printed('H'), 8);
+    expect(outcome.result.gibbs_free_energy_hartree as number).toBeCloseTo(printed('G'), 8);
+  });
+
+  it('reports the umbrella mode of planar ammonia as one negative (imaginary) frequency', () => {
+    const outcome = parsePsi4(
+      run('nh3_planar_freq', 0, fixture('nh3_planar_freq')),
+      taskSpec('frequencies', planarAmmonia),
+    );
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    expect(outcome.result.imaginary_count).toBe(1);
+    const frequencies = outcome.result.frequencies_cm1 as number[];
+    expect(frequencies).toHaveLength(6);
+    expect(frequencies[0]).toBe(-1117.9313642900881);
+  });
+
+  it('calls a result.json without the task’s fields a parse_error', () => {
+    const energyOnly = '{"psi4_version": "1.3.2", "energy": -74.9}';
+    expect(failure(parsePsi4(run('water_opt', 0, energyOnly), taskSpec('optimize'))).class).toBe(
+      'parse_error',
+    );
+    const noThermo = JSON.stringify({ energy: -74.9, frequencies_cm1: [2170] });
+    const f = failure(parsePsi4(run('water_freq', 0, noThermo), taskSpec('frequencies')));
+    expect(f).toEqual({ class: 'parse_error', message: 'psi4: result.json has no zpve' });
   });
 });

@@ -5,7 +5,7 @@ import { InputError } from '../../../src/core/errors.js';
 import { coordinate } from '../../../src/engines/coordinate.js';
 import { preparePsi4 } from '../../../src/engines/psi4/prepare.js';
 import { spec } from '../real-fixtures.js';
-import { hydroxyl, monomerAInDimerBasis } from './molecules.js';
+import { hydroxyl, monomerAInDimerBasis, waterStart } from './molecules.js';
 
 function psi4Spec(fields: Partial<CalcSpec>): CalcSpec {
   return spec({
@@ -175,7 +175,7 @@ describe('preparePsi4', () => {
     expect(
       refusal(psi4Spec({ molecule: { atoms: ghosts, charge: 0, multiplicity: 1 } })).where,
     ).toBe('molecule.atoms');
-    expect(refusal(psi4Spec({ task: 'optimize' })).where).toBe('task');
+    expect(refusal(psi4Spec({ task: 'nmr' })).where).toBe('task');
   });
 
   it('writes external charges with the QMMM API in Å, the molecule block’s units', () => {
@@ -232,5 +232,59 @@ describe('preparePsi4', () => {
     }
     const infinite = { options: { external_charges: [[1, 0, 0, Number.POSITIVE_INFINITY]] } };
     expect(refusal(psi4Spec(infinite)).where).toBe('options.external_charges[0]');
+  });
+
+  it('optimises with optimize() and writes the final energy, step count and Å geometry', () => {
+    const text = input(
+      psi4Spec({ task: 'optimize', molecule: { atoms: waterStart, charge: 0, multiplicity: 1 } }),
+    );
+    expect(text).toContain(
+      "retort_energy, retort_wfn, retort_history = optimize('hf', return_wfn=True, return_history=True)",
+    );
+    expect(text).toContain('retort_result["optimization_steps"] = len(retort_history["energy"])');
+    expect(text).toContain(
+      'retort_result["geometry_angstrom"] = [float(v) * psi4.constants.bohr2angstroms for v in core.get_active_molecule().geometry().np.ravel()]',
+    );
+  });
+
+  it('computes frequencies with rotations projected out and thermochemistry at 298.15 K, 1 atm', () => {
+    const text = input(
+      psi4Spec({
+        task: 'frequencies',
+        molecule: { atoms: waterStart, charge: 0, multiplicity: 1 },
+      }),
+    );
+    expect(text).toContain('  t 298.15\n  p 101325\n}');
+    expect(text).toContain(
+      "frequencies('hf', return_wfn=True, project_trans=True, project_rot=True)",
+    );
+    expect(text).toContain('retort_result["zpve"] = float(core.variable("ZPVE"))');
+    expect(text).toContain(
+      'retort_result["gibbs_correction"] = float(core.variable("GIBBS FREE ENERGY CORRECTION"))',
+    );
+    const radical = input(
+      psi4Spec({ task: 'frequencies', molecule: { atoms: hydroxyl, charge: 0, multiplicity: 2 } }),
+    );
+    expect(radical).toContain("frequencies('hf', dertype=1, return_wfn=True");
+  });
+
+  it('refuses another temperature or pressure for frequencies, naming the keyword', () => {
+    const water = { atoms: waterStart, charge: 0, multiplicity: 1 };
+    const at = (keywords: Record<string, JsonValue>): CalcSpec =>
+      psi4Spec({ task: 'frequencies', molecule: water, options: { psi4_keywords: keywords } });
+    expect(refusal(at({ T: 400 })).where).toBe('options.psi4_keywords.t');
+    expect(refusal(at({ p: 1e5 })).where).toBe('options.psi4_keywords.p');
+  });
+
+  it('refuses ghost atoms and external charges for optimize and frequencies, naming the field', () => {
+    for (const task of ['optimize', 'frequencies']) {
+      expect(refusal(psi4Spec({ task })).where).toBe('molecule.atoms[3].ghost');
+      const charged = psi4Spec({
+        task,
+        molecule: { atoms: waterStart, charge: 0, multiplicity: 1 },
+        options: { external_charges: [[-0.8, 0, 0, 3]] },
+      });
+      expect(refusal(charged).where).toBe('options.external_charges');
+    }
   });
 });
