@@ -24,7 +24,9 @@ describe('periodic structures', () => {
     expect(r[0]).toBeCloseTo(1.3575, 12);
     expect(r[1]).toBeCloseTo(1.3575, 12);
     const f = toFractional(FCC, [1.3575, 1.3575, 1.3575]);
-    f.forEach((x) => expect(x).toBeCloseTo(0.25, 12));
+    f.forEach((x) => {
+      expect(x).toBeCloseTo(0.25, 12);
+    });
     const g = toFractional(FCC, toCartesian(FCC, [0.1, -0.7, 0.33]));
     expect(g[0]).toBeCloseTo(0.1, 12);
     expect(g[1]).toBeCloseTo(-0.7, 12);
@@ -64,7 +66,9 @@ describe('periodic structures', () => {
       { element: 'si', x: 1.3575, y: 1.3575, z: 1.3575 },
     ]);
     expect(s.sites.map((site) => site.element)).toEqual(['Si', 'Si']);
-    s.sites[1]?.fractional.forEach((x) => expect(x).toBeCloseTo(0.25, 12));
+    s.sites[1]?.fractional.forEach((x) => {
+      expect(x).toBeCloseTo(0.25, 12);
+    });
     expect(structureElements(s)).toEqual(['Si']);
   });
 
