@@ -79,18 +79,32 @@ const DEFAULTS = {
   press: 0,
 } as const;
 
-/** Namelist entries the engine writes itself: a pw_keywords entry would contradict them. */
-const OWNED = new Set([
-  'control.calculation',
-  'control.prefix',
-  'control.outdir',
-  'control.pseudo_dir',
-  'system.ibrav',
-  'system.nat',
-  'system.ntyp',
-  'system.celldm',
-  'system.a',
-]);
+/**
+ * Namelist entries the engine writes itself, or from a named option: a pw_keywords entry would
+ * contradict them, or (occupations, nbnd) hide from the parser what it needs to tell a gap.
+ */
+const OWNED: Readonly<Record<string, string>> = {
+  'control.calculation': 'it is the task',
+  'control.prefix': 'retort sets it',
+  'control.outdir': 'retort sets it',
+  'control.pseudo_dir': 'use options.pseudo_dir',
+  'control.nstep': 'use options.nstep',
+  'control.forc_conv_thr': 'use options.forc_conv_thr',
+  'system.ibrav': 'the cell is structure.lattice_angstrom',
+  'system.celldm': 'the cell is structure.lattice_angstrom',
+  'system.a': 'the cell is structure.lattice_angstrom',
+  'system.nat': 'retort counts the sites',
+  'system.ntyp': 'retort counts the species',
+  'system.ecutwfc': 'use options.ecutwfc',
+  'system.ecutrho': 'use options.ecutrho',
+  'system.occupations': 'use options.occupations',
+  'system.smearing': 'use options.smearing',
+  'system.degauss': 'use options.degauss',
+  'system.nbnd': 'use options.nbnd',
+  'electrons.conv_thr': 'use options.conv_thr',
+  'electrons.electron_maxstep': 'use options.electron_maxstep',
+  'cell.press': 'use options.press',
+};
 
 /**
  * `pw.in` and argv `pw.x -input pw.in` (stdout is the output, parsed whole), with
@@ -458,7 +472,8 @@ function applyPwKeywords(
     ) {
       throw new InputError(`${where}.${rawKey}`, `pw.x reads no &${m[1]} for ${task}`);
     }
-    if (OWNED.has(key)) throw new InputError(`${where}.${rawKey}`, 'retort sets this entry itself');
+    const owned = OWNED[key];
+    if (owned !== undefined) throw new InputError(`${where}.${rawKey}`, `not here: ${owned}`);
     list[m[2] ?? ''] = fortranValue(v, `${where}.${rawKey}`);
   }
 }

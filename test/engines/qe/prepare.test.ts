@@ -145,13 +145,17 @@ describe('the qe engine prepares pw.x inputs', () => {
     );
     refuse(
       siSpec('scf', { pw_keywords: { 'control.prefix': 'x' } }),
-      'retort sets this entry itself',
+      'options.pw_keywords.control.prefix: not here: retort sets it',
     );
     refuse(
       siSpec('scf', { pw_keywords: { 'ions.ion_dynamics': 'bfgs' } }),
       'pw.x reads no &ions for scf',
     );
     refuse(siSpec('scf', { pw_keywords: { ecutwfc: 20 } }), 'expected "namelist.name"');
+    refuse(
+      siSpec('scf', { pw_keywords: { 'system.occupations': 'smearing' } }),
+      'not here: use options.occupations',
+    );
     refuse(
       siSpec('scf', SMALL, {
         ...SILICON,
