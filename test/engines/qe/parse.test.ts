@@ -104,6 +104,30 @@ describe('the qe parser on real pw.x 6.7 outputs', () => {
   });
 });
 
+describe('the qe parser on a real metal', () => {
+  it('reads the Fermi energy of a smeared scf and tells no gap', () => {
+    const h = 4.05 / 2;
+    const aluminium = {
+      lattice_angstrom: [
+        [0, h, h],
+        [h, 0, h],
+        [h, h, 0],
+      ] as const,
+      sites: [{ element: 'Al', fractional: [0, 0, 0] as const }],
+    };
+    const options = { ecutwfc: 15, kpoints: [6, 6, 6], occupations: 'smearing', degauss: 0.02 };
+    const s = siSpec('scf', options, aluminium);
+    expect(qeEngine.prepare(s).files['pw.in']).toBe(realFixture('qe', 'al-scf.in'));
+    const r = result(qeEngine.parse(exited(0, { stdout: realFixture('qe', 'al-scf.out') }), s));
+    expect(r.fermi_energy_ev).toBe(7.9967);
+    expect(r.total_energy_ry).toBe(-4.19097579);
+    expect(r.number_of_electrons).toBe(3);
+    expect(r.pressure_kbar).toBe(-54.53);
+    expect(r.highest_occupied_ev).toBeUndefined();
+    expect(r.band_gap_ev).toBeUndefined();
+  });
+});
+
 describe('the qe parser classifies real pw.x failures', () => {
   it('an SCF that ran out of iterations is scf_not_converged', () => {
     const outcome = parse(
