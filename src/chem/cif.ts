@@ -3,11 +3,11 @@ import { normalizeSymbol } from './elements.js';
 import {
   checkStructure,
   latticeFromParameters,
-  type Lattice,
   type PeriodicStructure,
+  samePosition,
   type Site,
-  toCartesian,
   type Vec3,
+  wrapFractional,
 } from './structure.js';
 
 /**
@@ -52,7 +52,7 @@ export function readCif(text: string, name = 'CIF'): PeriodicStructure {
   const sites: Site[] = [];
   for (const site of asymmetric) {
     for (const op of ops) {
-      const f = wrap(applyOperation(op, site.fractional));
+      const f = wrapFractional(applyOperation(op, site.fractional));
       if (
         !sites.some((s) => s.element === site.element && samePosition(lattice, s.fractional, f))
       ) {
@@ -261,22 +261,4 @@ function atomSites(block: Block, name: string): Site[] {
     );
     return { element, fractional: [f[0], f[1], f[2]] as unknown as Vec3 };
   });
-}
-
-function wrap(f: Vec3): Vec3 {
-  return f.map((x) => {
-    const w = x - Math.floor(x);
-    // 0.99999999 from a 1/3 written as 0.3333 times three is 0, not a second atom at 1.
-    return w > 1 - 1e-9 || w < 1e-12 ? 0 : w;
-  }) as unknown as Vec3;
-}
-
-const SAME_SITE_ANGSTROM = 0.01;
-
-function samePosition(lattice: Lattice, a: Vec3, b: Vec3): boolean {
-  const d = a.map((x, i) => {
-    const diff = x - (b[i] ?? 0);
-    return diff - Math.round(diff);
-  }) as unknown as Vec3;
-  return Math.hypot(...toCartesian(lattice, d)) < SAME_SITE_ANGSTROM;
 }

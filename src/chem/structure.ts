@@ -153,6 +153,80 @@ export function structureElements(structure: PeriodicStructure): string[] {
   return [...new Set(structure.sites.map((s) => s.element))];
 }
 
+/** Distance (Å) below which two positions of a cell are one site. */
+export const SAME_SITE_ANGSTROM = 0.01;
+
+/** True when two fractional positions are closer than 0.01 Å, through the periodic boundary too. */
+export function samePosition(lattice: Lattice, a: Vec3, b: Vec3): boolean {
+  const d = a.map((x, i) => {
+    const diff = x - (b[i] ?? 0);
+    return diff - Math.round(diff);
+  });
+  return (
+    Math.hypot(...toCartesian(lattice, [d[0] ?? 0, d[1] ?? 0, d[2] ?? 0])) < SAME_SITE_ANGSTROM
+  );
+}
+
+/** A fractional position wrapped into [0, 1) (values within 1e-9 of 1 become 0). */
+export function wrapFractional(f: Vec3): Vec3 {
+  const w = (x: number): number => {
+    const r = x - Math.floor(x);
+    // 0.99999999 from a 1/3 written as 0.3333 times three is 0, not a second atom at 1.
+    return r > 1 - 1e-9 || r < 1e-12 ? 0 : r;
+  };
+  return [w(f[0]), w(f[1]), w(f[2])];
+}
+
+const F_CENTRING: readonly Vec3[] = [
+  [0, 0.5, 0.5],
+  [0.5, 0, 0.5],
+  [0.5, 0.5, 0],
+];
+
+/**
+ * The primitive cell of a face-centred (F) cell, such as the cubic cell a CIF of Si, Ge,
+ * diamond, zinc blende or rock salt gives: lattice vectors (b+c)/2, (a+c)/2, (a+b)/2 and a
+ * quarter of the sites, wrapped into [0, 1). Undefined when the structure is not F-centred
+ * (some site has no copy of its element at each centring translation).
+ */
+export function primitiveOfFaceCentred(
+  structure: PeriodicStructure,
+): PeriodicStructure | undefined {
+  const { lattice_angstrom: lattice, sites } = structure;
+  const centred = F_CENTRING.every((t) =>
+    sites.every((site) => {
+      const moved: Vec3 = [
+        site.fractional[0] + t[0],
+        site.fractional[1] + t[1],
+        site.fractional[2] + t[2],
+      ];
+      return sites.some(
+        (other) => other.element === site.element && samePosition(lattice, other.fractional, moved),
+      );
+    }),
+  );
+  if (!centred || sites.length % 4 !== 0) return undefined;
+  const [a, b, c] = lattice;
+  const half = (u: Vec3, v: Vec3): Vec3 => [
+    (u[0] + v[0]) / 2,
+    (u[1] + v[1]) / 2,
+    (u[2] + v[2]) / 2,
+  ];
+  const primitive: Lattice = [half(b, c), half(a, c), half(a, b)];
+  const reduced: Site[] = [];
+  for (const site of sites) {
+    // f' = f · P⁻¹ with P the centring vectors as rows: P⁻¹ = [[-1,1,1],[1,-1,1],[1,1,-1]].
+    const [x, y, z] = site.fractional;
+    const f = wrapFractional([-x + y + z, x - y + z, x + y - z]);
+    if (!reduced.some((r) => samePosition(primitive, r.fractional, f))) {
+      reduced.push({ element: site.element, fractional: f });
+    }
+  }
+  return reduced.length * 4 === sites.length
+    ? { lattice_angstrom: primitive, sites: reduced }
+    : undefined;
+}
+
 function vec3(value: unknown, where: string): Vec3 {
   if (
     !Array.isArray(value) ||

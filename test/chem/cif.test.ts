@@ -3,7 +3,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readCif } from '../../src/chem/cif.js';
-import { toCartesian, type PeriodicStructure } from '../../src/chem/structure.js';
+import {
+  primitiveOfFaceCentred,
+  toCartesian,
+  type PeriodicStructure,
+} from '../../src/chem/structure.js';
 import { InputError } from '../../src/core/errors.js';
 
 const CIF_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'cif');
@@ -133,5 +137,60 @@ describe('reading CIF files', () => {
     expect(() => readCif([...head.slice(0, 3), ...atoms].join('\n'), 'x.cif')).toThrow(
       'x.cif: no _cell_length_c',
     );
+  });
+
+  it('reduces the cubic cells of silicon and rock salt to their primitive fcc cells', () => {
+    const si = primitiveOfFaceCentred(readCif(cif('si.cif')));
+    const h = 5.431 / 2;
+    expect(si?.lattice_angstrom).toEqual([
+      [0, h, h],
+      [h, 0, h],
+      [h, h, 0],
+    ]);
+    expect(si?.sites).toEqual([
+      { element: 'Si', fractional: [0, 0, 0] },
+      { element: 'Si', fractional: [0.25, 0.25, 0.25] },
+    ]);
+    const nacl = primitiveOfFaceCentred(readCif(cif('nacl.cif')));
+    expect(nacl?.sites).toEqual([
+      { element: 'Na', fractional: [0, 0, 0] },
+      { element: 'Cl', fractional: [0.5, 0.5, 0.5] },
+    ]);
+    expect(
+      nearest(
+        nacl ?? {
+          lattice_angstrom: [
+            [1, 0, 0],
+            [0, 1, 0],
+            [0, 0, 1],
+          ],
+          sites: [],
+        },
+      ),
+    ).toBeCloseTo(2.82, 10);
+  });
+
+  it('leaves a cell that is not face-centred alone', () => {
+    const cubic: PeriodicStructure = {
+      lattice_angstrom: [
+        [3, 0, 0],
+        [0, 3, 0],
+        [0, 0, 3],
+      ],
+      sites: [
+        { element: 'Cs', fractional: [0, 0, 0] },
+        { element: 'Cl', fractional: [0.5, 0.5, 0.5] },
+      ],
+    };
+    expect(primitiveOfFaceCentred(cubic)).toBeUndefined();
+    // Body-centred: one centring translation holds, the face ones do not.
+    const bcc: PeriodicStructure = {
+      ...cubic,
+      sites: [
+        { element: 'Fe', fractional: [0, 0, 0] },
+        { element: 'Fe', fractional: [0.5, 0.5, 0.5] },
+      ],
+    };
+    expect(primitiveOfFaceCentred(bcc)).toBeUndefined();
   });
 });

@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCif } from '../../../src/chem/cif.js';
+import { primitiveOfFaceCentred } from '../../../src/chem/structure.js';
 import { calcKey } from '../../../src/core/calc-key.js';
 import { InputError } from '../../../src/core/errors.js';
 import { qeEngine } from '../../../src/engines/qe/index.js';
 import { FCC_PATH } from '../../../src/engines/qe/kpath.js';
 import { realFixture } from '../real-fixtures.js';
 import { SILICON, SMALL, STRAINED_SILICON, siBandsSpec, siSpec } from './si.js';
+
+const realCif = (name: string): string =>
+  readFileSync(
+    join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'cif', name),
+    'utf8',
+  );
 
 const input = (s = siSpec('scf')): string => qeEngine.prepare(s).files['pw.in'] ?? '';
 
@@ -183,5 +194,13 @@ describe('the qe engine prepares pw.x inputs', () => {
       siSpec('bands', { parent, pseudopotentials: { Si: 'Si.pbe-rrkj.UPF' } }),
       'options.nbnd: bands needs options.nbnd',
     );
+  });
+
+  it('follows the fcc path in the primitive cell of a CIF’s cubic cell', () => {
+    const structure = primitiveOfFaceCentred(readCif(realCif('si.cif')));
+    if (structure === undefined) throw new Error('si.cif is face-centred');
+    const text = input(siSpec('bands', { parent: '0'.repeat(64) }, structure));
+    expect(text).toContain('K_POINTS crystal_b\n10\n0.0 0.0 0.0 ');
+    expect(text).toContain('ATOMIC_POSITIONS crystal\nSi 0.0 0.0 0.0\nSi 0.25 0.25 0.25\n');
   });
 });
