@@ -5,7 +5,10 @@ import type { JobOutputs, Outcome } from '../../core/job-spec.js';
 import { lastLine, machineryFailure } from '../common-failures.js';
 import { bandGap } from './band-gap.js';
 
-/** eV per Ry as pw.x 6.7 converts (CODATA 2018: 27.211386245988 eV per hartree, halved). */
+/**
+ * eV per Ry as pw.x 6.7 converts: CODATA 2018 (27.211386245988 eV per hartree, halved), the set
+ * whose bohr (0.529177210903 Å) its data-file-schema.xml shows (`alat` of a cell given in Å).
+ */
 export const RY_TO_EV = 13.605693122994;
 const BOHR_TO_ANGSTROM = 0.529177210903;
 
