@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs what retort needs and is missing: the Debian QC programs (MOPAC, xtb, Open Babel, Psi4,
-# NWChem) and GNU parallel (the overhead benchmark's baseline) through apt-get, the npm packages
-# through `npm ci`, then builds. Safe to run again: it only does what is missing.
+# NWChem, Quantum ESPRESSO's pw.x and its example pseudopotentials) and GNU parallel (the
+# overhead benchmark's baseline) through apt-get, the npm packages through `npm ci`, then builds.
+# Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pair in mopac:mopac xtb:xtb obabel:openbabel psi4:psi4 nwchem:nwchem parallel:parallel; do
+for pair in mopac:mopac xtb:xtb obabel:openbabel psi4:psi4 nwchem:nwchem pw.x:quantum-espresso parallel:parallel; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
+# The qe engine's default pseudopotential directory (Si.pz-vbc.UPF …).
+[ -d /usr/share/espresso/pseudo ] || missing+=(quantum-espresso-data)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi

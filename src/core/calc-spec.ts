@@ -1,4 +1,5 @@
 import type { Molecule } from '../chem/molecule.js';
+import type { PeriodicStructure } from '../chem/structure.js';
 
 /** A JSON value, as stored in specs, options and results. */
 export type JsonValue =
@@ -38,6 +39,8 @@ export interface CommandSpec {
  * - `task`: what to compute (`energy`, `optimize`, `gen3d`, `conformers`, `run` …); each engine
  *   lists the tasks it supports.
  * - `molecule`: geometry (Å) or SMILES, with charge and multiplicity always explicit.
+ * - `structure`: a periodic crystal (lattice vectors in Å, fractional positions) for engines of
+ *   periodic solids (`qe`); absent for molecules, so specs without it key as they always did.
  * - `method`, `basis`: model chemistry (`PM7`, `GFN2`; `6-31G*`).
  * - `keywords`: extra program keywords passed through verbatim (MOPAC `PRECISE`, …).
  * - `options`: engine options with documented meaning per engine (obabel `nconf`, …).
@@ -47,6 +50,7 @@ export interface CalcSpec {
   readonly program: string;
   readonly task: string;
   readonly molecule?: Molecule;
+  readonly structure?: PeriodicStructure;
   readonly method?: string;
   readonly basis?: string;
   readonly keywords?: readonly string[];

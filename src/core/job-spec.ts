@@ -15,6 +15,14 @@ import type { Failure } from './failure.js';
  * 4. bring back `stdout`, `stderr` and every file named in `outputs` (missing ones are absent,
  *    not an error: the engine decides what their absence means).
  *
+ * `parentInputs` (optional) names files or directories of earlier calcs' directories this job
+ * reads (QE's `nscf`/`bands` read the charge density an `scf` left in `out/`). Before step 2 the
+ * runtime copies each `<calc directory of calcKey>/<path>` (recursively) to `<this calc
+ * directory>/<path>`: a copy, not a link, because the program may rewrite it and a finished calc
+ * directory is immutable. The parent's key is part of the spec (so of this calc's key); a parent
+ * that has no successful result, or whose directory lacks `path`, fails this calc as
+ * `input_error`. A remote executor must have the parent's files staged the same way.
+ *
  * `captureStdout` says how much of stdout the engine's parser needs: `full` (xtb parses it) or
  * `tail` (the last 64 KiB, for messages; a program that floods stdout does not fill memory).
  */
@@ -26,6 +34,15 @@ export interface JobSpec {
   readonly outputs: readonly string[];
   readonly captureStdout: 'full' | 'tail';
   readonly resources: Resources;
+  readonly parentInputs?: readonly ParentInput[];
+}
+
+/** A path of an earlier calc's directory copied into this job's directory before it runs. */
+export interface ParentInput {
+  /** The earlier calc's key (64 hex digits). */
+  readonly calcKey: string;
+  /** A file or directory relative to the calc directories (`out`). */
+  readonly path: string;
 }
 
 /** Bytes of stdout/stderr kept when only the tail is captured. */

@@ -6,6 +6,7 @@ import { mopacEngine } from './mopac/index.js';
 import { nwchemEngine } from './nwchem/index.js';
 import { obabelEngine } from './obabel/index.js';
 import { psi4Engine } from './psi4/index.js';
+import { qeEngine } from './qe/index.js';
 import { xtbEngine } from './xtb/index.js';
 
 /** Every engine retort knows, by program name. */
@@ -17,6 +18,7 @@ export const ENGINES: readonly Engine[] = [
   crestEngine,
   psi4Engine,
   nwchemEngine,
+  qeEngine,
 ];
 
 /** The engine of a program; InputError('program') naming the known ones otherwise. */

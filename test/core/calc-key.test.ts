@@ -74,4 +74,37 @@ describe('calcKey', () => {
     expect(keyed).not.toHaveProperty('resources');
     expect(keyed).not.toHaveProperty('label');
   });
+
+  it('gives a molecule spec the key it had before specs could carry a crystal structure', () => {
+    expect(calcKey(spec, '1')).toBe(
+      '4b41659b9c6fa0bf276f3c92f319af8a870bfb7f26a3d093ec1c09727b9205d9',
+    );
+    expect(keyedSpec(spec)).not.toHaveProperty('structure');
+  });
+
+  it('keys a crystal structure with its cell to 1e-6 Å and fractional positions to 1e-8', () => {
+    const crystal = (da: number, df: number): CalcSpec => ({
+      program: 'qe',
+      task: 'scf',
+      structure: {
+        lattice_angstrom: [
+          [0, 2.715 + da, 2.715],
+          [2.715, 0, 2.715],
+          [2.715, 2.715, 0],
+        ],
+        sites: [
+          { element: 'Si', fractional: [0, 0, 0] },
+          { element: 'Si', fractional: [0.25 + df, 0.25, 0.25] },
+        ],
+      },
+      resources: { cores: 1, walltime_s: 60 },
+    });
+    const base = calcKey(crystal(0, 0), '1');
+    expect(calcKey(crystal(1e-9, 1e-11), '1')).toBe(base);
+    expect(calcKey(crystal(1e-4, 0), '1')).not.toBe(base);
+    expect(calcKey(crystal(0, 1e-6), '1')).not.toBe(base);
+    expect(keyedSpec(crystal(1e-9, 1e-11)).structure?.sites[1]?.fractional).toEqual([
+      0.25, 0.25, 0.25,
+    ]);
+  });
 });

@@ -12,6 +12,7 @@ describe('the engine registry', () => {
       'crest',
       'psi4',
       'nwchem',
+      'qe',
     ]);
     for (const engine of ENGINES) expect(getEngine(engine.program)).toBe(engine);
   });
