@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { RetortError } from '../core/errors.js';
+import { systemFailureLine } from '../runtime/system-failure.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCalc } from './commands/calc.js';
 import { registerExport } from './commands/export.js';
@@ -67,7 +68,7 @@ function report(error: unknown, debug: boolean): number {
     if (debug && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
     return 1;
   }
-  const system = systemFailure(error);
+  const system = systemFailureLine(error);
   if (system !== undefined) {
     process.stderr.write(`retort: ${system}\n`);
     if (debug && error instanceof Error && error.stack !== undefined)
@@ -81,32 +82,4 @@ function report(error: unknown, debug: boolean): number {
   if (debug && error instanceof Error && error.stack !== undefined)
     process.stderr.write(`${error.stack}\n`);
   return 1;
-}
-
-/**
- * One line for a failure of the machine rather than of retort: a full disk, a file system that
- * refuses writes, an I/O error, whether Node (errno codes) or SQLite (SQLITE_* codes) saw it.
- */
-function systemFailure(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const { code, path } = error as NodeJS.ErrnoException;
-  const where = path === undefined ? '' : ` (${path})`;
-  switch (code) {
-    case 'ENOSPC':
-    case 'EDQUOT':
-    case 'SQLITE_FULL':
-      return `the disk is full${where}: ${error.message}; free some space and run again (nothing recorded is lost)`;
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-    case 'SQLITE_READONLY':
-      return `a file cannot be written${where}: ${error.message}; check the permissions of the campaign directory`;
-    case 'EIO':
-    case 'SQLITE_IOERR':
-      return `the file system failed to read or write${where}: ${error.message}; check the disk, then run again`;
-    default:
-      return code?.startsWith('SQLITE_IOERR') === true
-        ? `the file system failed to read or write the store: ${error.message}; check the disk (is it full?), then run again`
-        : undefined;
-  }
 }

@@ -1,39 +1,10 @@
 import { ExecutorUnavailableError, RetortError, errorMessage } from '../../core/errors.js';
+import { AGAIN, fileSystemFix, systemError } from '../system-failure.js';
 
 /*
  * The one line a run ends or pauses with when something outside the calcs broke: what, where,
  * and what to do. Never a stack trace (that is --debug's).
  */
-
-const AGAIN = 'then run the same command again: nothing recorded is lost';
-
-interface SystemError {
-  readonly code: string;
-  readonly path?: string;
-}
-
-function systemError(error: unknown): SystemError | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  const { code } = error;
-  if (typeof code !== 'string') return undefined;
-  const path = 'path' in error && typeof error.path === 'string' ? error.path : undefined;
-  return path === undefined ? { code } : { code, path };
-}
-
-/** What to do about a file-system error, when its code says. */
-function fileSystemFix(code: string): string | undefined {
-  switch (code) {
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return `free space there, ${AGAIN}`;
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return `make it writable, ${AGAIN}`;
-    default:
-      return undefined;
-  }
-}
 
 /**
  * Why the run pauses after an executor method threw: the executor's own line when it is an
