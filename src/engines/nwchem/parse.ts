@@ -33,8 +33,8 @@ import { nwchemMethod } from './prepare.js';
  *   its G correction is ~1e-4 Eh above psi4's for the same frequencies;
  * - task `nmr`: `shieldings_ppm`, every atom's GIAO shielding tensor from the property module,
  *   `[{index, element, isotropic_ppm, anisotropy_ppm}]` in the spec's atom order (`index` 1-based,
- *   as NWChem numbers them; 4 decimals), where the anisotropy is NWChem's σ33 − (σ11 + σ22)/2 of
- *   the principal components; `solvent` (the COSMO solvent name NWChem ran, or `vacuum`);
+ *   as NWChem numbers them; 4 decimals), where the anisotropy is NWChem's: the first principal
+ *   component it prints minus the mean of the other two (in the fixtures, the largest); `solvent` (the COSMO solvent name NWChem ran, or `vacuum`);
  *   `total_energy_hartree` is the DFT energy (in the solvent's reaction field with COSMO);
  * - `method`, `basis` (lower case, as run), `charge` (e), `multiplicity` (2S+1).
  */
