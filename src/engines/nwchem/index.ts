@@ -6,7 +6,7 @@ export type { NwchemResult } from './parse.js';
 
 /**
  * NWChem (7.0): tasks `energy`, `gradient`, `optimize` and `frequencies` with SCF (HF), MP2 or
- * DFT, serial.
+ * DFT, and `nmr` (GIAO shieldings, DFT, optional COSMO solvent), serial.
  */
 export const nwchemEngine: Engine = {
   program: 'nwchem',

@@ -31,6 +31,11 @@ import { nwchemMethod } from './prepare.js';
  *   6 decimals) and G − H = −TS from the total entropy (cal/mol·K, 3 decimals), at 298.15 K and
  *   1 atm. NWChem's entropy differs from psi4's by about 0.2 cal/mol·K (its rotational term), so
  *   its G correction is ~1e-4 Eh above psi4's for the same frequencies;
+ * - task `nmr`: `shieldings_ppm`, every atom's GIAO shielding tensor from the property module,
+ *   `[{index, element, isotropic_ppm, anisotropy_ppm}]` in the spec's atom order (`index` 1-based,
+ *   as NWChem numbers them; 4 decimals), where the anisotropy is NWChem's: the first principal
+ *   component it prints minus the mean of the other two (in the fixtures, the largest); `solvent` (the COSMO solvent name NWChem ran, or `vacuum`);
+ *   `total_energy_hartree` is the DFT energy (in the solvent's reaction field with COSMO);
  * - `method`, `basis` (lower case, as run), `charge` (e), `multiplicity` (2S+1).
  */
 export interface NwchemResult {
@@ -46,11 +51,21 @@ export interface NwchemResult {
   readonly enthalpy_hartree?: number;
   readonly gibbs_free_energy_hartree?: number;
   readonly temperature_k?: number;
+  readonly shieldings_ppm?: readonly NwchemShielding[];
+  readonly solvent?: string;
   readonly pressure_pa?: number;
   readonly method: string;
   readonly basis: string;
   readonly charge: number;
   readonly multiplicity: number;
+}
+
+/** One atom's shielding in {@link NwchemResult.shieldings_ppm}. */
+export interface NwchemShielding {
+  readonly index: number;
+  readonly element: string;
+  readonly isotropic_ppm: number;
+  readonly anisotropy_ppm: number;
 }
 
 const NUM = '(-?\\d+\\.\\d+(?:[EeDd][-+]?\\d+)?)';
@@ -146,7 +161,50 @@ export function parseNwchem(outputs: JobOutputs, spec: CalcSpec): Outcome {
     if (typeof read === 'string') return fail({ class: 'parse_error', message: `NWChem: ${read}` });
     Object.assign(result, frequencyFields(energy, read));
   }
+  if (spec.task === 'nmr') {
+    const read = shieldings(stdout, spec);
+    if (typeof read === 'string') return fail({ class: 'parse_error', message: `NWChem: ${read}` });
+    result.shieldings_ppm = read.map((s) => ({ ...s }));
+    result.solvent = /^ solvname_short:\s*(\S+)/m.exec(stdout)?.[1] ?? 'vacuum';
+  }
   return programVersion === undefined ? { ok: true, result } : { ok: true, result, programVersion };
+}
+
+/**
+ * The isotropic shielding and anisotropy of each atom's `Total Shielding Tensor`, after the
+ * property module's `Chemical Shielding Tensors (GIAO, in ppm)` header: one `Atom: n X` block
+ * per atom, in input order.
+ */
+function shieldings(stdout: string, spec: CalcSpec): NwchemShielding[] | string {
+  const atoms = spec.molecule?.atoms ?? [];
+  const header = stdout.lastIndexOf('Chemical Shielding Tensors (GIAO, in ppm)');
+  if (header < 0) return 'the output has no GIAO shielding tensors';
+  const block = new RegExp(
+    `^\\s+Atom:\\s+(\\d+)\\s+(\\S+)\\s*$[^]*?^\\s+isotropic =\\s*${NUM}\\s*\\n\\s+anisotropy =\\s*${NUM}`,
+    'gm',
+  );
+  const read: NwchemShielding[] = [];
+  for (const match of stdout.slice(header).matchAll(block)) {
+    const atom = atoms[read.length];
+    const index = Number(match[1]);
+    if (
+      atom === undefined ||
+      index !== read.length + 1 ||
+      normalizeSymbol(match[2] ?? '') !== normalizeSymbol(atom.element)
+    ) {
+      return 'the shielding tensors do not list the input atoms in their order';
+    }
+    read.push({
+      index,
+      element: atom.element,
+      isotropic_ppm: fortranNumber(match[3] ?? ''),
+      anisotropy_ppm: fortranNumber(match[4] ?? ''),
+    });
+  }
+  if (read.length !== atoms.length) {
+    return `the output has shielding tensors of ${read.length} of the ${atoms.length} input atoms`;
+  }
+  return read;
 }
 
 /**

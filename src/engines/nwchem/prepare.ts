@@ -13,13 +13,14 @@ import {
 } from '../spec-checks.js';
 import { EXTERNAL_CHARGES_OPTION, externalCharges } from '../external-charges.js';
 
-export const NWCHEM_TASKS = ['energy', 'gradient', 'optimize', 'frequencies'] as const;
+export const NWCHEM_TASKS = ['energy', 'gradient', 'optimize', 'frequencies', 'nmr'] as const;
 // NWChem's operation for each task.
 const OPERATIONS: Readonly<Record<string, string>> = {
   energy: 'energy',
   gradient: 'gradient',
   optimize: 'optimize',
   frequencies: 'freq',
+  nmr: 'property',
 };
 export const NWCHEM_INPUT = 'input.nw';
 /** Scratch and permanent directories, inside the calc directory (NWChem runs clash otherwise). */
@@ -44,6 +45,35 @@ export const NWCHEM_FUNCTIONALS: Readonly<Record<string, string>> = {
 };
 
 const REFERENCES = ['rhf', 'uhf', 'rohf'] as const;
+
+/**
+ * Solvents of task `nmr` (option `solvent`, case-insensitive) → NWChem COSMO solvent name;
+ * `null` runs in vacuum (no COSMO). NWChem takes an unknown name as water's dielectric without a
+ * word, hence the fixed list.
+ */
+export const NWCHEM_SOLVENTS: Readonly<Record<string, string | null>> = {
+  vacuum: null,
+  none: null,
+  chloroform: 'chcl3',
+  chcl3: 'chcl3',
+  dmso: 'dmso',
+  methanol: 'methanol',
+  water: 'h2o',
+  h2o: 'h2o',
+  acetone: 'acetone',
+  benzene: 'benzene',
+  pyridine: 'pyridine',
+  thf: 'thf',
+  tetrahydrofuran: 'thf',
+  toluene: 'toluene',
+  dcm: 'dcm',
+  dichloromethane: 'dcm',
+  acetonitrile: 'acetntrl',
+  dmf: 'dmf',
+};
+
+// Blocks task nmr writes from the spec.
+const NMR_DIRECTIVES = ['cosmo', 'property'];
 
 // Directives the spec's own fields write; in keywords they would contradict them.
 const OWNED_DIRECTIVES = [
@@ -104,7 +134,8 @@ const OWNED_DIRECTIVES = [
  * a singlet, `rodft` for ROHF.
  *
  * Options: `reference` (rhf, uhf, rohf), `xc` (method `dft` only), `spherical` (boolean: spherical
- * harmonic basis functions; default false, NWChem's Cartesian default), `external_charges`.
+ * harmonic basis functions; default false, NWChem's Cartesian default, true for `nmr`),
+ * `solvent` (task `nmr` only), `external_charges`.
  *
  * `external_charges`: point charges `[[charge_e, x_Å, y_Å, z_Å], …]` (electrostatic embedding),
  * each a list of 4 finite numbers, written as NWChem's Bq module block before the task line:
@@ -115,13 +146,20 @@ const OWNED_DIRECTIVES = [
  * energy breakdown), so the total energy is electrons + nuclei + nuclei–charges (the charges'
  * mutual energy is not included) — the same convention as the psi4 engine, and what
  * QCManyBody's EE-MBE expects. Gradients are those of the molecule's atoms.
+ * Task `nmr` (DFT methods only): GIAO shielding tensors of every atom, `task dft property` with a
+ * `property; shielding; end` block, `direct` in the dft block and a spherical basis (option
+ * `spherical: false` is refused). Option `solvent` ({@link NWCHEM_SOLVENTS}; default vacuum)
+ * adds `cosmo; solvent <name>; do_gasphase False; end`: the SCF and the shielding are computed
+ * in the solvent's reaction field only, without the gas-phase SCF first. Ghost atoms and
+ * external charges are refused, and so are `cosmo` and `property` blocks in keywords.
+ *
  * Keywords: extra input lines, inserted before the task line verbatim; `;` separates lines as in
  * any NWChem input (`dft; grid fine; end`). Directives the spec decides (task, geometry, basis,
  * charge, mult, xc …) are refused.
  */
 export function prepareNwchem(spec: CalcSpec): JobSpec {
   requireTask(spec, 'nwchem', NWCHEM_TASKS);
-  refuseUnknownOptions(spec, ['reference', 'xc', 'spherical', EXTERNAL_CHARGES_OPTION]);
+  refuseUnknownOptions(spec, ['reference', 'xc', 'spherical', 'solvent', EXTERNAL_CHARGES_OPTION]);
   const { atoms, charge, multiplicity } = requireGeometry(spec);
   if (atoms.every((a) => a.ghost === true)) {
     throw new InputError('molecule.atoms', 'every atom is a ghost: there is nothing to compute');
@@ -139,8 +177,21 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
   if (theory === 'mp2' && reference === 'rohf') {
     throw new InputError('options.reference', 'NWChem MP2 runs on an RHF or UHF reference only');
   }
-  const spherical = booleanOption(spec.options?.spherical, 'spherical');
-  const keywords = (spec.keywords ?? []).map(checkedKeyword);
+  const nmr = spec.task === 'nmr';
+  if (nmr && theory !== 'dft') {
+    throw new InputError(
+      'method',
+      `NWChem task nmr runs DFT: give a functional (${Object.keys(NWCHEM_FUNCTIONALS).join(', ')}) or "dft" with option xc`,
+    );
+  }
+  if (nmr && spec.options?.spherical === false) {
+    throw new InputError('options.spherical', 'NWChem task nmr always uses a spherical basis');
+  }
+  const spherical = nmr || booleanOption(spec.options?.spherical, 'spherical');
+  const solvent = nmrSolvent(spec);
+  const keywords = (spec.keywords ?? []).map((k) =>
+    checkedKeyword(k, nmr ? [...OWNED_DIRECTIVES, ...NMR_DIRECTIVES] : OWNED_DIRECTIVES),
+  );
   const charges = externalCharges(spec.options?.[EXTERNAL_CHARGES_OPTION]);
   const bqKeyword = keywords.some((k) =>
     k.split(';').some((part) => part.trim().split(/\s+/)[0]?.toLowerCase() === 'bq'),
@@ -154,7 +205,7 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
   if (spec.task === 'frequencies') refuseOtherTemperature(keywords);
   refuseEmbeddingFor(
     spec,
-    ['optimize', 'frequencies'],
+    ['optimize', 'frequencies', 'nmr'],
     atoms,
     charges.length,
     EXTERNAL_CHARGES_OPTION,
@@ -196,6 +247,7 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
     lines.push('dft', `  xc ${xc ?? ''}`, `  mult ${multiplicity}`);
     if (reference === 'uhf' && multiplicity === 1) lines.push('  odft');
     if (reference === 'rohf') lines.push('  rodft');
+    if (nmr) lines.push('  direct');
     lines.push('end');
   } else {
     lines.push('scf', `  ${reference}`, `  nopen ${multiplicity - 1}`, 'end');
@@ -209,6 +261,10 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
       'end',
     );
   }
+  if (solvent !== null) {
+    lines.push('cosmo', `  solvent ${solvent}`, '  do_gasphase False', 'end');
+  }
+  if (nmr) lines.push('property', '  shielding', 'end');
   lines.push(...keywords, `task ${theory} ${OPERATIONS[spec.task] ?? spec.task}`, '');
   return {
     argv: ['nwchem', NWCHEM_INPUT],
@@ -275,7 +331,28 @@ function refuseOtherTemperature(keywords: readonly string[]): void {
   }
 }
 
-function checkedKeyword(keyword: string): string {
+/** NWChem's COSMO solvent name of option `solvent`, null for vacuum. */
+function nmrSolvent(spec: CalcSpec): string | null {
+  const value = spec.options?.solvent;
+  if (value === undefined) return null;
+  if (spec.task !== 'nmr') {
+    throw new InputError(
+      'options.solvent',
+      `option solvent is only for task nmr, not ${spec.task}`,
+    );
+  }
+  const name = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  const solvent = Object.hasOwn(NWCHEM_SOLVENTS, name) ? NWCHEM_SOLVENTS[name] : undefined;
+  if (solvent === undefined) {
+    throw new InputError(
+      'options.solvent',
+      `unknown solvent ${JSON.stringify(value)}; known: ${Object.keys(NWCHEM_SOLVENTS).join(', ')}`,
+    );
+  }
+  return solvent;
+}
+
+function checkedKeyword(keyword: string, owned: readonly string[]): string {
   if (/[\r\n]/.test(keyword)) {
     throw new InputError(
       'keywords',
@@ -284,7 +361,7 @@ function checkedKeyword(keyword: string): string {
   }
   for (const part of keyword.split(';')) {
     const first = part.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-    if (OWNED_DIRECTIVES.includes(first)) {
+    if (owned.includes(first)) {
       throw new InputError(
         'keywords',
         `"${first}" is written from the spec (task, molecule, method, basis, options), not from keywords`,

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CalcSpec } from '../../../src/core/calc-spec.js';
 import type { Outcome } from '../../../src/core/job-spec.js';
@@ -198,4 +202,58 @@ describe('nwchem, live', () => {
     },
     300_000,
   );
+
+  live(
+    'reads the GIAO shieldings NWChem prints in a direct run of the same input (methane, COSMO chloroform)',
+    () => {
+      const methane = [
+        { element: 'C', x: 0, y: 0, z: 0 },
+        { element: 'H', x: 0.629118, y: 0.629118, z: 0.629118 },
+        { element: 'H', x: -0.629118, y: -0.629118, z: 0.629118 },
+        { element: 'H', x: -0.629118, y: 0.629118, z: -0.629118 },
+        { element: 'H', x: 0.629118, y: -0.629118, z: -0.629118 },
+      ];
+      const s = nwSpec({
+        task: 'nmr',
+        method: 'B3LYP',
+        basis: '6-31G*',
+        molecule: { atoms: methane, charge: 0, multiplicity: 1 },
+        options: { solvent: 'chcl3' },
+      });
+      const r = result(s);
+      const direct = runNwchemByHand(nwchemEngine.prepare(s).files['input.nw'] ?? '');
+      const printed = [...direct.matchAll(/isotropic =\s+(\S+)\s+anisotropy =\s+(\S+)/g)];
+      const shieldings = r.shieldings_ppm as { isotropic_ppm: number; anisotropy_ppm: number }[];
+      expect(printed).toHaveLength(5);
+      expect(shieldings.map((a) => [a.isotropic_ppm, a.anisotropy_ppm])).toEqual(
+        printed.map((m) => [Number(m[1]), Number(m[2])]),
+      );
+      // B3LYP/6-31G* methane: 13C about 190–200 ppm, 1H about 31–32 ppm.
+      expect(shieldings[0]?.isotropic_ppm).toBeGreaterThan(190);
+      expect(shieldings[0]?.isotropic_ppm).toBeLessThan(200);
+      for (const h of shieldings.slice(1)) {
+        expect(h.isotropic_ppm).toBeGreaterThan(31);
+        expect(h.isotropic_ppm).toBeLessThan(32.5);
+      }
+      expect(r.solvent).toBe('chcl3');
+    },
+    300_000,
+  );
 });
+
+/** NWChem's stdout for an input run by hand in a fresh directory, outside the engine. */
+function runNwchemByHand(input: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'retort-nwchem-'));
+  try {
+    for (const sub of ['scratch', 'perm']) mkdirSync(join(dir, sub));
+    writeFileSync(join(dir, 'input.nw'), input);
+    return execFileSync('nwchem', ['input.nw'], {
+      cwd: dir,
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -169,3 +169,80 @@ describe('parseNwchem on real optimize and frequencies runs of its own inputs', 
     expect(failure(outcome).class).toBe('parse_error');
   });
 });
+
+describe('parseNwchem on real GIAO shielding (task nmr) runs of its own inputs', () => {
+  const water: Atom[] = [
+    { element: 'O', x: 0, y: 0, z: 0.1173 },
+    { element: 'H', x: 0, y: 0.7572, z: -0.4692 },
+    { element: 'H', x: 0, y: -0.7572, z: -0.4692 },
+  ];
+  const nmrSpec = (atoms: Atom[], options?: CalcSpec['options']): CalcSpec =>
+    spec({
+      program: 'nwchem',
+      task: 'nmr',
+      method: 'B3LYP',
+      basis: '6-31G*',
+      molecule: { atoms, charge: 0, multiplicity: 1 },
+      ...(options === undefined ? {} : { options }),
+    });
+  const nmr = (name: string, s: CalcSpec, stdout = realFixture('nwchem', `${name}.out`)): Outcome =>
+    parseNwchem(exited(0, { stdout, stderr: realFixture('nwchem', `${name}.stderr`) }), s);
+  const methaneShieldings = (carbon: number, hydrogen: number, anisotropy: number): unknown[] => [
+    { index: 1, element: 'C', isotropic_ppm: carbon, anisotropy_ppm: 0 },
+    ...[2, 3, 4, 5].map((index) => ({
+      index,
+      element: 'H',
+      isotropic_ppm: hydrogen,
+      anisotropy_ppm: anisotropy,
+    })),
+  ];
+
+  it('reads every atom of methane in vacuum: 13C 194.3692 ppm, 1H 32.0221 ppm', () => {
+    expect(nmr('methane_nmr', nmrSpec(methane))).toEqual({
+      ok: true,
+      programVersion: '7.0.2',
+      result: {
+        total_energy_hartree: -40.517622548339,
+        shieldings_ppm: methaneShieldings(194.3692, 32.0221, 8.6507),
+        solvent: 'vacuum',
+        method: 'b3lyp',
+        basis: '6-31g*',
+        charge: 0,
+        multiplicity: 1,
+      },
+    });
+  });
+
+  it('reads methane in COSMO chloroform, its solvent and its energy in the reaction field', () => {
+    const outcome = nmr('methane_nmr_chcl3', nmrSpec(methane, { solvent: 'chloroform' }));
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    expect(outcome.result.total_energy_hartree).toBe(-40.517998850488);
+    expect(outcome.result.solvent).toBe('chcl3');
+    expect(outcome.result.shieldings_ppm).toEqual(methaneShieldings(195.3714, 32.0055, 8.7455));
+  });
+
+  it('reads water: O 324.0465 ppm (anisotropy 39.881), both H 32.3647 ppm (18.0082)', () => {
+    const outcome = nmr('water_nmr', nmrSpec(water));
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    expect(outcome.result.shieldings_ppm).toEqual([
+      { index: 1, element: 'O', isotropic_ppm: 324.0465, anisotropy_ppm: 39.881 },
+      { index: 2, element: 'H', isotropic_ppm: 32.3647, anisotropy_ppm: 18.0082 },
+      { index: 3, element: 'H', isotropic_ppm: 32.3647, anisotropy_ppm: 18.0082 },
+    ]);
+  });
+
+  it('is a parse_error when the output lacks atoms, lists other elements or has no tensors', () => {
+    const stdout = realFixture('nwchem', 'methane_nmr.out');
+    const truncated = stdout.slice(0, stdout.indexOf('Atom:    5  H'));
+    const lacking = failure(nmr('methane_nmr', nmrSpec(methane), truncated));
+    expect(lacking.class).toBe('parse_error');
+    expect(lacking.message).toContain('4 of the 5 input atoms');
+    const swapped = methane.map((a, i) => (i === 1 ? { ...a, element: 'F' } : a));
+    expect(failure(nmr('methane_nmr', nmrSpec(swapped))).message).toContain('in their order');
+    const energyOnly = failure(nmr('methane_dft', nmrSpec(methane)));
+    expect(energyOnly).toEqual({
+      class: 'parse_error',
+      message: 'NWChem: the output has no GIAO shielding tensors',
+    });
+  });
+});

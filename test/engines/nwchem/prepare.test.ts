@@ -192,4 +192,109 @@ describe('prepareNwchem', () => {
       'freq; temp 1 400; end',
     );
   });
+
+  describe('task nmr', () => {
+    const nmrSpec = (fields: Partial<CalcSpec> = {}): CalcSpec =>
+      nwSpec({
+        task: 'nmr',
+        method: 'B3LYP',
+        molecule: { atoms: waterStart, charge: 0, multiplicity: 1 },
+        ...fields,
+      });
+
+    it('runs direct B3LYP in a spherical basis with a shielding property block and COSMO chloroform', () => {
+      const text = input(nmrSpec({ options: { solvent: 'Chloroform' } }));
+      expect(text).toBe(
+        [
+          'start retort',
+          'title "retort nmr"',
+          'scratch_dir ./scratch',
+          'permanent_dir ./perm',
+          'charge 0',
+          'geometry units angstrom noautoz nocenter noautosym',
+          '  O 0.0 0.0 0.117',
+          '  H 0.0 0.757 -0.468',
+          '  H 0.0 -0.757 -0.468',
+          'end',
+          'basis spherical',
+          '  O library "6-31g*"',
+          '  H library "6-31g*"',
+          'end',
+          'dft',
+          '  xc b3lyp',
+          '  mult 1',
+          '  direct',
+          'end',
+          'cosmo',
+          '  solvent chcl3',
+          '  do_gasphase False',
+          'end',
+          'property',
+          '  shielding',
+          'end',
+          'task dft property',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('writes no cosmo block in vacuum, by default or when asked', () => {
+      for (const options of [undefined, { solvent: 'vacuum' }, { solvent: 'none' }]) {
+        const text = input(nmrSpec(options === undefined ? {} : { options }));
+        expect(text).not.toContain('cosmo');
+        expect(text).toContain('property\n  shielding\nend\ntask dft property\n');
+      }
+    });
+
+    it('gives NWChem its own names of the solvents', () => {
+      const names: Record<string, string> = {
+        chcl3: 'chcl3',
+        DMSO: 'dmso',
+        methanol: 'methanol',
+        water: 'h2o',
+        acetone: 'acetone',
+        benzene: 'benzene',
+        pyridine: 'pyridine',
+        THF: 'thf',
+        toluene: 'toluene',
+        DCM: 'dcm',
+        dichloromethane: 'dcm',
+        acetonitrile: 'acetntrl',
+        DMF: 'dmf',
+      };
+      for (const [solvent, nwchem] of Object.entries(names)) {
+        expect(input(nmrSpec({ options: { solvent } }))).toContain(
+          `cosmo\n  solvent ${nwchem}\n  do_gasphase False\nend\n`,
+        );
+      }
+    });
+
+    it('refuses an unknown solvent, naming the known ones, and a solvent for other tasks', () => {
+      expect(() => prepareNwchem(nmrSpec({ options: { solvent: 'hexane' } }))).toThrow(
+        /unknown solvent "hexane"; known: vacuum, none, chloroform, chcl3, dmso/,
+      );
+      expect(refusal(nmrSpec({ options: { solvent: 'toString' } }))).toBe('options.solvent');
+      expect(refusal(nmrSpec({ options: { solvent: 3 } }))).toBe('options.solvent');
+      expect(refusal(nwSpec({ options: { solvent: 'water' } }))).toBe('options.solvent');
+    });
+
+    it('refuses non-DFT methods, a Cartesian basis, ghosts, charges and cosmo or property keywords', () => {
+      expect(refusal(nmrSpec({ method: 'hf' }))).toBe('method');
+      expect(refusal(nmrSpec({ method: 'mp2' }))).toBe('method');
+      expect(refusal(nmrSpec({ options: { spherical: false } }))).toBe('options.spherical');
+      expect(refusal(nmrSpec({ molecule: undefined }))).toBe('molecule');
+      expect(
+        refusal(nmrSpec({ molecule: { atoms: monomerAInDimerBasis, charge: 0, multiplicity: 1 } })),
+      ).toBe('molecule.atoms[3].ghost');
+      expect(refusal(nmrSpec({ options: { external_charges: [[-0.8, 0, 0, 3]] } }))).toBe(
+        'options.external_charges',
+      );
+      expect(refusal(nmrSpec({ keywords: ['cosmo; solvent h2o; end'] }))).toBe('keywords');
+      expect(refusal(nmrSpec({ keywords: ['property; shielding 1 1; end'] }))).toBe('keywords');
+      // Other tasks keep taking them as written.
+      expect(input(nwSpec({ keywords: ['cosmo; solvent h2o; end'] }))).toContain(
+        'cosmo; solvent h2o; end\ntask scf energy',
+      );
+    });
+  });
 });
