@@ -74,6 +74,19 @@ export interface Thermochemistry {
   readonly gibbsCorrectionHartree: number;
 }
 
+/** The result fields of task `frequencies` (frequencyFields says what each holds). */
+export interface FrequencyFields {
+  readonly frequencies_cm1: number[];
+  readonly imaginary_count: number;
+  readonly zero_point_energy_hartree: number;
+  readonly enthalpy_correction_hartree: number;
+  readonly gibbs_correction_hartree: number;
+  readonly enthalpy_hartree: number;
+  readonly gibbs_free_energy_hartree: number;
+  readonly temperature_k: number;
+  readonly pressure_pa: number;
+}
+
 /**
  * The result fields of task `frequencies`, the same for every program:
  * `frequencies_cm1` (ascending, imaginary as negative), `imaginary_count` (how many are
@@ -85,7 +98,7 @@ export interface Thermochemistry {
 export function frequencyFields(
   totalEnergyHartree: number,
   thermo: Thermochemistry,
-): Record<string, number | number[]> {
+): FrequencyFields {
   const frequencies = [...thermo.frequenciesCm1].sort((a, b) => a - b);
   return {
     frequencies_cm1: frequencies,

@@ -4,6 +4,7 @@ import type { JobOutputs, Outcome } from '../../core/job-spec.js';
 import { normalizeSymbol } from '../../chem/elements.js';
 import {
   THERMO_TEMPERATURE_K,
+  type FrequencyFields,
   type Thermochemistry,
   frequencyFields,
   gibbsCorrectionHartree,
@@ -38,22 +39,13 @@ import { nwchemMethod } from './prepare.js';
  *   `total_energy_hartree` is the DFT energy (in the solvent's reaction field with COSMO);
  * - `method`, `basis` (lower case, as run), `charge` (e), `multiplicity` (2S+1).
  */
-export interface NwchemResult {
+export interface NwchemResult extends Partial<FrequencyFields> {
   readonly total_energy_hartree: number;
   readonly gradient_hartree_bohr?: readonly number[];
   readonly geometry?: JsonValue;
   readonly optimization_steps?: number;
-  readonly frequencies_cm1?: readonly number[];
-  readonly imaginary_count?: number;
-  readonly zero_point_energy_hartree?: number;
-  readonly enthalpy_correction_hartree?: number;
-  readonly gibbs_correction_hartree?: number;
-  readonly enthalpy_hartree?: number;
-  readonly gibbs_free_energy_hartree?: number;
-  readonly temperature_k?: number;
   readonly shieldings_ppm?: readonly NwchemShielding[];
   readonly solvent?: string;
-  readonly pressure_pa?: number;
   readonly method: string;
   readonly basis: string;
   readonly charge: number;

@@ -2,7 +2,7 @@ import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import type { Failure } from '../../core/failure.js';
 import type { JobOutputs, Outcome } from '../../core/job-spec.js';
 import { lastLine, machineryFailure } from '../common-failures.js';
-import { frequencyFields } from '../../chem/thermochemistry.js';
+import { frequencyFields, type FrequencyFields } from '../../chem/thermochemistry.js';
 import { atomsJson } from '../spec-checks.js';
 import { PSI4_KEYWORDS_OPTION, PSI4_OUTPUT, PSI4_RESULT, psi4Method } from './prepare.js';
 
@@ -25,21 +25,12 @@ import { PSI4_KEYWORDS_OPTION, PSI4_OUTPUT, PSI4_RESULT, psi4Method } from './pr
  * - `method`, `basis` (lower case, as run), `charge` (e), `multiplicity` (2S+1).
  * Every number is the double psi4 computed (written as JSON by the input's own Python).
  */
-export interface Psi4Result {
+export interface Psi4Result extends Partial<FrequencyFields> {
   readonly total_energy_hartree: number;
   readonly gradient_hartree_bohr?: readonly number[];
   readonly hessian_hartree_bohr2?: readonly number[];
   readonly geometry?: JsonValue;
   readonly optimization_steps?: number;
-  readonly frequencies_cm1?: readonly number[];
-  readonly imaginary_count?: number;
-  readonly zero_point_energy_hartree?: number;
-  readonly enthalpy_correction_hartree?: number;
-  readonly gibbs_correction_hartree?: number;
-  readonly enthalpy_hartree?: number;
-  readonly gibbs_free_energy_hartree?: number;
-  readonly temperature_k?: number;
-  readonly pressure_pa?: number;
   readonly method: string;
   readonly basis: string;
   readonly charge: number;
