@@ -165,7 +165,8 @@ function turn(atoms: readonly Atom[], rotor: XhRotor, degrees: number): Atom[] {
   const origin = point(atoms, rotor.x);
   const axis = sub(origin, point(atoms, rotor.y));
   const k = scale(axis, 1 / norm(axis));
-  const theta = (degrees * Math.PI) / 180;
+  // Turning the H right-handed about Y→X lowers the dihedral reference–Y–X–H (dihedral()).
+  const theta = (-degrees * Math.PI) / 180;
   const [cos, sin] = [Math.cos(theta), Math.sin(theta)];
   return atoms.map((atom, i) => {
     if (!rotor.hydrogens.includes(i)) return atom;
