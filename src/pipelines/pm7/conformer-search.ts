@@ -434,10 +434,14 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
  * turns an X–H bond and Open Babel builds every COOH anti. Taken rank by rank — every
  * conformer's most preferred rotamer (itself, or with its COOH turned syn), then every second
  * one, … — and cut at {@link maxXhCandidates}, so a budget that runs out leaves the preferred ones
- * done. A decision records how many were added.
+ * done. A decision records how many were added. Only conformers bonded as the start are turned.
  */
 function withXhRotamers(ctx: Context, conformers: readonly (readonly Atom[])[]): Atom[][] {
-  const rotamers = conformers.map((atoms) => xhRotamers(atoms));
+  // A conformer bonded otherwise than the start is another species: it goes on alone, for the
+  // topology check after xtb to drop, and is not multiplied.
+  const rotamers = conformers.map((atoms) =>
+    bondChanges(ctx.input.atoms, atoms).length === 0 ? xhRotamers(atoms) : [[...atoms]],
+  );
   const cap = maxXhCandidates(conformers.length);
   const out: Atom[][] = [];
   const deepest = Math.max(0, ...rotamers.map((r) => r.length));
