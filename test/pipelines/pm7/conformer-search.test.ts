@@ -10,9 +10,11 @@ import { InputError } from '../../../src/core/errors.js';
 import { atomsJson } from '../../../src/engines/spec-checks.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
 import type { CalcResolution, RequestCalc } from '../../../src/runtime/calc-request.js';
+import { dihedral, xhRotamers } from '../../../src/chem/xh-rotors.js';
 import {
   crestOnPath,
   filterEnsemble,
+  maxXhCandidates,
   searchConformers,
   type ConformerSearchInput,
   type ConformerSearchOutcome,
@@ -29,6 +31,8 @@ import {
 } from '../../engines/crest/crest-fixtures.js';
 import { ethanolAtoms, realFixture } from '../../engines/real-fixtures.js';
 import { hasProgram } from '../../helpers/run-job-directly.js';
+import { cleanupTempDirs, runCli, tempCampaign } from '../../helpers/cli.js';
+import type { MoleculeDetail } from '../../../src/pipelines/pm7/molecule-detail.js';
 import { killAll, survivors } from '../../helpers/processes.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -386,6 +390,59 @@ describe('the builtin search, scripted', () => {
     expect(ensembleFrames(outcome, tmp.dir).map((f) => f.atoms)).toEqual([anti, gauche]);
   });
 
+  it('optimises the syn rotamer of an anti COOH too, and keeps it when it is lower', async () => {
+    const anti = [...(parseXyz(realFixture('bond-graph', 'acetic_acid_xtb.xyz'))[0]?.atoms ?? [])];
+    // The GFN2-xTB energies of the real syn and anti acetic acid (6.0 kcal/mol apart).
+    const { request, specs } = scripted({
+      obabel: obabelFound([anti]),
+      xtb: [-14.4599418142, -14.450260531499],
+    });
+    const outcome = completed(
+      await searchConformers(
+        { molId: 'acetic', atoms: anti, charge: 0, multiplicity: 1 },
+        { crest: false, budget_s: 60 },
+        request,
+        campaignPaths(tmp.dir),
+      ),
+    );
+    const xtb = specs.filter((s) => s.program === 'xtb').map((s) => s.molecule?.atoms ?? []);
+    expect(xtb).toHaveLength(2);
+    // O=C–O–H: syn first, then the anti geometry Open Babel gave.
+    expect(Math.abs(dihedral(xtb[0] ?? [], 2, 1, 3, 7))).toBeLessThan(1e-6);
+    expect(xtb[1]).toEqual(anti);
+    expect(outcome.conformers.map((c) => c.energy_hartree)).toEqual([-14.4599418142]);
+    expect(outcome.conformers[0]?.geometry).toEqual(xtb[0]);
+    expect(outcome.decisions.map((d) => d.decision)).toContain(
+      'optimise 2 X–H rotamers of the 1 conformers',
+    );
+  });
+
+  it('optimises every conformer’s preferred rotamer before any second one, up to twice the conformers', async () => {
+    const glycine = [...(parseXyz(realFixture('bond-graph', 'glycine_xtb.xyz'))[0]?.atoms ?? [])];
+    // Twelve copies standing for twelve Open Babel conformers, each with 6 rotamers.
+    const conformers = Array.from({ length: 12 }, (_, k) =>
+      glycine.map((a) => ({ ...a, x: a.x + k })),
+    );
+    const { request, specs } = scripted({
+      obabel: obabelFound(conformers),
+      xtb: Array.from({ length: 72 }, (_, i) => -20 - i * 1e-6),
+    });
+    completed(
+      await searchConformers(
+        { molId: 'glycine', atoms: glycine, charge: 0, multiplicity: 1 },
+        { crest: false, budget_s: 600 },
+        request,
+        campaignPaths(tmp.dir),
+      ),
+    );
+    const xtb = specs.filter((s) => s.program === 'xtb').map((s) => s.molecule?.atoms ?? []);
+    expect(maxXhCandidates(12)).toBe(24);
+    expect(xtb).toHaveLength(24);
+    const ranks = conformers.map((c) => xhRotamers(c));
+    expect(xtb.slice(0, 12)).toEqual(ranks.map((r) => r[0]));
+    expect(xtb.slice(12)).toEqual(ranks.map((r) => r[1]));
+  });
+
   it('drops a conformer whose H migrated during GFN2-xTB before the energy window, so the intact ones stay', async () => {
     const real = (name: string): Atom[] => [
       ...(parseXyz(realFixture('bond-graph', `${name}.xyz`))[0]?.atoms ?? []),
@@ -625,3 +682,32 @@ describe.skipIf(!live)(`the builtin search, live (${noLive})`, () => {
     );
   });
 });
+
+// ── X–H rotamers through the whole pipeline, live ──────────────────────────
+
+const livePm7 = live && hasProgram('mopac');
+
+describe.skipIf(!livePm7)(
+  'carboxylic acids through the PM7 pipeline (live; obabel, xtb, mopac)',
+  () => {
+    it('finds syn acetic and formic acid: PM7 HOF ≤ −101.5 and ≤ −89 kcal/mol', async () => {
+      const dir = tempCampaign();
+      writeFileSync(
+        join(dir, 'acids.csv'),
+        'mol_id,smiles,charge,multiplicity\nacetic,CC(=O)O,0,1\nformic,OC=O,0,1\n',
+      );
+      expect(runCli(['import', 'acids.csv'], { cwd: dir }).status).toBe(0);
+      const r = runCli(
+        ['batch', 'run', '--size', '2', '--workers', '1', '--cores', '1', '--headless'],
+        { cwd: dir },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const hof = (id: string): number | null =>
+        (JSON.parse(readFileSync(join(dir, 'details', `${id}.json`), 'utf8')) as MoleculeDetail)
+          .most_stable_hof;
+      expect(hof('acetic')).toBeLessThanOrEqual(-101.5);
+      expect(hof('formic')).toBeLessThanOrEqual(-89);
+      expect(await cleanupTempDirs()).toEqual([]);
+    }, 600_000);
+  },
+);
