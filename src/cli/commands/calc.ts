@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { calcWorkdir, campaignPaths } from '../../core/campaign-layout.js';
+import type { JsonValue } from '../../core/calc-spec.js';
 import { InfrastructureError, InputError } from '../../core/errors.js';
 import { ENGINES } from '../../engines/registry.js';
 import type { CalcLine } from '../../pipelines/calc-list/calc-line.js';
@@ -23,6 +24,8 @@ interface CalcOptions extends RunFlags {
   readonly keywords?: string;
   readonly smiles?: string;
   readonly xyz?: string;
+  readonly structure?: string;
+  readonly option: readonly string[];
   readonly charge?: string;
   readonly multiplicity?: string;
   readonly walltime?: string;
@@ -36,7 +39,7 @@ export function registerCalc(program: Command): void {
     .command('calc')
     .summary('run one calculation, record it, and print its result')
     .description(
-      `Runs one calculation through the runner and prints its result. The start geometry comes from --xyz FILE or from --smiles (Open Babel --gen3d, itself recorded, so the same SMILES always gives the same geometry). An identical calc already in the store is answered from it without running the program ("cached": true in --json). Charge defaults to the SMILES' formal charges (else 0); multiplicity to the SMILES' unpaired electrons + 1 as RDKit perceives them ([CH3] a doublet, [O][O] a triplet; else 1). Both are checked against the structure before anything runs: the parity of the electron count, and no more unpaired electrons than its valence shells hold. Open shells run MOPAC with UHF.`,
+      `Runs one calculation through the runner and prints its result. The start geometry comes from --xyz FILE or from --smiles (Open Babel --gen3d, itself recorded, so the same SMILES always gives the same geometry). An identical calc already in the store is answered from it without running the program ("cached": true in --json). Charge defaults to the SMILES' formal charges (else 0); multiplicity to the SMILES' unpaired electrons + 1 as RDKit perceives them ([CH3] a doublet, [O][O] a triplet; else 1). Both are checked against the structure before anything runs: the parity of the electron count, and no more unpaired electrons than its valence shells hold. Open shells run MOPAC with UHF. A crystal (engine qe) comes from --structure FILE, a CIF. Engine options are given as --option KEY=VALUE, once per option; VALUE is read as JSON when it is JSON (12, true, [4,4,4], {"Si":"Si.pz-vbc.UPF"}), else as text.`,
     )
     .requiredOption('-p, --program <name>', ENGINES.map((e) => e.program).join(', '))
     .option('-t, --task <task>', 'energy (default), optimize; obabel: gen3d, conformers')
@@ -45,6 +48,13 @@ export function registerCalc(program: Command): void {
     .option('-k, --keywords <words>', 'extra program keywords, e.g. "PRECISE GNORM=0.1"')
     .option('-s, --smiles <smiles>', 'start geometry from this SMILES')
     .option('-x, --xyz <file>', 'start geometry from this XYZ file (Å)')
+    .option('--structure <file>', 'a crystal from this CIF file (qe)')
+    .option(
+      '-o, --option <key=value>',
+      'an engine option, e.g. solvent=chcl3 or kpoints=[4,4,4] (repeatable)',
+      (value: string, previous: readonly string[]) => [...previous, value],
+      [] as readonly string[],
+    )
     .option('-c, --charge <e>', 'total charge')
     .option('--multiplicity <2S+1>', 'spin multiplicity (1 singlet, 2 doublet, …)')
     .option('--walltime <seconds>', 'walltime (default from retort.yaml)')
@@ -74,6 +84,7 @@ const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
   keywords: '--keywords',
   smiles: '--smiles',
   xyz: '--xyz',
+  structure: '--structure',
   charge: '--charge',
   'molecule.charge': '--charge',
   multiplicity: '--multiplicity',
@@ -96,9 +107,41 @@ function optionNamed(error: unknown): unknown {
     : new InputError(option, rest.slice(colon + 2), { cause: error });
 }
 
+/**
+ * Engine options from `--option KEY=VALUE`s: VALUE as JSON when it parses, else as text; a
+ * later KEY replaces an earlier one.
+ */
+export function parseEngineOptions(
+  pairs: readonly string[],
+): Readonly<Record<string, JsonValue>> | undefined {
+  if (pairs.length === 0) return undefined;
+  const options: Record<string, JsonValue> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new InputError('--option', `expected KEY=VALUE, found ${JSON.stringify(pair)}`);
+    }
+    const text = pair.slice(eq + 1);
+    let value: JsonValue;
+    try {
+      value = JSON.parse(text) as JsonValue;
+    } catch {
+      value = text;
+    }
+    options[pair.slice(0, eq)] = value;
+  }
+  return options;
+}
+
 async function runCalc(o: CalcOptions): Promise<number> {
-  if (o.smiles !== undefined && o.xyz !== undefined)
-    throw new InputError('--smiles', 'give --smiles or --xyz, not both');
+  const given = (['smiles', 'xyz', 'structure'] as const).filter((k) => o[k] !== undefined);
+  if (given.length > 1) {
+    throw new InputError(
+      `--${given[0] ?? 'smiles'}`,
+      `give one of --smiles, --xyz or --structure, not ${given.map((k) => `--${k}`).join(' and ')}`,
+    );
+  }
+  const engineOptions = parseEngineOptions(o.option);
   const walltime = parsePositive(o.walltime, '--walltime');
   const line: CalcLine = {
     program: o.program,
@@ -106,10 +149,11 @@ async function runCalc(o: CalcOptions): Promise<number> {
     method: o.method,
     basis: o.basis,
     keywords: o.keywords?.split(/\s+/).filter((k) => k !== ''),
-    options: undefined,
+    options: engineOptions,
     smiles: o.smiles,
     xyz: o.xyz,
     atoms: undefined,
+    structure: o.structure,
     charge: parseCount(o.charge, '--charge', -100),
     multiplicity: parseCount(o.multiplicity, '--multiplicity', 1),
     argv: undefined,

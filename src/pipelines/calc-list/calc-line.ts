@@ -1,5 +1,12 @@
 import type { Atom } from '../../chem/molecule.js';
 import { normalizeSymbol } from '../../chem/elements.js';
+import {
+  cellVolume,
+  type Lattice,
+  type PeriodicStructure,
+  type Site,
+  type Vec3,
+} from '../../chem/structure.js';
 import type { JsonValue } from '../../core/calc-spec.js';
 import type { Field } from '../../core/fields/field.js';
 
@@ -18,7 +25,8 @@ import type { Field } from '../../core/fields/field.js';
  * | `smiles` | start geometry from Open Babel `--gen3d` (itself a cached calc) |
  * | `xyz` | start geometry from an XYZ file, relative to the list's directory |
  * | `atoms` | start geometry inline: `[["C", x, y, z], …]` in Å |
- * | `charge`, `multiplicity` | default: charge from the SMILES' formal charges (else 0), multiplicity 1 |
+ * | `structure` | a crystal (engine `qe`): a CIF file relative to the list's directory, or inline `{"cell": [[ax, ay, az], [bx, …], [cx, …]], "sites": [{"element": "Si", "fractional": [fa, fb, fc]}, …]}` (Å) |
+ * | `charge`, `multiplicity` | default: charge from the SMILES' formal charges (else 0), multiplicity 1; not with `structure` |
  * | `argv`, `files`, `outputs`, `env` | the `command` engine's program, inputs, outputs, environment |
  * | `walltime_s`, `cores`, `memory_mb` | resources (default from retort.yaml) |
  * | `label` | a name for people (shown in progress and status) |
@@ -33,6 +41,8 @@ export interface CalcLine {
   readonly smiles: string | undefined;
   readonly xyz: string | undefined;
   readonly atoms: readonly Atom[] | undefined;
+  /** A CIF path (relative to the list) or the crystal itself. */
+  readonly structure: string | PeriodicStructure | undefined;
   readonly charge: number | undefined;
   readonly multiplicity: number | undefined;
   readonly argv: readonly string[] | undefined;
@@ -55,6 +65,7 @@ const FIELDS = [
   'smiles',
   'xyz',
   'atoms',
+  'structure',
   'charge',
   'multiplicity',
   'argv',
@@ -93,6 +104,7 @@ export function readCalcLine(root: Field): CalcLine {
     smiles: f.get('smiles').string(),
     xyz: f.get('xyz').string(),
     atoms: readAtoms(f.get('atoms')),
+    structure: readStructure(f.get('structure')),
     charge: f.get('charge').integer({ min: -100, max: 100 }),
     multiplicity: f.get('multiplicity').integer({ min: 1 }),
     argv: f.get('argv').stringList({ nonEmpty: true, oneLine: false }),
@@ -104,9 +116,18 @@ export function readCalcLine(root: Field): CalcLine {
     memory_mb: f.get('memory_mb').integer({ min: 1 }),
     label: f.get('label').string(),
   };
-  const sources = (['smiles', 'xyz', 'atoms'] as const).filter((k) => line[k] !== undefined);
+  const sources = (['smiles', 'xyz', 'atoms', 'structure'] as const).filter(
+    (k) => line[k] !== undefined,
+  );
   if (sources.length > 1) {
-    throw f.get(sources[1] ?? 'atoms').error('give one of smiles, xyz or atoms, not several');
+    throw f
+      .get(sources[1] ?? 'structure')
+      .error('give one of smiles, xyz, atoms or structure, not several');
+  }
+  if (line.structure !== undefined) {
+    for (const key of ['charge', 'multiplicity'] as const) {
+      if (line[key] !== undefined) throw f.get(key).error(`a crystal structure takes no ${key}`);
+    }
   }
   return line;
 }
@@ -123,4 +144,50 @@ function readAtoms(field: Field): Atom[] | undefined {
     }
     return { element, x: x as number, y: y as number, z: z as number };
   });
+}
+
+const STRUCTURE_FIELDS = ['cell', 'sites'] as const;
+const CELL = '[[ax, ay, az], [bx, by, bz], [cx, cy, cz]] in Å';
+
+/** A CIF path, or an inline crystal `{cell, sites}` read field by field. */
+function readStructure(field: Field): string | PeriodicStructure | undefined {
+  if (!field.present) return undefined;
+  if (typeof field.value === 'string') return field.string();
+  const f = field.requiredObject(STRUCTURE_FIELDS);
+  const cellField = f.get('cell').required(CELL);
+  const rows = cellField.list() ?? [];
+  if (rows.length !== 3) cellField.expected(CELL);
+  const lattice = rows.map((row) => readVec3(row, '[x, y, z] in Å')) as unknown as Lattice;
+  const scaleCubed = lattice.reduce((p, v) => p * Math.hypot(...v), 1);
+  if (!(cellVolume(lattice) > 1e-6 * scaleCubed)) {
+    throw cellField.error('the three vectors span no volume');
+  }
+  const sites = f
+    .get('sites')
+    .required('a list of {element, fractional}')
+    .list({ nonEmpty: true })
+    ?.map((entry): Site => {
+      const site = entry.requiredObject(['element', 'fractional']);
+      const elementField: Field = site.get('element');
+      const element = normalizeSymbol(elementField.requiredString());
+      if (element === undefined) return elementField.expected('an element symbol');
+      const fractional = readVec3(
+        site.get('fractional').required('[fa, fb, fc]'),
+        '[fa, fb, fc] (fractions of the cell vectors)',
+      );
+      return { element, fractional };
+    });
+  return { lattice_angstrom: lattice, sites: sites ?? [] };
+}
+
+function readVec3(field: Field, what: string): Vec3 {
+  const value = field.value;
+  if (
+    !Array.isArray(value) ||
+    value.length !== 3 ||
+    !value.every((c) => typeof c === 'number' && Number.isFinite(c))
+  ) {
+    field.expected(what);
+  }
+  return value as unknown as Vec3;
 }

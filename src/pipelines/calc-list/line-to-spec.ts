@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readCif } from '../../chem/cif.js';
 import type { Atom } from '../../chem/molecule.js';
 import { formalChargeFromSmiles } from '../../chem/smiles-charge.js';
+import type { PeriodicStructure } from '../../chem/structure.js';
 import { parseXyz } from '../../chem/xyz.js';
 import type { CalcSpec, Resources } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
+import { within } from '../../core/fields/within.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
 import type { CalcLine } from './calc-line.js';
 
@@ -67,7 +70,7 @@ export const STATED_SPIN_HINT =
 
 /**
  * Turns a line into the spec of its calc; a SMILES start geometry comes from `smilesGeometry`.
- * `baseDir` resolves `xyz` paths; `where` names the line in errors. Multiplicity, when the line
+ * `baseDir` resolves `xyz` and `structure` paths; `where` names the line in errors. Multiplicity, when the line
  * has none: `radicalElectrons + 1` (the unpaired electrons RDKit perceives in the SMILES, see
  * chem/smiles-atoms.ts), else 1.
  */
@@ -135,6 +138,22 @@ export async function lineToSpec(
     );
   }
 
+  if (line.structure !== undefined) {
+    return {
+      ok: true,
+      notes,
+      spec: {
+        program: line.program,
+        task: line.task ?? 'energy',
+        structure:
+          typeof line.structure === 'string'
+            ? readCifStructure(resolve(baseDir, line.structure), `${where}: structure`)
+            : line.structure,
+        ...common,
+      },
+    };
+  }
+
   if (line.program === 'obabel' && line.smiles !== undefined) {
     return {
       ok: true,
@@ -164,7 +183,7 @@ export async function lineToSpec(
   } else {
     throw new InputError(
       where,
-      `program "${line.program}" needs a molecule: give smiles, xyz or atoms`,
+      `program "${line.program}" needs a molecule or a crystal: give smiles, xyz, atoms or structure`,
     );
   }
   return {
@@ -189,4 +208,15 @@ function readXyzAtoms(path: string, where: string): readonly Atom[] {
   const frame = parseXyz(text, path)[0];
   if (frame === undefined) throw new InputError(where, `${path} holds no geometry`);
   return frame.atoms;
+}
+
+/** The crystal of a CIF file; the CIF's own errors name the file and line. */
+function readCifStructure(path: string, where: string): PeriodicStructure {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new InputError(where, `cannot read ${path}`, { cause });
+  }
+  return within(where, () => readCif(text, path));
 }

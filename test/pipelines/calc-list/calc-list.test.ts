@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CalcSpec } from '../../../src/core/calc-spec.js';
 import { InputError } from '../../../src/core/errors.js';
@@ -104,7 +105,7 @@ describe('checking a calc list whole before anything runs', () => {
       /:1: smile: unknown field \(did you mean "smiles"\?\)/,
     );
     await expect(check({ ...ethanol, xyz: 'a.xyz' })).rejects.toThrow(
-      /:1: xyz: give one of smiles, xyz or atoms, not several/,
+      /:1: xyz: give one of smiles, xyz, atoms or structure, not several/,
     );
     await expect(check({ method: 'PM7' })).rejects.toThrow(/:1: program: required/);
   });
@@ -117,5 +118,125 @@ describe('checking a calc list whole before anything runs', () => {
     );
     expect(error).toBeInstanceOf(InputError);
     expect(requested).toEqual([]);
+  });
+});
+
+const SI_CIF = fileURLToPath(new URL('../../fixtures/cif/si.cif', import.meta.url));
+const H = 5.43 / 2;
+const silicon = {
+  cell: [
+    [0, H, H],
+    [H, 0, H],
+    [H, H, 0],
+  ],
+  sites: [
+    { element: 'Si', fractional: [0, 0, 0] },
+    { element: 'si', fractional: [0.25, 0.25, 0.25] },
+  ],
+};
+const qeScf = { program: 'qe', task: 'scf', options: { ecutwfc: 12 } };
+
+/** The specs a checked list would request, without running anything. */
+async function specsOf(...lines: object[]): Promise<CalcSpec[]> {
+  const requested: CalcSpec[] = [];
+  const list = await check(...lines);
+  await runCalcList(list, (spec) => {
+    requested.push(spec);
+    return Promise.resolve({
+      status: 'not_run' as const,
+      key: 'k',
+      reason: 'not run in this test',
+    });
+  });
+  return requested;
+}
+
+describe('a crystal structure on a calc-list line', () => {
+  it('takes an inline cell and sites as the spec structure, element spelling normalised', async () => {
+    const [spec] = await specsOf({ ...qeScf, structure: silicon });
+    expect(spec?.structure).toEqual({
+      lattice_angstrom: silicon.cell,
+      sites: [
+        { element: 'Si', fractional: [0, 0, 0] },
+        { element: 'Si', fractional: [0.25, 0.25, 0.25] },
+      ],
+    });
+    expect(spec?.molecule).toBeUndefined();
+    expect(spec?.options).toEqual({ ecutwfc: 12 });
+  });
+
+  it('reads a CIF path relative to the list directory', async () => {
+    writeFileSync(join(dir, 'si.cif'), readFileSync(SI_CIF, 'utf8'));
+    const [spec] = await specsOf({ ...qeScf, structure: 'si.cif' });
+    expect(spec?.structure?.sites).toHaveLength(8);
+    expect(spec?.structure?.lattice_angstrom[0]).toEqual([5.431, 0, 0]);
+  });
+
+  it('names the CIF, its line and the list line of a broken CIF', async () => {
+    writeFileSync(join(dir, 'broken.cif'), 'data_x\n_cell_length_a 5.4\n_cell_length_b abc\n');
+    await expect(check(ethanol, { ...qeScf, structure: 'broken.cif' })).rejects.toThrow(
+      /:2: structure: .*broken\.cif:3: expected a number, got "abc"/,
+    );
+    await expect(check({ ...qeScf, structure: 'missing.cif' })).rejects.toThrow(
+      /:1: structure: cannot read .*missing\.cif/,
+    );
+  });
+
+  it('refuses a malformed inline structure naming the line and the field path', async () => {
+    const bad = (structure: object) => check(ethanol, { ...qeScf, structure });
+    await expect(
+      bad({
+        ...silicon,
+        cell: [
+          [0, H, H],
+          [H, 0, H],
+        ],
+      }),
+    ).rejects.toThrow(/:2: structure\.cell: expected \[\[ax, ay, az\]/);
+    await expect(
+      bad({
+        ...silicon,
+        cell: [
+          [0, H, H],
+          [H, 0, 'x'],
+          [H, H, 0],
+        ],
+      }),
+    ).rejects.toThrow(/:2: structure\.cell\[1\]: expected \[x, y, z\] in Å/);
+    await expect(
+      bad({
+        ...silicon,
+        cell: [
+          [1, 0, 0],
+          [2, 0, 0],
+          [0, 0, 1],
+        ],
+      }),
+    ).rejects.toThrow(/:2: structure\.cell: the three vectors span no volume/);
+    await expect(
+      bad({ ...silicon, sites: [{ element: 'Xx', fractional: [0, 0, 0] }] }),
+    ).rejects.toThrow(/:2: structure\.sites\[0\]\.element: expected an element symbol/);
+    await expect(
+      bad({ ...silicon, sites: [{ element: 'Si', fractional: [0, 0] }] }),
+    ).rejects.toThrow(/:2: structure\.sites\[0\]\.fractional: expected \[fa, fb, fc\]/);
+    await expect(bad({ lattice: silicon.cell, sites: silicon.sites })).rejects.toThrow(
+      /:2: structure\.lattice: unknown field/,
+    );
+    await expect(bad({ cell: silicon.cell })).rejects.toThrow(/:2: structure\.sites: required/);
+  });
+
+  it('refuses a structure together with a molecule, or with a charge', async () => {
+    await expect(check({ ...qeScf, structure: silicon, smiles: 'C' })).rejects.toThrow(
+      /:1: structure: give one of smiles, xyz, atoms or structure, not several/,
+    );
+    await expect(check({ ...qeScf, structure: silicon, charge: 1 })).rejects.toThrow(
+      /:1: charge: a crystal structure takes no charge/,
+    );
+  });
+
+  it('has the engine check the structure line: qe refuses a task it lacks', async () => {
+    await expect(check({ ...qeScf, task: 'energy', structure: silicon })).rejects.toThrow(
+      /:1: .*energy/,
+    );
   });
 });
