@@ -21,6 +21,8 @@ const ETHANOL_XYZ = join(REPO_ROOT, 'test', 'fixtures', 'real', 'openbabel', 'et
 const noMopac = !hasProgram('mopac');
 const noXtb = !hasProgram('xtb');
 const noObabel = !hasProgram('obabel');
+const noPw = !hasProgram('pw.x');
+const noNwchem = !hasProgram('nwchem');
 
 /** What `retort calc --json` prints. */
 interface CalcJson {
@@ -33,6 +35,8 @@ interface CalcJson {
     readonly heat_of_formation_kcal_mol?: number;
     readonly total_energy_hartree?: number;
     readonly geometry?: readonly { element: string; x: number; y: number; z: number }[];
+    readonly total_energy_ry?: number;
+    readonly shieldings_ppm?: readonly { element: string; isotropic_ppm: number }[];
   } | null;
   readonly failure: { readonly class: string; readonly message: string } | null;
   readonly message: string | null;
@@ -283,6 +287,175 @@ describe('retort calc usage errors', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('gaussian99');
     expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
+  });
+});
+
+const REAL = join(REPO_ROOT, 'test', 'fixtures', 'real');
+
+/** The first number a pattern captures in a real fixture output. */
+function fixtureNumber(file: string, pattern: RegExp): number {
+  const m = pattern.exec(readFileSync(join(REAL, file), 'utf8'));
+  if (m?.[1] === undefined) throw new Error(`${file} has no ${String(pattern)}`);
+  return Number(m[1]);
+}
+
+/**
+ * The primitive cell of the qe fixtures' silicon (fcc, a = 5.43 Å) as a P1 CIF: three vectors
+ * of a/√2 at 60°, atoms at 0 and 1/4 along each.
+ */
+const SI_PRIMITIVE_CIF = [
+  'data_Si_primitive',
+  `_cell_length_a ${(5.43 / Math.SQRT2).toFixed(12)}`,
+  `_cell_length_b ${(5.43 / Math.SQRT2).toFixed(12)}`,
+  `_cell_length_c ${(5.43 / Math.SQRT2).toFixed(12)}`,
+  '_cell_angle_alpha 60',
+  '_cell_angle_beta 60',
+  '_cell_angle_gamma 60',
+  'loop_',
+  '_atom_site_label',
+  '_atom_site_fract_x',
+  '_atom_site_fract_y',
+  '_atom_site_fract_z',
+  'Si1 0 0 0',
+  'Si2 0.25 0.25 0.25',
+  '',
+].join('\n');
+
+describe('retort calc with engine options and a crystal (live; a test is skipped when pw.x or nwchem is not installed)', () => {
+  it.skipIf(noPw)(
+    'runs a pw.x scf of silicon from a CIF with --option cutoff and k-grid, to the fixture energy',
+    () => {
+      const dir = tempCampaign();
+      writeFileSync(join(dir, 'si.cif'), SI_PRIMITIVE_CIF);
+      const out = calcJson(dir, [
+        '--program',
+        'qe',
+        '--task',
+        'scf',
+        '--structure',
+        'si.cif',
+        '--option',
+        'ecutwfc=12',
+        '-o',
+        'kpoints=[4,4,4]',
+      ]);
+      expect(out.status).toBe('succeeded');
+      // The same crystal, cutoff and grid as fixtures/real/qe/si-scf (the cell turned in space).
+      const reference = fixtureNumber('qe/si-scf.out', /!\s+total energy\s+=\s+(-?\d+\.\d+) Ry/);
+      expect(Math.abs((out.result?.total_energy_ry ?? NaN) - reference)).toBeLessThan(1e-5);
+      const input = storedInputs(dir, 'qe')[0]?.inputs['pw.in'] ?? '';
+      expect(input).toMatch(/ecutwfc = 12\n/);
+      expect(input).toContain('K_POINTS automatic\n4 4 4 0 0 0');
+    },
+    300_000,
+  );
+
+  it.skipIf(noNwchem)(
+    'runs NWChem GIAO shieldings of methane in chloroform with --option solvent=chcl3',
+    () => {
+      const dir = tempCampaign();
+      const h = 0.629118;
+      writeFileSync(
+        join(dir, 'methane.xyz'),
+        [
+          '5',
+          'methane',
+          'C 0.0 0.0 0.0',
+          `H ${h} ${h} ${h}`,
+          `H ${-h} ${-h} ${h}`,
+          `H ${-h} ${h} ${-h}`,
+          `H ${h} ${-h} ${-h}`,
+          '',
+        ].join('\n'),
+      );
+      const out = calcJson(dir, [
+        '--program',
+        'nwchem',
+        '--task',
+        'nmr',
+        '--method',
+        'B3LYP',
+        '--basis',
+        '6-31G*',
+        '--xyz',
+        'methane.xyz',
+        '--option',
+        'solvent=chcl3',
+      ]);
+      expect(out.status).toBe('succeeded');
+      const carbon = out.result?.shieldings_ppm?.find((s) => s.element === 'C');
+      const reference = fixtureNumber('nwchem/methane_nmr_chcl3.out', /isotropic =\s+(-?\d+\.\d+)/);
+      expect(reference).toBeCloseTo(195.37, 2);
+      expect(Math.abs((carbon?.isotropic_ppm ?? NaN) - reference)).toBeLessThan(0.01);
+      const input = storedInputs(dir, 'nwchem')[0]?.inputs ?? {};
+      expect(Object.values(input).join('\n')).toMatch(/solvent chcl3/);
+    },
+    300_000,
+  );
+});
+
+describe('retort calc and calc lists refuse malformed options and structures', () => {
+  /** Exit 2, one line on stderr containing every `parts`, and nothing in the store. */
+  function refused(dir: string, args: readonly string[], ...parts: string[]): void {
+    const r = runCli(args, { cwd: dir });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    for (const part of parts) expect(r.stderr).toContain(part);
+    expect(r.stdout).toBe('');
+    expect(withStore(dir, (db) => db.prepare('SELECT count(*) FROM calcs').pluck().get())).toBe(0);
+  }
+
+  it('refuses an --option without =, naming --option', () => {
+    const dir = tempCampaign();
+    refused(
+      dir,
+      ['calc', '--program', 'nwchem', '--task', 'nmr', '--smiles', 'C', '--option', 'foo'],
+      '--option',
+      'expected KEY=VALUE, found "foo"',
+    );
+  });
+
+  it('refuses --structure together with --smiles', () => {
+    const dir = tempCampaign();
+    writeFileSync(join(dir, 'si.cif'), SI_PRIMITIVE_CIF);
+    refused(
+      dir,
+      ['calc', '--program', 'qe', '--task', 'scf', '--structure', 'si.cif', '--smiles', 'C'],
+      '--smiles',
+      'not --smiles and --structure',
+    );
+  });
+
+  it('refuses a CIF it cannot read, naming the CIF and its line', () => {
+    const dir = tempCampaign();
+    writeFileSync(
+      join(dir, 'bad.cif'),
+      SI_PRIMITIVE_CIF.replace('_cell_angle_beta 60', '_cell_angle_beta sixty'),
+    );
+    refused(
+      dir,
+      ['calc', '--program', 'qe', '--task', 'scf', '--structure', 'bad.cif'],
+      '--structure',
+      'bad.cif:6: expected a number, got "sixty"',
+    );
+  });
+
+  it('refuses a calc list whose second line has a malformed inline structure; line 1 does not run', () => {
+    const dir = tempCampaign();
+    const good = { program: 'command', argv: ['echo', 'hello'] };
+    const bad = {
+      program: 'qe',
+      task: 'scf',
+      structure: {
+        cell: [
+          [0, 2.715, 2.715],
+          [2.715, 0, 2.715],
+        ],
+        sites: [{ element: 'Si', fractional: [0, 0, 0] }],
+      },
+    };
+    writeFileSync(join(dir, 'calcs.jsonl'), `${JSON.stringify(good)}\n${JSON.stringify(bad)}\n`);
+    refused(dir, ['run', 'calcs.jsonl', '--headless'], 'calcs.jsonl:2: structure.cell: expected');
   });
 });
 
