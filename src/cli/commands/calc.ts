@@ -111,7 +111,7 @@ function optionNamed(error: unknown): unknown {
  * Engine options from `--option KEY=VALUE`s: VALUE as JSON when it parses, else as text; a
  * later KEY replaces an earlier one.
  */
-export function parseEngineOptions(
+function parseEngineOptions(
   pairs: readonly string[],
 ): Readonly<Record<string, JsonValue>> | undefined {
   if (pairs.length === 0) return undefined;
