@@ -1,4 +1,5 @@
 import rdkitPackage, { type MainModule } from '@rdkit/rdkit';
+import { readCommonchem } from './commonchem.js';
 import { InfrastructureError, RetortError, errorMessage } from '../core/errors.js';
 
 // The package is CommonJS: its module.exports is the factory and also carries it as `.default`,
@@ -181,23 +182,14 @@ function descriptorNumbers(json: string): (name: string) => number {
   };
 }
 
-/**
- * Formal charge and radical electrons summed over the atoms of RDKit's JSON (commonchem):
- * `defaults.atom` gives the values an atom leaves out (`chg`, `nRad`).
- */
+/** Formal charge and radical electrons summed over the atoms of RDKit's JSON. */
 function atomSums(json: string): { charge: number; radicals: number } {
-  const parsed = JSON.parse(json) as {
-    defaults?: { atom?: { chg?: number; nRad?: number } };
-    molecules?: { atoms?: { chg?: number; nRad?: number }[] }[];
-  };
-  const chg0 = parsed.defaults?.atom?.chg ?? 0;
-  const rad0 = parsed.defaults?.atom?.nRad ?? 0;
   let charge = 0;
   let radicals = 0;
-  for (const molecule of parsed.molecules ?? []) {
-    for (const atom of molecule.atoms ?? []) {
-      charge += atom.chg ?? chg0;
-      radicals += atom.nRad ?? rad0;
+  for (const molecule of readCommonchem(json)) {
+    for (const atom of molecule.atoms) {
+      charge += atom.chg;
+      radicals += atom.nRad;
     }
   }
   return { charge, radicals };

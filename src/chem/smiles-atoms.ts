@@ -1,4 +1,5 @@
 import type { SmilesGraph } from './bond-graph.js';
+import { readCommonchem } from './commonchem.js';
 import { elementSymbol } from './elements.js';
 import { InfrastructureError } from '../core/errors.js';
 import type { Rdkit } from './descriptors.js';
@@ -41,44 +42,32 @@ export async function smilesAtoms(rdkit: Rdkit, smiles: string): Promise<SmilesA
 }
 
 /**
- * From RDKit's JSON (commonchem): `z`, `impHs` and `nRad` of each atom and the `atoms` pair of
- * each bond, `defaults.atom` for omitted values; the atoms of several molecules (dot-separated
- * components) numbered on from one another.
+ * From RDKit's JSON: every atom's element (hydrogens included), the radical electrons, and the
+ * heavy-atom graph; the atoms of several molecules (dot-separated components) numbered on from
+ * one another.
  */
 function atomsOf(json: string): SmilesAtoms | undefined {
-  const parsed = JSON.parse(json) as {
-    defaults?: { atom?: { z?: number; impHs?: number; nRad?: number } };
-    molecules?: {
-      atoms?: { z?: number; impHs?: number; nRad?: number }[];
-      bonds?: { atoms?: [number, number] }[];
-    }[];
-  };
-  const z0 = parsed.defaults?.atom?.z ?? 6;
-  const h0 = parsed.defaults?.atom?.impHs ?? 0;
-  const rad0 = parsed.defaults?.atom?.nRad ?? 0;
   const elements: string[] = [];
   const heavy: { element: string; hydrogens: number }[] = [];
   const bonds: [number, number][] = [];
   let radicalElectrons = 0;
-  for (const molecule of parsed.molecules ?? []) {
+  for (const molecule of readCommonchem(json)) {
     // Index in `heavy` of each atom of this molecule; undefined for an explicit hydrogen atom.
     const heavyOf: (number | undefined)[] = [];
-    for (const atom of molecule.atoms ?? []) {
-      const symbol = elementSymbol(atom.z ?? z0);
+    for (const atom of molecule.atoms) {
+      const symbol = elementSymbol(atom.z);
       if (symbol === undefined) return undefined;
       elements.push(symbol);
-      const hydrogens = atom.impHs ?? h0;
-      for (let h = 0; h < hydrogens; h++) elements.push('H');
-      radicalElectrons += atom.nRad ?? rad0;
+      for (let h = 0; h < atom.impHs; h++) elements.push('H');
+      radicalElectrons += atom.nRad;
       if (symbol === 'H') {
         heavyOf.push(undefined);
       } else {
         heavyOf.push(heavy.length);
-        heavy.push({ element: symbol, hydrogens });
+        heavy.push({ element: symbol, hydrogens: atom.impHs });
       }
     }
-    for (const bond of molecule.bonds ?? []) {
-      const [i = -1, j = -1] = bond.atoms ?? [];
+    for (const [i, j] of molecule.bonds) {
       const [a, b] = [heavyOf[i], heavyOf[j]];
       if (a !== undefined && b !== undefined) {
         bonds.push([Math.min(a, b), Math.max(a, b)]);
