@@ -77,7 +77,13 @@ export function tokenize(source: string, where: string, offset = 0): Token[] {
       continue;
     }
     const rest = source.slice(i);
-    const number = NUMBER.exec(rest);
+    // After a value, ".5" is a field access refused as such, not the number 0.5.
+    const previous = tokens.at(-1);
+    const afterValue =
+      previous !== undefined &&
+      (previous.kind === 'name' ||
+        (previous.kind === 'punct' && (previous.value === ')' || previous.value === ']')));
+    const number = afterValue && c === '.' ? null : NUMBER.exec(rest);
     if (number !== null) {
       if (NAME.test(rest.slice(number[0].length))) {
         throw syntaxError(where, column, `expected an operator after the number ${number[0]}`);

@@ -30,7 +30,7 @@ export function typeName(value: JsonValue): string {
     case 'boolean':
       return 'a boolean';
     default:
-      return 'an object';
+      return isJsonObject(value) ? 'an object' : 'a value that is not JSON data';
   }
 }
 
