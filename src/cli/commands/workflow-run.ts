@@ -83,7 +83,12 @@ async function workflowRun(file: string, flags: WorkflowRunFlags): Promise<numbe
         if (record.state === 'pending' || record.state === 'running') return;
         const detail =
           record.state === 'succeeded'
-            ? `${record.cached ? 'stored' : 'ok'}${record.result === null ? '' : ` ${resultSummary(record.result)}`}`
+            ? [
+                record.cached ? 'stored' : 'ok',
+                record.result === null ? '' : resultSummary(record.result),
+              ]
+                .filter((part) => part !== '')
+                .join(' ')
             : `${record.state}${record.reason === null ? '' : `: ${record.reason}`}`;
         session.print(`${instance}/${step} ${detail}`);
       },
