@@ -1,8 +1,7 @@
 import type { JsonValue, Resources } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import { didYouMean } from '../../core/fields/describe.js';
-import { within } from '../../core/fields/within.js';
-import { getEngine } from '../../engines/registry.js';
+import { ENGINES, getEngine } from '../../engines/registry.js';
 import type { CalcLine } from '../calc-list/calc-line.js';
 import { checkCalcList } from '../calc-list/calc-list.js';
 import { checkDag, type Dag } from './dag.js';
@@ -53,30 +52,61 @@ export async function checkWorkflow(
   const columns = matrixNames(def.matrix);
   const byName = new Map(def.steps.map((s) => [s.name, s]));
   const dynamic = new Set<string>();
+  // Every expression and program of every step is checked before any error is reported, so
+  // that one validate names all of them (one line each).
+  const mistakes: string[] = [];
+  const collect = (check: () => void): void => {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      mistakes.push(error.message);
+    }
+  };
   for (const step of def.steps) {
-    const stated = statedCalc(step);
     for (const site of stepSites(step)) {
-      const parsed = parseInterpolation(site.text, site.where);
-      for (const path of interpolationReferences(parsed)) {
-        checkReference(path, site.where, { def, dag, step, byName, columns });
-        if (path[0] === 'steps' && site.path[0] !== 'when') dynamic.add(step.name);
-      }
+      collect(() => {
+        const parsed = parseInterpolation(site.text, site.where);
+        for (const path of interpolationReferences(parsed)) {
+          if (path[0] === 'steps' && site.path[0] !== 'when') dynamic.add(step.name);
+          checkReference(path, site.where, { def, dag, step, byName, columns });
+        }
+      });
     }
-    if (stated.program !== undefined) {
-      const engine = within(`${step.place}: steps.${step.name}`, () =>
-        getEngine(stated.program ?? ''),
-      );
-      const task = stated.task ?? defaultTask(stated.program, step);
-      if (task !== undefined && !engine.tasks.includes(task)) {
-        throw new InputError(
-          `${step.place}: steps.${step.name}.task`,
-          `${engine.program} has no task "${task}"${didYouMean(task, engine.tasks)}; its tasks: ${engine.tasks.join(', ')}`,
-        );
-      }
-    }
+    collect(() => {
+      checkProgram(step);
+    });
   }
+  if (mistakes.length > 0) throw new InputError(undefined, mistakes.join('\n'));
   await checkStaticCalcs(def, instances, params, dynamic, defaults);
   return { def, dag, params, instances, dynamic, defaults };
+}
+
+/** A step's program and task, when written as plain text: known ones. */
+function checkProgram(step: StepDef): void {
+  const stated = statedCalc(step);
+  if (stated.program === undefined) return;
+  const programWhere = step.wheres.program ?? step.where;
+  const engine = getEngineAt(programWhere, stated.program);
+  const task = stated.task ?? defaultTask(stated.program, step);
+  if (task !== undefined && !engine.tasks.includes(task)) {
+    throw new InputError(
+      step.wheres.task ?? programWhere,
+      `${engine.program} has no task "${task}"${didYouMean(task, engine.tasks)}; its tasks: ${engine.tasks.join(', ')}`,
+    );
+  }
+}
+
+/** The engine of a program, or an InputError at `where` naming the known ones. */
+function getEngineAt(where: string, program: string) {
+  try {
+    return getEngine(program);
+  } catch (error) {
+    if (error instanceof InputError) {
+      throw new InputError(where, error.message.replace(/^program: /, ''), { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** The texts of a step that may hold expressions: its calc's, `when` and `from`. */
@@ -164,7 +194,9 @@ function checkReference(
   if (source === undefined) return;
   const stated = statedCalc(source);
   if (stated.program === undefined) return;
-  const engine = getEngine(stated.program);
+  // An unknown program is reported by checkProgram.
+  const engine = ENGINES.find((e) => e.program === stated.program);
+  if (engine === undefined) return;
   const task = stated.task ?? defaultTask(stated.program, source);
   const fields = task === undefined ? undefined : engine.resultFields[task];
   if (fields !== undefined && !fields.includes(resultField)) {

@@ -103,6 +103,8 @@ export interface StepDef {
   readonly calc: Readonly<Record<string, JsonValue>>;
   /** Every text of `calc` that holds `${{`. */
   readonly sites: readonly TextSite[];
+  /** `file:line: steps.NAME.FIELD` of each calc field. */
+  readonly wheres: Readonly<Record<string, string>>;
 }
 
 /** The fields a step takes beyond a calc line's. */
@@ -223,12 +225,14 @@ function readStep(name: string, field: Field): StepDef {
     : undefined;
   const calc: Record<string, JsonValue> = {};
   const sites: TextSite[] = [];
+  const wheres: Record<string, string> = {};
   for (const [key, value] of f.entries()) {
     if ((['needs', 'when', 'from'] as const).some((k) => k === key)) continue;
     calc[key] = value.value as JsonValue;
+    wheres[key] = value.where;
     collectSites(value, [key], sites);
   }
-  return { name, where, place: field.place, needs, when, from, calc, sites };
+  return { name, where, place: field.place, needs, when, from, calc, sites, wheres };
 }
 
 /** Every text below `field` that holds `${{`, with its path and line. */

@@ -13,6 +13,7 @@ function step(calc: StepDef['calc'], sites: StepDef['sites'] = []): StepDef {
     from: undefined,
     calc,
     sites,
+    wheres: {},
   };
 }
 

@@ -164,12 +164,12 @@ ${ECHO}`;
 
   it('refuses an unknown program and an unknown task', async () => {
     expect(await failure(`name: w\nsteps:\n  a:\n    program: psi5\n    smiles: O\n`)).toMatch(
-      /^wf\.yaml:4: steps\.a: program: unknown program "psi5"; known: mopac, xtb/,
+      /^wf\.yaml:4: steps\.a\.program: unknown program "psi5"; known: mopac, xtb/,
     );
     expect(
       await failure(`name: w\nsteps:\n  a:\n    program: xtb\n    task: optimise\n    smiles: O\n`),
     ).toBe(
-      'wf.yaml:4: steps.a.task: xtb has no task "optimise" (did you mean "optimize"?); its tasks: energy, optimize',
+      'wf.yaml:5: steps.a.task: xtb has no task "optimise" (did you mean "optimize"?); its tasks: energy, optimize',
     );
   });
 
@@ -202,5 +202,33 @@ steps:
   it('refuses an expression that does not parse, naming its line', async () => {
     const text = `name: w\nsteps:\n  a:\n    program: command\n    argv: [echo, "\${{ 1 + }}"]\n`;
     expect(await failure(text)).toMatch(/^wf\.yaml:5: steps\.a\.argv\[1\]: .*column/);
+  });
+
+  it('names every mistake of the steps’ expressions and programs at once, one line each', async () => {
+    const text = `name: w
+steps:
+  a:
+    program: xtb
+    task: optimize
+    atoms: [[He, 0, 0, 0]]
+  b:
+    needs: [a]
+    program: psi5
+    molecule: \${{ steps.a.result.geometri }}
+  c:
+    program: command
+    argv: [echo, '\${{ params.x }}']
+`;
+    expect((await failure(text)).split('\n')).toEqual([
+      expect.stringMatching(
+        /^wf\.yaml:10: steps\.b\.molecule: steps\.a\.result\.geometri: xtb optimize returns no geometri/,
+      ),
+      expect.stringMatching(
+        /\/wf\.yaml:9: steps\.b\.program: unknown program "psi5"; known: mopac, xtb/,
+      ),
+      expect.stringMatching(
+        /\/wf\.yaml:13: steps\.c\.argv\[1\]: params\.x: no such param; params: none$/,
+      ),
+    ]);
   });
 });
