@@ -64,8 +64,19 @@ describe('the DAG as SVG', () => {
         .sort(),
     ).toEqual(edgeSet(bands));
     for (const e of edges) {
-      expect(e.attributes['marker-end']).toBe('url(#arrow)');
-      expect(e.attributes.d).toMatch(/^M[\d.-]+,[\d.-]+( C[\d.,\s-]+)+$/);
+      const [line, head] = e.children;
+      expect(line?.attributes.d).toMatch(/^M[\d.-]+,[\d.-]+( C[\d.,\s-]+)+$/);
+      expect(head?.attributes.d).toMatch(/^M[\d.-]+,[\d.-]+ L[\d.-]+,[\d.-]+ L[\d.-]+,[\d.-]+ z$/);
+      // The line ends where the head points: at the top middle of the dependant's box.
+      const end = /([\d.-]+),([\d.-]+)$/.exec(line?.attributes.d ?? '');
+      const tip = /L([\d.-]+),([\d.-]+) z$/.exec(head?.attributes.d ?? '');
+      expect(end?.slice(1)).toEqual(tip?.slice(1));
+      const box = allElements(root).find(
+        (b) => b.attributes['data-step'] === e.attributes['data-to'],
+      );
+      const rect = box?.children.find((c) => c.name === 'rect')?.attributes ?? {};
+      expect(Number(end?.[1])).toBeCloseTo(Number(rect.x) + Number(rect.width) / 2, 0);
+      expect(Number(end?.[2])).toBe(Number(rect.y));
     }
   });
 
