@@ -28,7 +28,7 @@ class Parser {
     private readonly tokens: readonly Token[],
     private readonly where: string,
   ) {
-    this.end = tokens.at(-1) ?? { kind: 'end', column: 1 };
+    this.end = tokens.at(-1) ?? { kind: 'end', column: 1, spaced: false };
   }
 
   expression(): ExprNode {
@@ -98,6 +98,7 @@ class Parser {
   private additive(): ExprNode {
     let left = this.multiplicative();
     for (let op = this.punctIn(['+', '-']); op !== undefined; op = this.punctIn(['+', '-'])) {
+      if (op === '-') this.refuseDashedName();
       const column = this.next().column;
       left = {
         kind: 'binary',
@@ -108,6 +109,32 @@ class Parser {
       };
     }
     return left;
+  }
+
+  /**
+   * `steps.dft-opt` reads as `steps.dft - opt`: a "-" glued between a field name and a name is
+   * refused with the way to write such a key, rather than failing later as a missing name `opt`.
+   */
+  private refuseDashedName(): void {
+    const [field, dot, dash, after] = [
+      this.tokens[this.position - 1],
+      this.tokens[this.position - 2],
+      this.peek(),
+      this.tokens[this.position + 1],
+    ];
+    const glued =
+      field?.kind === 'name' &&
+      dot?.kind === 'punct' &&
+      dot.value === '.' &&
+      !dash.spaced &&
+      after?.kind === 'name' &&
+      !after.spaced;
+    if (!glued) return;
+    throw syntaxError(
+      this.where,
+      field.column,
+      `a name with "-" is written ["${field.value}-${after.value}"] (e.g. steps["${field.value}-${after.value}"]); put spaces around "-" to subtract`,
+    );
   }
 
   private multiplicative(): ExprNode {
