@@ -2,8 +2,10 @@ import type { BinaryOperator, ExprNode } from './ast.js';
 import { FUNCTIONS, functionNames } from './functions.js';
 import { syntaxError, tokenize, type Punct, type Token } from './lexer.js';
 
-// Deeper nesting than this is refused rather than risking the parser's stack.
+// Deeper nesting, or more tokens (a long chain `1 + 1 + …` is as deep a tree), is refused rather
+// than risking the stack of the parser, the evaluator or the reference walk.
 const MAX_DEPTH = 100;
+const MAX_TOKENS = 1000;
 const KEYWORDS = new Set(['and', 'or', 'not', 'true', 'false', 'null']);
 const COMPARISONS: readonly Punct[] = ['==', '!=', '<', '<=', '>', '>='];
 
@@ -13,7 +15,15 @@ const COMPARISONS: readonly Punct[] = ['==', '!=', '<', '<=', '>', '>='];
  * first character minus one.
  */
 export function parse(source: string, where: string, offset = 0): ExprNode {
-  const parser = new Parser(tokenize(source, where, offset), where);
+  const tokens = tokenize(source, where, offset);
+  if (tokens.length > MAX_TOKENS) {
+    throw syntaxError(
+      where,
+      offset + 1,
+      `expected at most ${MAX_TOKENS} operators, names and values in one expression, found ${tokens.length - 1}`,
+    );
+  }
+  const parser = new Parser(tokens, where);
   const node = parser.expression();
   parser.expectEnd();
   return node;

@@ -78,10 +78,17 @@ describe('syntax errors', () => {
   });
 
   it('refuses nesting deeper than the parser allows instead of overflowing its stack', () => {
-    expect(failure('('.repeat(500) + '1' + ')'.repeat(500))).toContain('levels of nesting');
-    expect(failure('-'.repeat(500) + '1')).toContain('levels of nesting');
-    expect(failure('not '.repeat(500) + 'true')).toContain('levels of nesting');
+    expect(failure('('.repeat(200) + '1' + ')'.repeat(200))).toContain('levels of nesting');
+    expect(failure('-'.repeat(200) + '1')).toContain('levels of nesting');
+    expect(failure('not '.repeat(200) + 'true')).toContain('levels of nesting');
     expect(run('('.repeat(50) + '1' + ')'.repeat(50))).toBe(1);
+  });
+
+  it('refuses an expression of more than 1000 tokens, and evaluates one just below', () => {
+    expect(run('1' + ' + 1'.repeat(499))).toBe(500);
+    expect(failure('1' + ' + 1'.repeat(50000))).toContain(
+      'column 1: expected at most 1000 operators, names and values in one expression, found 100001',
+    );
   });
 });
 
