@@ -75,7 +75,11 @@ function len(args: readonly JsonValue[], fail: (m: string) => never): number {
   return fail(`len() expected a string, a list or an object, got ${typeName(x)}`);
 }
 
-/** Halves round away from zero (2.5 → 3, -2.5 → -3), at `digits` decimals (0 to 15). */
+/**
+ * Rounds at `digits` decimals (0 to 15) the number as it is written in decimal, halves away
+ * from zero: 298.15 → 298.2 and 2.5 → 3, -2.5 → -3 (the binary value of 298.15, just below it,
+ * would give 298.1, which nobody reading the number expects).
+ */
 function round(args: readonly JsonValue[], fail: (m: string) => never): number {
   arity('round', args, fail, 1, 2);
   const x = number('round', args[0] as JsonValue, fail);
@@ -83,8 +87,13 @@ function round(args: readonly JsonValue[], fail: (m: string) => never): number {
   if (!Number.isInteger(digits) || digits < 0 || digits > 15) {
     fail(`round() expected a whole number of decimals from 0 to 15, got ${digits}`);
   }
-  // toFixed rounds the exact binary value, with ties away from zero for the magnitude.
-  const magnitude = Number(Math.abs(x).toFixed(digits));
+  // The shortest decimal that reads back as x, shifted by `digits` in decimal (exact for it).
+  const [mantissa, exponent] = Math.abs(x).toExponential().split('e');
+  const shifted = Number(`${mantissa ?? '0'}e${Number(exponent ?? '0') + digits}`);
+  // Past 2^53 a double has no fraction left to round.
+  if (!(shifted < 2 ** 53)) return x;
+  // Both operands are exact, and a division is correctly rounded.
+  const magnitude = Math.round(shifted) / 10 ** digits;
   return x < 0 ? -magnitude : magnitude;
 }
 

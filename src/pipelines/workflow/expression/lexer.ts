@@ -2,14 +2,16 @@ import { InputError } from '../../../core/errors.js';
 
 /**
  * A token of the expression language. `column` is 1-based, counted in the text the user wrote
- * (for a `${{ … }}` part, in the whole string around it).
+ * (for a `${{ … }}` part, in the whole string around it); `spaced` says whether whitespace
+ * comes right before it.
  */
-export type Token =
-  | { readonly kind: 'number'; readonly value: number; readonly column: number }
-  | { readonly kind: 'string'; readonly value: string; readonly column: number }
-  | { readonly kind: 'name'; readonly value: string; readonly column: number }
-  | { readonly kind: 'punct'; readonly value: Punct; readonly column: number }
-  | { readonly kind: 'end'; readonly column: number };
+export type Token = (
+  | { readonly kind: 'number'; readonly value: number }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'name'; readonly value: string }
+  | { readonly kind: 'punct'; readonly value: Punct }
+  | { readonly kind: 'end' }
+) & { readonly column: number; readonly spaced: boolean };
 
 export type Punct =
   | '('
@@ -69,10 +71,12 @@ export function syntaxError(where: string, column: number, message: string): Inp
 export function tokenize(source: string, where: string, offset = 0): Token[] {
   const tokens: Token[] = [];
   let i = 0;
+  let spaced = false;
   while (i < source.length) {
     const c = source.charAt(i);
     const column = offset + i + 1;
     if (/\s/.test(c)) {
+      spaced = true;
       i++;
       continue;
     }
@@ -88,37 +92,42 @@ export function tokenize(source: string, where: string, offset = 0): Token[] {
       if (NAME.test(rest.slice(number[0].length))) {
         throw syntaxError(where, column, `expected an operator after the number ${number[0]}`);
       }
-      tokens.push({ kind: 'number', value: Number(number[0]), column });
+      tokens.push({ kind: 'number', value: Number(number[0]), column, spaced });
       i += number[0].length;
+      spaced = false;
       continue;
     }
     const name = NAME.exec(rest);
     if (name !== null) {
-      tokens.push({ kind: 'name', value: name[0], column });
+      tokens.push({ kind: 'name', value: name[0], column, spaced });
       i += name[0].length;
+      spaced = false;
       continue;
     }
     if (c === '"' || c === "'") {
       const [value, length] = readString(source, i, where, offset);
-      tokens.push({ kind: 'string', value, column });
+      tokens.push({ kind: 'string', value, column, spaced });
       i += length;
+      spaced = false;
       continue;
     }
     const two = TWO_CHAR.find((p) => rest.startsWith(p));
     if (two !== undefined) {
-      tokens.push({ kind: 'punct', value: two, column });
+      tokens.push({ kind: 'punct', value: two, column, spaced });
       i += 2;
+      spaced = false;
       continue;
     }
     const one = ONE_CHAR.find((p) => p === c);
     if (one !== undefined) {
-      tokens.push({ kind: 'punct', value: one, column });
+      tokens.push({ kind: 'punct', value: one, column, spaced });
       i += 1;
+      spaced = false;
       continue;
     }
     throw syntaxError(where, column, unexpectedCharacter(c));
   }
-  tokens.push({ kind: 'end', column: offset + source.length + 1 });
+  tokens.push({ kind: 'end', column: offset + source.length + 1, spaced });
   return tokens;
 }
 

@@ -2,8 +2,10 @@ import type { BinaryOperator, ExprNode } from './ast.js';
 import { FUNCTIONS, functionNames } from './functions.js';
 import { syntaxError, tokenize, type Punct, type Token } from './lexer.js';
 
-// Deeper nesting than this is refused rather than risking the parser's stack.
+// Deeper nesting, or more tokens (a long chain `1 + 1 + …` is as deep a tree), is refused rather
+// than risking the stack of the parser, the evaluator or the reference walk.
 const MAX_DEPTH = 100;
+const MAX_TOKENS = 1000;
 const KEYWORDS = new Set(['and', 'or', 'not', 'true', 'false', 'null']);
 const COMPARISONS: readonly Punct[] = ['==', '!=', '<', '<=', '>', '>='];
 
@@ -13,7 +15,15 @@ const COMPARISONS: readonly Punct[] = ['==', '!=', '<', '<=', '>', '>='];
  * first character minus one.
  */
 export function parse(source: string, where: string, offset = 0): ExprNode {
-  const parser = new Parser(tokenize(source, where, offset), where);
+  const tokens = tokenize(source, where, offset);
+  if (tokens.length > MAX_TOKENS) {
+    throw syntaxError(
+      where,
+      offset + 1,
+      `expected at most ${MAX_TOKENS} operators, names and values in one expression, found ${tokens.length - 1}`,
+    );
+  }
+  const parser = new Parser(tokens, where);
   const node = parser.expression();
   parser.expectEnd();
   return node;
@@ -28,7 +38,7 @@ class Parser {
     private readonly tokens: readonly Token[],
     private readonly where: string,
   ) {
-    this.end = tokens.at(-1) ?? { kind: 'end', column: 1 };
+    this.end = tokens.at(-1) ?? { kind: 'end', column: 1, spaced: false };
   }
 
   expression(): ExprNode {
@@ -98,6 +108,7 @@ class Parser {
   private additive(): ExprNode {
     let left = this.multiplicative();
     for (let op = this.punctIn(['+', '-']); op !== undefined; op = this.punctIn(['+', '-'])) {
+      if (op === '-') this.refuseDashedName();
       const column = this.next().column;
       left = {
         kind: 'binary',
@@ -108,6 +119,32 @@ class Parser {
       };
     }
     return left;
+  }
+
+  /**
+   * `steps.dft-opt` reads as `steps.dft - opt`: a "-" glued between a field name and a name is
+   * refused with the way to write such a key, rather than failing later as a missing name `opt`.
+   */
+  private refuseDashedName(): void {
+    const [field, dot, dash, after] = [
+      this.tokens[this.position - 1],
+      this.tokens[this.position - 2],
+      this.peek(),
+      this.tokens[this.position + 1],
+    ];
+    const glued =
+      field?.kind === 'name' &&
+      dot?.kind === 'punct' &&
+      dot.value === '.' &&
+      !dash.spaced &&
+      after?.kind === 'name' &&
+      !after.spaced;
+    if (!glued) return;
+    throw syntaxError(
+      this.where,
+      field.column,
+      `a name with "-" is written ["${field.value}-${after.value}"] (e.g. steps["${field.value}-${after.value}"]); put spaces around "-" to subtract`,
+    );
   }
 
   private multiplicative(): ExprNode {

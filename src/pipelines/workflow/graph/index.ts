@@ -9,6 +9,8 @@ export {
   type DagStep,
   type StepDrawState,
 } from './drawing.js';
+export { DAG_FORMATS, drawDag, parseDagFormat, type DagFormat } from './draw.js';
 export { dagToDot } from './dot.js';
 export { dagToMermaid } from './mermaid.js';
+export { summarizeStates } from './summary.js';
 export { dagToSvg } from './svg.js';

@@ -10,7 +10,8 @@ const EDGE_COLOUR = '#6b7280';
  * A self-contained SVG of the DAG: rows of boxes (a step below every step it needs), arrows,
  * boxes coloured by state, and a legend of the states when any step has one. Each box is a
  * `<g class="step state-S" data-step="NAME">` with a `<title>` (full name, state), each arrow a
- * `<path class="edge" data-from="A" data-to="B">`, so that other tools can read the drawing.
+ * `<g class="edge" data-from="A" data-to="B">` (line, then head), so that other tools can read
+ * the drawing.
  */
 export function dagToSvg(d: DagDrawing): string {
   const top = MARGIN + (d.title === undefined ? 0 : TITLE_HEIGHT);
@@ -25,8 +26,6 @@ export function dagToSvg(d: DagDrawing): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="13">`,
     `<title>${xml(d.title ?? 'workflow')}</title>`,
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">' +
-      `<path d="M0,0 L10,5 L0,10 z" fill="${EDGE_COLOUR}"/></marker></defs>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
   ];
   if (d.title !== undefined) {
@@ -36,8 +35,17 @@ export function dagToSvg(d: DagDrawing): string {
   }
   out.push('<g class="edges">');
   for (const edge of layout.edges) {
+    const points = edge.points.map((p) => ({ x: p.x + shift, y: p.y }));
+    const tip = points.at(-1);
+    // Edges arrive vertically at a box's top, so the head is a fixed triangle pointing down
+    // (drawn, not an SVG marker, which some renderers ignore).
+    const head =
+      tip === undefined
+        ? ''
+        : `<path d="M${num(tip.x - 4.5)},${num(tip.y - 8)} L${num(tip.x + 4.5)},${num(tip.y - 8)} L${num(tip.x)},${num(tip.y)} z" fill="${EDGE_COLOUR}"/>`;
     out.push(
-      `<path class="edge" data-from="${xml(edge.from)}" data-to="${xml(edge.to)}" d="${curve(edge.points.map((p) => ({ x: p.x + shift, y: p.y })))}" fill="none" stroke="${EDGE_COLOUR}" stroke-width="1.4" marker-end="url(#arrow)"/>`,
+      `<g class="edge" data-from="${xml(edge.from)}" data-to="${xml(edge.to)}">` +
+        `<path d="${curve(points)}" fill="none" stroke="${EDGE_COLOUR}" stroke-width="1.4"/>${head}</g>`,
     );
   }
   out.push('</g>', '<g class="steps">');
@@ -109,7 +117,7 @@ function xml(text: string): string {
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;')
-      .replace(/'/g, '&apos;')
+      .replace(/'/g, '&#39;')
       // Control characters other than tab and line breaks are not allowed in XML 1.0 at all.
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '\ufffd')

@@ -69,6 +69,14 @@ describe('len, round, abs, min, max, contains', () => {
     expect(run('round(2.4)')).toBe(2);
     expect(run('round(3.14159, 2)')).toBe(3.14);
     expect(run('round(-15.8049, 3)')).toBe(-15.805);
+    expect(run('round(298.15, 1)')).toBe(298.2);
+    expect(run('round(1.005, 2)')).toBe(1.01);
+    expect(run('round(-2.675, 2)')).toBe(-2.68);
+    expect(run('round(1e-7, 3)')).toBe(0);
+    expect(run('round(1.5e300, 2)')).toBe(1.5e300);
+    expect(run('round(123456.7)')).toBe(123457);
+    expect(run('round(12345678.123456789, 15)')).toBe(12345678.123456789);
+    expect(run('round(0.1 + 0.2, 15)')).toBe(0.3);
     expect(failure('round(1, -1)')).toContain(
       'round() expected a whole number of decimals from 0 to 15, got -1',
     );

@@ -62,6 +62,10 @@ describe('syntax errors', () => {
     ['and', 'column 1: expected a value, found "and"'],
     ['{"a": 1}', 'column 1: unexpected "{"'],
     ['', 'column 1: expected a value, found the end'],
+    [
+      'steps.dft-opt.result.energy',
+      'column 7: a name with "-" is written ["dft-opt"] (e.g. steps["dft-opt"]); put spaces around "-" to subtract',
+    ],
   ])('%j is refused: %s', (source, message) => {
     expect(failure(source)).toContain(`wf.yaml:4: ${message}`);
   });
@@ -74,10 +78,27 @@ describe('syntax errors', () => {
   });
 
   it('refuses nesting deeper than the parser allows instead of overflowing its stack', () => {
-    expect(failure('('.repeat(500) + '1' + ')'.repeat(500))).toContain('levels of nesting');
-    expect(failure('-'.repeat(500) + '1')).toContain('levels of nesting');
-    expect(failure('not '.repeat(500) + 'true')).toContain('levels of nesting');
+    expect(failure('('.repeat(200) + '1' + ')'.repeat(200))).toContain('levels of nesting');
+    expect(failure('-'.repeat(200) + '1')).toContain('levels of nesting');
+    expect(failure('not '.repeat(200) + 'true')).toContain('levels of nesting');
     expect(run('('.repeat(50) + '1' + ')'.repeat(50))).toBe(1);
+  });
+
+  it('refuses an expression of more than 1000 tokens, and evaluates one just below', () => {
+    expect(run('1' + ' + 1'.repeat(499))).toBe(500);
+    expect(failure('1' + ' + 1'.repeat(50000))).toContain(
+      'column 1: expected at most 1000 operators, names and values in one expression, found 100001',
+    );
+  });
+});
+
+describe('names with "-"', () => {
+  it('reads a key with "-" through ["…"], and subtracts when "-" is spaced or not glued to a field', () => {
+    const s = { steps: { 'dft-opt': { result: { energy: -1 } } }, params: { a: 5, b: 2 } };
+    expect(run('steps["dft-opt"].result.energy', s)).toBe(-1);
+    expect(run('params.a - params.b', s)).toBe(3);
+    expect(run('params.a -params.b', s)).toBe(3);
+    expect(run('params.a-2', s)).toBe(3);
   });
 });
 
