@@ -172,7 +172,7 @@ steps:
     const mermaid = runCli(['workflow', 'graph', 'chain.yaml', '--format', 'mermaid'], {
       cwd: dir,
     });
-    expect(mermaid.stdout).toMatch(/a<br\/>2 succeeded, 1 failed"\]:::failed/);
+    expect(mermaid.stdout).toMatch(/a<br\/>2 succeeded · 1 failed"\]:::failed/);
     const svg = runCli(['workflow', 'graph', 'chain.yaml', '-o', 'g.svg'], { cwd: dir });
     expect(svg.status, svg.stderr).toBe(0);
     expect(readFileSync(join(dir, 'g.svg'), 'utf8')).toMatch(/^<svg[^>]*>/);

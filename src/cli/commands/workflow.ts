@@ -4,12 +4,12 @@ import { campaignPaths } from '../../core/campaign-layout.js';
 import { calcKey } from '../../core/calc-key.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
 import { DEFAULT_RESOURCES, type Resources } from '../../core/calc-spec.js';
-import { CampaignError, InputError } from '../../core/errors.js';
+import { CampaignError } from '../../core/errors.js';
 import { getEngine } from '../../engines/registry.js';
 import { checkDag } from '../../pipelines/workflow/dag.js';
-import { dagToDot, dagToMermaid, dagToSvg } from '../../pipelines/workflow/graph/index.js';
+import { drawDag, parseDagFormat, summarizeStates } from '../../pipelines/workflow/graph/index.js';
 import { planWorkflow } from '../../pipelines/workflow/plan.js';
-import { stepSummary, storedInstances, workflowItems } from '../../pipelines/workflow/stored.js';
+import { stepDrawStates, storedInstances, workflowItems } from '../../pipelines/workflow/stored.js';
 import { checkWorkflow } from '../../pipelines/workflow/workflow-check.js';
 import { readWorkflowFile } from '../../pipelines/workflow/workflow-file.js';
 import type { CalcResolution } from '../../runtime/calc-request.js';
@@ -102,28 +102,24 @@ export function registerWorkflow(program: Command): void {
     .option('-f, --format <format>', 'svg, dot or mermaid', 'svg')
     .option('-o, --output <file>', 'write here (default: stdout)')
     .action((file: string, options: { format: string; output?: string }, command: Command) => {
-      const format = options.format;
-      if (format !== 'svg' && format !== 'dot' && format !== 'mermaid') {
-        throw new InputError('--format', `expected svg, dot or mermaid, found "${format}"`);
-      }
+      const format = parseDagFormat(options.format, '--format');
       const def = readWorkflowFile(file);
       checkDag(def.steps);
-      const instances = storedRunOf(command, def.name);
+      const instances = storedRunOf(command, def.name) ?? [];
       const drawing = {
         title: def.name,
         steps: def.steps.map((s) => {
           const needs = s.needs.map((n) => n.name);
-          if (instances === undefined || instances.length === 0) return { name: s.name, needs };
-          const { state, label } = stepSummary(instances, s.name);
-          return { name: s.name, needs, state, label };
+          const summary = summarizeStates(stepDrawStates(instances, s.name));
+          return {
+            name: s.name,
+            needs,
+            ...(summary === undefined ? {} : { state: summary.state }),
+            ...(summary?.label === undefined ? {} : { label: summary.label }),
+          };
         }),
       };
-      const text =
-        format === 'svg'
-          ? dagToSvg(drawing)
-          : format === 'dot'
-            ? dagToDot(drawing)
-            : dagToMermaid(drawing);
+      const text = drawDag(drawing, format);
       if (options.output === undefined)
         process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       else writeFileSync(options.output, text);
