@@ -12,7 +12,8 @@ import type { JobOutputs, JobSpec, Outcome } from '../core/job-spec.js';
  * - `tasks`: the tasks `prepare` accepts.
  * - `resultFields`: per task, every field a successful result of that task may hold (some only
  *   when the program prints them), so that a workflow reading `steps.X.result.F` is checked
- *   before anything runs. Keep it in step with `parse` (the engine's tests check it).
+ *   before anything runs. Keep it in step with `parse` (test/engines/result-fields.test.ts
+ *   checks real outputs against it).
  * - `prepare(spec)`: the job to run. Throws `InputError` naming the spec field when the spec
  *   cannot be run (unknown task, missing geometry, inconsistent charge and multiplicity …), so
  *   the mistake is caught before anything is recorded as submitted.
