@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, runCli, tempCampaign, withStore } from '../helpers/cli.js';
+import { cleanupTempDirs, REPO_ROOT, runCli, tempCampaign, withStore } from '../helpers/cli.js';
 
 afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
@@ -197,5 +197,27 @@ steps:
       readFileSync(join(dir, 'x', 'workflow-chain.json'), 'utf8'),
     ) as StatusJson[];
     expect(json.map((i) => i.instance)).toEqual(['n=1', 'n=2', 'n=3']);
+  });
+
+  it('validates and plans the two examples', () => {
+    const dir = tempCampaign();
+    const examples = join(REPO_ROOT, 'examples', 'workflows');
+    for (const example of ['molecule-sweep.yaml', 'crystal-bands.yaml']) {
+      const r = runCli(['workflow', 'validate', join(examples, example)], { cwd: dir });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const plan = runCli(['workflow', 'plan', join(examples, 'crystal-bands.yaml'), '--json'], {
+      cwd: dir,
+    });
+    expect(plan.status, plan.stderr).toBe(0);
+    const rows = JSON.parse(plan.stdout) as { instance: string; step: string; state: string }[];
+    expect(rows.map((r) => `${r.instance} ${r.step} ${r.state}`)).toEqual([
+      'structure=si.cif relax new',
+      'structure=si.cif scf later',
+      'structure=si.cif bands later',
+      'structure=ge.cif relax new',
+      'structure=ge.cif scf later',
+      'structure=ge.cif bands later',
+    ]);
   });
 });
