@@ -61,31 +61,31 @@ class Evaluator {
     if (node.kind !== 'index') return { value: this.value(node), path: undefined };
     const target = this.access(node.target);
     const key = this.value(node.key);
-    const label = target.path === undefined ? 'the value' : formatPath(target.path);
     const path =
       target.path === undefined
         ? undefined
         : [...target.path, typeof key === 'number' ? key : renderValue(key)];
-    const shown = path === undefined ? `column ${node.column}` : formatPath(path);
+    // Messages are built only on failure: this runs for every field read of every instance.
+    const label = () => (target.path === undefined ? 'the value' : formatPath(target.path));
     const fail = (message: string): never => {
+      const shown = path === undefined ? `column ${node.column}` : formatPath(path);
       throw new InputError(this.where, `${shown}: ${message}`);
     };
     const container = target.value;
     if (Array.isArray(container)) {
       if (typeof key !== 'number' || !Number.isInteger(key)) {
-        return fail(`${label} is a list; index it with a whole number, not ${typeName(key)}`);
+        return fail(`${label()} is a list; index it with a whole number, not ${typeName(key)}`);
       }
       const index = key < 0 ? container.length + key : key;
       if (index < 0 || index >= container.length) {
-        return fail(
-          `no such index; ${label} has ${container.length} item${container.length === 1 ? '' : 's'}`,
-        );
+        const n = container.length;
+        return fail(`no such index; ${label()} has ${n} item${n === 1 ? '' : 's'}`);
       }
       return { value: container[index] as JsonValue, path };
     }
     if (isJsonObject(container)) {
       if (typeof key !== 'string') {
-        return fail(`${label} is an object; index it with a string key, not ${typeName(key)}`);
+        return fail(`${label()} is an object; index it with a string key, not ${typeName(key)}`);
       }
       const value = ownField(container, key);
       if (value === undefined) {
@@ -94,13 +94,13 @@ class Evaluator {
           keys.slice(0, LISTED_KEYS).join(', ') + (keys.length > LISTED_KEYS ? ', …' : '');
         return fail(
           keys.length === 0
-            ? `no such field; ${label} is empty`
-            : `no such field; ${label} has ${listed}`,
+            ? `no such field; ${label()} is empty`
+            : `no such field; ${label()} has ${listed}`,
         );
       }
       return { value, path };
     }
-    return fail(`${label} is ${typeName(container)}, not an object or a list`);
+    return fail(`${label()} is ${typeName(container)}, not an object or a list`);
   }
 
   private unary(operator: '-' | 'not', operand: ExprNode, column: number): JsonValue {

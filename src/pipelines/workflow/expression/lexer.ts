@@ -48,8 +48,14 @@ const ONE_CHAR: readonly Punct[] = [
   '/',
   '%',
 ];
-const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+// Sticky: each matches exactly at its lastIndex, so the source is never sliced.
+const NUMBER = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+function matchAt(pattern: RegExp, source: string, at: number): string | undefined {
+  pattern.lastIndex = at;
+  return pattern.exec(source)?.[0];
+}
 const ESCAPES: Readonly<Record<string, string>> = {
   n: '\n',
   t: '\t',
@@ -75,32 +81,31 @@ export function tokenize(source: string, where: string, offset = 0): Token[] {
   while (i < source.length) {
     const c = source.charAt(i);
     const column = offset + i + 1;
-    if (/\s/.test(c)) {
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || /\s/.test(c)) {
       spaced = true;
       i++;
       continue;
     }
-    const rest = source.slice(i);
     // After a value, ".5" is a field access refused as such, not the number 0.5.
     const previous = tokens.at(-1);
     const afterValue =
       previous !== undefined &&
       (previous.kind === 'name' ||
         (previous.kind === 'punct' && (previous.value === ')' || previous.value === ']')));
-    const number = afterValue && c === '.' ? null : NUMBER.exec(rest);
-    if (number !== null) {
-      if (NAME.test(rest.slice(number[0].length))) {
-        throw syntaxError(where, column, `expected an operator after the number ${number[0]}`);
+    const number = afterValue && c === '.' ? undefined : matchAt(NUMBER, source, i);
+    if (number !== undefined) {
+      if (matchAt(NAME, source, i + number.length) !== undefined) {
+        throw syntaxError(where, column, `expected an operator after the number ${number}`);
       }
-      tokens.push({ kind: 'number', value: Number(number[0]), column, spaced });
-      i += number[0].length;
+      tokens.push({ kind: 'number', value: Number(number), column, spaced });
+      i += number.length;
       spaced = false;
       continue;
     }
-    const name = NAME.exec(rest);
-    if (name !== null) {
-      tokens.push({ kind: 'name', value: name[0], column, spaced });
-      i += name[0].length;
+    const name = matchAt(NAME, source, i);
+    if (name !== undefined) {
+      tokens.push({ kind: 'name', value: name, column, spaced });
+      i += name.length;
       spaced = false;
       continue;
     }
@@ -111,7 +116,7 @@ export function tokenize(source: string, where: string, offset = 0): Token[] {
       spaced = false;
       continue;
     }
-    const two = TWO_CHAR.find((p) => rest.startsWith(p));
+    const two = TWO_CHAR.find((p) => source.startsWith(p, i));
     if (two !== undefined) {
       tokens.push({ kind: 'punct', value: two, column, spaced });
       i += 2;

@@ -125,7 +125,8 @@ export function layoutDag(d: DagDrawing, top: number): Layout {
     });
     return { from, to, points };
   });
-  return { steps, edges, width, height: top + ordered.length * (boxHeight + GAP_Y) - GAP_Y };
+  const height = top + Math.max(0, ordered.length * (boxHeight + GAP_Y) - GAP_Y);
+  return { steps, edges, width, height };
 }
 
 /** Text cut to what a box shows; the full text stays in the box's tooltip. */

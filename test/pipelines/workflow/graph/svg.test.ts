@@ -144,6 +144,12 @@ describe('the DAG as SVG', () => {
     }
   });
 
+  it('draws an empty workflow as a small valid picture', () => {
+    const { root } = svg({ steps: [], title: 'empty' });
+    expect(Number(root.attributes.width)).toBeGreaterThan(0);
+    expect(Number(root.attributes.height)).toBeGreaterThan(0);
+  });
+
   it('replaces control characters XML cannot hold', () => {
     expect(() => parseXml(dagToSvg({ steps: [{ name: 'a\u0001b', needs: [] }] }))).not.toThrow();
   });
