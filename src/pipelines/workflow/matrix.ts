@@ -17,7 +17,7 @@ export interface Instance {
   readonly matrix: Readonly<Record<string, JsonValue>>;
 }
 
-export const DEFAULT_INSTANCE = 'default';
+const DEFAULT_INSTANCE = 'default';
 
 /** Every instance of a matrix: the CSV's rows × each list's values, in that order. */
 export function expandMatrix(def: MatrixDef): Instance[] {

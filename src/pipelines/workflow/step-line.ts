@@ -51,7 +51,7 @@ export function stepLine(step: StepDef, scope: ExpressionScope, label: string): 
 }
 
 /** The step's calc fields with every `${{ }}` text replaced by its value. */
-export function evaluateStepCalc(step: StepDef, scope: ExpressionScope): Record<string, JsonValue> {
+function evaluateStepCalc(step: StepDef, scope: ExpressionScope): Record<string, JsonValue> {
   const calc = structuredClone(step.calc) as Record<string, JsonValue>;
   for (const site of step.sites) {
     const value = evaluateSite(site, scope);

@@ -110,7 +110,7 @@ function getEngineAt(where: string, program: string) {
 }
 
 /** The texts of a step that may hold expressions: its calc's, `when` and `from`. */
-export function stepSites(step: StepDef): TextSite[] {
+function stepSites(step: StepDef): TextSite[] {
   const sites = [...step.sites];
   if (step.when !== undefined && typeof step.when.value === 'string') {
     sites.push({ path: ['when'], where: step.when.where, text: step.when.value });
@@ -234,7 +234,7 @@ async function checkStaticCalcs(
 }
 
 /** Runs `fn`, naming the instance in an InputError it throws. */
-export function inInstance<T>(instance: string, fn: () => T): T {
+function inInstance<T>(instance: string, fn: () => T): T {
   try {
     return fn();
   } catch (error) {

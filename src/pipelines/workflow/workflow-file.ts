@@ -108,7 +108,7 @@ export interface StepDef {
 }
 
 /** The fields a step takes beyond a calc line's. */
-export const STEP_ONLY_FIELDS = ['needs', 'when', 'from', 'molecule'] as const;
+const STEP_ONLY_FIELDS = ['needs', 'when', 'from', 'molecule'] as const;
 const STEP_FIELDS = [...CALC_LINE_FIELDS, ...STEP_ONLY_FIELDS];
 const PARAM_FIELDS = ['type', 'default', 'min', 'max', 'choices', 'description', 'required'];
 const STEP_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
