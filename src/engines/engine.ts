@@ -10,6 +10,10 @@ import type { JobOutputs, JobSpec, Outcome } from '../core/job-spec.js';
  *   `prepare` or `parse` could change a result, so stored results of the old adapter are not
  *   taken for results of the new one.
  * - `tasks`: the tasks `prepare` accepts.
+ * - `resultFields`: per task, every field a successful result of that task may hold (some only
+ *   when the program prints them), so that a workflow reading `steps.X.result.F` is checked
+ *   before anything runs. Keep it in step with `parse` (test/engines/result-fields.test.ts
+ *   checks real outputs against it).
  * - `prepare(spec)`: the job to run. Throws `InputError` naming the spec field when the spec
  *   cannot be run (unknown task, missing geometry, inconsistent charge and multiplicity …), so
  *   the mistake is caught before anything is recorded as submitted.
@@ -22,6 +26,7 @@ export interface Engine {
   readonly program: string;
   readonly adapterVersion: string;
   readonly tasks: readonly string[];
+  readonly resultFields: Readonly<Record<string, readonly string[]>>;
   prepare(spec: CalcSpec): JobSpec;
   parse(outputs: JobOutputs, spec: CalcSpec): Outcome;
   readonly versionProbe?: {

@@ -9,6 +9,7 @@ export const commandEngine: Engine = {
   program: 'command',
   adapterVersion: '1',
   tasks: COMMAND_TASKS,
+  resultFields: { run: ['exit_code', 'files', 'stdout_tail'] },
   prepare: prepareCommand,
   parse: parseCommand,
 };

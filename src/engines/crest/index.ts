@@ -9,6 +9,7 @@ export const crestEngine: Engine = {
   program: 'crest',
   adapterVersion: '1',
   tasks: CREST_TASKS,
+  resultFields: { conformers: ['conformers', 'count', 'method'] },
   prepare: prepareCrest,
   parse: parseCrest,
   versionProbe: {

@@ -1,4 +1,5 @@
 import type { Engine } from '../engine.js';
+import { AS_RUN_FIELDS, sameFields } from '../result-fields.js';
 import { parseMopac } from './parse.js';
 import { MOPAC_TASKS, prepareMopac } from './prepare.js';
 
@@ -11,6 +12,13 @@ export const mopacEngine: Engine = {
   // that changed the bond graph fails (topology_changed).
   adapterVersion: '2',
   tasks: MOPAC_TASKS,
+  resultFields: sameFields(MOPAC_TASKS, [
+    'heat_of_formation_kcal_mol',
+    'geometry',
+    'gradient_norm_kcal_mol_angstrom',
+    'ionization_potential_ev',
+    ...AS_RUN_FIELDS,
+  ]),
   prepare: prepareMopac,
   parse: parseMopac,
 };

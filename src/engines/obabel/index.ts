@@ -9,6 +9,10 @@ export const obabelEngine: Engine = {
   program: 'obabel',
   adapterVersion: '1',
   tasks: OBABEL_TASKS,
+  resultFields: {
+    gen3d: ['geometry', 'atom_count', 'charge', 'multiplicity'],
+    conformers: ['conformers', 'count', 'algorithm'],
+  },
   prepare: prepareObabel,
   parse: parseObabel,
   versionProbe: {

@@ -1,4 +1,5 @@
 import type { Engine } from '../engine.js';
+import { AS_RUN_FIELDS, FREQUENCY_RESULT_FIELDS } from '../result-fields.js';
 import { parsePsi4 } from './parse.js';
 import { PSI4_TASKS, preparePsi4 } from './prepare.js';
 
@@ -12,6 +13,18 @@ export const psi4Engine: Engine = {
   program: 'psi4',
   adapterVersion: '1',
   tasks: PSI4_TASKS,
+  resultFields: resultFields(),
   prepare: preparePsi4,
   parse: parsePsi4,
 };
+
+function resultFields(): Readonly<Record<string, readonly string[]>> {
+  const common = ['total_energy_hartree', 'basis', ...AS_RUN_FIELDS];
+  return {
+    energy: common,
+    gradient: [...common, 'gradient_hartree_bohr'],
+    hessian: [...common, 'hessian_hartree_bohr2'],
+    optimize: [...common, 'geometry', 'optimization_steps'],
+    frequencies: [...common, ...FREQUENCY_RESULT_FIELDS],
+  };
+}

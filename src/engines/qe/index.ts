@@ -12,6 +12,36 @@ export const qeEngine: Engine = {
   program: 'qe',
   adapterVersion: '1',
   tasks: QE_TASKS,
+  resultFields: resultFields(),
   prepare: prepareQe,
   parse: parseQe,
 };
+
+function resultFields(): Readonly<Record<string, readonly string[]>> {
+  const always = [
+    'task',
+    'converged',
+    'forces_ry_bohr',
+    'stress_kbar',
+    'pressure_kbar',
+    'fermi_energy_ev',
+    'highest_occupied_ev',
+    'lowest_unoccupied_ev',
+    'number_of_electrons',
+    'kpoints_cartesian_2pi_alat',
+    'band_energies_ev',
+    'band_gap_ev',
+    'band_gap_direct',
+    'valence_band_maximum_ev',
+    'conduction_band_minimum_ev',
+    'direct_gap_ev',
+  ];
+  const energy = [...always, 'total_energy_ry', 'total_energy_ev'];
+  return {
+    scf: energy,
+    relax: [...energy, 'final_energy_ry', 'structure'],
+    'vc-relax': [...energy, 'final_enthalpy_ry', 'structure'],
+    nscf: always,
+    bands: always,
+  };
+}

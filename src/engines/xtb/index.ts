@@ -1,4 +1,5 @@
 import type { Engine } from '../engine.js';
+import { AS_RUN_FIELDS, sameFields } from '../result-fields.js';
 import { parseXtb } from './parse.js';
 import { XTB_TASKS, prepareXtb } from './prepare.js';
 
@@ -9,6 +10,13 @@ export const xtbEngine: Engine = {
   program: 'xtb',
   adapterVersion: '1',
   tasks: XTB_TASKS,
+  resultFields: sameFields(XTB_TASKS, [
+    'total_energy_hartree',
+    'gradient_norm_hartree_bohr',
+    'homo_lumo_gap_ev',
+    'geometry',
+    ...AS_RUN_FIELDS,
+  ]),
   prepare: prepareXtb,
   parse: parseXtb,
 };

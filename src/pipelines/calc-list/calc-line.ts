@@ -55,7 +55,7 @@ export interface CalcLine {
   readonly label: string | undefined;
 }
 
-const FIELDS = [
+export const FIELDS = [
   'program',
   'task',
   'method',

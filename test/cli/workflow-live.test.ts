@@ -1,0 +1,187 @@
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getEngine } from '../../src/engines/registry.js';
+import {
+  cleanupTempDirs,
+  hasProgram,
+  REPO_ROOT,
+  runCli,
+  startCli,
+  tempCampaign,
+  waitFor,
+  withStore,
+} from '../helpers/cli.js';
+
+afterEach(async () => {
+  expect(await cleanupTempDirs()).toEqual([]);
+});
+
+const EXAMPLES = join(REPO_ROOT, 'examples', 'workflows');
+
+interface StepJson {
+  readonly state: string;
+  readonly key: string | null;
+  readonly cached: boolean;
+  readonly reason: string | null;
+  readonly result: Record<string, unknown> | null;
+}
+interface InstanceJson {
+  readonly instance: string;
+  readonly status: string;
+  readonly steps: Record<string, StepJson>;
+}
+
+function statusJson(dir: string): InstanceJson[] {
+  const r = runCli(['workflow', 'status', '--json'], { cwd: dir });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as InstanceJson[];
+}
+
+/** Each calc's attempts, by key. */
+function attemptsByKey(dir: string): Map<string, number> {
+  return withStore(
+    dir,
+    (db) =>
+      new Map(
+        db
+          .prepare('SELECT calc_key AS key, count(*) AS n FROM attempts GROUP BY calc_key')
+          .all()
+          .map((row) => {
+            const { key, n } = row as { key: string; n: number };
+            return [key, n];
+          }),
+      ),
+  );
+}
+
+describe.skipIf(!hasProgram('xtb') || !hasProgram('psi4') || !hasProgram('obabel'))(
+  'the molecular sweep example, two molecules at HF/STO-3G',
+  () => {
+    it('resumes after SIGKILL without computing a finished step again, and finds HF/STO-3G water where the literature has it', async () => {
+      const dir = tempCampaign();
+      copyFileSync(join(EXAMPLES, 'molecule-sweep.yaml'), join(dir, 'sweep.yaml'));
+      writeFileSync(join(dir, 'molecules.csv'), 'name,smiles\nwater,O\nhydrogen-fluoride,F\n');
+      const args = [
+        'workflow',
+        'run',
+        'sweep.yaml',
+        '--set',
+        'method=hf',
+        '--set',
+        'basis=sto-3g',
+        '--workers',
+        '1',
+        '--headless',
+      ];
+      const first = startCli(args, { cwd: dir });
+      await waitFor(
+        'a finished psi4 calc',
+        () =>
+          withStore(dir, (db) =>
+            (db
+              .prepare(`SELECT count(*) FROM calcs WHERE program = 'psi4' AND status = 'succeeded'`)
+              .pluck()
+              .get() as number) > 0
+              ? true
+              : undefined,
+          ),
+        180_000,
+        20,
+      );
+      process.kill(first.pid, 'SIGKILL');
+      expect((await first.exit).signal).toBe('SIGKILL');
+      const finished = withStore(
+        dir,
+        (db) =>
+          db.prepare(`SELECT key FROM calcs WHERE status = 'succeeded'`).pluck().all() as string[],
+      );
+      const before = attemptsByKey(dir);
+      expect(statusJson(dir).some((i) => i.status === 'Running')).toBe(true);
+
+      const second = runCli(args, { cwd: dir });
+      expect(second.status, second.stderr).toBe(0);
+      const after = attemptsByKey(dir);
+      // Every calc finished before the kill was answered from the store: no new attempt.
+      for (const key of finished) expect([key, after.get(key)]).toEqual([key, before.get(key)]);
+      expect(second.stdout).toMatch(
+        new RegExp(`calcs: \\d+ ran ok, ${finished.length} from the store, 0 failed`),
+      );
+
+      const [water, hf] = statusJson(dir);
+      expect(water?.status).toBe('OK');
+      expect(hf?.status).toBe('OK');
+      const dft = water?.steps.dft?.result as {
+        total_energy_hartree: number;
+        geometry: { x: number; y: number; z: number }[];
+      };
+      const freq = water?.steps.freq?.result as {
+        total_energy_hartree: number;
+        frequencies_cm1: number[];
+        imaginary_count: number;
+      };
+      // The frequencies ran at the optimised geometry the dft step passed along.
+      expect(freq.total_energy_hartree).toBeCloseTo(dft.total_energy_hartree, 7);
+      // HF/STO-3G water (NIST CCCBDB): r(OH) 0.989 Å, harmonic frequencies 2170, 4140, 4391 cm⁻¹.
+      const [o, h] = dft.geometry;
+      expect(
+        Math.hypot((o?.x ?? 0) - (h?.x ?? 0), (o?.y ?? 0) - (h?.y ?? 0), (o?.z ?? 0) - (h?.z ?? 0)),
+      ).toBeCloseTo(0.989, 3);
+      expect(freq.imaginary_count).toBe(0);
+      expect(freq.frequencies_cm1.map(Math.round)).toEqual([2170, 4140, 4391]);
+
+      // Every result field a step returned is one its engine declares for the task.
+      for (const [step, program, task] of [
+        ['xtb', 'xtb', 'optimize'],
+        ['dft', 'psi4', 'optimize'],
+        ['freq', 'psi4', 'frequencies'],
+      ] as const) {
+        const declared = getEngine(program).resultFields[task] ?? [];
+        const returned = Object.keys(water?.steps[step]?.result ?? {});
+        expect(returned.filter((k) => !declared.includes(k))).toEqual([]);
+      }
+
+      const csv = readFileSync(join(dir, 'exports', 'workflow-molecule-sweep.csv'), 'utf8')
+        .trim()
+        .split('\n');
+      expect(csv).toHaveLength(3);
+      expect(csv[1]).toMatch(
+        /^water,water,O,succeeded,-5\.07\d+,succeeded,-74\.96\d+,succeeded,-74\.96\d+$/,
+      );
+    }, 600_000);
+  },
+);
+
+describe.skipIf(!hasProgram('pw.x'))('the crystal example, silicon only, small settings', () => {
+  it('relaxes, runs the scf on the relaxed cell and gives the bands calc the scf as its parent', () => {
+    const dir = tempCampaign();
+    copyFileSync(join(EXAMPLES, 'si.cif'), join(dir, 'si.cif'));
+    writeFileSync(
+      join(dir, 'si.yaml'),
+      readFileSync(join(EXAMPLES, 'crystal-bands.yaml'), 'utf8').replace(
+        'structure: [si.cif, ge.cif]',
+        'structure: [si.cif]',
+      ),
+    );
+    const r = runCli(
+      ['workflow', 'run', 'si.yaml', '--set', 'ecutwfc=12', '--set', 'kgrid=4', '--headless'],
+      { cwd: dir },
+    );
+    expect(r.stderr).not.toMatch(/internal error/);
+    const [si] = statusJson(dir);
+    const relax = si?.steps.relax;
+    const scf = si?.steps.scf;
+    expect([relax?.state, scf?.state]).toEqual(['succeeded', 'succeeded']);
+    // The ideal diamond structure does not move: the scf on the relaxed cell has the relax's energy.
+    expect(scf?.result?.total_energy_ry as number).toBeCloseTo(
+      relax?.result?.total_energy_ry as number,
+      6,
+    );
+    const bands = withStore(
+      dir,
+      (db) =>
+        db.prepare(`SELECT spec_json FROM calcs WHERE task = 'bands'`).pluck().get() as string,
+    );
+    expect((JSON.parse(bands) as { options: { parent: string } }).options.parent).toBe(scf?.key);
+  }, 300_000);
+});
