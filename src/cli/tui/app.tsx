@@ -66,11 +66,16 @@ export function App(props: {
     };
   }, [stdout]);
 
+  // The question waiting for y/n, also as a ref: a key typed before React renders again must
+  // see the question asked or answered by the key before it.
+  const asked = useRef<Pending | undefined>(undefined);
   const ask = (question: string, run: Pending['run']): void => {
-    setPending({ question, run });
+    asked.current = { question, run };
+    setPending(asked.current);
   };
   const answer = (yes: boolean): void => {
-    const p = pending;
+    const p = asked.current;
+    asked.current = undefined;
     setPending(undefined);
     if (!yes || p === undefined) {
       setMessage('cancelled');
@@ -113,7 +118,7 @@ export function App(props: {
   const viewKeys = useRef<ViewKeys | null>(null);
   viewKeys.current = null;
   const onKey = (input: string, key: Key): void => {
-    if (pending !== undefined) {
+    if (asked.current !== undefined) {
       if (input === 'y' || input === 'Y') answer(true);
       else if (input === 'n' || input === 'N' || key.escape) answer(false);
       return;

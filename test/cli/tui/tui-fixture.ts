@@ -20,7 +20,8 @@ export interface RecordingActions extends TuiActions {
   readonly calls: string[];
 }
 
-export function tuiFixture(): TuiFixture {
+/** `settings`: a retort.yaml to use instead of the default one. */
+export function tuiFixture(settings?: string): TuiFixture {
   const tmp = tempDir();
   const campaign = seedCampaign(tmp.dir, [
     { key: 'k1', program: 'mopac', method: 'PM7', label: 'ethanol', state: 'succeeded' },
@@ -65,6 +66,7 @@ export function tuiFixture(): TuiFixture {
     relaunch: { cwd: tmp.dir, argv: ['run', 'calcs.jsonl'] },
   };
   writeFileSync(campaign.paths.status, JSON.stringify(run));
+  if (settings !== undefined) writeFileSync(campaign.paths.settings, settings);
   const monitor = CampaignMonitor.open(tmp.dir);
   const calls: string[] = [];
   const actions: RecordingActions = {
@@ -116,3 +118,31 @@ export const KEY = {
   escape: '\u001B',
   tab: '\t',
 } as const;
+
+/** Writes keys one at a time, as typed, letting Ink take each before the next. */
+export async function press(
+  ui: { readonly stdin: { write: (data: string) => void } },
+  ...keys: string[]
+): Promise<void> {
+  for (const key of keys) {
+    ui.stdin.write(key);
+    await settle(40);
+  }
+}
+
+/**
+ * Waits until `check` passes (a loaded machine renders late), at most `ms`; then runs it once
+ * more so that a failure shows its own message.
+ */
+export async function until(check: () => void, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      check();
+      return;
+    } catch {
+      await settle(25);
+    }
+  }
+  check();
+}

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useViewKeys } from '../key-router.js';
+import { useSyncedState } from '../use-synced-state.js';
 import { useMemo, useState } from 'react';
 import type {
   CampaignMonitor,
@@ -16,12 +17,11 @@ const FAILED_STATES: readonly string[] = ['Skip', 'Rerun'];
 
 const BATCH_COLUMNS: readonly Column[] = [
   { title: 'batch', width: 11 },
-  { title: 'pipeline', width: 8 },
   { title: 'status', width: 9 },
   { title: 'size', width: 5, align: 'right' },
-  { title: 'strategy', width: 22 },
-  { title: 'created', width: 11 },
   { title: 'items', width: 0 },
+  { title: 'strategy', width: 14 },
+  { title: 'created', width: 11 },
 ];
 const ITEM_COLUMNS: readonly Column[] = [
   { title: 'item', width: 14 },
@@ -53,8 +53,8 @@ export function Batches(props: {
 }) {
   const [cursor, setCursor] = useState(0);
   const [open, setOpen] = useState<string | undefined>(undefined);
-  const [itemCursor, setItemCursor] = useState(0);
-  const [marked, setMarked] = useState<ReadonlySet<string>>(new Set());
+  const [itemCursor, setItemCursor, itemCursorNow] = useSyncedState(0);
+  const [marked, setMarked, markedNow] = useSyncedState<ReadonlySet<string>>(new Set());
   const batches = props.snapshot.batches;
   const items = useMemo(
     () => (open === undefined ? [] : props.monitor.batchItems(open)),
@@ -72,7 +72,7 @@ export function Batches(props: {
       } else return false;
       return true;
     }
-    const item = items[itemCursor];
+    const item = items[itemCursorNow.current];
     if (key.escape) setOpen(undefined);
     else if (key.downArrow || input === 'j')
       setItemCursor((c) => Math.min(items.length - 1, c + 1));
@@ -90,11 +90,11 @@ export function Batches(props: {
       setMarked(
         new Set(items.filter((i) => FAILED_STATES.includes(i.status)).map((i) => i.itemId)),
       );
-    } else if ((input === 'r' || input === 'n') && marked.size > 0) {
+    } else if ((input === 'r' || input === 'n') && markedNow.current.size > 0) {
       props.onAction({
         kind: input === 'r' ? 'requeue' : 'new_batch',
         batchId: open,
-        itemIds: [...marked],
+        itemIds: [...markedNow.current],
       });
       setMarked(new Set());
     } else return false;
@@ -113,17 +113,16 @@ export function Batches(props: {
             id: b.batchId,
             current: i === cursor,
             colour: stateColour(b.status),
-            colourCell: 2,
+            colourCell: 1,
             cells: [
               b.batchId,
-              b.pipeline,
               b.status,
               String(b.size),
-              b.strategy,
-              clock(b.createdAt, now),
               ITEM_STATES.filter((s) => (b.counts[s] ?? 0) > 0)
                 .map((s) => `${s} ${b.counts[s] ?? 0}`)
                 .join(' · '),
+              b.strategy,
+              clock(b.createdAt, now),
             ],
           }))}
         />
@@ -140,7 +139,8 @@ export function Batches(props: {
   return (
     <Box flexDirection="column">
       <Text>
-        <Text bold>{open}</Text> · {items.length} items · {marked.size} marked
+        <Text bold>{open}</Text> ({batches.find((b) => b.batchId === open)?.pipeline ?? ''}) ·{' '}
+        {items.length} items · {marked.size} marked
       </Text>
       <Table
         columns={ITEM_COLUMNS}

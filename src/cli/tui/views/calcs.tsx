@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useViewKeys } from '../key-router.js';
+import { useSyncedState } from '../use-synced-state.js';
 import { useMemo, useState } from 'react';
 import type { CalcStatus } from '../../../core/calc-status.js';
 import type {
@@ -50,7 +51,7 @@ export function Calcs(props: {
   const [sort, setSort] = useState(0);
   const [text, setText] = useState('');
   const [typing, setTyping] = useState(false);
-  const [cursor, setCursor] = useState(0);
+  const [cursor, setCursor, cursorNow] = useSyncedState(0);
   const rows = Math.max(3, props.height - 3);
   const offset = Math.max(0, Math.floor(cursor / rows) * rows);
   const statuses = STATUS_FILTERS[filter] ?? [];
@@ -88,7 +89,7 @@ export function Calcs(props: {
       } else if (input === 's') setSort((s) => (s + 1) % SORTS.length);
       else if (input === '/') setTyping(true);
       else if (key.return) {
-        const row = page.rows[cursor - offset];
+        const row = page.rows[cursorNow.current - offset];
         if (row !== undefined) setOpen(row.key);
       } else return false;
       return true;

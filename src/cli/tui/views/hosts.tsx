@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useViewKeys } from '../key-router.js';
-import { useState } from 'react';
+import { useSyncedState } from '../use-synced-state.js';
 import type { MonitorSnapshot } from '../../../runtime/monitor/campaign-monitor.js';
 import { Keys, Table, type Column } from '../components/table.js';
 import { stateColour } from '../theme.js';
@@ -32,14 +32,14 @@ export function Hosts(props: {
   readonly checks: ReadonlyMap<string, HostCheck>;
   readonly onCheck: (host: string) => void;
 }) {
-  const [cursor, setCursor] = useState(0);
+  const [cursor, setCursor, cursorNow] = useSyncedState(0);
   const { snapshot: s } = props;
   const names = ['local', ...s.hosts.map((h) => `${h.type}:${h.name}`)];
   useViewKeys((input, key) => {
     if (key.downArrow || input === 'j') setCursor((c) => Math.min(names.length - 1, c + 1));
     else if (key.upArrow || input === 'k') setCursor((c) => Math.max(0, c - 1));
     else if (input === 'c') {
-      const host = s.hosts[cursor - 1];
+      const host = s.hosts[cursorNow.current - 1];
       if (host !== undefined) props.onCheck(host.name);
     } else return false;
     return true;
