@@ -39,7 +39,7 @@ export default tseslint.config(
     // Every error retort throws says whether a retry can help and whether it is the user's to
     // fix: a RetortError subclass, never a built-in error. Tests, benchmarks and scripts may
     // throw what they like.
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
     ignores: ['src/core/errors.ts'],
     rules: {
       'no-restricted-syntax': [

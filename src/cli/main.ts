@@ -11,6 +11,7 @@ import { registerMbe } from './commands/mbe.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
+import { registerTui } from './commands/tui.js';
 import { registerWorkflow } from './commands/workflow.js';
 
 const program = new Command('retort')
@@ -37,6 +38,7 @@ registerExport(program);
 registerMbe(program);
 registerHosts(program);
 registerWorkflow(program);
+registerTui(program);
 
 // A reader that goes away (`retort status | head -1`) must not kill a command half-way: what it
 // would have read is dropped, and the command ends as it would have (a runner goes on with its

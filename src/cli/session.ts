@@ -140,6 +140,8 @@ export async function openRunSession(
       executor,
       workers,
       command,
+      // The TUI resumes a run by starting its command again where it was started.
+      relaunch: { cwd: process.cwd(), argv: process.argv.slice(2) },
       failureThreshold: threshold,
       retries: options.retries ?? settings.control.retries,
       retryFailed: flags.retryFailed === true,

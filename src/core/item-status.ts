@@ -7,10 +7,11 @@ import type { TransitionTable } from './transitions.js';
  * ```
  *  Pending ──select──► To run ──► Running ──► OK
  *     ▲                  ▲  │        │  ├──► Rerun ──select──► To run
- *     │                  │  │        │  └──► Skip (terminal)
+ *     │                  │  │        │  └──► Skip
  *     │                  └──┼── interrupted (stop, crash)
  *     └── reset ────────────┘ (batch reset; OK → Pending under all_or_nothing)
  *  Pending ──► Skip   (its input, checked again later, is invalid)
+ *  OK, Skip ──► Pending   (requeued by the user: `retort batch requeue`, the TUI)
  * ```
  *
  * - `Pending`: added, never selected (or reset).
@@ -19,7 +20,8 @@ import type { TransitionTable } from './transitions.js';
  * - `OK`: the pipeline produced its result.
  * - `Rerun`: failed; retry_count < max_retries, so a later batch takes it again (first, with
  *   `rerun_first_then_easy`).
- * - `Skip`: terminal: retries exhausted, or invalid input found when it was added.
+ * - `Skip`: retries exhausted, or invalid input found when it was added; only the user takes
+ *   it back (requeue).
  */
 export const ItemStatus = {
   Pending: 'Pending',
@@ -38,7 +40,7 @@ export const ITEM_TRANSITIONS: TransitionTable<ItemStatus> = {
   Running: ['OK', 'Rerun', 'Skip', 'To run'],
   OK: ['Pending'],
   Rerun: ['To run'],
-  Skip: [],
+  Skip: ['Pending'],
 };
 
 export const ITEM_STATUSES: readonly ItemStatus[] = Object.values(ItemStatus);

@@ -5,6 +5,7 @@ import { CampaignError } from '../core/errors.js';
 import { DAMAGED_STORE_FIX, openDatabase, readCampaignId } from '../store/database.js';
 import { CalcStore } from '../store/calc-store.js';
 import { BatchStore } from '../store/batch-store.js';
+import { CampaignBrowser } from '../store/campaign-browse.js';
 import { ItemStore } from '../store/item-store.js';
 import { RunStore } from '../store/run-store.js';
 import { readSettings, SETTINGS_TEMPLATE, type Settings } from './settings.js';
@@ -23,6 +24,8 @@ export interface Campaign {
   /** Work items of every pipeline (pipelines take their own view with `items.of(codec)`). */
   readonly items: ItemStore;
   readonly batches: BatchStore;
+  /** Bounded read-only queries for live views (the terminal UI). */
+  readonly browse: CampaignBrowser;
   close(): void;
 }
 
@@ -98,6 +101,7 @@ export function openCampaign(root: string, options: { readonly?: boolean } = {})
     runs: new RunStore(db),
     items: new ItemStore(db),
     batches: new BatchStore(db),
+    browse: new CampaignBrowser(db),
     close: () => {
       db.close();
     },

@@ -208,6 +208,9 @@ export class CalcStore {
       getAttempt: db.prepare<[string, number], AttemptRow>(
         'SELECT * FROM attempts WHERE calc_key = ? AND attempt = ?',
       ),
+      attempts: db.prepare<[string], AttemptRow>(
+        'SELECT * FROM attempts WHERE calc_key = ? ORDER BY attempt',
+      ),
       latestAttempt: db.prepare<[string], AttemptRow>(
         'SELECT * FROM attempts WHERE calc_key = ? ORDER BY attempt DESC LIMIT 1',
       ),
@@ -399,6 +402,11 @@ export class CalcStore {
   latestAttempt(key: string): Attempt | undefined {
     const row = this.stmt.latestAttempt.get(key);
     return row === undefined ? undefined : attemptOf(row);
+  }
+
+  /** Every attempt of a calc, first first. */
+  attempts(key: string): Attempt[] {
+    return this.stmt.attempts.all(key).map(attemptOf);
   }
 
   /** Calcs that may have a live process or job somewhere (submitted or running). */

@@ -1,4 +1,4 @@
-import { InfrastructureError } from '../core/errors.js';
+import { InfrastructureError, InputError } from '../core/errors.js';
 import {
   ITEM_STATUSES,
   ITEM_TRANSITIONS,
@@ -331,6 +331,43 @@ export class PipelineItems<P, R> {
           this.setStatus(row.item_id, 'To run', { phase: 'pending' });
           n++;
         }
+      }
+      return n;
+    })();
+  }
+
+  /**
+   * Puts items back in the queue at the user's request (`retort batch requeue`): OK and Skip
+   * items become Pending, their result, skip reason and retry count cleared, and leave their
+   * batch, so the next batch (or `batch run --molecules`) can take them; Pending and Rerun items
+   * are already queued and stay as they are. An unknown item, or one in a batch now (To run,
+   * Running), is refused (InputError) before any item changes. Returns how many changed.
+   */
+  requeue(itemIds: readonly string[]): number {
+    return this.db.transaction(() => {
+      const rows = itemIds.map((id) => {
+        const row = this.stmt.get.get(this.pipeline, id);
+        if (row === undefined) throw new InputError(id, `no such ${this.pipeline} item`);
+        if (row.status === 'To run' || row.status === 'Running')
+          throw new InputError(
+            id,
+            `is ${row.status} in ${row.batch_id ?? 'a batch'}; stop or finish that batch first`,
+          );
+        return row;
+      });
+      const now = nowIso();
+      let n = 0;
+      for (const row of rows) {
+        if (row.status !== 'OK' && row.status !== 'Skip') continue;
+        this.setStatus(row.item_id, 'Pending', {
+          phase: 'pending',
+          result: null,
+          retry_count: 0,
+          skip_reason: null,
+          last_error_message: null,
+        });
+        this.stmt.clearBatch.run({ pipeline: this.pipeline, item_id: row.item_id, now });
+        n++;
       }
       return n;
     })();

@@ -289,4 +289,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE batches ADD COLUMN summary_json TEXT;
   `,
+  // A live view pages calcs by last change and counts completions per minute: both by index,
+  // so that one refresh of a 100k-calc store stays a few milliseconds (bench/tui-refresh).
+  `
+  CREATE INDEX calcs_by_updated ON calcs (updated_at);
+  CREATE INDEX attempts_by_ended ON attempts (ended_at);
+  `,
 ];

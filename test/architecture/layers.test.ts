@@ -60,8 +60,10 @@ function importGraph(files: ReadonlyMap<string, string>): Map<string, string[]> 
     const targets: string[] = [];
     for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
       if (!fileName.startsWith('.')) continue;
-      const target = posix.join(posix.dirname(file), fileName).replace(/\.js$/, '.ts');
-      if (files.has(target) && !targets.includes(target)) targets.push(target);
+      const base = posix.join(posix.dirname(file), fileName).replace(/\.js$/, '');
+      // `./x.js` is x.ts or, for the terminal UI's components, x.tsx.
+      const target = [`${base}.ts`, `${base}.tsx`].find((t) => files.has(t));
+      if (target !== undefined && !targets.includes(target)) targets.push(target);
     }
     graph.set(file, targets);
   }
@@ -156,7 +158,7 @@ function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[] {
 function sourcesUnder(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const entry of readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })) {
-    if (!entry.endsWith('.ts')) continue;
+    if (!entry.endsWith('.ts') && !entry.endsWith('.tsx')) continue;
     const path = join(root, dir, entry);
     files.set(relative(root, path).split(sep).join('/'), readFileSync(path, 'utf8'));
   }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { POLICIES, STRATEGIES, type Policy, type Strategy } from '../../core/batch-status.js';
 import { InputError } from '../../core/errors.js';
 import {
+  requeueMolecules,
   batchStatusRows,
   checkResumable,
   closeBatch,
@@ -29,6 +30,7 @@ interface BatchRunFlags extends RunFlags {
   readonly seed?: string;
   readonly cores?: string;
   readonly withReference?: boolean;
+  readonly molecules?: string;
 }
 
 export function registerBatch(program: Command): void {
@@ -59,6 +61,10 @@ export function registerBatch(program: Command): void {
       'rerun_first_then_easy',
     )
     .option('--seed <n>', 'seed of the random strategy', '1')
+    .option(
+      '--molecules <ids>',
+      'exactly these molecules (comma-separated mol_ids, each Pending or Rerun) instead of --size by --strategy',
+    )
     .option('--policy <name>', `after failures: ${POLICIES.join(', ')}`, 'partial_ok')
     .option('--max-retries <n>', 'attempts per molecule before it is skipped', '3')
     .option('--max-conformers <n>', 'at most this many conformers per molecule go to MOPAC', '5')
@@ -112,6 +118,23 @@ export function registerBatch(program: Command): void {
       const campaign = openCampaign(findCampaignRoot(dir, process.cwd()));
       try {
         process.stdout.write(`${resetBatch(campaign, batchId)}\n`);
+      } finally {
+        campaign.close();
+      }
+    });
+
+  batch
+    .command('requeue')
+    .summary('put OK or Skip molecules back in the queue (Pending, retries from 0)')
+    .description(
+      'Puts the named molecules back in the queue: OK and Skip ones become Pending, their result, skip reason and retry count cleared, so the next batch (or `batch run --molecules`) takes them again. Pending and Rerun ones are queued already; a molecule in a batch now (To run, Running) is refused. The TUI does the same for the molecules marked in a batch.',
+    )
+    .argument('<mol_ids...>', 'e.g. mol_00012 mol_00040')
+    .action((molIds: string[], _options: unknown, command: Command) => {
+      const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
+      const campaign = openCampaign(findCampaignRoot(dir, process.cwd()));
+      try {
+        process.stdout.write(`${requeueMolecules(campaign, molIds)}\n`);
       } finally {
         campaign.close();
       }
@@ -175,6 +198,7 @@ function batchOptions(flags: BatchRunFlags): Omit<NewBatchOptions, 'workers'> {
     max_retries: parseCount(flags.maxRetries, '--max-retries') ?? 3,
     max_conformers: parseCount(flags.maxConformers, '--max-conformers') ?? 5,
     seed: parseCount(flags.seed, '--seed', 0) ?? 1,
+    ...(flags.molecules === undefined ? {} : { only: moleculeIds(flags.molecules) }),
   };
 }
 
@@ -277,6 +301,15 @@ async function runSession(
     });
   }
   return exitCode;
+}
+
+function moleculeIds(value: string): string[] {
+  const ids = value
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  if (ids.length === 0) throw new InputError('--molecules', 'expected comma-separated mol_ids');
+  return [...new Set(ids)];
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -22,6 +22,8 @@ export interface NewBatchOptions extends Pm7BatchSettings {
   readonly policy: Policy;
   readonly max_retries: number;
   readonly workers: number;
+  /** Only these molecules (each must be Pending or Rerun), all of them: `--molecules`. */
+  readonly only?: readonly string[];
 }
 
 /** A batch to run, or why there is none (with the command's exit status). */
@@ -46,6 +48,7 @@ export async function startBatch(
     );
   }
   await describeAgain(campaign);
+  if (options.only !== undefined) checkSelectable(store, options.only);
   const counts = store.counts();
   if (counts.Pending + counts.Rerun === 0) {
     const total = ITEM_STATUSES.reduce((n, s) => n + counts[s], 0);
@@ -62,20 +65,48 @@ export async function startBatch(
           exitCode: 0,
         };
   }
-  const { batch } = store.createBatch({
-    size: options.size,
-    strategy: options.strategy,
-    seed: options.strategy === 'random' ? options.seed : null,
-    policy: options.policy,
-    max_retries: options.max_retries,
-    workers: options.workers,
-    settings: {
-      crest_timeout_min: options.crest_timeout_min,
-      mopac_timeout_min: options.mopac_timeout_min,
-      max_conformers: options.max_conformers,
+  const { batch } = store.createBatch(
+    {
+      size: options.only?.length ?? options.size,
+      strategy: options.strategy,
+      seed: options.strategy === 'random' ? options.seed : null,
+      policy: options.policy,
+      max_retries: options.max_retries,
+      workers: options.workers,
+      settings: {
+        crest_timeout_min: options.crest_timeout_min,
+        mopac_timeout_min: options.mopac_timeout_min,
+        max_conformers: options.max_conformers,
+      },
     },
-  });
+    options.only === undefined ? undefined : new Set(options.only),
+  );
   return { kind: 'batch', batch };
+}
+
+/** `--molecules`: every one known and waiting in the queue (Pending or Rerun). */
+function checkSelectable(store: ReturnType<typeof moleculesOf>, ids: readonly string[]): void {
+  for (const id of ids) {
+    const status = store.get(id)?.status;
+    if (status === undefined) throw new InputError(`--molecules ${id}`, 'no such molecule');
+    if (status !== 'Pending' && status !== 'Rerun') {
+      throw new InputError(
+        `--molecules ${id}`,
+        `is ${status}; only Pending or Rerun molecules can join a batch (\`retort batch requeue ${id}\` puts an OK or Skip one back)`,
+      );
+    }
+  }
+}
+
+/**
+ * `retort batch requeue MOL_ID…`: OK and Skip molecules back to Pending with their retries
+ * counted from 0 again, and the tracking CSV rewritten. Returns the line to print.
+ */
+export function requeueMolecules(campaign: Campaign, molIds: readonly string[]): string {
+  const n = moleculesOf(campaign).requeue(molIds);
+  writeBatchCsv(campaign, { withReference: false });
+  const same = molIds.length - n;
+  return `${n} molecule${n === 1 ? '' : 's'} back to Pending${same === 0 ? '' : ` (${same} already queued)`}`;
 }
 
 const RESUMABLE: readonly BatchStatus[] = ['Running', 'Stopped'];

@@ -142,12 +142,26 @@ export class MoleculeStore {
    * Creates a batch and selects its molecules (runtime/scheduling strategies) in one
    * transaction: they become `To run` with the batch id, their place in it and its max_retries.
    */
-  createBatch(batch: NewPm7Batch): {
+  /**
+   * A new batch chosen by its strategy among the Pending and Rerun molecules, or among `only`
+   * of them when given (`batch run --molecules`).
+   */
+  createBatch(
+    batch: NewPm7Batch,
+    only?: ReadonlySet<string>,
+  ): {
     readonly batch: Pm7Batch;
     readonly molecules: readonly Molecule[];
   } {
     const created = this.items.createBatch(this.batchStore, batch, (candidates) =>
-      selectItems(candidates.map(summary), batch.strategy, batch.size, batch.seed),
+      selectItems(
+        (only === undefined ? candidates : candidates.filter((c) => only.has(c.item_id))).map(
+          summary,
+        ),
+        batch.strategy,
+        batch.size,
+        batch.seed,
+      ),
     );
     return { batch: created.batch, molecules: created.items.map(toMolecule) };
   }
@@ -182,6 +196,11 @@ export class MoleculeStore {
   /** Molecules of the batch left Running by an interrupted run go back to To run. */
   returnInterrupted(batchId: string): number {
     return this.items.returnInterrupted(batchId);
+  }
+
+  /** Molecules back in the queue at the user's request (store/item-store.ts requeue). */
+  requeue(molIds: readonly string[]): number {
+    return this.items.requeue(molIds);
   }
 
   /** The all_or_nothing reset (store/item-store.ts resetBatch). */

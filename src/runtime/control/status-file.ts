@@ -18,6 +18,9 @@ import { writeFileAtomic } from '../atomic-write.js';
  * - `eta_s`, `eta_at`: estimated seconds (and moment) until every queued and running calc is
  *   done at the current worker count, from `rolling_avg_s` (null while unknown).
  * - `message`: why the run paused, stopped or failed, when it did.
+ * - `relaunch`: how to start the same command again (its directory and arguments after
+ *   `retort`), so that a live view can resume the run in a new process; absent in status files
+ *   of older versions.
  */
 export interface StatusSnapshot {
   readonly run_id: string;
@@ -47,8 +50,15 @@ export interface StatusSnapshot {
   readonly eta_s: number | null;
   readonly eta_at: string | null;
   readonly message: string | null;
+  readonly relaunch?: Relaunch;
   /** The scheduler jobs holding the run's calcs (SLURM), as the executor last saw them. */
   readonly scheduler_jobs?: readonly SchedulerJob[];
+}
+
+/** A command line to run again: `retort ...argv` in `cwd`. */
+export interface Relaunch {
+  readonly cwd: string;
+  readonly argv: readonly string[];
 }
 
 /**

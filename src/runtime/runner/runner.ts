@@ -14,6 +14,7 @@ import type { Calc } from '../../store/calc-store.js';
 import type { CalcResolution, CalcRunner, RunSummary } from '../calc-request.js';
 import type { Campaign } from '../campaign.js';
 import { FailureThreshold } from '../control/failure-threshold.js';
+import type { Relaunch } from '../control/status-file.js';
 import { clearStopRequest, isStopRequested } from '../control/stop-request.js';
 import type { CalcEvent, RunObserver } from '../run-observer.js';
 import {
@@ -41,6 +42,8 @@ export interface RunnerOptions {
   readonly workers: number;
   /** The command line that started the run, for status and the runs table. */
   readonly command: readonly string[];
+  /** How to start the same run again (written to status.json for live views). */
+  readonly relaunch?: Relaunch;
   /** Pause after this many distinct items failed in this run (0: never). */
   readonly failureThreshold: number;
   /** Automatic retries of failures that repeating can fix (killed, lost, cancelled). */
@@ -111,7 +114,13 @@ export class Runner implements CalcRunner {
     };
     this.reporter = new StatusReporter(
       campaign.paths.status,
-      { runId: this.runId, command: options.command, executor, workers: this.workers },
+      {
+        runId: this.runId,
+        command: options.command,
+        executor,
+        workers: this.workers,
+        ...(options.relaunch === undefined ? {} : { relaunch: options.relaunch }),
+      },
       () => ({
         state: this.state,
         message: this.message,

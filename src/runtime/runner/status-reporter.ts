@@ -3,7 +3,12 @@ import type { Failure } from '../../core/failure.js';
 import type { Executor } from '../../executors/executor.js';
 import { nowIso } from '../../store/calc-store.js';
 import { RollingEta } from '../control/rolling-eta.js';
-import { writeStatusFile, type RunTotals, type StatusSnapshot } from '../control/status-file.js';
+import {
+  writeStatusFile,
+  type Relaunch,
+  type RunTotals,
+  type StatusSnapshot,
+} from '../control/status-file.js';
 import type { RunObserver } from '../run-observer.js';
 
 /** What the runner tells the reporter about itself when a snapshot is taken. */
@@ -20,6 +25,7 @@ export interface RunIdentity {
   readonly command: readonly string[];
   readonly executor: Executor;
   readonly workers: number;
+  readonly relaunch?: Relaunch;
 }
 
 /** Minimum time between two writes of status.json, ms. */
@@ -103,7 +109,7 @@ export class StatusReporter {
   }
 
   private snapshot(): StatusSnapshot {
-    const { runId, command, executor, workers } = this.identity;
+    const { runId, command, executor, workers, relaunch } = this.identity;
     const view = this.view();
     const etaS = this.eta.etaS(view.totals.queued + view.totals.running, workers);
     return {
@@ -122,6 +128,7 @@ export class StatusReporter {
       eta_s: etaS,
       eta_at: etaS === null ? null : new Date(Date.now() + etaS * 1000).toISOString(),
       message: view.message,
+      ...(relaunch === undefined ? {} : { relaunch }),
       ...(executor.jobs === undefined ? {} : { scheduler_jobs: executor.jobs() }),
     };
   }

@@ -6,6 +6,7 @@ import {
   closeBatch,
   resetBatch,
   resumeBatch,
+  requeueMolecules,
   startBatch,
   storedSummary,
   type NewBatchOptions,
@@ -179,5 +180,50 @@ describe('the PM7 batch lifecycle', () => {
     });
     expect(done.text).not.toContain('retort batch resume');
     expect(storedSummary(campaign, 'batch_0001')).toBe(done.text);
+  });
+
+  it('requeues OK and Skip molecules with their retries from 0, and runs exactly the molecules named', async () => {
+    const campaign = setup();
+    moleculesOf(campaign).insertMany([
+      molecule('M1'),
+      molecule('M2'),
+      molecule('M3', { status: 'Skip', skip_reason: 'INVALID_INPUT' }),
+    ]);
+    const start = await startBatch(campaign, { ...OPTIONS, policy: 'partial_ok', size: 1 });
+    if (start.kind !== 'batch') throw new InputError(undefined, 'no batch');
+    finishOk(campaign, detail('M1', 'batch_0001'));
+    closeBatch(campaign, start.batch, {
+      interrupted: false,
+      started: new Date(),
+      withReference: false,
+    });
+    await expect(startBatch(campaign, { ...OPTIONS, only: ['M1'] })).rejects.toThrow(
+      '--molecules M1: is OK; only Pending or Rerun molecules can join a batch (`retort batch requeue M1` puts an OK or Skip one back)',
+    );
+    await expect(startBatch(campaign, { ...OPTIONS, only: ['M9'] })).rejects.toThrow(
+      '--molecules M9: no such molecule',
+    );
+    expect(requeueMolecules(campaign, ['M1', 'M2', 'M3'])).toBe(
+      '2 molecules back to Pending (1 already queued)',
+    );
+    expect(moleculesOf(campaign).get('M3')).toMatchObject({
+      status: 'Pending',
+      skip_reason: null,
+      retry_count: 0,
+    });
+    expect(moleculesOf(campaign).get('M1')).toMatchObject({ status: 'Pending', batch_id: null });
+    const next = await startBatch(campaign, { ...OPTIONS, only: ['M3', 'M1'] });
+    if (next.kind !== 'batch') throw new InputError(undefined, 'no batch');
+    expect(next.batch.size).toBe(2);
+    expect(
+      moleculesOf(campaign)
+        .ofBatch(next.batch.batch_id)
+        .map((m) => m.mol_id)
+        .sort(),
+    ).toEqual(['M1', 'M3']);
+    expect(moleculesOf(campaign).get('M2')?.status).toBe('Pending');
+    expect(() => requeueMolecules(campaign, ['M1'])).toThrow(
+      `M1: is To run in ${next.batch.batch_id}; stop or finish that batch first`,
+    );
   });
 });

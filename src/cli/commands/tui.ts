@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { InputError } from '../../core/errors.js';
+import { findCampaignRoot } from '../../runtime/campaign.js';
+
+export function registerTui(program: Command): void {
+  program
+    .command('tui')
+    .summary('a live full-screen view of the campaign, with its actions')
+    .description(
+      `Opens a full-screen view of the campaign that refreshes while a run goes on in another process: Overview (run state, counts, throughput, ETA, completions per minute, executors, recent failures), Calcs (every calc, filter and sort, Enter opens one: spec, attempts, result, stdout/stderr tails), Batches (items per batch; mark items to requeue or run in a new batch), Hosts (per executor, SLURM jobs, host checks) and Logs (the run log, following). S stops the run gracefully, K stops it now, R starts the last run again in the background, F with --retry-failed; ? lists every key. It reads the store without taking the runner's lock, so it never slows or blocks a run; closing it leaves runs going. Needs a terminal of at least 80×24.`,
+    )
+    .option('--refresh <ms>', 'milliseconds between refreshes', '1000')
+    .action(async (options: { refresh: string }, command: Command) => {
+      const { campaign } = command.optsWithGlobals<{ campaign?: string }>();
+      const refreshMs = Number(options.refresh);
+      if (!Number.isInteger(refreshMs) || refreshMs < 100)
+        throw new InputError(
+          '--refresh',
+          `expected whole milliseconds ≥ 100, got ${options.refresh}`,
+        );
+      if (!process.stdout.isTTY || !process.stdin.isTTY)
+        throw new InputError(
+          'retort tui',
+          'needs a terminal (stdin and stdout); use retort status --json in scripts',
+        );
+      const root = findCampaignRoot(campaign, process.cwd());
+      // Loaded only here: no other command pays for React.
+      const { openTui } = await import('../tui/open-tui.js');
+      await openTui(root, refreshMs);
+    });
+}
