@@ -52,6 +52,7 @@ async function start(options: Partial<RunnerOptions> = {}): Promise<Runner> {
     retries: 1,
     retryFailed: false,
     stopPollMs: 50,
+    backoff: { base_s: 0.1, max_s: 1, jitter: 0 },
     ...options,
   });
 }
