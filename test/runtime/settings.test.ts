@@ -84,6 +84,7 @@ describe('retort.yaml hosts', () => {
       submit: 'array',
       pack_size: 20,
       max_jobs: 20,
+      submit_interval_s: 0,
       poll_s: 10,
     });
   });
