@@ -11,6 +11,7 @@ import { registerMbe } from './commands/mbe.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
+import { withLogOptions } from './session.js';
 
 const program = new Command('retort')
   .description(
@@ -35,6 +36,13 @@ registerStop(program);
 registerExport(program);
 registerMbe(program);
 registerHosts(program);
+
+// Every command that runs calcs takes the run's log level.
+for (const path of [['run'], ['calc'], ['batch', 'run'], ['batch', 'resume'], ['mbe', 'run']]) {
+  let command: Command | undefined = program;
+  for (const name of path) command = command?.commands.find((c) => c.name() === name);
+  if (command !== undefined) withLogOptions(command);
+}
 
 // A reader that goes away (`retort status | head -1`) must not kill a command half-way: what it
 // would have read is dropped, and the command ends as it would have (a runner goes on with its

@@ -135,9 +135,23 @@ function checkSpin(elements: readonly string[], spec: CalcSpec, line: CalcLine, 
   }
 }
 
-/** Runs every line of a checked list through `request`, all at once (the runner keeps to its workers). */
-export function runCalcList(list: CalcList, request: RequestCalc): Promise<LineResult[]> {
-  return Promise.all(list.lines.map((checked) => runLine(list, checked, request)));
+/**
+ * Runs every line of a checked list through `request`, all at once (the runner keeps to its
+ * workers and orders them). A line's calcs (its SMILES' 3D geometry too) are asked for with
+ * the line's `priority`, else `priority`.
+ */
+export function runCalcList(
+  list: CalcList,
+  request: RequestCalc,
+  priority = 0,
+): Promise<LineResult[]> {
+  return Promise.all(
+    list.lines.map((checked) =>
+      runLine(list, checked, (spec, options) =>
+        request(spec, { priority: checked.line.priority ?? priority, ...options }),
+      ),
+    ),
+  );
 }
 
 async function runLine(

@@ -207,6 +207,11 @@ export class Runner implements CalcRunner {
     return runner;
   }
 
+  /** The run's structured log, logs/<run id>.jsonl (run-log.ts). */
+  get logPath(): string {
+    return this.log.path;
+  }
+
   /** The run's state now. */
   get currentState(): RunState {
     return this.state;
