@@ -3,11 +3,13 @@ import { RetortError } from '../core/errors.js';
 import { systemFailureLine } from '../runtime/system-failure.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCalc } from './commands/calc.js';
+import { registerEstimate } from './commands/estimate.js';
 import { registerExport } from './commands/export.js';
 import { registerHosts } from './commands/hosts.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerMbe } from './commands/mbe.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
@@ -36,6 +38,8 @@ registerStop(program);
 registerExport(program);
 registerMbe(program);
 registerHosts(program);
+registerEstimate(program);
+registerReport(program);
 
 // Every command that runs calcs takes the run's log level.
 for (const path of [['run'], ['calc'], ['batch', 'run'], ['batch', 'resume'], ['mbe', 'run']]) {

@@ -140,8 +140,11 @@ export interface AttemptTiming {
   readonly runId: string;
   readonly durationS: number;
   readonly predictedS: number | null;
-  /** Between the hand-over to the executor and the start of the program, s (null: unknown). */
-  readonly queueWaitS: number | null;
+  /** Between the hand-over to the executor and the start of the program, s. */
+  readonly queueWaitS: number;
+  /** When the program started and ended (ISO). */
+  readonly startedAt: string;
+  readonly endedAt: string;
 }
 
 /**
@@ -300,13 +303,14 @@ export class CalcStore {
           duration_s: number;
           predicted_s: number | null;
           submitted_at: string;
-          started_at: string | null;
+          started_at: string;
+          ended_at: string;
         }
       >(
         `SELECT c.key, c.program, c.task, c.spec_json, a.executor, a.run_id, a.duration_s,
-                a.predicted_s, a.submitted_at, a.started_at
+                a.predicted_s, a.submitted_at, a.started_at, a.ended_at
            FROM attempts a JOIN calcs c ON c.key = a.calc_key
-          WHERE a.status = 'succeeded' AND a.duration_s IS NOT NULL
+          WHERE a.status = 'succeeded' AND a.duration_s IS NOT NULL AND a.started_at IS NOT NULL
           ORDER BY a.ended_at`,
       ),
       recentFailures: db.prepare<[number], RecentFailureRow>(
@@ -382,10 +386,9 @@ export class CalcStore {
       runId: row.run_id,
       durationS: row.duration_s,
       predictedS: row.predicted_s,
-      queueWaitS:
-        row.started_at === null
-          ? null
-          : Math.max(0, (Date.parse(row.started_at) - Date.parse(row.submitted_at)) / 1000),
+      queueWaitS: Math.max(0, (Date.parse(row.started_at) - Date.parse(row.submitted_at)) / 1000),
+      startedAt: row.started_at,
+      endedAt: row.ended_at,
     }));
   }
 
