@@ -1,8 +1,10 @@
 /**
  * bench/scheduling — retort's calc order (priority, then longest predicted first) against a
  * random order, on 2 workers, with real psi4 and xtb calcs of a skewed cost: a few large
- * (B3LYP/def2-SVP of benzene and pyridine), many small (HF/def2-SVP of 16 molecules of two
- * heavy atoms at most, GFN2-xTB of 20 small organic molecules).
+ * (B3LYP/def2-SVP of benzene and ethanol), many small (HF/def2-SVP of 6 molecules of one or
+ * two heavy atoms, GFN2-xTB of 20 small organic molecules). With these shares a random order is,
+ * on average, about 15 % longer than longest first (list scheduling replayed on such times);
+ * more large calcs, or more small work, make the orders closer.
  *
  * Each order runs in a fresh campaign (nothing cached) through the real CLI (`retort run
  * --workers 2`): the random order is the calc list shuffled with a seeded generator and given
@@ -48,25 +50,8 @@ for (const [program, flag] of [
   }
 }
 
-const LARGE = ['c1ccccc1', 'c1ccncc1'];
-const MEDIUM = [
-  'O',
-  'N',
-  'C',
-  'F',
-  'CO',
-  'CC',
-  'C=C',
-  'C#C',
-  'C=O',
-  'CN',
-  'OO',
-  'NN',
-  'CF',
-  'C#N',
-  'N#N',
-  'FF',
-];
+const LARGE = ['c1ccccc1', 'CCO'];
+const MEDIUM = ['O', 'N', 'C', 'F', 'CO', 'CC'];
 const SMALL = [
   'CCC',
   'CCO',
