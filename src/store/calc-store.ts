@@ -292,7 +292,7 @@ export class CalcStore {
           ORDER BY retry_not_before`,
       ),
       timings: db.prepare<
-        [],
+        [number],
         {
           key: string;
           program: string;
@@ -311,7 +311,7 @@ export class CalcStore {
                 a.predicted_s, a.submitted_at, a.started_at, a.ended_at
            FROM attempts a JOIN calcs c ON c.key = a.calc_key
           WHERE a.status = 'succeeded' AND a.duration_s IS NOT NULL AND a.started_at IS NOT NULL
-          ORDER BY a.ended_at`,
+          ORDER BY a.ended_at DESC LIMIT ?`,
       ),
       recentFailures: db.prepare<[number], RecentFailureRow>(
         `SELECT c.key, c.label, c.program, a.failure_class, a.failure_message, a.ended_at
@@ -375,9 +375,12 @@ export class CalcStore {
     }));
   }
 
-  /** Every successful attempt with a duration, oldest first (the cost model learns from them). */
-  timings(): AttemptTiming[] {
-    return this.stmt.timings.all().map((row) => ({
+  /**
+   * The latest `limit` successful attempts with a duration (all by default), newest first:
+   * what the cost model learns from.
+   */
+  timings(limit = -1): AttemptTiming[] {
+    return this.stmt.timings.all(limit).map((row) => ({
       key: row.key,
       program: row.program,
       task: row.task,

@@ -44,7 +44,7 @@ describe('retort.yaml', () => {
     expect(DEFAULT_SETTINGS.control.backoff).toEqual({ base_s: 10, max_s: 600, jitter: 0.2 });
     expect(() => parseSettings('log_level: loud\n', 'r.yaml')).toThrow(/^r\.yaml:1: log_level: /);
     expect(() => parseSettings('control:\n  retry_jitter: 1.5\n', 'r.yaml')).toThrow(
-      "r.yaml:2: control.retry_jitter: expected a number between 0 and 0.9, found 1.5",
+      'r.yaml:2: control.retry_jitter: expected a number between 0 and 0.9, found 1.5',
     );
   });
 
