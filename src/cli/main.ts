@@ -3,16 +3,19 @@ import { RetortError } from '../core/errors.js';
 import { systemFailureLine } from '../runtime/system-failure.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCalc } from './commands/calc.js';
+import { registerEstimate } from './commands/estimate.js';
 import { registerExport } from './commands/export.js';
 import { registerHosts } from './commands/hosts.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerMbe } from './commands/mbe.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
 import { registerTui } from './commands/tui.js';
 import { registerWorkflow } from './commands/workflow.js';
+import { withLogOptions } from './session.js';
 
 const program = new Command('retort')
   .description(
@@ -39,6 +42,22 @@ registerMbe(program);
 registerHosts(program);
 registerWorkflow(program);
 registerTui(program);
+registerEstimate(program);
+registerReport(program);
+
+// Every command that runs calcs takes the run's log level.
+for (const path of [
+  ['run'],
+  ['calc'],
+  ['batch', 'run'],
+  ['batch', 'resume'],
+  ['mbe', 'run'],
+  ['workflow', 'run'],
+]) {
+  let command: Command | undefined = program;
+  for (const name of path) command = command?.commands.find((c) => c.name() === name);
+  if (command !== undefined) withLogOptions(command);
+}
 
 // A reader that goes away (`retort status | head -1`) must not kill a command half-way: what it
 // would have read is dropped, and the command ends as it would have (a runner goes on with its

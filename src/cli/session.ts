@@ -1,12 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { InputError } from '../core/errors.js';
 import { checkInteger, checkNumber, type Checked } from '../core/fields/expect.js';
 import { createExecutor, programsFor } from '../runtime/create-executor.js';
 import { campaignPaths } from '../core/campaign-layout.js';
 import { findCampaignRoot, openCampaign, type Campaign } from '../runtime/campaign.js';
 import { resolveExecutorName } from '../runtime/host-settings.js';
-import { readSettings, type Settings } from '../runtime/settings.js';
+import { readSettings, type LogLevel, type Settings } from '../runtime/settings.js';
 import { installStopSignals } from '../runtime/control/signals.js';
 import type { RunSummary } from '../runtime/calc-request.js';
 import { Runner } from '../runtime/runner/runner.js';
@@ -24,6 +25,16 @@ export interface RunFlags {
   readonly failureThreshold?: string;
   /** local, ssh:NAME or slurm:NAME; default retort.yaml's executor. */
   readonly executor?: string;
+  /** Log level debug (`--verbose`) or warn (`--quiet`) instead of retort.yaml's log_level. */
+  readonly verbose?: boolean;
+  readonly quiet?: boolean;
+}
+
+/** Adds `--verbose` and `--quiet` (the run's log level) to a command that runs calcs. */
+export function withLogOptions(command: Command): Command {
+  return command
+    .option('--verbose', 'log every event, calcs queued and started too (log_level debug)')
+    .option('--quiet', 'log only failures, retries and changes of the run (log_level warn)');
 }
 
 /**
@@ -35,6 +46,8 @@ export interface RunSession {
   readonly campaign: Campaign;
   readonly runner: Runner;
   readonly logFile: string | undefined;
+  /** The run's structured log, logs/<run id>.jsonl. */
+  readonly eventsFile: string;
   /** Calcs at once (the runner's workers). */
   readonly workers: number;
   /** Shows a line of the command's own progress (above the bar, or in the log). */
@@ -77,7 +90,7 @@ export async function openRunSession(
     }
   })();
   const { settings } = campaign;
-  const { executorName, workers: flagWorkers } = checked;
+  const { executorName, workers: flagWorkers, logLevel } = checked;
   const localWorkers = flagWorkers ?? settings.workers ?? availableParallelism();
   const threshold =
     options.failureThreshold ?? checked.failureThreshold ?? settings.control.failure_threshold;
@@ -111,7 +124,7 @@ export async function openRunSession(
   const headless = flags.headless === true || !process.stderr.isTTY;
   let logFile: string | undefined;
   let observer: Display;
-  const displayOptions = { calcLines: options.calcLines ?? true };
+  const displayOptions = { calcLines: options.calcLines ?? true, level: logLevel };
   if (headless) {
     logFile = join(
       campaign.paths.logs,
@@ -145,6 +158,8 @@ export async function openRunSession(
       failureThreshold: threshold,
       retries: options.retries ?? settings.control.retries,
       retryFailed: flags.retryFailed === true,
+      backoff: settings.control.backoff,
+      logLevel,
       observer,
       programs: programsFor(executorName, settings),
     });
@@ -163,6 +178,7 @@ export async function openRunSession(
     campaign,
     runner,
     logFile,
+    eventsFile: runner.logPath,
     print: (line) => {
       observer.print(line);
     },
@@ -191,6 +207,7 @@ export interface CheckedRunFlags {
   readonly executorName: string;
   readonly workers: number | undefined;
   readonly failureThreshold: number | undefined;
+  readonly logLevel: LogLevel;
 }
 
 /**
@@ -205,8 +222,12 @@ export function checkRunFlags(flags: RunFlags, settings: Settings): CheckedRunFl
     settings.hosts,
     flags.executor === undefined ? 'retort.yaml: executor' : '--executor',
   );
+  if (flags.verbose === true && flags.quiet === true) {
+    throw new InputError('--verbose', 'give --verbose or --quiet, not both');
+  }
   return {
     executorName,
+    logLevel: flags.verbose === true ? 'debug' : flags.quiet === true ? 'warn' : settings.log_level,
     workers: parseCount(flags.workers, '--workers'),
     failureThreshold: parseCount(flags.failureThreshold, '--failure-threshold', 0),
   };

@@ -37,10 +37,19 @@ export type CalcResolution =
   | { readonly status: 'not_run'; readonly key: string; readonly reason: string };
 
 /**
+ * How a request is scheduled; none of it changes the calc or its key.
+ * - `priority`: higher starts first, before any calc of lower priority that has not started
+ *   (default 0); within one priority the runner starts the longest predicted calc first.
+ */
+export interface RequestOptions {
+  readonly priority?: number;
+}
+
+/**
  * Asks for a calc's outcome. Throws an InputError (before recording anything) when the spec
  * cannot be run: an unknown program, or a spec its engine refuses.
  */
-export type RequestCalc = (spec: CalcSpec) => Promise<CalcResolution>;
+export type RequestCalc = (spec: CalcSpec, options?: RequestOptions) => Promise<CalcResolution>;
 
 /**
  * What a pipeline that drives many items sees of the run: requests grouped by `item` (the
@@ -49,7 +58,7 @@ export type RequestCalc = (spec: CalcSpec) => Promise<CalcResolution>;
  * their own way (running calcs finish, nothing new starts, the run ends `paused`).
  */
 export interface CalcRunner {
-  request(spec: CalcSpec, item?: string): Promise<CalcResolution>;
+  request(spec: CalcSpec, item?: string, options?: RequestOptions): Promise<CalcResolution>;
   readonly currentState: RunState;
   pause(message: string): void;
 }

@@ -37,6 +37,7 @@ import type { SlurmHost } from '../executors/slurm/slurm-host.js';
  *     pack_cores: 4              # cores of one packed allocation
  *     max_walltime_s: 86400      # the longest job the partition allows
  *     max_jobs: 20               # of this campaign's jobs in the queue at once
+ *     submit_interval_s: 3       # at least this long between two sbatch calls (default 0)
  *     poll_s: 10                 # the shortest time between two squeue calls
  *     sbatch_args: ["--constraint=avx2"]
  *     cores: 1                   # per calc, instead of defaults.cores
@@ -114,6 +115,7 @@ const SLURM_KEYS = [
   'pack_cores',
   'max_walltime_s',
   'max_jobs',
+  'submit_interval_s',
   'poll_s',
   'sbatch_args',
   'cores',
@@ -223,6 +225,7 @@ function parseSlurmHost(name: string, map: FieldMap, hosts: FieldMap): SlurmHost
     pack_cores: map.get('pack_cores').integer({ min: 1 }) ?? 4,
     max_walltime_s: map.get('max_walltime_s').integer({ min: 60 }) ?? 86_400,
     max_jobs: map.get('max_jobs').integer({ min: 1 }) ?? 20,
+    submit_interval_s: map.get('submit_interval_s').number({ min: 0 }) ?? 0,
     poll_s: map.get('poll_s').integer({ min: 1 }) ?? 10,
     sbatch_args: map.get('sbatch_args').stringList() ?? [],
     cores: map.get('cores').integer({ min: 1 }),

@@ -21,6 +21,8 @@ export interface CalcEvent {
  * optional and must not throw; the runner never waits for an observer.
  */
 export interface RunObserver {
+  /** A calc was handed to the executor. */
+  calcStarted?(calc: Pick<CalcEvent, 'key' | 'label' | 'program'>): void;
   calcFinished?(event: CalcEvent): void;
   stateChanged?(state: RunState, message: string | null): void;
   /** A note for the user that is not an error (a stale lock taken over, a calc re-adopted). */

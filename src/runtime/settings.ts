@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
 import { readYamlFields } from '../core/fields/source.js';
 import { parseHosts, resolveExecutorName, type HostSettings } from './host-settings.js';
+import { DEFAULT_BACKOFF, type RetryBackoff } from './runner/retry-policy.js';
 
 /**
  * A campaign's settings, read from `retort.yaml`. Every field is optional in the file; the
@@ -10,6 +11,7 @@ import { parseHosts, resolveExecutorName, type HostSettings } from './host-setti
  *
  * ```yaml
  * executor: local          # where calcs run unless --executor says otherwise
+ * log_level: info          # debug | info | warn | error: what logs/ and the display show
  * workers: 2               # calcs at once on the local executor (default: number of cores)
  * programs:                # program paths, when a program is not on PATH under its name
  *   mopac: /opt/mopac/MOPAC2016.exe
@@ -20,12 +22,16 @@ import { parseHosts, resolveExecutorName, type HostSettings } from './host-setti
  * control:
  *   failure_threshold: 5   # pause a run after this many distinct failed items (0: never)
  *   retries: 1             # automatic retries of failures that a retry can fix (killed, lost)
+ *   retry_base_s: 10       # the first retry waits this long, each further one twice as long …
+ *   retry_max_s: 600       # … but never longer than this
+ *   retry_jitter: 0.2      # ± this fraction of the wait, at random
  *   kill_grace_s: 10       # seconds between TERM and KILL when a calc is stopped
  * hosts: {}                # SSH hosts and SLURM clusters: see host-settings.ts
  * ```
  */
 export interface Settings {
   readonly executor: string;
+  readonly log_level: LogLevel;
   readonly workers: number | undefined;
   readonly programs: Readonly<Record<string, string>>;
   readonly defaults: {
@@ -36,23 +42,34 @@ export interface Settings {
   readonly control: {
     readonly failure_threshold: number;
     readonly retries: number;
+    readonly backoff: RetryBackoff;
     readonly kill_grace_s: number;
   };
   readonly hosts: Readonly<Record<string, HostSettings>>;
 }
 
+/**
+ * How much a run tells (logs/<run>.jsonl, logs/<run>.log and the display): `debug` every event
+ * (calcs queued and started too), `info` calcs started and ended and notices, `warn` failures,
+ * retries and changes of the run's state, `error` only a run that failed.
+ */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const DEFAULT_SETTINGS: Settings = {
   executor: 'local',
+  log_level: 'info',
   workers: undefined,
   programs: {},
   defaults: { cores: 1, walltime_s: 3600, memory_mb: undefined },
-  control: { failure_threshold: 5, retries: 1, kill_grace_s: 10 },
+  control: { failure_threshold: 5, retries: 1, backoff: DEFAULT_BACKOFF, kill_grace_s: 10 },
   hosts: {},
 };
 
 /** The text `retort init` writes: every setting, commented, at its default. */
 export const SETTINGS_TEMPLATE = `# retort campaign settings. Every key is optional; the values shown are the defaults.
 executor: local          # where calcs run unless --executor says otherwise
+log_level: info          # debug | info | warn | error (logs/ and the display; --verbose, --quiet)
 # workers: 2             # calcs at once on the local executor (default: number of cores)
 programs: {}             # program paths when not on PATH, e.g.  mopac: /opt/mopac/MOPAC2016.exe
 defaults:
@@ -62,6 +79,9 @@ defaults:
 control:
   failure_threshold: 5   # pause a run after this many distinct failed items (0: never)
   retries: 1             # automatic retries of failures a retry can fix (killed, lost)
+  retry_base_s: 10       # the first retry waits this long, each further one twice as long …
+  retry_max_s: 600       # … at most this long
+  retry_jitter: 0.2      # ± this fraction of the wait, at random
   kill_grace_s: 10       # seconds between TERM and KILL when a calc is stopped
 # hosts:                 # where calcs may run besides here (README, "Hosts"), e.g.
 #   cluster:
@@ -83,9 +103,18 @@ export function readSettings(file: string): Settings {
 export function parseSettings(text: string, file: string): Settings {
   const root = readYamlFields(text, file);
   if (!root.present || root.node === null) return DEFAULT_SETTINGS;
-  const top = root.object(['executor', 'workers', 'programs', 'defaults', 'control', 'hosts']);
+  const top = root.object([
+    'executor',
+    'log_level',
+    'workers',
+    'programs',
+    'defaults',
+    'control',
+    'hosts',
+  ]);
   if (top === undefined) return DEFAULT_SETTINGS;
   const executor = top.get('executor').string() ?? DEFAULT_SETTINGS.executor;
+  const log_level = top.get('log_level').oneOf(LOG_LEVELS) ?? DEFAULT_SETTINGS.log_level;
   const workers = top.get('workers').integer({ min: 1 });
   const programs = top.get('programs').stringMap() ?? {};
 
@@ -100,7 +129,16 @@ export function parseSettings(text: string, file: string): Settings {
           memory_mb: d.get('memory_mb').integer({ min: 1 }) ?? base.memory_mb,
         };
 
-  const c = top.get('control').object(['failure_threshold', 'retries', 'kill_grace_s']);
+  const c = top
+    .get('control')
+    .object([
+      'failure_threshold',
+      'retries',
+      'retry_base_s',
+      'retry_max_s',
+      'retry_jitter',
+      'kill_grace_s',
+    ]);
   const control0 = DEFAULT_SETTINGS.control;
   const control =
     c === undefined
@@ -109,9 +147,14 @@ export function parseSettings(text: string, file: string): Settings {
           failure_threshold:
             c.get('failure_threshold').integer({ min: 0 }) ?? control0.failure_threshold,
           retries: c.get('retries').integer({ min: 0 }) ?? control0.retries,
+          backoff: {
+            base_s: c.get('retry_base_s').number({ min: 0 }) ?? control0.backoff.base_s,
+            max_s: c.get('retry_max_s').number({ min: 0 }) ?? control0.backoff.max_s,
+            jitter: c.get('retry_jitter').number({ min: 0, max: 0.9 }) ?? control0.backoff.jitter,
+          },
           kill_grace_s: c.get('kill_grace_s').integer({ min: 0 }) ?? control0.kill_grace_s,
         };
   const hosts = parseHosts(top.get('hosts'));
   resolveExecutorName(executor, hosts, top.get('executor').where);
-  return { executor, workers, programs, defaults, control, hosts };
+  return { executor, log_level, workers, programs, defaults, control, hosts };
 }

@@ -36,6 +36,8 @@ export interface Calc {
   readonly programVersion: string | null;
   /** Attempts made, returned ones included. */
   readonly attempts: number;
+  /** While queued for an automatic retry: not submitted before this ISO time. */
+  readonly retryNotBefore: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -62,6 +64,8 @@ export interface Attempt {
   readonly startedAt: string | null;
   readonly endedAt: string | null;
   readonly durationS: number | null;
+  /** The wall time the cost model predicted when it was submitted, s. */
+  readonly predictedS: number | null;
   readonly exitCode: number | null;
   readonly signal: string | null;
   /** The classified failure of a `failed` attempt. */
@@ -90,6 +94,8 @@ export interface NewAttempt {
   readonly inputs: Readonly<Record<string, string>>;
   readonly resources: Resources;
   readonly submittedAt: string;
+  /** The cost model's predicted wall time, s. */
+  readonly predictedS?: number;
 }
 
 /** How an attempt ended, as recorded with its outcome. */
@@ -107,6 +113,37 @@ export interface RecentFailure {
   readonly label: string | null;
   readonly program: string;
   readonly failure: Failure;
+  readonly endedAt: string;
+}
+
+/** A calc queued again for an automatic retry, waiting for its backoff to pass. */
+export interface WaitingRetry {
+  readonly key: string;
+  readonly label: string | null;
+  readonly program: string;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  /** ISO time before which it is not submitted. */
+  readonly notBefore: string;
+}
+
+/**
+ * One finished successful attempt with what its calc was, for the cost model and
+ * `retort report timings`.
+ */
+export interface AttemptTiming {
+  readonly key: string;
+  readonly program: string;
+  readonly task: string;
+  readonly spec: KeyedSpec;
+  readonly executor: string;
+  readonly runId: string;
+  readonly durationS: number;
+  readonly predictedS: number | null;
+  /** Between the hand-over to the executor and the start of the program, s. */
+  readonly queueWaitS: number;
+  /** When the program started and ended (ISO). */
+  readonly startedAt: string;
   readonly endedAt: string;
 }
 
@@ -133,6 +170,7 @@ interface CalcRow {
   readonly result_json: string | null;
   readonly program_version: string | null;
   readonly attempts: number;
+  readonly retry_not_before: string | null;
   readonly created_at: string;
   readonly updated_at: string;
 }
@@ -154,6 +192,7 @@ interface AttemptRow {
   readonly started_at: string | null;
   readonly ended_at: string | null;
   readonly duration_s: number | null;
+  readonly predicted_s: number | null;
   readonly exit_code: number | null;
   readonly signal: string | null;
   readonly failure_class: string | null;
@@ -198,12 +237,14 @@ export class CalcStore {
         'UPDATE calcs SET status = @status, updated_at = @now WHERE key = @key',
       ),
       submit: db.prepare(
-        `UPDATE calcs SET status = 'submitted', attempts = attempts + 1, updated_at = @now WHERE key = @key`,
+        `UPDATE calcs SET status = 'submitted', attempts = attempts + 1, retry_not_before = NULL,
+           updated_at = @now WHERE key = @key`,
       ),
       insertAttempt: db.prepare(
         `INSERT INTO attempts (calc_key, attempt, run_id, executor, status, workdir, argv_json, env_json,
-           inputs_json, resources_json, submitted_at)
-         VALUES (@key, @attempt, @runId, @executor, 'submitted', @workdir, @argv, @env, @inputs, @resources, @submittedAt)`,
+           inputs_json, resources_json, submitted_at, predicted_s)
+         VALUES (@key, @attempt, @runId, @executor, 'submitted', @workdir, @argv, @env, @inputs, @resources,
+           @submittedAt, @predictedS)`,
       ),
       getAttempt: db.prepare<[string, number], AttemptRow>(
         'SELECT * FROM attempts WHERE calc_key = ? AND attempt = ?',
@@ -248,6 +289,33 @@ export class CalcStore {
            FROM calcs c JOIN attempts a ON a.calc_key = c.key AND a.attempt = c.attempts
           GROUP BY a.executor, c.status`,
       ),
+      retryAfter: db.prepare('UPDATE calcs SET retry_not_before = @notBefore WHERE key = @key'),
+      waitingRetries: db.prepare<[string], CalcRow>(
+        `SELECT * FROM calcs WHERE status = 'queued' AND retry_not_before > ?
+          ORDER BY retry_not_before`,
+      ),
+      timings: db.prepare<
+        [number],
+        {
+          key: string;
+          program: string;
+          task: string;
+          spec_json: string;
+          executor: string;
+          run_id: string;
+          duration_s: number;
+          predicted_s: number | null;
+          submitted_at: string;
+          started_at: string;
+          ended_at: string;
+        }
+      >(
+        `SELECT c.key, c.program, c.task, c.spec_json, a.executor, a.run_id, a.duration_s,
+                a.predicted_s, a.submitted_at, a.started_at, a.ended_at
+           FROM attempts a JOIN calcs c ON c.key = a.calc_key
+          WHERE a.status = 'succeeded' AND a.duration_s IS NOT NULL AND a.started_at IS NOT NULL
+          ORDER BY a.ended_at DESC LIMIT ?`,
+      ),
       recentFailures: db.prepare<[number], RecentFailureRow>(
         `SELECT c.key, c.label, c.program, a.failure_class, a.failure_message, a.ended_at
          FROM attempts a JOIN calcs c ON c.key = a.calc_key
@@ -288,11 +356,46 @@ export class CalcStore {
     })();
   }
 
-  /** failed → queued: an automatic retry within the same run. */
-  requeue(key: string): void {
+  /**
+   * failed → queued: an automatic retry within the same run, not submitted before `notBefore`
+   * (ISO time; the backoff survives a restart of the runner).
+   */
+  requeue(key: string, notBefore: string): void {
     this.db.transaction(() => {
       this.setStatus(this.mustGet(key), 'queued', nowIso());
+      this.stmt.retryAfter.run({ key, notBefore });
     })();
+  }
+
+  /** Calcs queued for an automatic retry whose backoff has not passed at `now` (ISO). */
+  waitingRetries(now: string): WaitingRetry[] {
+    return this.stmt.waitingRetries.all(now).map((row) => ({
+      key: row.key,
+      label: row.label,
+      program: row.program,
+      attempts: row.attempts,
+      notBefore: row.retry_not_before ?? now,
+    }));
+  }
+
+  /**
+   * The latest `limit` successful attempts with a duration (all by default), newest first:
+   * what the cost model learns from.
+   */
+  timings(limit = -1): AttemptTiming[] {
+    return this.stmt.timings.all(limit).map((row) => ({
+      key: row.key,
+      program: row.program,
+      task: row.task,
+      spec: parseJsonObject(row.spec_json, `calc ${row.key}: spec`) as unknown as KeyedSpec,
+      executor: row.executor,
+      runId: row.run_id,
+      durationS: row.duration_s,
+      predictedS: row.predicted_s,
+      queueWaitS: Math.max(0, (Date.parse(row.started_at) - Date.parse(row.submitted_at)) / 1000),
+      startedAt: row.started_at,
+      endedAt: row.ended_at,
+    }));
   }
 
   /** queued → submitted, with the attempt recorded. Returns the attempt number. */
@@ -319,6 +422,7 @@ export class CalcStore {
           ...(resources.memory_mb === undefined ? {} : { memory_mb: resources.memory_mb }),
         }),
         submittedAt: attempt.submittedAt,
+        predictedS: attempt.predictedS ?? null,
       });
       return n;
     })();
@@ -519,6 +623,7 @@ function calcOf(row: CalcRow): Calc {
     result: row.result_json === null ? null : parseJsonObject(row.result_json, `${where}: result`),
     programVersion: row.program_version,
     attempts: row.attempts,
+    retryNotBefore: row.retry_not_before,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -543,6 +648,7 @@ function attemptOf(row: AttemptRow): Attempt {
     startedAt: row.started_at,
     endedAt: row.ended_at,
     durationS: row.duration_s,
+    predictedS: row.predicted_s,
     exitCode: row.exit_code,
     signal: row.signal,
     failure: row.status === 'failed' ? parseFailure(row.failure_class, row.failure_message) : null,

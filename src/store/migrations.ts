@@ -94,6 +94,14 @@
  * Migration 5 — `batches.summary_json`: the summary of the batch's last run, as its pipeline
  * made it when the run ended (a JSON object; for PM7 pipelines/pm7/exports/summary.ts
  * BatchSummaryData), shown again by `retort batch summary ID`; null until a run of it ends.
+ *
+ * Migration 6 — scheduling:
+ *   calcs.retry_not_before   ISO time before which a calc queued again for an automatic retry
+ *                            is not submitted (the retry backoff, runtime/runner/retry-policy.ts);
+ *                            null when it may go at once. Cleared when it is submitted.
+ *   attempts.predicted_s     the wall time the cost model predicted for the attempt when it was
+ *                            submitted (runtime/scheduling/learned-cost.ts), s; null before
+ *                            migration 6 or without a prediction.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -288,6 +296,10 @@ export const MIGRATIONS: readonly string[] = [
   `,
   `
   ALTER TABLE batches ADD COLUMN summary_json TEXT;
+  `,
+  `
+  ALTER TABLE calcs ADD COLUMN retry_not_before TEXT;
+  ALTER TABLE attempts ADD COLUMN predicted_s REAL;
   `,
   // A live view pages calcs by last change and counts completions per minute: both by index,
   // so that one refresh of a 100k-calc store stays a few milliseconds (bench/tui-refresh).

@@ -253,3 +253,94 @@ describe('retort run', () => {
     expect(r.stderr).toMatch(/^retort: run paused: .*failure threshold/m);
   }, 60_000);
 });
+
+describe('retort run: structured log and priorities', () => {
+  interface Event {
+    readonly event: string;
+    readonly level: string;
+    readonly run_id: string;
+    readonly key?: string;
+    readonly label?: string | null;
+    readonly program?: string;
+    readonly task?: string;
+    readonly executor?: string;
+    readonly priority?: number;
+    readonly submitted_at?: string;
+    readonly duration_s?: number;
+    readonly predicted_s?: number;
+  }
+
+  function events(dir: string): Event[] {
+    const logs = join(dir, 'logs');
+    const files = readdirSync(logs).filter((f) => f.endsWith('.jsonl'));
+    expect(files).toHaveLength(1);
+    return fileLines(join(logs, files[0] ?? '')).map((l) => JSON.parse(l) as Event);
+  }
+
+  it('writes every event of the run to logs/<run>.jsonl with --verbose, in priority order', () => {
+    const dir = tempCampaign();
+    writeFileSync(
+      join(dir, 'calcs.jsonl'),
+      commandLines([
+        { ...ECHO('low'), label: 'low', priority: -1 },
+        { ...ECHO('plain'), label: 'plain' },
+        { ...ECHO('high'), label: 'high', priority: 3 },
+      ]),
+    );
+    const r = runCli(['run', 'calcs.jsonl', '--workers', '1', '--headless', '--verbose'], {
+      cwd: dir,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const all = events(dir);
+    const runId = all[0]?.run_id ?? '';
+    expect(all.every((e) => e.run_id === runId)).toBe(true);
+    expect(all[0]?.event).toBe('run_started');
+    expect(all.at(-1)).toMatchObject({ event: 'run_ended', level: 'info', state: 'complete' });
+    const queued = all.filter((e) => e.event === 'calc_queued');
+    expect(queued.map((e) => [e.label, e.priority, e.level])).toEqual([
+      ['low', -1, 'debug'],
+      ['plain', 0, 'debug'],
+      ['high', 3, 'debug'],
+    ]);
+    const started = all.filter((e) => e.event === 'calc_started');
+    expect(started.map((e) => e.label)).toEqual(['high', 'plain', 'low']);
+    for (const e of all.filter((x) => x.event === 'calc_finished')) {
+      expect(e).toMatchObject({
+        level: 'info',
+        program: 'command',
+        task: 'run',
+        executor: 'local',
+      });
+      expect(e.key).toMatch(/^[0-9a-f]{64}$/);
+      expect(typeof e.duration_s).toBe('number');
+      expect(typeof e.predicted_s).toBe('number');
+      expect(Date.parse(e.submitted_at ?? '')).not.toBeNaN();
+    }
+    // The human log shows the starts too at this level.
+    expect(r.stderr).toMatch(/started high/);
+  });
+
+  it('gives the whole file a priority with --priority and logs only warnings with --quiet', () => {
+    const dir = tempCampaign();
+    writeFileSync(join(dir, 'calcs.jsonl'), commandLines([{ ...ECHO('a'), label: 'a' }]));
+    const r = runCli(['run', 'calcs.jsonl', '--headless', '--quiet'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(events(dir)).toEqual([]);
+    expect(r.stderr).not.toMatch(/\[1\/1\] a OK/);
+
+    const other = tempCampaign();
+    writeFileSync(join(other, 'calcs.jsonl'), commandLines([{ ...ECHO('a'), label: 'a' }]));
+    const loud = runCli(['run', 'calcs.jsonl', '--headless', '--verbose', '--priority', '7'], {
+      cwd: other,
+    });
+    expect(loud.status, loud.stderr).toBe(0);
+    expect(events(other).find((e) => e.event === 'calc_queued')?.priority).toBe(7);
+
+    const v = runCli(['run', 'calcs.jsonl', '--verbose', '--quiet'], { cwd: dir });
+    expect(v.status).toBe(2);
+    expect(v.stderr).toBe('retort: --verbose: give --verbose or --quiet, not both\n');
+    const p = runCli(['run', 'calcs.jsonl', '--priority', 'high'], { cwd: dir });
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/^retort: --priority: expected a whole number/);
+  });
+});

@@ -1,4 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -235,4 +236,48 @@ describe('retort status and retort stop', () => {
       /progress +1\/1 done: 0 ok, 0 from the store, 1 failed \(1 in earlier runs\)/,
     );
   }, 120_000);
+});
+
+describe('retort status: retries waiting for their backoff', () => {
+  it('lists a calc queued for a retry with the time it goes again, and forgets it once that passed', () => {
+    const dir = tempCampaign();
+    writeFileSync(join(dir, 'calcs.jsonl'), commandLines([{ argv: ['true'], label: 'flaky' }]));
+    expect(runCli(['run', 'calcs.jsonl', '--headless'], { cwd: dir }).status).toBe(0);
+    // As a runner leaves a calc it stopped during the backoff of its retry.
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const db = new Database(join(dir, 'retort.db'));
+    db.prepare("UPDATE calcs SET status = 'queued', retry_not_before = ?").run(later);
+    db.close();
+
+    const json = runCli(['status', '--json'], { cwd: dir });
+    expect(json.status, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as { waiting_retries: { key: string }[] };
+    expect(report.waiting_retries[0]?.key).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.waiting_retries).toEqual([
+      {
+        key: report.waiting_retries[0]?.key,
+        label: 'flaky',
+        program: 'command',
+        attempts: 1,
+        not_before: later,
+      },
+    ]);
+    const text = runCli(['status'], { cwd: dir });
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `^retry\\s+flaky \\(command\\) after 1 attempts: next at ${later.replace(/\./g, '\\.')} \\(in 5\\dm\\d\\ds\\)$`,
+        'm',
+      ),
+    );
+
+    const past = new Database(join(dir, 'retort.db'));
+    past
+      .prepare('UPDATE calcs SET retry_not_before = ?')
+      .run(new Date(Date.now() - 1000).toISOString());
+    past.close();
+    const after = JSON.parse(runCli(['status', '--json'], { cwd: dir }).stdout) as {
+      waiting_retries: unknown[];
+    };
+    expect(after.waiting_retries).toEqual([]);
+  });
 });

@@ -177,6 +177,7 @@ export function commandLines(
     outputs?: readonly string[];
     walltime_s?: number;
     label?: string;
+    priority?: number;
   }[],
 ): string {
   return calcs
@@ -187,6 +188,7 @@ export function commandLines(
         ...(c.outputs === undefined ? {} : { outputs: c.outputs }),
         walltime_s: c.walltime_s ?? 60,
         ...(c.label === undefined ? {} : { label: c.label }),
+        ...(c.priority === undefined ? {} : { priority: c.priority }),
       }),
     )
     .join('\n')

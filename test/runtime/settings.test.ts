@@ -34,6 +34,20 @@ describe('retort.yaml', () => {
     );
   });
 
+  it('reads the retry backoff and the log level, and names the line of a bad one', () => {
+    const s = parseSettings(
+      'log_level: debug\ncontrol:\n  retry_base_s: 2.5\n  retry_max_s: 60\n  retry_jitter: 0\n',
+      'retort.yaml',
+    );
+    expect(s.log_level).toBe('debug');
+    expect(s.control.backoff).toEqual({ base_s: 2.5, max_s: 60, jitter: 0 });
+    expect(DEFAULT_SETTINGS.control.backoff).toEqual({ base_s: 10, max_s: 600, jitter: 0.2 });
+    expect(() => parseSettings('log_level: loud\n', 'r.yaml')).toThrow(/^r\.yaml:1: log_level: /);
+    expect(() => parseSettings('control:\n  retry_jitter: 1.5\n', 'r.yaml')).toThrow(
+      'r.yaml:2: control.retry_jitter: expected a number between 0 and 0.9, found 1.5',
+    );
+  });
+
   it('names the line of a YAML syntax error', () => {
     expect(() => parseSettings('workers: 2\nprograms: [unclosed\n', 'retort.yaml')).toThrow(
       /^retort\.yaml:\d+: not valid YAML/,
@@ -84,6 +98,7 @@ describe('retort.yaml hosts', () => {
       submit: 'array',
       pack_size: 20,
       max_jobs: 20,
+      submit_interval_s: 0,
       poll_s: 10,
     });
   });

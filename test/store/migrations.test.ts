@@ -236,3 +236,18 @@ function withoutTimesUsed(text: string): string {
   for (const row of rows) out += csvLine(row.cells.map((c, i) => (blank.includes(i) ? '' : c)));
   return out;
 }
+
+describe('migration 6 (retry backoff, predictions) on a campaign made by retort 0.1.0', () => {
+  it('keeps every calc and attempt, none waiting for a retry, none with a prediction, and learns from their timings', () => {
+    const old = oldContents();
+    const { campaign } = migrated();
+    const counts = campaign.calcs.counts();
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(old.calcs);
+    expect(campaign.calcs.waitingRetries('0000')).toEqual([]);
+    const timings = campaign.calcs.timings();
+    expect(timings.length).toBeGreaterThan(0);
+    expect(timings.every((t) => t.predictedS === null && t.durationS > 0)).toBe(true);
+    const first = timings[0];
+    expect(campaign.calcs.get(first?.key ?? '')?.retryNotBefore).toBeNull();
+  });
+});

@@ -164,6 +164,7 @@ async function runCalc(o: CalcOptions): Promise<number> {
     cores: parseCount(o.cores, '--cores'),
     memory_mb: undefined,
     label: o.label,
+    priority: undefined,
   };
   const root = findCampaignRoot(o.campaign, process.cwd());
   const paths = campaignPaths(root);

@@ -9,10 +9,11 @@ import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
 import { campaignPaths } from '../../core/campaign-layout.js';
 import { formatDuration, resultSummary, table } from '../format.js';
-import { checkRunFlags, openRunSession, type RunFlags } from '../session.js';
+import { checkRunFlags, openRunSession, parseCount, type RunFlags } from '../session.js';
 
 interface RunOptions extends RunFlags {
   readonly json?: boolean;
+  readonly priority?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -24,7 +25,7 @@ export function registerRun(program: Command): void {
   {"program":"mopac","task":"optimize","method":"PM7","smiles":"CCO","label":"ethanol"}
   {"program":"xtb","method":"GFN2","xyz":"benzene.xyz","charge":0,"multiplicity":1}
   {"program":"command","argv":["sh","-c","echo hi > out.txt"],"outputs":["out.txt"],"walltime_s":60}
-Calcs already in the store are answered from it without running; the others run on the executor (--executor, else retort.yaml's executor: local, ssh:NAME or slurm:NAME), at most --workers at once. The whole file is checked first (every line turned into its calc, charge and multiplicity checked against the electron count, a SMILES by its atoms): a mistake names its line and field, exit status 2, and nothing runs. Fields: program (${ENGINES.map((e) => e.program).join(', ')}), task, method, basis, keywords, options, smiles | xyz | atoms, charge, multiplicity, argv, files, outputs, env, walltime_s, cores, memory_mb, label.
+Calcs already in the store are answered from it without running; the others run on the executor (--executor, else retort.yaml's executor: local, ssh:NAME or slurm:NAME), at most --workers at once, higher priority first, then the longest predicted first. The whole file is checked first (every line turned into its calc, charge and multiplicity checked against the electron count, a SMILES by its atoms): a mistake names its line and field, exit status 2, and nothing runs. Fields: program (${ENGINES.map((e) => e.program).join(', ')}), task, method, basis, keywords, options, smiles | xyz | atoms, charge, multiplicity, argv, files, outputs, env, walltime_s, cores, memory_mb, label, priority.
 Exit status: 0 when every calc succeeded, 1 when any failed or did not run, 2 for a usage error.`,
     )
     .argument('<file>', 'calc list, one JSON object per line (.jsonl)')
@@ -49,6 +50,10 @@ Exit status: 0 when every calc succeeded, 1 when any failed or did not run, 2 fo
       'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
     )
     .option('--json', 'print the results as one JSON array')
+    .option(
+      '--priority <n>',
+      "priority of the file's calcs that give none (an integer, higher first; default 0)",
+    )
     .action(async (file: string, options: RunOptions, command: Command) => {
       const flags = { ...command.optsWithGlobals<RunOptions>(), ...options };
       process.exitCode = await runFile(file, flags);
@@ -60,6 +65,7 @@ async function runFile(file: string, flags: RunOptions): Promise<number> {
     campaignPaths(findCampaignRoot(flags.campaign, process.cwd())).settings,
   );
   checkRunFlags(flags, settings);
+  const priority = parseCount(flags.priority, '--priority', -1_000_000) ?? 0;
   const list = await readCalcListFile(file, settings.defaults);
 
   const session = await openRunSession(flags, ['retort', 'run', file], {
@@ -68,7 +74,11 @@ async function runFile(file: string, flags: RunOptions): Promise<number> {
   const started = Date.now();
   let results: LineResult[];
   try {
-    results = await runCalcList(list, (spec) => session.runner.request(spec));
+    results = await runCalcList(
+      list,
+      (spec, options) => session.runner.request(spec, undefined, options),
+      priority,
+    );
   } catch (error) {
     session.runner.fail(String(error));
     await session.finish();

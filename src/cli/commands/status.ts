@@ -21,6 +21,8 @@ import { formatDuration } from '../format.js';
  * - `store`: calcs in the store by status (queued, submitted, running, succeeded, failed).
  * - `executors`: per executor of the calcs' latest attempts (`local`, `ssh:NAME`,
  *   `slurm:NAME`): calcs by status and the SLURM job ids of those in flight.
+ * - `waiting_retries`: calcs queued for an automatic retry whose backoff has not passed:
+ *   `{key, label, program, attempts, not_before}` (attempts made so far; ISO time).
  */
 /** Calcs per executor as the store counts them (store/calc-store.ts `ExecutorCounts`). */
 type ExecutorCounts = ReturnType<Campaign['calcs']['byExecutor']>[number];
@@ -32,6 +34,13 @@ interface StatusReport {
   readonly run: StatusSnapshot | null;
   readonly store: Record<CalcStatus, number>;
   readonly executors: readonly ExecutorCounts[];
+  readonly waiting_retries: readonly {
+    readonly key: string;
+    readonly label: string | null;
+    readonly program: string;
+    readonly attempts: number;
+    readonly not_before: string;
+  }[];
 }
 
 export function registerStatus(program: Command): void {
@@ -48,9 +57,17 @@ export function registerStatus(program: Command): void {
       const campaign = openCampaign(root, { readonly: existsSync(`${root}/retort.db`) });
       let store: Record<CalcStatus, number>;
       let executors: ExecutorCounts[];
+      let waiting: StatusReport['waiting_retries'];
       try {
         store = campaign.calcs.counts();
         executors = campaign.calcs.byExecutor();
+        waiting = campaign.calcs.waitingRetries(new Date().toISOString()).map((w) => ({
+          key: w.key,
+          label: w.label,
+          program: w.program,
+          attempts: w.attempts,
+          not_before: w.notBefore,
+        }));
       } finally {
         campaign.close();
       }
@@ -62,6 +79,7 @@ export function registerStatus(program: Command): void {
         run: readStatusFile(campaign.paths.status) ?? null,
         store,
         executors,
+        waiting_retries: waiting,
       };
       process.stdout.write(
         options.json === true ? `${JSON.stringify(report, null, 2)}\n` : text(report),
@@ -116,6 +134,12 @@ function text(r: StatusReport): string {
     const jobs = e.job_ids.length === 0 ? '' : `; SLURM jobs ${compactIds(e.job_ids)}`;
     out.push(
       `${e.executor.padEnd(9)} ${c.submitted} submitted, ${c.running} running, ${c.succeeded} done, ${c.failed} failed${jobs}`,
+    );
+  }
+  for (const w of r.waiting_retries) {
+    const inS = Math.max(0, (Date.parse(w.not_before) - Date.now()) / 1000);
+    out.push(
+      `retry     ${w.label ?? w.key.slice(0, 12)} (${w.program}) after ${w.attempts} attempts: next at ${w.not_before} (in ${formatDuration(inS)})`,
     );
   }
   for (const job of r.run?.scheduler_jobs ?? []) {

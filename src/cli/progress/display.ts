@@ -1,4 +1,5 @@
 import type { RunObserver } from '../../runtime/run-observer.js';
+import { LOG_LEVELS, type LogLevel } from '../../runtime/settings.js';
 
 /**
  * What a command shows while it runs: the runner's events (a RunObserver), plus `print` for
@@ -29,4 +30,14 @@ export interface ItemProgress {
 
 export interface DisplayOptions {
   readonly calcLines: boolean;
+  /**
+   * What is shown (runtime/settings.ts LogLevel): `debug` also calcs started, `info` (default)
+   * calcs ended and notices, `warn` only failures and the run's changes of state.
+   */
+  readonly level?: LogLevel;
+}
+
+/** Whether a line of `level` is shown at the display's level. */
+export function shows(options: DisplayOptions, level: LogLevel): boolean {
+  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(options.level ?? 'info');
 }

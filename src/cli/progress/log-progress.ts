@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { errorMessage } from '../../core/errors.js';
-import type { Display, DisplayOptions } from './display.js';
+import { shows, type Display, type DisplayOptions } from './display.js';
 import { resultSummaryOfEvent } from './event-text.js';
 
 /**
@@ -28,8 +28,14 @@ export function logProgress(
     echo(text);
   };
   return {
+    calcStarted: (calc) => {
+      if (options.calcLines && shows(options, 'debug'))
+        write(`started ${calc.label ?? `${calc.program} ${calc.key.slice(0, 12)}`}`);
+    },
     calcFinished: (event) => {
-      if (options.calcLines) write(resultSummaryOfEvent(event));
+      const failed = event.outcome === 'failed' || event.outcome === 'cached_failure';
+      if (options.calcLines && shows(options, failed ? 'warn' : 'info'))
+        write(resultSummaryOfEvent(event));
     },
     print: write,
     items: () => undefined,
@@ -38,7 +44,7 @@ export function logProgress(
       write(`run ${state}${message === null ? '' : `: ${message}`}`);
     },
     notice: (message) => {
-      write(`note: ${message}`);
+      if (shows(options, 'info')) write(`note: ${message}`);
     },
   };
 }

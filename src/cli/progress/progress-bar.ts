@@ -1,4 +1,4 @@
-import type { Display, DisplayOptions } from './display.js';
+import { shows, type Display, type DisplayOptions } from './display.js';
 import type { StatusSnapshot } from '../../runtime/control/status-file.js';
 import { barLine, printable, type BarState } from './bar-line.js';
 import { resultSummaryOfEvent } from './event-text.js';
@@ -91,6 +91,10 @@ export function progressBar(
         },
       });
     },
+    calcStarted: (calc) => {
+      if (options.calcLines && shows(options, 'debug'))
+        above(`started ${calc.label ?? `${calc.program} ${calc.key.slice(0, 12)}`}`);
+    },
     calcFinished: (event) => {
       if (!options.calcLines) return;
       if (event.outcome === 'failed' || event.outcome === 'cached_failure')
@@ -98,7 +102,7 @@ export function progressBar(
     },
     print: above,
     notice: (message) => {
-      above(`note: ${message}`);
+      if (shows(options, 'info')) above(`note: ${message}`);
     },
     stateChanged: (state, message) => {
       if (state !== 'running' && message !== null) above(`${state}: ${message}`);

@@ -19,6 +19,8 @@ export interface SlurmHost {
   readonly pack_cores: number;
   readonly max_walltime_s: number;
   readonly max_jobs: number;
+  /** The shortest time between the end of one sbatch call and the start of the next, s. */
+  readonly submit_interval_s: number;
   readonly poll_s: number;
   readonly sbatch_args: readonly string[];
   /** Delete each remote calc directory once its outputs are home (with `scratch`). */

@@ -32,7 +32,9 @@ export interface QueueContext extends SbatchContext {
 /**
  * Calcs waiting to be submitted, and the submitting: full packs (`pack_size` calcs; 1 in single
  * mode) go at once, the last partial one once it has waited `packWaitMs` for more calcs, and
- * never more than `max_jobs` of the run's jobs in SLURM's queue. `flush` is called on every
+ * never more than `max_jobs` of the run's jobs in SLURM's queue, nor an sbatch call sooner than
+ * `submit_interval_s` after the previous one ended (calcs that come meanwhile join the pack).
+ * Submitting runs on its own: polling (poll-cycle.ts) never waits for it. `flush` is called on every
  * change that may allow a submission (a calc queued, a job ended); a call while a flush runs
  * makes that flush look again when done.
  *
@@ -60,6 +62,9 @@ export class SubmissionQueue {
   /** No sbatch before this time (epoch ms): the executor was unavailable. */
   #pausedUntil = 0;
   #retryTimer: NodeJS.Timeout | undefined;
+  /** When the last sbatch call ended (epoch ms). */
+  #lastSbatchEnd = 0;
+  #intervalTimer: { timer: NodeJS.Timeout; done: () => void } | undefined;
 
   constructor(ctx: QueueContext) {
     this.#ctx = ctx;
@@ -107,6 +112,10 @@ export class SubmissionQueue {
     this.#closed = true;
     if (this.#lingerTimer !== undefined) clearTimeout(this.#lingerTimer);
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    if (this.#intervalTimer !== undefined) {
+      clearTimeout(this.#intervalTimer.timer);
+      this.#intervalTimer.done();
+    }
   }
 
   flush(): Promise<void> {
@@ -124,7 +133,17 @@ export class SubmissionQueue {
             this.#armRetry();
             break;
           }
-          await this.#submitJob(this.#waiting.splice(0, size));
+          const wait = this.#lastSbatchEnd + this.#ctx.host.submit_interval_s * 1000 - Date.now();
+          if (wait > 0) {
+            await this.#pause(wait);
+            if (this.#closed) return;
+            continue;
+          }
+          try {
+            await this.#submitJob(this.#waiting.splice(0, size));
+          } finally {
+            this.#lastSbatchEnd = Date.now();
+          }
         }
       } while (this.#askedAgain());
       if (this.#waiting.length === 0) this.#lingerDue = false;
@@ -140,6 +159,17 @@ export class SubmissionQueue {
   /** Whether flush was called again while it ran (a method: the flag changes across awaits). */
   #askedAgain(): boolean {
     return this.#flushAgain;
+  }
+
+  /** Waits `ms` (or until the queue is closed). */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#intervalTimer = undefined;
+        resolve();
+      };
+      this.#intervalTimer = { timer: setTimeout(done, ms), done };
+    });
   }
 
   #armLinger(): void {

@@ -30,6 +30,7 @@ import type { Field } from '../../core/fields/field.js';
  * | `argv`, `files`, `outputs`, `env` | the `command` engine's program, inputs, outputs, environment |
  * | `walltime_s`, `cores`, `memory_mb` | resources (default from retort.yaml) |
  * | `label` | a name for people (shown in progress and status) |
+ * | `priority` | an integer: higher starts first (default 0, or `retort run --priority`); not part of the calc |
  */
 export interface CalcLine {
   readonly program: string;
@@ -53,6 +54,7 @@ export interface CalcLine {
   readonly cores: number | undefined;
   readonly memory_mb: number | undefined;
   readonly label: string | undefined;
+  readonly priority: number | undefined;
 }
 
 export const FIELDS = [
@@ -76,6 +78,7 @@ export const FIELDS = [
   'cores',
   'memory_mb',
   'label',
+  'priority',
 ] as const;
 
 /** Reads one line of a calc list (its root field: `core/fields` readJsonLinesFields). */
@@ -115,6 +118,7 @@ export function readCalcLine(root: Field): CalcLine {
     cores: f.get('cores').integer({ min: 1 }),
     memory_mb: f.get('memory_mb').integer({ min: 1 }),
     label: f.get('label').string(),
+    priority: f.get('priority').integer({ min: -1_000_000, max: 1_000_000 }),
   };
   const sources = (['smiles', 'xyz', 'atoms', 'structure'] as const).filter(
     (k) => line[k] !== undefined,

@@ -40,6 +40,11 @@ export interface CheckedLine {
   readonly line: CalcLine;
   readonly where: string;
   readonly radicalElectrons?: number;
+  /**
+   * The spec as checked, when the line's geometry was known then: a SMILES line's has its
+   * atoms but not their places (good for its size and cost, never run).
+   */
+  readonly checkedSpec?: CalcSpec;
 }
 
 /** What became of one line of a calc list. */
@@ -90,13 +95,15 @@ export async function checkCalcList(
         ? undefined
         : await smilesAtoms(rdkit, line.smiles);
     const radicals = atoms?.radicalElectrons;
-    checked.push(
-      radicals === undefined ? { line, where } : { line, where, radicalElectrons: radicals },
-    );
     const geometry = standIn(atoms?.elements);
     const resolved = await lineToSpec(line, where, baseDir, defaults, geometry, radicals);
-    if (!resolved.ok) continue;
+    const spin = radicals === undefined ? {} : { radicalElectrons: radicals };
+    if (!resolved.ok) {
+      checked.push({ line, where, ...spin });
+      continue;
+    }
     const { spec } = resolved;
+    checked.push({ line, where, ...spin, checkedSpec: spec });
     if (atoms !== undefined) checkSpin(atoms.elements, spec, line, where);
     within(where, () => getEngine(spec.program).prepare(spec));
   }
@@ -135,9 +142,23 @@ function checkSpin(elements: readonly string[], spec: CalcSpec, line: CalcLine, 
   }
 }
 
-/** Runs every line of a checked list through `request`, all at once (the runner keeps to its workers). */
-export function runCalcList(list: CalcList, request: RequestCalc): Promise<LineResult[]> {
-  return Promise.all(list.lines.map((checked) => runLine(list, checked, request)));
+/**
+ * Runs every line of a checked list through `request`, all at once (the runner keeps to its
+ * workers and orders them). A line's calcs (its SMILES' 3D geometry too) are asked for with
+ * the line's `priority`, else `priority`.
+ */
+export function runCalcList(
+  list: CalcList,
+  request: RequestCalc,
+  priority = 0,
+): Promise<LineResult[]> {
+  return Promise.all(
+    list.lines.map((checked) =>
+      runLine(list, checked, (spec, options) =>
+        request(spec, { priority: checked.line.priority ?? priority, ...options }),
+      ),
+    ),
+  );
 }
 
 async function runLine(

@@ -12,7 +12,8 @@ import type { RunTally } from './run-tally.js';
  * - `answered`: it has an outcome (a success, or a failure the retry policy does not queue
  *   again); `counted` says it was counted in the run's tally just now (first asked for), with
  *   the `event` the observer is told;
- * - `queued`: it is to run (new, queued again, or left queued by an earlier run);
+ * - `queued`: it is to run (new, queued again, or left queued by an earlier run), not before
+ *   `retryNotBefore` when it waits for a retry's backoff;
  * - `in_flight`: an earlier run left it submitted or running and this run did not re-adopt it
  *   (another executor's, or one that could not answer): it is never submitted twice.
  */
@@ -28,7 +29,7 @@ export type Lookup =
           }
         | undefined;
     }
-  | { readonly kind: 'queued' }
+  | { readonly kind: 'queued'; readonly retryNotBefore: string | null }
   | { readonly kind: 'in_flight'; readonly status: Calc['status'] };
 
 /**
@@ -83,6 +84,6 @@ export function lookUpCalc(
       event: first ? { calc, outcome: 'cached_failure', failure: calc.failure } : undefined,
     };
   }
-  if (calc.status === 'queued') return { kind: 'queued' };
+  if (calc.status === 'queued') return { kind: 'queued', retryNotBefore: calc.retryNotBefore };
   return { kind: 'in_flight', status: calc.status };
 }

@@ -22,6 +22,14 @@ export interface Pending {
   readonly item: string;
   readonly waiters: ((resolution: CalcResolution) => void)[];
   retriesLeft: number;
+  /** Higher starts first (RequestOptions.priority). */
+  priority: number;
+  /** The cost model's predicted wall time, s: within one priority the longest starts first. */
+  readonly predictedS: number;
+  /** Not submitted before this moment (epoch ms; 0: at once): a retry's backoff. */
+  notBefore: number;
+  /** Order of arrival: ties go to it. */
+  readonly seq: number;
 }
 
 /** A calc handed to the executor: submitting, running, or re-adopted. */
@@ -92,6 +100,7 @@ export async function submitAttempt(
     inputs: job.files,
     resources: job.resources,
     submittedAt,
+    predictedS: pending.predictedS,
   });
   const active: Active = {
     pending,

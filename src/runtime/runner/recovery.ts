@@ -85,6 +85,10 @@ export async function readopt(
       item: calc.key,
       waiters: [],
       retriesLeft: retries,
+      priority: 0,
+      predictedS: attempt.predictedS ?? 0,
+      notBefore: 0,
+      seq: 0,
     };
     adopted.push({
       active: {

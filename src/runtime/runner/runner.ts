@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { calcKey } from '../../core/calc-key.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
 import { CampaignError } from '../../core/errors.js';
@@ -11,12 +12,15 @@ import type { Engine } from '../../engines/engine.js';
 import { getEngine } from '../../engines/registry.js';
 import type { Executor, JobHandle, RunningJob } from '../../executors/executor.js';
 import type { Calc } from '../../store/calc-store.js';
-import type { CalcResolution, CalcRunner, RunSummary } from '../calc-request.js';
+import type { CalcResolution, CalcRunner, RequestOptions, RunSummary } from '../calc-request.js';
 import type { Campaign } from '../campaign.js';
 import { FailureThreshold } from '../control/failure-threshold.js';
 import type { Relaunch } from '../control/status-file.js';
 import { clearStopRequest, isStopRequested } from '../control/stop-request.js';
 import type { CalcEvent, RunObserver } from '../run-observer.js';
+import { RunLog } from '../run-log.js';
+import { CostModel } from '../scheduling/learned-cost.js';
+import type { LogLevel } from '../settings.js';
 import {
   awaitAttempt,
   submitAttempt,
@@ -29,7 +33,7 @@ import { lookUpCalc } from './cache-lookup.js';
 import { executorFailureLine, storeFailureLine } from './failure-lines.js';
 import { ProgramPaths } from './program-paths.js';
 import { closeDeadRuns, readopt } from './recovery.js';
-import { RetryPolicy } from './retry-policy.js';
+import { RetryPolicy, type RetryBackoff } from './retry-policy.js';
 import { RunTally } from './run-tally.js';
 import { StatusReporter } from './status-reporter.js';
 import { pollStopFile } from './stop-poller.js';
@@ -58,6 +62,12 @@ export interface RunnerOptions {
   readonly programs?: Readonly<Record<string, string>>;
   /** How often the STOP file is looked for, ms. */
   readonly stopPollMs?: number;
+  /** The wait before an automatic retry (default retry-policy.ts DEFAULT_BACKOFF). */
+  readonly backoff?: RetryBackoff;
+  /** What logs/<run id>.jsonl records (default info). */
+  readonly logLevel?: LogLevel;
+  /** Predicts calcs' wall times (default: learned from the campaign's store when the run starts). */
+  readonly cost?: CostModel;
 }
 
 /**
@@ -69,6 +79,13 @@ export interface RunnerOptions {
  * previous runner left in flight (recovery.ts), and writes status.json after every change
  * (status-reporter.ts). `finish()` waits until every request is settled (or the run is
  * stopped, paused or failed) and records the final state.
+ *
+ * Order: calcs asked for together (in one turn of the event loop) are started by priority,
+ * then longest predicted wall time first (scheduling/learned-cost.ts), then in the order asked
+ * — longest-processing-time-first keeps a long calc from starting last and running alone. A
+ * calc retried automatically waits for its backoff (retry-policy.ts) without holding a worker;
+ * the time is in the store, so a restarted runner keeps to it. Every event goes to
+ * logs/<run id>.jsonl (run-log.ts).
  *
  * Control: `stop()` (or the STOP file) drains — running calcs finish, nothing new starts;
  * `kill()` also kills the running calcs and returns them to the queue; reaching the failure
@@ -91,6 +108,13 @@ export class Runner implements CalcRunner {
   private readonly attempts: AttemptContext;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly workers: number;
+  private readonly log: RunLog;
+  private readonly cost: CostModel;
+  /** The queue is sorted when this is false. */
+  private queueSorted = true;
+  private dispatchSoon: NodeJS.Immediate | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private requests = 0;
   private stopPolling: () => void = () => undefined;
   /** The run has failed (a store error, or `fail`): nothing more is recorded or started. */
   private failed = false;
@@ -100,7 +124,14 @@ export class Runner implements CalcRunner {
     const { campaign, executor } = options;
     this.runId = newRunId();
     this.threshold = new FailureThreshold(options.failureThreshold);
-    this.policy = new RetryPolicy(options.retries, options.retryFailed);
+    this.policy = new RetryPolicy(options.retries, options.retryFailed, options.backoff);
+    this.log = new RunLog(
+      join(campaign.paths.logs, `${this.runId}.jsonl`),
+      this.runId,
+      options.logLevel ?? 'info',
+      (line) => options.observer?.notice?.(line),
+    );
+    this.cost = options.cost ?? CostModel.learn(campaign.calcs.timings(LEARN_FROM));
     this.workers = Math.max(1, Math.min(options.workers, executor.slots));
     const programs = new ProgramPaths(options.programs ?? campaign.settings.programs);
     this.attempts = {
@@ -146,12 +177,12 @@ export class Runner implements CalcRunner {
    */
   static async start(options: RunnerOptions): Promise<Runner> {
     const runner = new Runner(options);
-    const { campaign, observer } = options;
+    const { campaign } = options;
     await storeStep(campaign, async () => {
       closeDeadRuns(campaign.runs);
       if (isStopRequested(campaign.paths.stop)) {
         clearStopRequest(campaign.paths.stop);
-        observer?.notice?.('removed a STOP file left by an earlier run');
+        runner.notice('removed a STOP file left by an earlier run');
       }
       campaign.runs.create({
         id: runner.runId,
@@ -161,7 +192,16 @@ export class Runner implements CalcRunner {
         executor: options.executor.name,
         workers: runner.workers,
       });
-      const recovery = await readopt(runner.attempts, options.retries, observer);
+      runner.log.write('info', 'run_started', {
+        command: options.command,
+        executor: options.executor.name,
+        workers: runner.workers,
+      });
+      const recovery = await readopt(runner.attempts, options.retries, {
+        notice: (line) => {
+          runner.notice(line);
+        },
+      });
       for (const { active, running } of recovery.adopted) {
         const { key } = active.pending;
         runner.pending.set(key, active.pending);
@@ -176,6 +216,11 @@ export class Runner implements CalcRunner {
     return runner;
   }
 
+  /** The run's structured log, logs/<run id>.jsonl (run-log.ts). */
+  get logPath(): string {
+    return this.log.path;
+  }
+
   /** The run's state now. */
   get currentState(): RunState {
     return this.state;
@@ -186,16 +231,23 @@ export class Runner implements CalcRunner {
    * spec cannot be run: unknown program, or the engine's `prepare` refuses it.
    * `item` groups calcs for the failure threshold (default: the calc key).
    */
-  request(spec: CalcSpec, item?: string): Promise<CalcResolution> {
+  request(spec: CalcSpec, item?: string, options: RequestOptions = {}): Promise<CalcResolution> {
     const engine = getEngine(spec.program);
     const job = engine.prepare(spec);
     const key = calcKey(spec, engine.adapterVersion);
     if (this.failed) return Promise.resolve(this.notRun(key));
     this.tally.add(key);
     const existing = this.pending.get(key);
-    if (existing !== undefined) return new Promise((resolve) => existing.waiters.push(resolve));
+    if (existing !== undefined) {
+      // The most urgent of those who asked decides.
+      if ((options.priority ?? 0) > existing.priority && !this.active.has(key)) {
+        existing.priority = options.priority ?? 0;
+        this.queueSorted = false;
+      }
+      return new Promise((resolve) => existing.waiters.push(resolve));
+    }
     try {
-      return this.lookUp(spec, item ?? key, engine, job, key);
+      return this.lookUp(spec, item ?? key, engine, job, key, options.priority ?? 0);
     } catch (error) {
       this.failWith(error);
       return Promise.resolve(this.notRun(key));
@@ -232,7 +284,7 @@ export class Runner implements CalcRunner {
     if (this.ended || this.failed) return;
     if (this.state === 'stopping') {
       this.message = reason;
-      this.options.observer?.notice?.(reason);
+      this.notice(reason);
     } else {
       this.setState('stopping', reason);
     }
@@ -254,6 +306,7 @@ export class Runner implements CalcRunner {
       this.checkIdle();
     });
     this.stopPolling();
+    this.clearTimers();
     const finalState: RunState = this.failed
       ? 'failed'
       : this.state === 'paused'
@@ -276,6 +329,12 @@ export class Runner implements CalcRunner {
     // A pause or failure was shown when it happened.
     if (changed && !this.failed) observer?.stateChanged?.(finalState, this.message);
     this.reporter.close();
+    this.log.write(this.state === 'failed' ? 'error' : 'info', 'run_ended', {
+      state: this.state,
+      message: this.message,
+      totals: this.tally.totals(this.failed ? 0 : this.active.size),
+    });
+    this.log.close();
     return {
       runId: this.runId,
       state: this.state,
@@ -302,6 +361,7 @@ export class Runner implements CalcRunner {
     engine: Engine,
     job: JobSpec,
     key: string,
+    priority: number,
   ): Promise<CalcResolution> {
     const found = lookUpCalc(this.options.campaign.calcs, this.tally, this.policy, {
       spec,
@@ -326,6 +386,7 @@ export class Runner implements CalcRunner {
       this.tally.leftUnrun(key);
       return Promise.resolve(this.notRun(key));
     }
+    const notBefore = found.retryNotBefore === null ? 0 : Date.parse(found.retryNotBefore);
     const pending: Pending = {
       key,
       spec,
@@ -334,22 +395,80 @@ export class Runner implements CalcRunner {
       item,
       waiters: [],
       retriesLeft: this.policy.retries,
+      priority,
+      predictedS: this.cost.predict(spec).seconds,
+      notBefore: notBefore > Date.now() ? notBefore : 0,
+      seq: this.requests++,
     };
     const promise = new Promise<CalcResolution>((resolve) => pending.waiters.push(resolve));
     this.pending.set(key, pending);
-    this.queue.push(pending);
-    this.dispatch();
+    this.enqueue(pending);
+    this.logCalc('debug', 'calc_queued', pending, {
+      priority,
+      not_before: pending.notBefore === 0 ? null : new Date(pending.notBefore).toISOString(),
+    });
+    // Requests made together are ordered together: the dispatch waits for the end of the turn.
+    this.dispatchSoon ??= setImmediate(() => {
+      this.dispatchSoon = undefined;
+      this.dispatch();
+    });
     this.reporter.schedule();
     return promise;
   }
 
+  private enqueue(pending: Pending): void {
+    this.queue.push(pending);
+    this.queueSorted = false;
+  }
+
+  /**
+   * Starts queued calcs while workers are free: by priority, then longest predicted first,
+   * then in order of asking; a calc waiting for its retry backoff is passed over, and a timer
+   * comes back for the first of them.
+   */
   private dispatch(): void {
-    while (this.state === 'running' && this.active.size < this.workers && this.queue.length > 0) {
-      const next = this.queue.shift();
+    if (!this.queueSorted) {
+      this.queue.sort(
+        (a, b) => b.priority - a.priority || b.predictedS - a.predictedS || a.seq - b.seq,
+      );
+      this.queueSorted = true;
+    }
+    const now = Date.now();
+    let waitUntil = Infinity;
+    for (let i = 0; i < this.queue.length;) {
+      if (this.state !== 'running' || this.active.size >= this.workers) break;
+      const next = this.queue[i];
       if (next === undefined) break;
+      if (next.notBefore > now) {
+        waitUntil = Math.min(waitUntil, next.notBefore);
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
       this.guard(this.launch(next));
     }
+    if (waitUntil < Infinity && this.state === 'running') this.wakeAt(waitUntil);
     this.checkIdle();
+  }
+
+  /** Dispatches again at `at` (epoch ms), for a calc whose backoff ends then. */
+  private wakeAt(at: number): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        this.dispatch();
+        this.reporter.schedule();
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    if (this.dispatchSoon !== undefined) clearImmediate(this.dispatchSoon);
+    this.retryTimer = undefined;
+    this.dispatchSoon = undefined;
   }
 
   private async launch(pending: Pending): Promise<void> {
@@ -363,6 +482,12 @@ export class Runner implements CalcRunner {
       return;
     }
     if (started.active.returnOnExit) this.cancel(started.running.handle);
+    this.logCalc('info', 'calc_started', pending, this.attemptFields(started.active));
+    this.options.observer?.calcStarted?.({
+      key: pending.key,
+      label: pending.spec.label ?? null,
+      program: pending.spec.program,
+    });
     await this.follow(started.active, started.running);
   }
 
@@ -370,23 +495,28 @@ export class Runner implements CalcRunner {
   private async follow(active: Active, running: RunningJob): Promise<void> {
     const end = await awaitAttempt(this.attempts, active, running);
     this.active.delete(active.pending.key);
-    this.attemptEnded(active.pending, end);
+    this.attemptEnded(active.pending, end, this.attemptFields(active));
   }
 
-  private attemptEnded(pending: Pending, end: AttemptEnd): void {
+  private attemptEnded(
+    pending: Pending,
+    end: AttemptEnd,
+    attempt: Readonly<Record<string, unknown>> = {},
+  ): void {
     switch (end.kind) {
       case 'abandoned':
         return;
       case 'returned':
         break;
       case 'unavailable':
-        // Not the calc's failure: it goes back to the front of the queue for the next run.
-        this.queue.unshift(pending);
+        // Not the calc's failure: it goes back to the queue for the next run.
+        this.enqueue(pending);
         this.executorFailed(end.error, end.workdir);
         break;
       case 'succeeded':
         this.tally.record(pending.key, 'succeeded');
         this.reporter.calcEnded(end.durationS);
+        this.logCalc('info', 'calc_finished', pending, { ...attempt, duration_s: end.durationS });
         this.emitPending(pending, 'succeeded', end.durationS, undefined);
         this.settle(pending, {
           status: 'succeeded',
@@ -398,23 +528,46 @@ export class Runner implements CalcRunner {
         break;
       case 'failed':
         this.reporter.calcEnded(end.durationS);
-        this.afterFailure(pending, end.failure, end.durationS);
+        this.afterFailure(pending, end.failure, end.durationS, attempt);
         break;
     }
     this.dispatch();
     this.reporter.schedule();
   }
 
-  private afterFailure(pending: Pending, failure: Failure, durationS: number): void {
+  private afterFailure(
+    pending: Pending,
+    failure: Failure,
+    durationS: number,
+    attempt: Readonly<Record<string, unknown>>,
+  ): void {
+    const failureFields = { failure_class: failure.class, failure_message: failure.message };
     if (this.state === 'running' && this.policy.retryNow(failure, pending.retriesLeft)) {
       pending.retriesLeft--;
-      this.options.campaign.calcs.requeue(pending.key);
-      this.queue.unshift(pending);
-      this.options.observer?.notice?.(
-        `${pending.spec.label ?? pending.key.slice(0, 12)}: ${failure.class} (${failure.message}); retrying`,
+      const retry = this.policy.retries - pending.retriesLeft;
+      const delayS = this.policy.delayS(retry);
+      pending.notBefore = Date.now() + delayS * 1000;
+      const notBefore = new Date(pending.notBefore).toISOString();
+      this.options.campaign.calcs.requeue(pending.key, notBefore);
+      this.enqueue(pending);
+      this.logCalc('warn', 'retry_scheduled', pending, {
+        ...attempt,
+        ...failureFields,
+        duration_s: durationS,
+        retry,
+        delay_s: delayS,
+        not_before: notBefore,
+      });
+      this.notice(
+        `${pending.spec.label ?? pending.key.slice(0, 12)}: ${failure.class} (${failure.message}); retry ${retry} in ${delayS.toFixed(1)} s`,
       );
       return;
     }
+    this.logCalc('warn', 'calc_failed', pending, {
+      ...attempt,
+      ...failureFields,
+      duration_s: durationS,
+    });
     this.tally.record(pending.key, 'failed');
     this.reporter.failed(
       { key: pending.key, label: pending.spec.label ?? null, program: pending.spec.program },
@@ -436,12 +589,12 @@ export class Runner implements CalcRunner {
   private executorFailed(error: unknown, workdir?: string): void {
     const line = executorFailureLine(this.options.executor.name, error, workdir);
     if (this.state === 'running') this.setState('paused', line);
-    else if (this.message !== line) this.options.observer?.notice?.(line);
+    else if (this.message !== line) this.notice(line);
   }
 
   private cancel(handle: JobHandle): void {
     this.options.executor.cancel(handle, 'kill').catch((error: unknown) => {
-      this.options.observer?.notice?.(executorFailureLine(this.options.executor.name, error));
+      this.notice(executorFailureLine(this.options.executor.name, error));
     });
   }
 
@@ -462,6 +615,8 @@ export class Runner implements CalcRunner {
     this.state = 'failed';
     this.message = line;
     this.queue.length = 0;
+    this.clearTimers();
+    this.log.write('error', 'run_state', { state: 'failed', message: line });
     this.options.observer?.stateChanged?.('failed', line);
     this.checkIdle();
   }
@@ -482,6 +637,7 @@ export class Runner implements CalcRunner {
     if (state !== this.state) assertTransition('run', RUN_TRANSITIONS, this.state, state);
     this.state = state;
     this.message = message;
+    this.log.write('warn', 'run_state', { state, message });
     try {
       this.options.campaign.runs.setState(this.runId, state, message ?? undefined);
     } catch (error) {
@@ -512,6 +668,38 @@ export class Runner implements CalcRunner {
       }
     }
     for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** A note for the user: to the observer and the structured log. */
+  private notice(message: string): void {
+    this.log.write('info', 'notice', { message });
+    this.options.observer?.notice?.(message);
+  }
+
+  /** Writes a calc's event to the structured log (run-log.ts documents the fields). */
+  private logCalc(
+    level: LogLevel,
+    event: string,
+    pending: Pending,
+    fields: Readonly<Record<string, unknown>>,
+  ): void {
+    const { key, spec } = pending;
+    this.log.write(level, event, {
+      key,
+      label: spec.label ?? null,
+      program: spec.program,
+      task: spec.task,
+      predicted_s: pending.predictedS,
+      ...fields,
+    });
+  }
+
+  private attemptFields(active: Active): Readonly<Record<string, unknown>> {
+    return {
+      executor: this.options.executor.name,
+      attempt: active.execJob.attempt,
+      submitted_at: active.startedAt,
+    };
   }
 
   /** Tells the observer that a calc (`who`: its key, label and program) reached an outcome. */
@@ -557,6 +745,12 @@ async function storeStep(campaign: Campaign, step: () => Promise<void>): Promise
     throw new CampaignError(storeFailureLine(campaign.paths.db, error), { cause: error });
   }
 }
+
+/**
+ * The successful attempts the cost model learns from when a run starts, newest first: enough
+ * for every program and method a campaign uses, without reading a store of 300,000 calcs.
+ */
+const LEARN_FROM = 5000;
 
 function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

@@ -1,8 +1,8 @@
 /**
- * Predicted cost of an item, for the `longest_first` strategy (and later ETA and timeouts).
+ * Predicted cost of an item, for the `longest_first` strategy of batches.
  *
- * For now a documented heuristic, not a measurement (a later issue learns it from the store's
- * timings per program and molecule size). Each program the item's pipeline will run adds
+ * A documented heuristic, not a measurement (the wall time of single calcs is learned from the
+ * store: learned-cost.ts, which falls back to {@link heuristicCalcSeconds} below). Each program the item's pipeline will run adds
  *
  *   weight(program) × (heavy atoms)^exponent(program) × (1 + rotatable bonds)^flex(program)
  *
@@ -51,4 +51,36 @@ export function predictedCost(item: CostInputs): number {
     cost += c.weight * n ** c.exponent * flexibility ** c.flex;
   }
   return cost;
+}
+
+/**
+ * The heuristic wall time of one calc, seconds, when the store has no timings of its program
+ * (learned-cost.ts falls back to it): `seconds(program) × (basis_electrons / 10)^exponent`,
+ * rough figures for one core on a 2020s machine —
+ * - psi4, nwchem (ab initio, DFT): 1 s × (n/10)^3 (water ≈ 1 s, benzene ≈ 74 s);
+ * - mopac, xtb (semi-empirical, tight binding): 0.1 s × (n/10)^2;
+ * - crest (conformer search): 30 s × (n/10)^2;
+ * - qe (plane waves): 10 s × (n/10)^2;
+ * - obabel and everything else: 0.5 s, whatever the size.
+ * A calc without a geometry counts as 10 electrons.
+ */
+const CALC_SECONDS: Readonly<Record<string, { seconds: number; exponent: number }>> = {
+  psi4: { seconds: 1, exponent: 3 },
+  nwchem: { seconds: 1, exponent: 3 },
+  mopac: { seconds: 0.1, exponent: 2 },
+  xtb: { seconds: 0.1, exponent: 2 },
+  crest: { seconds: 30, exponent: 2 },
+  qe: { seconds: 10, exponent: 2 },
+};
+
+const OTHER_CALC = { seconds: 0.5, exponent: 0 };
+
+export function heuristicCalcSeconds(program: string, basisElectrons: number | null): number {
+  const c = CALC_SECONDS[program] ?? OTHER_CALC;
+  return c.seconds * Math.max(0.1, (basisElectrons ?? 10) / 10) ** c.exponent;
+}
+
+/** The exponent of size the heuristic assumes for a program (learned-cost.ts uses it with one size). */
+export function heuristicExponent(program: string): number {
+  return (CALC_SECONDS[program] ?? OTHER_CALC).exponent;
 }

@@ -49,6 +49,7 @@ export function fakeSlurmHost(settings: Partial<SlurmHostSettings> = {}): SlurmH
     pack_cores: 4,
     max_walltime_s: 86_400,
     max_jobs: 20,
+    submit_interval_s: 0,
     poll_s: 0.2,
     sbatch_args: [],
     cores: undefined,

@@ -2,12 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Atom } from '../../../src/chem/molecule.js';
 import { CampaignError } from '../../../src/core/errors.js';
 import type { CalcSpec } from '../../../src/core/calc-spec.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
 import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/campaign.js';
 import { readStatusFile } from '../../../src/runtime/control/status-file.js';
 import { Runner, type RunnerOptions } from '../../../src/runtime/runner/runner.js';
+import { hasProgram } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { recordSubmittedByDeadRun } from './dead-run.js';
 
@@ -52,6 +54,7 @@ async function start(options: Partial<RunnerOptions> = {}): Promise<Runner> {
     retries: 1,
     retryFailed: false,
     stopPollMs: 50,
+    backoff: { base_s: 0.1, max_s: 1, jitter: 0 },
     ...options,
   });
 }
@@ -358,4 +361,70 @@ describe('Runner on a store that refuses writes', () => {
     expect(executions()).toEqual(['a']);
     expect(campaign.calcs.get(result.key)?.attempts).toBe(1);
   });
+});
+
+describe('Runner order', () => {
+  const methane: Atom[] = [
+    { element: 'C', x: 0, y: 0, z: 0 },
+    { element: 'H', x: 0.629, y: 0.629, z: 0.629 },
+    { element: 'H', x: -0.629, y: -0.629, z: 0.629 },
+    { element: 'H', x: -0.629, y: 0.629, z: -0.629 },
+    { element: 'H', x: 0.629, y: -0.629, z: -0.629 },
+  ];
+  const ethane: Atom[] = [
+    { element: 'C', x: 0, y: 0, z: 0.765 },
+    { element: 'C', x: 0, y: 0, z: -0.765 },
+    { element: 'H', x: 1.017, y: 0, z: 1.155 },
+    { element: 'H', x: -0.508, y: 0.881, z: 1.155 },
+    { element: 'H', x: -0.508, y: -0.881, z: 1.155 },
+    { element: 'H', x: -1.017, y: 0, z: -1.155 },
+    { element: 'H', x: 0.508, y: -0.881, z: -1.155 },
+    { element: 'H', x: 0.508, y: 0.881, z: -1.155 },
+  ];
+  const benzene: Atom[] = Array.from({ length: 6 }, (_, i) => {
+    const a = (i * Math.PI) / 3;
+    return [
+      { element: 'C', x: 1.39 * Math.cos(a), y: 1.39 * Math.sin(a), z: 0 },
+      { element: 'H', x: 2.47 * Math.cos(a), y: 2.47 * Math.sin(a), z: 0 },
+    ];
+  }).flat();
+  const xtb = (label: string, atoms: Atom[]): CalcSpec => ({
+    program: 'xtb',
+    task: 'energy',
+    method: 'GFN2',
+    molecule: { atoms, charge: 0, multiplicity: 1 },
+    resources: { cores: 1, walltime_s: 120 },
+    label,
+  });
+
+  it.skipIf(!hasProgram('xtb'))(
+    'starts calcs asked for together by priority, then the longest predicted first',
+    async () => {
+      const runner = await start({ workers: 1 });
+      const requests = [
+        runner.request(xtb('methane', methane)),
+        runner.request(xtb('benzene', benzene)),
+        runner.request(xtb('ethane', ethane)),
+        runner.request(cmd('urgent'), undefined, { priority: 5 }),
+      ];
+      const results = await Promise.all(requests);
+      await runner.finish();
+      expect(results.map((r) => r.status)).toEqual([
+        'succeeded',
+        'succeeded',
+        'succeeded',
+        'succeeded',
+      ]);
+      const order = results
+        .map((r) => ({
+          label: campaign.calcs.get(r.key)?.label,
+          at: campaign.calcs.attempt(r.key, 1)?.submittedAt ?? '',
+          predicted: campaign.calcs.attempt(r.key, 1)?.predictedS,
+        }))
+        .sort((a, b) => a.at.localeCompare(b.at));
+      expect(order.map((o) => o.label)).toEqual(['urgent', 'benzene', 'ethane', 'methane']);
+      // Each attempt records the prediction it was ordered by.
+      expect(order.every((o) => typeof o.predicted === 'number' && o.predicted > 0)).toBe(true);
+    },
+  );
 });
