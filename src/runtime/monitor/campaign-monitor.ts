@@ -50,6 +50,9 @@ export interface CalcDetail {
 
 export const SPARK_MINUTES = 30;
 
+// What a view needs of the store's query types, so that the UI (cli) does not reach store/.
+export type { CalcQuery, CalcSort } from '../../store/campaign-browse.js';
+
 /**
  * A read-only observer of one campaign for live views. `snapshot()` re-queries the store only
  * when SQLite's data version says another connection committed since the last call (the queries

@@ -4,10 +4,10 @@ import { useSyncedState } from '../use-synced-state.js';
 import { useMemo, useState } from 'react';
 import type { CalcStatus } from '../../../core/calc-status.js';
 import type {
+  CalcSort,
   CampaignMonitor,
   MonitorSnapshot,
 } from '../../../runtime/monitor/campaign-monitor.js';
-import type { CalcSort } from '../../../store/campaign-browse.js';
 import { elapsed } from '../cells.js';
 import { Keys, Table, type Column } from '../components/table.js';
 import { CalcDetail } from './calc-detail.js';
