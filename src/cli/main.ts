@@ -8,6 +8,7 @@ import { registerHosts } from './commands/hosts.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerMbe } from './commands/mbe.js';
+import { registerPlot } from './commands/plot.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
@@ -34,6 +35,7 @@ registerStatus(program);
 registerStop(program);
 registerExport(program);
 registerMbe(program);
+registerPlot(program);
 registerHosts(program);
 
 // A reader that goes away (`retort status | head -1`) must not kill a command half-way: what it

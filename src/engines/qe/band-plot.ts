@@ -20,16 +20,17 @@ export function qeBandStructure(
 ): BandStructureData {
   if (spec.program !== 'qe' || spec.task !== 'bands') {
     throw new InputError(
-      'calc',
+      undefined,
       `a band structure is drawn from a qe bands calc, not ${spec.program} ${spec.task}`,
     );
   }
-  if (spec.structure === undefined) throw new InputError('calc', 'the bands calc has no structure');
+  if (spec.structure === undefined)
+    throw new InputError(undefined, 'the bands calc has no structure');
   const structure = checkStructure(spec.structure);
   const rawK = result.kpoints_cartesian_2pi_alat;
   const rawE = result.band_energies_ev;
   if (!Array.isArray(rawK) || !Array.isArray(rawE) || rawK.length !== rawE.length) {
-    throw new InputError('calc', 'the bands result has no k-points with band energies');
+    throw new InputError(undefined, 'the bands result has no k-points with band energies');
   }
   // The engine's own result (parse.ts, QeResult): its fields have these shapes.
   const kpoints = rawK as unknown as readonly Vec3[];
@@ -38,7 +39,7 @@ export function qeBandStructure(
   const expected = counts.slice(0, -1).reduce((sum, n) => sum + n, 1);
   if (kpoints.length !== expected) {
     throw new InputError(
-      'calc',
+      undefined,
       `the result has ${String(kpoints.length)} k-points where its k-path gives ${String(expected)}`,
     );
   }
