@@ -9,6 +9,7 @@ import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerMbe } from './commands/mbe.js';
 import { registerNmr } from './commands/nmr.js';
+import { registerPlot } from './commands/plot.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
@@ -36,6 +37,7 @@ registerStop(program);
 registerExport(program);
 registerMbe(program);
 registerNmr(program);
+registerPlot(program);
 registerHosts(program);
 
 // A reader that goes away (`retort status | head -1`) must not kill a command half-way: what it
