@@ -141,6 +141,9 @@ describe('retort nmr bench', () => {
       expect(analyze.status, analyze.stderr).toBe(0);
       expect(analyze.stdout).toMatch(/B3LYP\/STO-3G vacuum 1H: slope -?\d/);
       expect(existsSync(join(dir, 'nmr-bench', 'analysis', 'report.md'))).toBe(true);
+      expect(
+        existsSync(join(dir, 'nmr-bench', 'analysis', 'regression-B3LYP-STO-3G-vacuum-1H.svg')),
+      ).toBe(true);
     },
     900_000,
   );

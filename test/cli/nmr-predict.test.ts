@@ -57,6 +57,7 @@ interface PredictJson {
   }[];
   readonly groups: { atoms: number[]; element: string; shift_ppm: number | null }[];
   readonly spectra: Record<string, { shift_ppm: number; intensity: number }[]>;
+  readonly plots: Record<string, string>;
 }
 
 describe('retort nmr predict', () => {
@@ -151,6 +152,10 @@ describe('retort nmr predict', () => {
       expect(methyl?.shift_ppm).toBeCloseTo(-0.95 * mean + 30.5, 6);
       expect(p.spectra['1H']?.map((s) => s.intensity).sort()).toEqual([1, 3]);
       expect(p.spectra['13C']).toHaveLength(2);
+      expect(p.plots['1H']).toBe(join(dir, 'exports', 'nmr', 'compound_03-1H.svg'));
+      expect(readFileSync(p.plots['13C'] ?? '', 'utf8')).toMatch(
+        /aria-roledescription="rule mark"/,
+      );
     },
     600_000,
   );

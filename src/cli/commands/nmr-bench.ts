@@ -3,7 +3,13 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { campaignPaths } from '../../core/campaign-layout.js';
 import { InputError } from '../../core/errors.js';
-import { analyzeBench, benchReport, factorsOf } from '../../pipelines/nmr/bench-analysis.js';
+import {
+  analyzeBench,
+  benchReport,
+  factorsOf,
+  regressionPlotData,
+} from '../../pipelines/nmr/bench-analysis.js';
+import { regressionPlot } from '../../plots/regression.js';
 import {
   benchStatusPath,
   BENCH_DIR,
@@ -19,7 +25,7 @@ import {
 } from '../../pipelines/nmr/bench.js';
 import { DELTA50_DIR, readDelta50, selectMolecules } from '../../pipelines/nmr/delta50.js';
 import { writeFactorsFile } from '../../pipelines/nmr/factors.js';
-import { functionalName, solventName } from '../../pipelines/nmr/levels.js';
+import { fileWord, functionalName, solventName } from '../../pipelines/nmr/levels.js';
 import { findCampaignRoot, openCampaign } from '../../runtime/campaign.js';
 import { requestStop } from '../../runtime/control/stop-request.js';
 import { lockHolderAlive } from '../../runtime/runner-lock.js';
@@ -158,7 +164,7 @@ export function registerNmrBench(nmr: Command): void {
     )
     .option('--data <dir>', 'the DELTA50 directory the bench ran on (default: the shipped one)')
     .option('--out <dir>', 'where to write report.md and factors.json (default nmr-bench/analysis)')
-    .action((options: { data?: string; out?: string }, command: Command) => {
+    .action(async (options: { data?: string; out?: string }, command: Command) => {
       const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
       const root = findCampaignRoot(dir, process.cwd());
       const molecules = readDelta50(
@@ -184,12 +190,21 @@ export function registerNmrBench(nmr: Command): void {
       const source = `DELTA50 (Cohen et al., Molecules 2023, 28, 2449) shieldings of campaign ${root}, ${tasks.length} tasks, analyzed ${new Date().toISOString()}`;
       writeFileSync(join(out, 'report.md'), benchReport(analysis, source));
       writeFactorsFile(join(out, 'factors.json'), source, factorsOf(analysis));
+      const plots: string[] = [];
+      for (const level of analysis.levels) {
+        const file = join(
+          out,
+          `regression-${fileWord(level.functional)}-${fileWord(level.basis)}-${level.solvent}-${level.nucleus}.svg`,
+        );
+        writeFileSync(file, await regressionPlot(regressionPlotData(level)));
+        plots.push(file);
+      }
       const rows = analysis.levels.map(
         (l) =>
           `${l.functional}/${l.basis} ${l.solvent} ${l.nucleus}: slope ${l.fit.slope.toFixed(4)}, intercept ${l.fit.intercept.toFixed(3)}, R² ${l.fit.r_squared.toFixed(4)}, MAE ${l.fit.mae.toFixed(3)} ppm, RMSD ${l.fit.rmsd.toFixed(3)} ppm, n ${l.fit.n} of ${l.points.length}`,
       );
       process.stdout.write(
-        `${rows.join('\n')}\nreport  ${join(out, 'report.md')}\nfactors ${join(out, 'factors.json')}\n`,
+        `${rows.join('\n')}\nreport  ${join(out, 'report.md')}\nfactors ${join(out, 'factors.json')}\n${plots.map((p) => `plot    ${p}\n`).join('')}`,
       );
     });
 }

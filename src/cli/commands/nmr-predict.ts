@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formalChargeFromSmiles } from '../../chem/smiles-charge.js';
 import { parseXyz } from '../../chem/xyz.js';
@@ -7,9 +7,11 @@ import { campaignPaths } from '../../core/campaign-layout.js';
 import { InputError } from '../../core/errors.js';
 import { readFactorsFile, lookUpFactors } from '../../pipelines/nmr/factors.js';
 import {
+  fileWord,
   functionalName,
   NMR_PRESETS,
   NUCLEI,
+  NUCLEUS_ELEMENT,
   solventName,
   type NmrLevel,
 } from '../../pipelines/nmr/levels.js';
@@ -19,6 +21,7 @@ import {
   type Prediction,
   type ShiftReference,
 } from '../../pipelines/nmr/predict.js';
+import { stickSpectrum } from '../../plots/stick-spectrum.js';
 import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
 import { table } from '../format.js';
@@ -46,6 +49,7 @@ interface PredictOptions extends RunFlags {
   readonly multiplicity?: string;
   readonly walltime?: string;
   readonly searchBudget: string;
+  readonly plots?: string;
   readonly json?: boolean;
 }
 
@@ -200,10 +204,32 @@ async function predict(o: PredictOptions): Promise<number> {
     );
     return 1;
   }
+  const plotDir = o.plots === undefined ? join(root, 'exports', 'nmr') : resolve(o.plots);
+  mkdirSync(plotDir, { recursive: true });
+  const plots: Record<string, string> = {};
+  for (const nucleus of NUCLEI) {
+    const sticks = spectrumSticks(outcome.prediction, nucleus);
+    if (sticks.length === 0) continue;
+    const file = join(plotDir, `${fileWord(label)}-${nucleus}.svg`);
+    writeFileSync(
+      file,
+      await stickSpectrum({
+        title: `${label}: predicted ${nucleus} (${level.functional}/${level.nmr_basis}, ${level.solvent})`,
+        sticks: sticks.map((s) => ({
+          shift_ppm: s.shift_ppm,
+          intensity: s.intensity,
+          label: s.atoms.map((a) => `${NUCLEUS_ELEMENT[nucleus]}${a}`).join(','),
+        })),
+      }),
+    );
+    plots[nucleus] = file;
+  }
   process.stdout.write(
     o.json === true
-      ? `${JSON.stringify(predictionJson(outcome.prediction), null, 2)}\n`
-      : predictionText(outcome.prediction),
+      ? `${JSON.stringify({ ...predictionJson(outcome.prediction), plots }, null, 2)}\n`
+      : `${predictionText(outcome.prediction)}${Object.values(plots)
+          .map((f) => `plot: ${f}\n`)
+          .join('')}`,
   );
   return 0;
 }
@@ -230,7 +256,7 @@ function predictionJson(p: Prediction): Record<string, unknown> {
 function predictionText(p: Prediction): string {
   const l = p.level;
   const out = [
-    `${l.functional}/${l.nmr_basis} shieldings in ${l.solvent}${p.optimized ? ` on ${l.functional}/${l.basis} geometries` : ' on the given geometry'}; shifts from ${p.reference.kind === 'tms' ? `TMS at the same level (σ 1H ${p.reference.shielding_ppm['1H'].toFixed(3)}, 13C ${p.reference.shielding_ppm['13C'].toFixed(3)} ppm)` : 'scaling factors'}`,
+    `${l.functional}/${l.nmr_basis} shieldings in ${l.solvent}${p.optimized ? ` on ${l.functional}/${l.basis} geometries` : ' without optimisation'}; shifts from ${p.reference.kind === 'tms' ? `TMS at the same level (σ 1H ${p.reference.shielding_ppm['1H'].toFixed(3)}, 13C ${p.reference.shielding_ppm['13C'].toFixed(3)} ppm)` : 'scaling factors'}`,
   ];
   if (p.conformers.length > 1) {
     out.push(

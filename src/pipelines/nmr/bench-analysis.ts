@@ -1,3 +1,4 @@
+import type { RegressionPlotData } from '../../plots/regression.js';
 import type { Delta50Molecule } from './delta50.js';
 import type { ScalingFactors } from './factors.js';
 import { fitWithOutlierRemoval, type LinearFit } from './linear-fit.js';
@@ -138,34 +139,23 @@ export function factorsOf(analysis: BenchAnalysis): ScalingFactors[] {
 }
 
 /**
- * The data of a level's regression plot and residual plot, for src/plots: every point
- * (shielding against experimental shift, outliers marked), the fitted line over the points'
- * shielding range, and the residuals against the experimental shift.
+ * A level's regression and residual plot (src/plots/regression.ts): every assigned atom's
+ * shielding against its experimental shift, the outliers left out of the fit marked.
  */
-export function regressionPlotData(level: LevelRegression): {
-  readonly title: string;
-  readonly points: readonly RegressionPoint[];
-  readonly line: readonly { readonly shielding_ppm: number; readonly shift_ppm: number }[];
-  readonly residuals: readonly {
-    readonly experimental_ppm: number;
-    readonly residual_ppm: number;
-    readonly outlier: boolean;
-  }[];
-} {
-  const xs = level.points.map((p) => p.shielding_ppm);
-  const ends = [Math.min(...xs), Math.max(...xs)];
+export function regressionPlotData(level: LevelRegression): RegressionPlotData {
   return {
-    title: `${level.functional}/${level.basis} ${level.nucleus} in ${level.solvent}`,
-    points: level.points,
-    line: ends.map((x) => ({
-      shielding_ppm: x,
-      shift_ppm: level.fit.slope * x + level.fit.intercept,
+    title: `${level.functional}/${level.basis} ${level.nucleus} in ${level.solvent}: R² ${level.fit.r_squared.toFixed(4)}, MAE ${level.fit.mae.toFixed(3)} ppm, n ${level.fit.n} of ${level.points.length}`,
+    points: level.points.map((p) => ({
+      x: p.shielding_ppm,
+      y: p.experimental_ppm,
+      label: `${p.molecule} atom ${p.atom}`,
+      excluded: p.outlier,
     })),
-    residuals: level.points.map((p) => ({
-      experimental_ppm: p.experimental_ppm,
-      residual_ppm: p.residual_ppm,
-      outlier: p.outlier,
-    })),
+    slope: level.fit.slope,
+    intercept: level.fit.intercept,
+    xTitle: `computed shielding σ (ppm)`,
+    yTitle: `experimental δ (ppm)`,
+    residualTitle: 'residual (ppm)',
   };
 }
 

@@ -166,3 +166,8 @@ export function shieldingsOf(result: Readonly<Record<string, JsonValue>>): AtomS
       : [];
   });
 }
+
+/** A name (a basis, a functional, a molecule) as part of a file name: `6-31G*` → `6-31Gstar`, `6-311+G(2d,p)` → `6-311+G_2d_p_`. */
+export function fileWord(name: string): string {
+  return name.replace(/\*/g, 'star').replace(/[^A-Za-z0-9.+-]/g, '_');
+}

@@ -53,7 +53,10 @@ describe('analyzeBench', () => {
     expect(report).toMatch(/Outliers of B3LYP\/6-31G\* 1H in chcl3: compound_02 atom 6/);
     if (h === undefined) return;
     const plot = regressionPlotData(h);
-    expect(plot.line).toHaveLength(2);
-    expect(plot.residuals).toHaveLength(nH);
+    expect(plot.points).toHaveLength(nH);
+    expect(plot.points.filter((p) => p.excluded === true).map((p) => p.label)).toEqual([
+      'compound_02 atom 6',
+    ]);
+    expect(plot.slope).toBe(h.fit.slope);
   });
 });
