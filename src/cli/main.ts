@@ -9,6 +9,8 @@ import { registerHosts } from './commands/hosts.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerMbe } from './commands/mbe.js';
+import { registerNmr } from './commands/nmr.js';
+import { registerPlot } from './commands/plot.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
@@ -39,6 +41,8 @@ registerStatus(program);
 registerStop(program);
 registerExport(program);
 registerMbe(program);
+registerNmr(program);
+registerPlot(program);
 registerHosts(program);
 registerWorkflow(program);
 registerTui(program);
@@ -53,6 +57,8 @@ for (const path of [
   ['batch', 'resume'],
   ['mbe', 'run'],
   ['workflow', 'run'],
+  ['nmr', 'predict'],
+  ['nmr', 'bench', 'run'],
 ]) {
   let command: Command | undefined = program;
   for (const name of path) command = command?.commands.find((c) => c.name() === name);

@@ -14,6 +14,21 @@ export interface ExecutorJob {
   /** Absolute local calc directory. It does not exist yet when `submit` is called. */
   readonly workdir: string;
   readonly job: JobSpec;
+  /**
+   * The job's `parentInputs`, found by the runtime: each `path` is copied (recursively) from
+   * `from`, an absolute local path in the parent's calc directory, to the same relative path of
+   * this calc directory before the program starts; remote executors upload the copies with the
+   * inputs. Absent or empty: nothing to copy (a re-adopted job has been staged already).
+   */
+  readonly parents?: readonly StagedParent[];
+}
+
+/** One parent path to copy into a calc directory (see {@link ExecutorJob.parents}). */
+export interface StagedParent {
+  /** Absolute local path of the file or directory in the parent's calc directory. */
+  readonly from: string;
+  /** The same path relative to the calc directories (`out`). */
+  readonly path: string;
 }
 
 /**

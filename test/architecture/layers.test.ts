@@ -27,6 +27,12 @@ const RULES: readonly LayerRule[] = [
     text: 'core imports nothing of src/ but chem',
   },
   {
+    layer: 'plots',
+    forbidden: '*',
+    except: ['plots', 'core'],
+    text: 'plots import nothing of src/ but core',
+  },
+  {
     layer: 'store',
     forbidden: ['runtime', 'pipelines', 'cli'],
     text: 'store imports nothing from runtime, pipelines or cli',

@@ -1,5 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -37,6 +44,7 @@ interface CalcJson {
     readonly geometry?: readonly { element: string; x: number; y: number; z: number }[];
     readonly total_energy_ry?: number;
     readonly shieldings_ppm?: readonly { element: string; isotropic_ppm: number }[];
+    readonly band_energies_ev?: readonly (readonly number[])[];
   } | null;
   readonly failure: { readonly class: string; readonly message: string } | null;
   readonly message: string | null;
@@ -299,6 +307,21 @@ function fixtureNumber(file: string, pattern: RegExp): number {
   return Number(m[1]);
 }
 
+/** The band energies (eV) pw.x printed after each `bands (ev):` line, read without the engine. */
+function printedBandEnergies(out: string): number[][] {
+  const lines = out.split('\n');
+  const bands: number[][] = [];
+  lines.forEach((line, i) => {
+    if (!line.includes('bands (ev)')) return;
+    const values: number[] = [];
+    for (let j = i + 2; (lines[j] ?? '').trim() !== ''; j++) {
+      values.push(...(lines[j] ?? '').trim().split(/\s+/).map(Number));
+    }
+    bands.push(values);
+  });
+  return bands;
+}
+
 /**
  * The primitive cell of the qe fixtures' silicon (fcc, a = 5.43 Å) as a P1 CIF: three vectors
  * of a/√2 at 60°, atoms at 0 and 1/4 along each.
@@ -348,6 +371,82 @@ describe('retort calc with engine options and a crystal (live; a test is skipped
       expect(input).toContain('K_POINTS automatic\n4 4 4 0 0 0');
     },
     300_000,
+  );
+
+  it.skipIf(noPw)(
+    "runs pw.x bands from an scf's charge density (--option parent=KEY) to the bands of pw.x run by hand on the same inputs",
+    () => {
+      const dir = tempCampaign();
+      writeFileSync(join(dir, 'si.cif'), SI_PRIMITIVE_CIF);
+      const common = ['--program', 'qe', '--structure', 'si.cif', '-o', 'ecutwfc=12'];
+      const scf = calcJson(dir, [...common, '--task', 'scf', '-o', 'kpoints=[4,4,4]']);
+      expect(scf.status).toBe('succeeded');
+      const bandsArgs = [...common, '--task', 'bands', '-o', `parent=${scf.key ?? ''}`];
+      const bands = calcJson(dir, [...bandsArgs, '-o', 'kpath_density=5']);
+      expect(bands.status, bands.message ?? '').toBe('succeeded');
+      const energies = bands.result?.band_energies_ev ?? [];
+      expect(energies.length).toBeGreaterThan(10);
+      // The parent's out/ was copied, not linked: the bands' directory has its own.
+      expect(bands.workdir).not.toBeNull();
+      const copied = join(bands.workdir ?? '', 'out', 'retort.save', 'charge-density.dat');
+      expect(lstatSync(copied).isFile()).toBe(true);
+
+      // pw.x by hand: the two stored inputs, one after the other in one directory.
+      const inputs = storedInputs(dir, 'qe');
+      expect(inputs.map((i) => i.key)).toEqual([scf.key, bands.key]);
+      const hand = tempDir('retort-pw-by-hand-');
+      const printed = inputs.map(({ inputs: files }, i) => {
+        writeFileSync(join(hand, `step${String(i)}.in`), files['pw.in'] ?? '');
+        return execFileSync('pw.x', ['-input', `step${String(i)}.in`], {
+          cwd: hand,
+          env: { ...process.env, OMP_NUM_THREADS: '1' },
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        });
+      });
+      const byHand = printedBandEnergies(printed[1] ?? '');
+      expect(byHand).toHaveLength(energies.length);
+      let worst = 0;
+      byHand.forEach((row, k) => {
+        expect(row).toHaveLength(energies[k]?.length ?? -1);
+        row.forEach((e, b) => {
+          worst = Math.max(worst, Math.abs(e - (energies[k]?.[b] ?? NaN)));
+        });
+      });
+      expect(worst).toBeLessThanOrEqual(1e-4);
+    },
+    300_000,
+  );
+
+  it.skipIf(noPw)(
+    'fails a bands calc whose parent is not in the campaign as input_error, without running pw.x',
+    () => {
+      const dir = tempCampaign();
+      writeFileSync(join(dir, 'si.cif'), SI_PRIMITIVE_CIF);
+      const r = runCli(
+        [
+          'calc',
+          '--program',
+          'qe',
+          '--task',
+          'bands',
+          '--structure',
+          'si.cif',
+          '-o',
+          `parent=${'ab'.repeat(32)}`,
+          '--json',
+        ],
+        { cwd: dir },
+      );
+      expect(r.status).toBe(1);
+      const out = JSON.parse(r.stdout) as CalcJson;
+      expect(out.status).toBe('failed');
+      expect(out.failure?.class).toBe('input_error');
+      expect(out.failure?.message).toContain(
+        `parent calc ${'ab'.repeat(6)} is not in this campaign`,
+      );
+      expect(existsSync(join(dir, 'work', out.key?.slice(0, 2) ?? '', out.key ?? ''))).toBe(false);
+    },
   );
 
   it.skipIf(noNwchem)(

@@ -354,14 +354,8 @@ function parentKey(spec: CalcSpec, needed: boolean): string | undefined {
 }
 
 function kPointLines(spec: CalcSpec, structure: PeriodicStructure): string[] {
-  const lattice = structure.lattice_angstrom;
   if (spec.task === 'bands') {
-    const path =
-      spec.options?.kpath === undefined
-        ? automaticKPath(lattice)
-        : explicitPath(spec.options.kpath);
-    const density = numberOption(spec, 'kpath_density', DEFAULTS.kpath_density, 1e-6);
-    const counts = segmentPoints(lattice, path, density);
+    const { path, counts } = bandsPath(spec, structure);
     return [
       'K_POINTS crystal_b',
       String(path.length),
@@ -377,6 +371,22 @@ function kPointLines(spec: CalcSpec, structure: PeriodicStructure): string[] {
     );
   }
   return ['K_POINTS automatic', `${kGrid(spec, structure).join(' ')} ${kShift(spec).join(' ')}`];
+}
+
+/**
+ * The k-path of a bands calc as pw.x gets it (`K_POINTS crystal_b`): the points (options.kpath,
+ * else the automatic path of the lattice) and, for each, the k-points from it to the next
+ * (the last one's 1 is not used by pw.x, which ends on the last point).
+ */
+export function bandsPath(
+  spec: CalcSpec,
+  structure: PeriodicStructure,
+): { readonly path: readonly KPathPoint[]; readonly counts: readonly number[] } {
+  const lattice = structure.lattice_angstrom;
+  const path =
+    spec.options?.kpath === undefined ? automaticKPath(lattice) : explicitPath(spec.options.kpath);
+  const density = numberOption(spec, 'kpath_density', DEFAULTS.kpath_density, 1e-6);
+  return { path, counts: segmentPoints(lattice, path, density) };
 }
 
 /** The automatic grid: options.kpoints, else ceil(|b_i| / kspacing) along each b_i. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { RetortError } from '../../core/errors.js';
 import type { ExecutorJob } from '../executor.js';
@@ -27,7 +27,8 @@ export function pathInWorkdir(workdir: string, name: string): string {
 }
 
 /**
- * Creates the calc directory and its bookkeeping directory and writes the job's files.
+ * Creates the calc directory and its bookkeeping directory, copies the job's parent paths into
+ * it and writes the job's files (an input of the job wins over a parent's file of the same name).
  * A directory that holds a pid file or an exit marker has run (or is running) a calc and is
  * never reused.
  */
@@ -43,12 +44,36 @@ export function prepareWorkdir(job: ExecutorJob): void {
       );
     }
   }
+  for (const parent of job.parents ?? []) {
+    const to = pathInWorkdir(workdir, parent.path);
+    mkdirSync(dirname(to), { recursive: true });
+    // Dereferenced, so the copy holds the parent's bytes and no link back into its directory.
+    cpSync(parent.from, to, { recursive: true, dereference: true });
+  }
   for (const [name, text] of Object.entries(job.job.files)) {
     const path = pathInWorkdir(workdir, name);
     if (name.includes('/')) mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
   }
   if (job.job.stdin !== undefined) pathInWorkdir(workdir, job.job.stdin);
+}
+
+/**
+ * The files (relative to the calc directory, `/`-separated) that `prepareWorkdir` copied from
+ * the job's parents: what a remote executor uploads besides the inputs.
+ */
+export function parentFiles(job: ExecutorJob): string[] {
+  const names: string[] = [];
+  const walk = (rel: string): void => {
+    const path = pathInWorkdir(job.workdir, rel);
+    if (!statSync(path).isDirectory()) {
+      names.push(rel);
+      return;
+    }
+    for (const entry of readdirSync(path)) walk(`${rel}/${entry}`);
+  };
+  for (const parent of job.parents ?? []) walk(parent.path.split(sep).join('/'));
+  return names;
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { JobExit } from '../../core/job-spec.js';
 import { BOOKKEEPING_DIR, EXIT_FILE, PID_FILE } from '../calc-wrapper.js';
 import { jobExit, lostExit } from '../calc-dir/job-exit.js';
-import { prepareWorkdir } from '../calc-dir/workdir.js';
+import { parentFiles, prepareWorkdir } from '../calc-dir/workdir.js';
 import type { ExecutorJob } from '../executor.js';
 import { RUN_SCRIPT, TIMEOUT_FILE, runScript, type RemoteState } from './remote-scripts.js';
 import type { Transport } from './transport.js';
@@ -29,7 +29,12 @@ export function remoteCalcDir(scratch: string, campaignId: string, job: Executor
 /** `.retort/run.sh`, relative to a calc directory. */
 export const RUN_SCRIPT_PATH = `${BOOKKEEPING_DIR}/${RUN_SCRIPT}`;
 
-/** Writes the calc directory here (inputs and run script) and uploads it to `remoteDir`. */
+/**
+ * Writes the calc directory here (parents' copies, inputs and run script) and uploads it to
+ * `remoteDir`. Parents' files go up from the local copies whichever executor ran the parent:
+ * the local calc directory is the record of every calc, and a parent's remote directory may be
+ * on another host or cleaned up.
+ */
 export async function stageCalc(
   transport: Transport,
   job: ExecutorJob,
@@ -45,7 +50,11 @@ export async function stageCalc(
     ...(walltime === undefined ? {} : { walltime }),
   });
   writeFileSync(join(job.workdir, RUN_SCRIPT_PATH), script);
-  await transport.upload(job.workdir, remoteDir, [...Object.keys(job.job.files), RUN_SCRIPT_PATH]);
+  await transport.upload(job.workdir, remoteDir, [
+    ...parentFiles(job),
+    ...Object.keys(job.job.files),
+    RUN_SCRIPT_PATH,
+  ]);
 }
 
 /** Everything a finished calc leaves that the engine or the record needs. */

@@ -9,6 +9,7 @@ import type { Executor, ExecutorJob, RunningJob } from '../../executors/executor
 import { nowIso, type CalcStore } from '../../store/calc-store.js';
 import type { CalcResolution } from '../calc-request.js';
 import type { ProgramPaths } from './program-paths.js';
+import { stagedParents } from './parent-inputs.js';
 import type { VersionProbes } from './version-probes.js';
 
 /** A calc the run is responsible for until it has an outcome, and who waits for it. */
@@ -76,6 +77,7 @@ export interface AttemptContext {
 
 /**
  * Records the attempt (intent first), hands the job to the executor and records it running.
+ * A job whose parents cannot be copied (parent-inputs.ts) fails there, without running.
  * `onActive` gets the attempt as soon as it is recorded (it shows in status as running).
  * Resolves with the running job, or with how the attempt ended when it never started.
  */
@@ -102,9 +104,27 @@ export async function submitAttempt(
     submittedAt,
     predictedS: pending.predictedS,
   });
+  const staged = stagedParents(calcs, ctx.paths, job);
+  if ('failure' in staged) {
+    const { failure } = staged;
+    calcs.failed(key, attempt, failure, {
+      endedAt: nowIso(),
+      startedAt: undefined,
+      exitCode: null,
+      signal: null,
+      programVersion: undefined,
+    });
+    return { kind: 'failed', failure, durationS: 0 };
+  }
   const active: Active = {
     pending,
-    execJob: { key, attempt, workdir, job },
+    execJob: {
+      key,
+      attempt,
+      workdir,
+      job,
+      ...(staged.parents.length === 0 ? {} : { parents: staged.parents }),
+    },
     startedAt: submittedAt,
     running: undefined,
     returnOnExit: false,

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -100,6 +100,28 @@ export function executorContract(kind: ExecutorKind): void {
       expect(outputs.stdout).toBe('hello\n');
       expect(outputs.files).toEqual({ 'out.txt': 'result\n' });
       expect(lines(runs)).toEqual(['run']);
+    });
+
+    it("copies a parent's directory into the calc directory before the program runs, and leaves the parent's untouched", async () => {
+      const executor = make();
+      const parentOut = join(root, 'parent', 'out');
+      mkdirSync(join(parentOut, 'save'), { recursive: true });
+      writeFileSync(join(parentOut, 'density.txt'), 'rho\n');
+      const binary = Buffer.from([0, 255, 1, 254, 10, 13, 128]);
+      writeFileSync(join(parentOut, 'save', 'charge.dat'), binary);
+      const job = {
+        ...counted(
+          "cat out/density.txt; od -An -tu1 out/save/charge.dat | tr -s ' ' | sed 's/^ //'; echo rewritten >out/density.txt",
+        ),
+        parents: [{ from: parentOut, path: 'out' }],
+      };
+      const exit = await (await executor.submit(job)).exit;
+      expect(exit).toMatchObject({ exitCode: 0 });
+      expect((await executor.collect(job, exit)).stdout).toBe('rho\n0 255 1 254 10 13 128\n');
+      expect(readFileSync(join(parentOut, 'density.txt'), 'utf8')).toBe('rho\n');
+      expect(readFileSync(join(kind.runDir(root, job), 'out', 'density.txt'), 'utf8')).toBe(
+        'rewritten\n',
+      );
     });
 
     it('reports a non-zero exit status as it is', async () => {
