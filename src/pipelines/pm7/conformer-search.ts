@@ -4,6 +4,7 @@ import { normalizeSymbol } from '../../chem/elements.js';
 import { bondChanges, describeChanges } from '../../chem/bond-graph.js';
 import type { Atom } from '../../chem/molecule.js';
 import { rmsd } from '../../chem/rmsd.js';
+import { nitrogenInvertomers } from '../../chem/nitrogen-inversions.js';
 import { MAX_XH_ROTAMERS, xhRotamers } from '../../chem/xh-rotors.js';
 import { formatXyz } from '../../chem/xyz.js';
 import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
@@ -154,8 +155,9 @@ interface Ended {
  * 1. Open Babel `conformers` (genetic algorithm, `nconf`) from the start geometry, given at
  *    at most half of the budget; when it fails or finds nothing, the start geometry alone
  *    (recorded as an issue and a decision);
- * 2. each conformer's X–H rotamers (COOH syn/anti, OH and NH2 orientations; see
- *    withXhRotamers, bounded by maxXhCandidates) optimised with xtb GFN2, one after another, each given the remaining budget
+ * 2. each conformer's nitrogen invertomers and X–H rotamers (COOH syn/anti, OH and NH2
+ *    orientations; see withVariants, bounded by maxCandidates) optimised with xtb GFN2, one
+ *    after another, each given the remaining budget
  *    divided by the conformers left; when the budget is spent the search stops (TIMEOUT) and
  *    keeps what was done; failed optimisations are dropped (one issue lists them);
  * 3. the energy window, then RMSD de-duplication (the lower-energy one of any pair closer than
@@ -335,7 +337,7 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
     );
     candidates = [input.atoms];
   }
-  candidates = withXhRotamers(ctx, candidates);
+  candidates = withVariants(ctx, candidates);
 
   // 2. GFN2-xTB optimisation of each, one after another, sharing what is left of the budget.
   const optimised: (SearchedConformer & { readonly place: number })[] = [];
@@ -429,34 +431,55 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
 }
 
 /**
- * The conformers to optimise: each conformer's X–H rotamers (chem/xh-rotors.ts: COOH syn and
- * anti, OH and NH2 orientations), since neither Open Babel's search nor the xtb optimisation
- * turns an X–H bond and Open Babel builds every COOH anti. Taken rank by rank — every
- * conformer's most preferred rotamer (itself, or with its COOH turned syn), then every second
- * one, … — and cut at {@link maxXhCandidates}, so a budget that runs out leaves the preferred ones
- * done. A decision records how many were added. Only conformers bonded as the start are turned.
+ * The conformers to optimise: each conformer's nitrogen invertomers (chem/nitrogen-inversions.ts:
+ * a ring N's substituent axial and equatorial, an open-chain N with three different substituents
+ * both ways; neither Open Babel's search nor the xtb optimisation inverts a nitrogen) and each
+ * of those's X–H rotamers (chem/xh-rotors.ts: COOH syn and anti, OH and NH2 orientations, since
+ * neither turns an X–H bond and Open Babel builds every COOH anti). A conformer's variants come
+ * rotamer rank by rotamer rank, each rank in every invertomer. Taken rank by rank over the
+ * conformers — every conformer's most preferred variant (itself, or with its COOH turned syn),
+ * then every second one, … — and cut at {@link maxCandidates}, so a budget that runs out leaves
+ * the preferred ones done. A decision records how many were added. Only conformers bonded as
+ * the start are varied.
  */
-function withXhRotamers(ctx: Context, conformers: readonly (readonly Atom[])[]): Atom[][] {
+function withVariants(ctx: Context, conformers: readonly (readonly Atom[])[]): Atom[][] {
+  let invertomerCount = 1;
   // A conformer bonded otherwise than the start is another species: it goes on alone, for the
   // topology check after xtb to drop, and is not multiplied.
-  const rotamers = conformers.map((atoms) =>
-    bondChanges(ctx.input.atoms, atoms).length === 0 ? xhRotamers(atoms) : [[...atoms]],
-  );
-  const cap = maxXhCandidates(conformers.length);
+  const variants = conformers.map((atoms) => {
+    if (bondChanges(ctx.input.atoms, atoms).length !== 0) return [[...atoms]];
+    const invertomers = nitrogenInvertomers(atoms);
+    invertomerCount = Math.max(invertomerCount, invertomers.length);
+    const rotamers = invertomers.map((geometry) => xhRotamers(geometry));
+    const deepest = Math.max(0, ...rotamers.map((r) => r.length));
+    const out: Atom[][] = [];
+    for (
+      let rank = 0;
+      rank < deepest && out.length < MAX_XH_ROTAMERS * invertomers.length;
+      rank++
+    ) {
+      for (const set of rotamers) {
+        const rotamer = set[rank];
+        if (rotamer !== undefined) out.push(rotamer);
+      }
+    }
+    return out;
+  });
+  const cap = maxCandidates(conformers.length, invertomerCount);
   const out: Atom[][] = [];
-  const deepest = Math.max(0, ...rotamers.map((r) => r.length));
+  const deepest = Math.max(0, ...variants.map((r) => r.length));
   for (let rank = 0; rank < deepest && out.length < cap; rank++) {
-    for (const set of rotamers) {
-      const rotamer = set[rank];
-      if (rotamer !== undefined && out.length < cap) out.push(rotamer);
+    for (const set of variants) {
+      const variant = set[rank];
+      if (variant !== undefined && out.length < cap) out.push(variant);
     }
   }
-  const all = rotamers.reduce((n, r) => n + r.length, 0);
+  const all = variants.reduce((n, r) => n + r.length, 0);
   if (all > conformers.length) {
     decide(
       ctx,
-      `optimise ${out.length} X–H rotamers of the ${conformers.length} conformers`,
-      `COOH syn and anti, OH and NH2 orientations (${all} in all, at most ${MAX_XH_ROTAMERS} per conformer and ${cap} in all; the syn COOH and the orientations as built first)`,
+      `optimise ${out.length} nitrogen invertomers and X–H rotamers of the ${conformers.length} conformers`,
+      `${invertomerCount} nitrogen invertomer${invertomerCount === 1 ? '' : 's'} per conformer; COOH syn and anti, OH and NH2 orientations (${all} in all, at most ${MAX_XH_ROTAMERS} rotamers per invertomer and ${cap} in all; the syn COOH and the orientations as built first)`,
       0.9,
     );
   }
@@ -465,11 +488,13 @@ function withXhRotamers(ctx: Context, conformers: readonly (readonly Atom[])[]):
 
 /**
  * At most this many geometries go to the xtb optimisations for `conformers` Open Babel
- * conformers: every rotamer of a lone conformer ({@link MAX_XH_ROTAMERS}), and never more than
- * twice the conformers otherwise, so the X–H rotors at most double the search's cost.
+ * conformers with `invertomers` nitrogen invertomers each: every rotamer of a lone conformer
+ * ({@link MAX_XH_ROTAMERS}), and never more than twice the conformers otherwise, both times the
+ * invertomers: the X–H rotors at most double the search's cost, and each invertible nitrogen
+ * doubles it again.
  */
-export function maxXhCandidates(conformers: number): number {
-  return Math.max(MAX_XH_ROTAMERS, 2 * conformers);
+export function maxCandidates(conformers: number, invertomers = 1): number {
+  return Math.max(MAX_XH_ROTAMERS, 2 * conformers) * invertomers;
 }
 
 /**

@@ -14,7 +14,7 @@ import { dihedral, xhRotamers } from '../../../src/chem/xh-rotors.js';
 import {
   crestOnPath,
   filterEnsemble,
-  maxXhCandidates,
+  maxCandidates,
   searchConformers,
   type ConformerSearchInput,
   type ConformerSearchOutcome,
@@ -436,7 +436,7 @@ describe('the builtin search, scripted', () => {
       ),
     );
     const xtb = specs.filter((s) => s.program === 'xtb').map((s) => s.molecule?.atoms ?? []);
-    expect(maxXhCandidates(12)).toBe(24);
+    expect(maxCandidates(12)).toBe(24);
     expect(xtb).toHaveLength(24);
     const ranks = conformers.map((c) => xhRotamers(c));
     expect(xtb.slice(0, 12)).toEqual(ranks.map((r) => r[0]));
@@ -688,7 +688,7 @@ describe.skipIf(!live)(`the builtin search, live (${noLive})`, () => {
 const livePm7 = live && hasProgram('mopac');
 
 describe.skipIf(!livePm7)(
-  'carboxylic acids through the PM7 pipeline (live; obabel, xtb, mopac)',
+  'acids and amines through the PM7 pipeline (live; obabel, xtb, mopac)',
   () => {
     it('finds syn acetic and formic acid: PM7 HOF ≤ −101.5 and ≤ −89 kcal/mol', async () => {
       const dir = tempCampaign();
@@ -707,6 +707,28 @@ describe.skipIf(!livePm7)(
           .most_stable_hof;
       expect(hof('acetic')).toBeLessThanOrEqual(-101.5);
       expect(hof('formic')).toBeLessThanOrEqual(-89);
+      expect(await cleanupTempDirs()).toEqual([]);
+    }, 600_000);
+
+    it('finds the ring-amine invertomers CREST + PM7 finds: N-methylpiperidine ≤ −14.5, 1,4-dimethylpiperazine ≤ −0.9 kcal/mol', async () => {
+      // CREST + PM7 (ThermoCBS sample mol_00437, mol_00547): −14.76 and −1.18. Without nitrogen
+      // inversions and with one conformer to MOPAC for rigid molecules: −11.56 and +3.75.
+      const dir = tempCampaign();
+      writeFileSync(
+        join(dir, 'amines.csv'),
+        'mol_id,smiles,charge,multiplicity\nmethylpiperidine,CN1CCCCC1,0,1\ndimethylpiperazine,CN1CCN(C)CC1,0,1\n',
+      );
+      expect(runCli(['import', 'amines.csv'], { cwd: dir }).status).toBe(0);
+      const r = runCli(
+        ['batch', 'run', '--size', '2', '--workers', '1', '--cores', '1', '--headless'],
+        { cwd: dir },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const hof = (id: string): number | null =>
+        (JSON.parse(readFileSync(join(dir, 'details', `${id}.json`), 'utf8')) as MoleculeDetail)
+          .most_stable_hof;
+      expect(hof('methylpiperidine')).toBeLessThanOrEqual(-14.5);
+      expect(hof('dimethylpiperazine')).toBeLessThanOrEqual(-0.9);
       expect(await cleanupTempDirs()).toEqual([]);
     }, 600_000);
   },
