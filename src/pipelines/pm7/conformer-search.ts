@@ -3,6 +3,7 @@ import { delimiter, join, relative } from 'node:path';
 import { normalizeSymbol } from '../../chem/elements.js';
 import { bondChanges, describeChanges } from '../../chem/bond-graph.js';
 import type { Atom } from '../../chem/molecule.js';
+import { principalMoments } from '../../chem/inertia.js';
 import { rmsd } from '../../chem/rmsd.js';
 import { nitrogenInvertomers } from '../../chem/nitrogen-inversions.js';
 import { MAX_XH_ROTAMERS, xhRotamers } from '../../chem/xh-rotors.js';
@@ -112,8 +113,13 @@ export function crestOnPath(path: string | undefined = process.env.PATH): boolea
   });
 }
 
-/** Mirror-image conformers are one when their energies differ by at most this, kcal/mol. */
-export const MIRROR_ENERGY_TOLERANCE_KCAL_MOL = 0.05;
+/**
+ * Conformers are one when their energies differ by at most this, kcal/mol, and their principal
+ * moments of inertia by at most {@link EQUIVALENT_MOMENTS_TOLERANCE} (relative): CREST's CREGEN
+ * thresholds (0.05 kcal/mol, 1 %).
+ */
+export const EQUIVALENT_ENERGY_TOLERANCE_KCAL_MOL = 0.05;
+export const EQUIVALENT_MOMENTS_TOLERANCE = 0.01;
 
 // An optimisation is started only with at least this much of the budget left, seconds.
 const MIN_CALC_WALLTIME_S = 1;
@@ -405,7 +411,7 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
     decide(
       ctx,
       `keep ${kept.conformers.length} of ${optimised.length} optimised conformers`,
-      `${optimised.length - intact.length} bonded otherwise than the start (TOPOLOGY_CHANGED); ${kept.outsideWindow} more than ${ctx.ewin} kcal/mol above the lowest; ${kept.duplicates} within ${ctx.rmsdThreshold} Å heavy-atom RMSD of a lower one; ${kept.mirrors} the mirror image of a lower one`,
+      `${optimised.length - intact.length} bonded otherwise than the start (TOPOLOGY_CHANGED); ${kept.outsideWindow} more than ${ctx.ewin} kcal/mol above the lowest; ${kept.duplicates} within ${ctx.rmsdThreshold} Å heavy-atom RMSD of a lower one; ${kept.equivalents} the mirror image or a symmetry-equivalent of a lower one (same energy and moments of inertia)`,
       0.9,
     );
   }
@@ -498,42 +504,53 @@ export function maxCandidates(conformers: number, invertomers = 1): number {
 }
 
 /**
- * The conformers within `ewinKcalMol` of the lowest, without near-duplicates: sorted by energy,
- * a conformer is dropped when it lies within `rmsdThreshold` Å (heavy-atom RMSD after
- * superposition) of one already kept, i.e. of a lower-energy one; or when its mirror image
- * does and the two energies agree within {@link MIRROR_ENERGY_TOLERANCE_KCAL_MOL}. Mirror-image
- * conformers of an achiral molecule (gauche+ and gauche− butane) have the same energy and
- * the same PM7 result, and CREST reports them as one conformer too; the energy condition keeps
- * apart what only looks alike.
+ * The conformers within `ewinKcalMol` of the lowest, without duplicates: sorted by energy, a
+ * conformer is dropped when it lies within `rmsdThreshold` Å (heavy-atom RMSD after
+ * superposition) of one already kept, i.e. of a lower-energy one (`duplicates`); or when its
+ * energy agrees with a kept one's within {@link EQUIVALENT_ENERGY_TOLERANCE_KCAL_MOL} and their
+ * principal moments of inertia within {@link EQUIVALENT_MOMENTS_TOLERANCE} (`equivalents`) —
+ * the test CREST's CREGEN applies. That merges what RMSD with fixed atom numbers keeps apart:
+ * mirror images (gauche+ and gauche− butane), and one shape with equivalent atoms swapped (the
+ * two singly inverted 1,4-dimethylpiperazines). Their PM7 results are the same, and CREST reports
+ * them as one conformer too; the energy condition keeps apart what only looks alike.
  */
 export function filterEnsemble(
   conformers: readonly SearchedConformer[],
   ewinKcalMol: number,
   rmsdThreshold: number,
-): { conformers: SearchedConformer[]; outsideWindow: number; duplicates: number; mirrors: number } {
+): {
+  conformers: SearchedConformer[];
+  outsideWindow: number;
+  duplicates: number;
+  equivalents: number;
+} {
   const sorted = [...conformers].sort((a, b) => a.energy_hartree - b.energy_hartree);
   const lowest = sorted[0]?.energy_hartree ?? 0;
   const inWindow = sorted.filter(
     (c) => (c.energy_hartree - lowest) * KCAL_MOL_PER_HARTREE <= ewinKcalMol,
   );
-  const kept: SearchedConformer[] = [];
-  let mirrors = 0;
+  const kept: (SearchedConformer & { moments: readonly number[] })[] = [];
+  let equivalents = 0;
   for (const c of inWindow) {
     if (kept.some((k) => rmsd(k.geometry, c.geometry) < rmsdThreshold)) continue;
-    const mirrored = c.geometry.map((a) => ({ ...a, x: -a.x }));
-    const isMirror = kept.some(
+    const moments = principalMoments(c.geometry);
+    const isEquivalent = kept.some(
       (k) =>
         Math.abs(k.energy_hartree - c.energy_hartree) * KCAL_MOL_PER_HARTREE <=
-          MIRROR_ENERGY_TOLERANCE_KCAL_MOL && rmsd(k.geometry, mirrored) < rmsdThreshold,
+          EQUIVALENT_ENERGY_TOLERANCE_KCAL_MOL &&
+        k.moments.every(
+          (m, i) =>
+            Math.abs(m - (moments[i] ?? 0)) <= EQUIVALENT_MOMENTS_TOLERANCE * Math.max(m, 1e-9),
+        ),
     );
-    if (isMirror) mirrors++;
-    else kept.push(c);
+    if (isEquivalent) equivalents++;
+    else kept.push({ ...c, moments });
   }
   return {
-    conformers: kept,
+    conformers: kept.map(({ geometry, energy_hartree }) => ({ geometry, energy_hartree })),
     outsideWindow: sorted.length - inWindow.length,
-    duplicates: inWindow.length - kept.length - mirrors,
-    mirrors,
+    duplicates: inWindow.length - kept.length - equivalents,
+    equivalents,
   };
 }
 

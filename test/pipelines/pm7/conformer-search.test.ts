@@ -11,6 +11,7 @@ import { atomsJson } from '../../../src/engines/spec-checks.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
 import type { CalcResolution, RequestCalc } from '../../../src/runtime/calc-request.js';
 import { dihedral, xhRotamers } from '../../../src/chem/xh-rotors.js';
+import { rmsd } from '../../../src/chem/rmsd.js';
 import {
   crestOnPath,
   filterEnsemble,
@@ -309,7 +310,7 @@ describe('filterEnsemble', () => {
       0.125,
     );
     expect(out.conformers.map((c) => c.energy_hartree)).toEqual([e, e + 0.001, e + 0.002]);
-    expect(out).toMatchObject({ outsideWindow: 0, duplicates: 0, mirrors: 1 });
+    expect(out).toMatchObject({ outsideWindow: 0, duplicates: 0, equivalents: 1 });
   });
 
   it('keeps the lower-energy one of a near-duplicate pair and applies the window first', () => {
@@ -323,7 +324,39 @@ describe('filterEnsemble', () => {
       0.125,
     );
     expect(out.conformers).toEqual([{ geometry: anti, energy_hartree: -13 }]);
-    expect(out).toMatchObject({ outsideWindow: 1, duplicates: 1, mirrors: 0 });
+    expect(out).toMatchObject({ outsideWindow: 1, duplicates: 1, equivalents: 0 });
+  });
+
+  it('merges conformers that differ only by equivalent atoms swapped: same energy, same moments of inertia', () => {
+    // Two singly inverted 1,3,5-trimethyl-1,3,5-triazinanes optimised by GFN2-xTB: one shape,
+    // numbered two ways. Heavy-atom RMSD with fixed numbering keeps them apart; CREGEN's test
+    // (energy and moments of inertia) does not.
+    const real = (name: string): Atom[] => [
+      ...(parseXyz(realFixture('nitrogen-inversions', `${name}.xyz`))[0]?.atoms ?? []),
+    ];
+    const a = real('trimethyltriazinane_inverted_a_xtb');
+    const b = real('trimethyltriazinane_inverted_b_xtb');
+    expect(rmsd(a, b)).toBeGreaterThan(0.125);
+    const out = filterEnsemble(
+      [
+        { geometry: a, energy_hartree: -29.273670302217 },
+        { geometry: b, energy_hartree: -29.273672534132 },
+      ],
+      6,
+      0.125,
+    );
+    expect(out).toMatchObject({ outsideWindow: 0, duplicates: 0, equivalents: 1 });
+    expect(out.conformers.map((c) => c.geometry)).toEqual([b]);
+    // The same two shapes 0.1 kcal/mol apart are kept apart.
+    const apart = filterEnsemble(
+      [
+        { geometry: a, energy_hartree: -29.273670302217 },
+        { geometry: b, energy_hartree: -29.273670302217 - 1.6e-4 },
+      ],
+      6,
+      0.125,
+    );
+    expect(apart.conformers).toHaveLength(2);
   });
 });
 
@@ -413,7 +446,7 @@ describe('the builtin search, scripted', () => {
     expect(outcome.conformers.map((c) => c.energy_hartree)).toEqual([-14.4599418142]);
     expect(outcome.conformers[0]?.geometry).toEqual(xtb[0]);
     expect(outcome.decisions.map((d) => d.decision)).toContain(
-      'optimise 2 X–H rotamers of the 1 conformers',
+      'optimise 2 nitrogen invertomers and X–H rotamers of the 1 conformers',
     );
   });
 
