@@ -403,7 +403,7 @@ describe('the builtin search, scripted', () => {
       'keep 2 of 4 optimised conformers',
     ]);
     expect(outcome.decisions[1]?.reason).toBe(
-      '0 bonded otherwise than the start (TOPOLOGY_CHANGED); 1 more than 6 kcal/mol above the lowest; 1 within 0.125 Å heavy-atom RMSD of a lower one; 0 the mirror image of a lower one',
+      '0 bonded otherwise than the start (TOPOLOGY_CHANGED); 1 more than 6 kcal/mol above the lowest; 1 within 0.125 Å heavy-atom RMSD of a lower one; 0 the mirror image or a symmetry-equivalent of a lower one (same energy and moments of inertia)',
     );
     const obabel = specs[0];
     expect(obabel).toMatchObject({
