@@ -16,9 +16,11 @@
  * retort missed); carboxylic acids (SMARTS [CX3](=O)[OX2H1]) as a subset; and every geometry the
  * topology guard refused, from the molecules' details.
  *
- * Usage: npm run build && node dist/bench/thermocbs-compare.js [N] [--dir DIR] [--report-only]
- * N limits the number of molecules (default: all 683). A second call reuses the campaign and
- * runs only what is left (the store remembers every calc).
+ * Usage: npm run build && node dist/bench/thermocbs-compare.js [N] [--dir DIR] [--ids ID,ID…]
+ * [--sample CSV] [--report-only]. `--sample` reads the table from elsewhere than ../shared (a
+ * worktree). N limits the number of molecules (default: all 683); `--ids` takes only the
+ * finished molecules named (e.g. the outliers of an earlier run). A second call reuses the
+ * campaign and runs only what is left (the store remembers every calc).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,15 +32,12 @@ import { moleculesOf } from '../src/pipelines/pm7/molecules.js';
 import { openCampaign } from '../src/runtime/campaign.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const sample = resolve(
-  repo,
-  '..',
-  'shared',
-  'data',
-  'thermocbs-sample',
-  'grimperium_thermo_pm7_head.csv',
-);
 const args = process.argv.slice(2);
+const sampleFlag = args.indexOf('--sample');
+const sample =
+  sampleFlag >= 0
+    ? resolve(args[sampleFlag + 1] ?? '')
+    : resolve(repo, '..', 'shared', 'data', 'thermocbs-sample', 'grimperium_thermo_pm7_head.csv');
 const limit = Number(args.find((a) => /^\d+$/.test(a)) ?? Number.POSITIVE_INFINITY);
 const dirFlag = args.indexOf('--dir');
 const dir = resolve(
@@ -72,7 +71,11 @@ const [iId, iStatus, iSmiles, iMult, iCharge, iCbs, iPm7, iNrot] = [
   'H298_pm7',
   'rdkit_nrotbonds',
 ].map(col) as [number, number, number, number, number, number, number, number];
-const finished = table.rows.filter((r) => r.cells[iStatus] === 'OK').slice(0, limit);
+const idsFlag = args.indexOf('--ids');
+const ids = idsFlag >= 0 ? new Set((args[idsFlag + 1] ?? '').split(',')) : undefined;
+const finished = table.rows
+  .filter((r) => r.cells[iStatus] === 'OK' && (ids === undefined || ids.has(r.cells[iId] ?? '')))
+  .slice(0, limit);
 
 mkdirSync(dir, { recursive: true });
 const retort = (...argv: string[]): number =>

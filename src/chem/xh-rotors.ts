@@ -182,7 +182,15 @@ function turn(atoms: readonly Atom[], rotor: XhRotor, degrees: number): Atom[] {
   });
 }
 
-function isPlanar(atoms: readonly Atom[], centre: number, others: readonly number[]): boolean {
+/**
+ * True when atom `centre` lies within {@link PLANAR_TOLERANCE_ANGSTROM} of the plane through the
+ * first three atoms of `others` (sp2 carbon, amide and aniline N: planar; sp3 centres: not).
+ */
+export function isPlanar(
+  atoms: readonly Atom[],
+  centre: number,
+  others: readonly number[],
+): boolean {
   const [a = -1, b = -1, c = -1] = others;
   const pa = point(atoms, a);
   const normal = cross(sub(point(atoms, b), pa), sub(point(atoms, c), pa));

@@ -3,7 +3,9 @@ import { delimiter, join, relative } from 'node:path';
 import { normalizeSymbol } from '../../chem/elements.js';
 import { bondChanges, describeChanges } from '../../chem/bond-graph.js';
 import type { Atom } from '../../chem/molecule.js';
+import { principalMoments } from '../../chem/inertia.js';
 import { rmsd } from '../../chem/rmsd.js';
+import { nitrogenInvertomers } from '../../chem/nitrogen-inversions.js';
 import { MAX_XH_ROTAMERS, xhRotamers } from '../../chem/xh-rotors.js';
 import { formatXyz } from '../../chem/xyz.js';
 import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
@@ -111,8 +113,13 @@ export function crestOnPath(path: string | undefined = process.env.PATH): boolea
   });
 }
 
-/** Mirror-image conformers are one when their energies differ by at most this, kcal/mol. */
-export const MIRROR_ENERGY_TOLERANCE_KCAL_MOL = 0.05;
+/**
+ * Conformers are one when their energies differ by at most this, kcal/mol, and their principal
+ * moments of inertia by at most {@link EQUIVALENT_MOMENTS_TOLERANCE} (relative): CREST's CREGEN
+ * thresholds (0.05 kcal/mol, 1 %).
+ */
+export const EQUIVALENT_ENERGY_TOLERANCE_KCAL_MOL = 0.05;
+export const EQUIVALENT_MOMENTS_TOLERANCE = 0.01;
 
 // An optimisation is started only with at least this much of the budget left, seconds.
 const MIN_CALC_WALLTIME_S = 1;
@@ -154,8 +161,9 @@ interface Ended {
  * 1. Open Babel `conformers` (genetic algorithm, `nconf`) from the start geometry, given at
  *    at most half of the budget; when it fails or finds nothing, the start geometry alone
  *    (recorded as an issue and a decision);
- * 2. each conformer's X–H rotamers (COOH syn/anti, OH and NH2 orientations; see
- *    withXhRotamers, bounded by maxXhCandidates) optimised with xtb GFN2, one after another, each given the remaining budget
+ * 2. each conformer's nitrogen invertomers and X–H rotamers (COOH syn/anti, OH and NH2
+ *    orientations; see withVariants, bounded by maxCandidates) optimised with xtb GFN2, one
+ *    after another, each given the remaining budget
  *    divided by the conformers left; when the budget is spent the search stops (TIMEOUT) and
  *    keeps what was done; failed optimisations are dropped (one issue lists them);
  * 3. the energy window, then RMSD de-duplication (the lower-energy one of any pair closer than
@@ -335,7 +343,7 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
     );
     candidates = [input.atoms];
   }
-  candidates = withXhRotamers(ctx, candidates);
+  candidates = withVariants(ctx, candidates);
 
   // 2. GFN2-xTB optimisation of each, one after another, sharing what is left of the budget.
   const optimised: (SearchedConformer & { readonly place: number })[] = [];
@@ -403,7 +411,7 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
     decide(
       ctx,
       `keep ${kept.conformers.length} of ${optimised.length} optimised conformers`,
-      `${optimised.length - intact.length} bonded otherwise than the start (TOPOLOGY_CHANGED); ${kept.outsideWindow} more than ${ctx.ewin} kcal/mol above the lowest; ${kept.duplicates} within ${ctx.rmsdThreshold} Å heavy-atom RMSD of a lower one; ${kept.mirrors} the mirror image of a lower one`,
+      `${optimised.length - intact.length} bonded otherwise than the start (TOPOLOGY_CHANGED); ${kept.outsideWindow} more than ${ctx.ewin} kcal/mol above the lowest; ${kept.duplicates} within ${ctx.rmsdThreshold} Å heavy-atom RMSD of a lower one; ${kept.equivalents} the mirror image or a symmetry-equivalent of a lower one (same energy and moments of inertia)`,
       0.9,
     );
   }
@@ -429,34 +437,55 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
 }
 
 /**
- * The conformers to optimise: each conformer's X–H rotamers (chem/xh-rotors.ts: COOH syn and
- * anti, OH and NH2 orientations), since neither Open Babel's search nor the xtb optimisation
- * turns an X–H bond and Open Babel builds every COOH anti. Taken rank by rank — every
- * conformer's most preferred rotamer (itself, or with its COOH turned syn), then every second
- * one, … — and cut at {@link maxXhCandidates}, so a budget that runs out leaves the preferred ones
- * done. A decision records how many were added. Only conformers bonded as the start are turned.
+ * The conformers to optimise: each conformer's nitrogen invertomers (chem/nitrogen-inversions.ts:
+ * a ring N's substituent axial and equatorial, an open-chain N with three different substituents
+ * both ways; neither Open Babel's search nor the xtb optimisation inverts a nitrogen) and each
+ * of those's X–H rotamers (chem/xh-rotors.ts: COOH syn and anti, OH and NH2 orientations, since
+ * neither turns an X–H bond and Open Babel builds every COOH anti). A conformer's variants come
+ * rotamer rank by rotamer rank, each rank in every invertomer. Taken rank by rank over the
+ * conformers — every conformer's most preferred variant (itself, or with its COOH turned syn),
+ * then every second one, … — and cut at {@link maxCandidates}, so a budget that runs out leaves
+ * the preferred ones done. A decision records how many were added. Only conformers bonded as
+ * the start are varied.
  */
-function withXhRotamers(ctx: Context, conformers: readonly (readonly Atom[])[]): Atom[][] {
+function withVariants(ctx: Context, conformers: readonly (readonly Atom[])[]): Atom[][] {
+  let invertomerCount = 1;
   // A conformer bonded otherwise than the start is another species: it goes on alone, for the
   // topology check after xtb to drop, and is not multiplied.
-  const rotamers = conformers.map((atoms) =>
-    bondChanges(ctx.input.atoms, atoms).length === 0 ? xhRotamers(atoms) : [[...atoms]],
-  );
-  const cap = maxXhCandidates(conformers.length);
+  const variants = conformers.map((atoms) => {
+    if (bondChanges(ctx.input.atoms, atoms).length !== 0) return [[...atoms]];
+    const invertomers = nitrogenInvertomers(atoms);
+    invertomerCount = Math.max(invertomerCount, invertomers.length);
+    const rotamers = invertomers.map((geometry) => xhRotamers(geometry));
+    const deepest = Math.max(0, ...rotamers.map((r) => r.length));
+    const out: Atom[][] = [];
+    for (
+      let rank = 0;
+      rank < deepest && out.length < MAX_XH_ROTAMERS * invertomers.length;
+      rank++
+    ) {
+      for (const set of rotamers) {
+        const rotamer = set[rank];
+        if (rotamer !== undefined) out.push(rotamer);
+      }
+    }
+    return out;
+  });
+  const cap = maxCandidates(conformers.length, invertomerCount);
   const out: Atom[][] = [];
-  const deepest = Math.max(0, ...rotamers.map((r) => r.length));
+  const deepest = Math.max(0, ...variants.map((r) => r.length));
   for (let rank = 0; rank < deepest && out.length < cap; rank++) {
-    for (const set of rotamers) {
-      const rotamer = set[rank];
-      if (rotamer !== undefined && out.length < cap) out.push(rotamer);
+    for (const set of variants) {
+      const variant = set[rank];
+      if (variant !== undefined && out.length < cap) out.push(variant);
     }
   }
-  const all = rotamers.reduce((n, r) => n + r.length, 0);
+  const all = variants.reduce((n, r) => n + r.length, 0);
   if (all > conformers.length) {
     decide(
       ctx,
-      `optimise ${out.length} X–H rotamers of the ${conformers.length} conformers`,
-      `COOH syn and anti, OH and NH2 orientations (${all} in all, at most ${MAX_XH_ROTAMERS} per conformer and ${cap} in all; the syn COOH and the orientations as built first)`,
+      `optimise ${out.length} nitrogen invertomers and X–H rotamers of the ${conformers.length} conformers`,
+      `${invertomerCount} nitrogen invertomer${invertomerCount === 1 ? '' : 's'} per conformer; COOH syn and anti, OH and NH2 orientations (${all} in all, at most ${MAX_XH_ROTAMERS} rotamers per invertomer and ${cap} in all; the syn COOH and the orientations as built first)`,
       0.9,
     );
   }
@@ -465,50 +494,63 @@ function withXhRotamers(ctx: Context, conformers: readonly (readonly Atom[])[]):
 
 /**
  * At most this many geometries go to the xtb optimisations for `conformers` Open Babel
- * conformers: every rotamer of a lone conformer ({@link MAX_XH_ROTAMERS}), and never more than
- * twice the conformers otherwise, so the X–H rotors at most double the search's cost.
+ * conformers with `invertomers` nitrogen invertomers each: every rotamer of a lone conformer
+ * ({@link MAX_XH_ROTAMERS}), and never more than twice the conformers otherwise, both times the
+ * invertomers: the X–H rotors at most double the search's cost, and each invertible nitrogen
+ * doubles it again.
  */
-export function maxXhCandidates(conformers: number): number {
-  return Math.max(MAX_XH_ROTAMERS, 2 * conformers);
+export function maxCandidates(conformers: number, invertomers = 1): number {
+  return Math.max(MAX_XH_ROTAMERS, 2 * conformers) * invertomers;
 }
 
 /**
- * The conformers within `ewinKcalMol` of the lowest, without near-duplicates: sorted by energy,
- * a conformer is dropped when it lies within `rmsdThreshold` Å (heavy-atom RMSD after
- * superposition) of one already kept, i.e. of a lower-energy one; or when its mirror image
- * does and the two energies agree within {@link MIRROR_ENERGY_TOLERANCE_KCAL_MOL}. Mirror-image
- * conformers of an achiral molecule (gauche+ and gauche− butane) have the same energy and
- * the same PM7 result, and CREST reports them as one conformer too; the energy condition keeps
- * apart what only looks alike.
+ * The conformers within `ewinKcalMol` of the lowest, without duplicates: sorted by energy, a
+ * conformer is dropped when it lies within `rmsdThreshold` Å (heavy-atom RMSD after
+ * superposition) of one already kept, i.e. of a lower-energy one (`duplicates`); or when its
+ * energy agrees with a kept one's within {@link EQUIVALENT_ENERGY_TOLERANCE_KCAL_MOL} and their
+ * principal moments of inertia within {@link EQUIVALENT_MOMENTS_TOLERANCE} (`equivalents`) —
+ * the test CREST's CREGEN applies. That merges what RMSD with fixed atom numbers keeps apart:
+ * mirror images (gauche+ and gauche− butane), and one shape with equivalent atoms swapped (the
+ * two singly inverted 1,4-dimethylpiperazines). Their PM7 results are the same, and CREST reports
+ * them as one conformer too; the energy condition keeps apart what only looks alike.
  */
 export function filterEnsemble(
   conformers: readonly SearchedConformer[],
   ewinKcalMol: number,
   rmsdThreshold: number,
-): { conformers: SearchedConformer[]; outsideWindow: number; duplicates: number; mirrors: number } {
+): {
+  conformers: SearchedConformer[];
+  outsideWindow: number;
+  duplicates: number;
+  equivalents: number;
+} {
   const sorted = [...conformers].sort((a, b) => a.energy_hartree - b.energy_hartree);
   const lowest = sorted[0]?.energy_hartree ?? 0;
   const inWindow = sorted.filter(
     (c) => (c.energy_hartree - lowest) * KCAL_MOL_PER_HARTREE <= ewinKcalMol,
   );
-  const kept: SearchedConformer[] = [];
-  let mirrors = 0;
+  const kept: (SearchedConformer & { moments: readonly number[] })[] = [];
+  let equivalents = 0;
   for (const c of inWindow) {
     if (kept.some((k) => rmsd(k.geometry, c.geometry) < rmsdThreshold)) continue;
-    const mirrored = c.geometry.map((a) => ({ ...a, x: -a.x }));
-    const isMirror = kept.some(
+    const moments = principalMoments(c.geometry);
+    const isEquivalent = kept.some(
       (k) =>
         Math.abs(k.energy_hartree - c.energy_hartree) * KCAL_MOL_PER_HARTREE <=
-          MIRROR_ENERGY_TOLERANCE_KCAL_MOL && rmsd(k.geometry, mirrored) < rmsdThreshold,
+          EQUIVALENT_ENERGY_TOLERANCE_KCAL_MOL &&
+        k.moments.every(
+          (m, i) =>
+            Math.abs(m - (moments[i] ?? 0)) <= EQUIVALENT_MOMENTS_TOLERANCE * Math.max(m, 1e-9),
+        ),
     );
-    if (isMirror) mirrors++;
-    else kept.push(c);
+    if (isEquivalent) equivalents++;
+    else kept.push({ ...c, moments });
   }
   return {
-    conformers: kept,
+    conformers: kept.map(({ geometry, energy_hartree }) => ({ geometry, energy_hartree })),
     outsideWindow: sorted.length - inWindow.length,
-    duplicates: inWindow.length - kept.length - mirrors,
-    mirrors,
+    duplicates: inWindow.length - kept.length - equivalents,
+    equivalents,
   };
 }
 

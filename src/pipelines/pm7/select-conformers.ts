@@ -13,10 +13,18 @@ export interface ConformerCountRules {
   readonly flexible: number;
 }
 
-/** rigid (≤ 1 rotatable bond) → 1, medium (2–4) → 3, flexible (≥ 5) → 5. */
+/**
+ * rigid (≤ 1 rotatable bond) → 3, medium (2–4) → 3, flexible (≥ 5) → 5. Rigid molecules get 3
+ * (as many as CREST + PM7 runs use) although the search usually finds one conformer of them:
+ * where it finds more (N-invertomers of ring amines, ring conformers, OH orientations), GFN2-xTB
+ * and PM7 often rank them otherwise — N-methylpiperidine's axial N-methyl lies 0.55 kcal/mol
+ * above the equatorial one in GFN2-xTB and 3.2 kcal/mol below it in PM7; the
+ * 1,4-dimethylpiperazine invertomer lowest in PM7 (by 4.9 kcal/mol) is the highest of three in
+ * GFN2-xTB.
+ */
 export const DEFAULT_CONFORMER_COUNT_RULES: ConformerCountRules = {
   rigidMax: 1,
-  rigid: 1,
+  rigid: 3,
   mediumMax: 4,
   medium: 3,
   flexible: 5,

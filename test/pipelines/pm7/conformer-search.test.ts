@@ -11,10 +11,11 @@ import { atomsJson } from '../../../src/engines/spec-checks.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
 import type { CalcResolution, RequestCalc } from '../../../src/runtime/calc-request.js';
 import { dihedral, xhRotamers } from '../../../src/chem/xh-rotors.js';
+import { rmsd } from '../../../src/chem/rmsd.js';
 import {
   crestOnPath,
   filterEnsemble,
-  maxXhCandidates,
+  maxCandidates,
   searchConformers,
   type ConformerSearchInput,
   type ConformerSearchOutcome,
@@ -309,7 +310,7 @@ describe('filterEnsemble', () => {
       0.125,
     );
     expect(out.conformers.map((c) => c.energy_hartree)).toEqual([e, e + 0.001, e + 0.002]);
-    expect(out).toMatchObject({ outsideWindow: 0, duplicates: 0, mirrors: 1 });
+    expect(out).toMatchObject({ outsideWindow: 0, duplicates: 0, equivalents: 1 });
   });
 
   it('keeps the lower-energy one of a near-duplicate pair and applies the window first', () => {
@@ -323,7 +324,39 @@ describe('filterEnsemble', () => {
       0.125,
     );
     expect(out.conformers).toEqual([{ geometry: anti, energy_hartree: -13 }]);
-    expect(out).toMatchObject({ outsideWindow: 1, duplicates: 1, mirrors: 0 });
+    expect(out).toMatchObject({ outsideWindow: 1, duplicates: 1, equivalents: 0 });
+  });
+
+  it('merges conformers that differ only by equivalent atoms swapped: same energy, same moments of inertia', () => {
+    // Two singly inverted 1,3,5-trimethyl-1,3,5-triazinanes optimised by GFN2-xTB: one shape,
+    // numbered two ways. Heavy-atom RMSD with fixed numbering keeps them apart; CREGEN's test
+    // (energy and moments of inertia) does not.
+    const real = (name: string): Atom[] => [
+      ...(parseXyz(realFixture('nitrogen-inversions', `${name}.xyz`))[0]?.atoms ?? []),
+    ];
+    const a = real('trimethyltriazinane_inverted_a_xtb');
+    const b = real('trimethyltriazinane_inverted_b_xtb');
+    expect(rmsd(a, b)).toBeGreaterThan(0.125);
+    const out = filterEnsemble(
+      [
+        { geometry: a, energy_hartree: -29.273670302217 },
+        { geometry: b, energy_hartree: -29.273672534132 },
+      ],
+      6,
+      0.125,
+    );
+    expect(out).toMatchObject({ outsideWindow: 0, duplicates: 0, equivalents: 1 });
+    expect(out.conformers.map((c) => c.geometry)).toEqual([b]);
+    // The same two shapes 0.1 kcal/mol apart are kept apart.
+    const apart = filterEnsemble(
+      [
+        { geometry: a, energy_hartree: -29.273670302217 },
+        { geometry: b, energy_hartree: -29.273670302217 - 1.6e-4 },
+      ],
+      6,
+      0.125,
+    );
+    expect(apart.conformers).toHaveLength(2);
   });
 });
 
@@ -370,7 +403,7 @@ describe('the builtin search, scripted', () => {
       'keep 2 of 4 optimised conformers',
     ]);
     expect(outcome.decisions[1]?.reason).toBe(
-      '0 bonded otherwise than the start (TOPOLOGY_CHANGED); 1 more than 6 kcal/mol above the lowest; 1 within 0.125 Å heavy-atom RMSD of a lower one; 0 the mirror image of a lower one',
+      '0 bonded otherwise than the start (TOPOLOGY_CHANGED); 1 more than 6 kcal/mol above the lowest; 1 within 0.125 Å heavy-atom RMSD of a lower one; 0 the mirror image or a symmetry-equivalent of a lower one (same energy and moments of inertia)',
     );
     const obabel = specs[0];
     expect(obabel).toMatchObject({
@@ -413,7 +446,7 @@ describe('the builtin search, scripted', () => {
     expect(outcome.conformers.map((c) => c.energy_hartree)).toEqual([-14.4599418142]);
     expect(outcome.conformers[0]?.geometry).toEqual(xtb[0]);
     expect(outcome.decisions.map((d) => d.decision)).toContain(
-      'optimise 2 X–H rotamers of the 1 conformers',
+      'optimise 2 nitrogen invertomers and X–H rotamers of the 1 conformers',
     );
   });
 
@@ -436,7 +469,7 @@ describe('the builtin search, scripted', () => {
       ),
     );
     const xtb = specs.filter((s) => s.program === 'xtb').map((s) => s.molecule?.atoms ?? []);
-    expect(maxXhCandidates(12)).toBe(24);
+    expect(maxCandidates(12)).toBe(24);
     expect(xtb).toHaveLength(24);
     const ranks = conformers.map((c) => xhRotamers(c));
     expect(xtb.slice(0, 12)).toEqual(ranks.map((r) => r[0]));
@@ -688,7 +721,7 @@ describe.skipIf(!live)(`the builtin search, live (${noLive})`, () => {
 const livePm7 = live && hasProgram('mopac');
 
 describe.skipIf(!livePm7)(
-  'carboxylic acids through the PM7 pipeline (live; obabel, xtb, mopac)',
+  'acids and amines through the PM7 pipeline (live; obabel, xtb, mopac)',
   () => {
     it('finds syn acetic and formic acid: PM7 HOF ≤ −101.5 and ≤ −89 kcal/mol', async () => {
       const dir = tempCampaign();
@@ -707,6 +740,28 @@ describe.skipIf(!livePm7)(
           .most_stable_hof;
       expect(hof('acetic')).toBeLessThanOrEqual(-101.5);
       expect(hof('formic')).toBeLessThanOrEqual(-89);
+      expect(await cleanupTempDirs()).toEqual([]);
+    }, 600_000);
+
+    it('finds the ring-amine invertomers CREST + PM7 finds: N-methylpiperidine ≤ −14.5, 1,4-dimethylpiperazine ≤ −0.9 kcal/mol', async () => {
+      // CREST + PM7 (ThermoCBS sample mol_00437, mol_00547): −14.76 and −1.18. Without nitrogen
+      // inversions and with one conformer to MOPAC for rigid molecules: −11.56 and +3.75.
+      const dir = tempCampaign();
+      writeFileSync(
+        join(dir, 'amines.csv'),
+        'mol_id,smiles,charge,multiplicity\nmethylpiperidine,CN1CCCCC1,0,1\ndimethylpiperazine,CN1CCN(C)CC1,0,1\n',
+      );
+      expect(runCli(['import', 'amines.csv'], { cwd: dir }).status).toBe(0);
+      const r = runCli(
+        ['batch', 'run', '--size', '2', '--workers', '1', '--cores', '1', '--headless'],
+        { cwd: dir },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const hof = (id: string): number | null =>
+        (JSON.parse(readFileSync(join(dir, 'details', `${id}.json`), 'utf8')) as MoleculeDetail)
+          .most_stable_hof;
+      expect(hof('methylpiperidine')).toBeLessThanOrEqual(-14.5);
+      expect(hof('dimethylpiperazine')).toBeLessThanOrEqual(-0.9);
       expect(await cleanupTempDirs()).toEqual([]);
     }, 600_000);
   },

@@ -6,9 +6,9 @@ import {
 } from '../../../src/pipelines/pm7/select-conformers.js';
 
 describe('conformerCount', () => {
-  it('sends 1 conformer of a rigid molecule, 3 of a medium one and 5 of a flexible one', () => {
+  it('sends 3 conformers of a rigid or medium molecule and 5 of a flexible one', () => {
     const counts = [0, 1, 2, 3, 4, 5, 9].map((n) => conformerCount(n, 20).count);
-    expect(counts).toEqual([1, 1, 3, 3, 3, 5, 5]);
+    expect(counts).toEqual([3, 3, 3, 3, 3, 5, 5]);
   });
 
   it('explains the class in its decision', () => {
@@ -18,7 +18,7 @@ describe('conformerCount', () => {
     expect(decision.confidence).toBeGreaterThan(0);
     expect(decision.confidence).toBeLessThanOrEqual(1);
     expect(Number.isNaN(Date.parse(decision.timestamp))).toBe(false);
-    expect(conformerCount(1, 20).decision.reason).toBe('1 rotatable bond: rigid (≤ 1) → 1');
+    expect(conformerCount(1, 20).decision.reason).toBe('1 rotatable bond: rigid (≤ 1) → 3');
   });
 
   it('is capped by max_conformers and by what the search returned, saying so', () => {
