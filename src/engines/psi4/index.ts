@@ -10,7 +10,8 @@ export type { Psi4Result } from './parse.js';
  */
 export const psi4Engine: Engine = {
   program: 'psi4',
-  adapterVersion: '1',
+  // 2: task hessian also returns the gradient.
+  adapterVersion: '2',
   tasks: PSI4_TASKS,
   prepare: preparePsi4,
   parse: parsePsi4,
