@@ -62,6 +62,7 @@ export function lookUpCalc(
   const first = before === undefined;
   if (calc.status === 'succeeded' && calc.result !== null) {
     if (first) tally.record(key, 'cached');
+    const durationS = calcs.latestAttempt(key)?.durationS ?? null;
     return {
       kind: 'answered',
       resolution: {
@@ -71,6 +72,7 @@ export function lookUpCalc(
         cached: before !== 'succeeded',
         result: calc.result,
         programVersion: calc.programVersion,
+        ...(durationS === null ? {} : { durationS }),
       },
       event: first ? { calc, outcome: 'cached' } : undefined,
     };
