@@ -50,7 +50,6 @@ const EXECUTION_KEYS = [
   'timeout_per_task',
   'max_retries',
 ];
-const OUTPUT_KEYS = ['format', 'file', 'pretty', 'include_timings'];
 
 /** Whether a parsed document has the fork's CLI input layout. */
 export function isForkInput(doc: JsonObject): boolean {
@@ -105,7 +104,8 @@ export function readForkInput(
   const manybody = section('manybody', MANYBODY_KEYS);
   const program = section('program', PROGRAM_KEYS);
   const execution = section('execution', EXECUTION_KEYS);
-  const output = section('output', OUTPUT_KEYS);
+  // Checked field by field with the other layouts' output section (input.ts).
+  const output = doc.output;
 
   if (manybody.hmbe !== undefined && manybody.hmbe !== null) {
     problems.add('manybody.hmbe', 'hierarchical MBE (the revised_hmbe branch) is not supported');

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
@@ -33,7 +34,7 @@ const EXTENSIONS: Readonly<Record<MbeOutputFormat, string>> = {
  * Writes the result of `mbe run` as the input's `output` section asks (input.ts MbeOutput) and
  * returns the path written: `--output` (`flag`, relative to the working directory), else
  * `output.file` (relative to the input file's directory), else
- * `<exportsDir>/mbe-<input name>.<json|yaml|txt>`.
+ * `<exportsDir>/mbe-<input name>.<json|yaml|txt>`; a missing directory is created.
  */
 export function writeMbeResult(
   file: string,
@@ -51,6 +52,7 @@ export function writeMbeResult(
       : output.file !== null
         ? resolve(dirname(file), output.file)
         : join(exportsDir, `mbe-${stem}.${EXTENSIONS[output.format]}`);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, renderMbeResult(input, result, timings, output));
   return path;
 }
