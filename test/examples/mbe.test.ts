@@ -48,7 +48,7 @@ describe('examples/mbe', () => {
       expect(r.status, `${file}: ${r.stderr}`).toBe(0);
       return /\((\w+) layout;/.exec(r.stdout)?.[1];
     });
-    expect(new Set(layouts)).toEqual(new Set(['retort', 'fork', 'qcschema']));
+    expect(new Set(layouts)).toEqual(new Set(['retort', 'fork', 'qcschema', 'case']));
   });
 
   it.skipIf(!psi4)(
@@ -65,6 +65,24 @@ describe('examples/mbe', () => {
       expect(cp).toBeGreaterThan(-0.02);
       expect(r.timings?.tasks_run).toBe(5);
       expect(Object.keys(r.timings?.tasks ?? {})).toHaveLength(5);
+
+      // water-dimer-case.json holds the components of an earlier run of this input (the qcmb
+      // case layout): analysed again, they give this run's numbers.
+      const analyzed = runCli(
+        ['mbe', 'analyze', 'water-dimer-case.json', '--output', 'case.json'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(analyzed.status, analyzed.stderr).toBe(0);
+      const fromCase = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as Result;
+      let compared = 0;
+      for (const [name, value] of Object.entries(r.properties)) {
+        if (typeof value !== 'number') continue;
+        expect(Math.abs((fromCase.properties[name] as number) - value), name).toBeLessThan(1e-9);
+        compared++;
+      }
+      expect(compared).toBeGreaterThan(15);
     },
     600_000,
   );
