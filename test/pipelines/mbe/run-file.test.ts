@@ -101,41 +101,43 @@ describe('checkMbeFile: the one check of mbe validate and mbe run', () => {
     expect(Object.keys(BAD).sort()).toEqual(names);
   });
 
-  it('accepts exactly the NWChem model chemistries the engine accepts, and names each refusal by its keyword and line', () => {
-    const cases: [string, object][] = [];
+  it('accepts exactly the model chemistries the engines accept, and names each refusal by its keyword and line', () => {
+    const cases: [string, string, object][] = [];
     for (const [name, value] of Object.entries(GOOD)) {
       const method = name.startsWith('dft') ? 'b3lyp' : 'hf';
       const other = name.startsWith('dft') ? 'hf' : 'pbe0';
-      cases.push([method, { [name]: value }], [method, { [name]: BAD[name] }]);
-      cases.push([other, { [name]: value }]);
+      cases.push(['nwchem', method, { [name]: value }], ['nwchem', method, { [name]: BAD[name] }]);
+      cases.push(['nwchem', other, { [name]: value }]);
     }
-    cases.push(['hf', { thresh: 1e-8 }], ['b3lyp', { grid: 'fine' }], ['hf', GOOD]);
-    cases.push([
-      'hf',
-      Object.fromEntries(Object.entries(GOOD).filter(([n]) => n.startsWith('scf'))),
-    ]);
-    cases.push([
-      'b3lyp',
-      Object.fromEntries(Object.entries(GOOD).filter(([n]) => n.startsWith('dft'))),
-    ]);
+    const only = (prefix: string): object =>
+      Object.fromEntries(Object.entries(GOOD).filter(([n]) => n.startsWith(prefix)));
+    cases.push(['nwchem', 'hf', { thresh: 1e-8 }], ['nwchem', 'b3lyp', { grid: 'fine' }]);
+    cases.push(['nwchem', 'hf', GOOD], ['nwchem', 'hf', only('scf')]);
+    cases.push(['nwchem', 'b3lyp', only('dft')]);
+    // The engine's other options, and psi4's keywords (any name but the spec's own basis).
+    cases.push(['nwchem', 'hf', { reference: 'uhf' }], ['nwchem', 'hf', { spherical: true }]);
+    cases.push(['nwchem', 'hf', { solvent: 'water' }], ['nwchem', 'hf', { reference: 'rks' }]);
+    cases.push(['psi4', 'hf', { scf_type: 'pk', e_convergence: 1e-10 }]);
+    cases.push(['psi4', 'hf', { basis: 'cc-pvdz' }], ['psi4', 'hf', { docc: 'a{b' }]);
     let accepted = 0;
-    for (const [method, keywords] of cases) {
-      const path = inputFile('dimer.yaml', dimer('nwchem', method, keywords));
+    for (const [program, method, keywords] of cases) {
+      const path = inputFile('dimer.yaml', dimer(program, method, keywords));
       const problems = validateProblems(path);
       const refusal = engineRefusal(path);
-      const what = `${method} ${JSON.stringify(keywords)}`;
+      const what = `${program} ${method} ${JSON.stringify(keywords)}`;
       if (refusal === undefined) {
         expect(problems, what).toEqual([]);
         accepted++;
         continue;
       }
       // The engine's words, placed at the keyword's line (18: the keywords line of dimer()).
-      const where = /^options\.([\w]+)/.exec(refusal)?.[1] ?? '';
+      const [, key = '', message = ''] =
+        /^options\.(?:psi4_keywords\.)?(\w+): (.*)$/.exec(refusal) ?? [];
       expect(problems, what).toEqual([
-        `dimer.yaml:18: model_chemistries.mc.keywords.${where}: ${refusal.slice(`options.${where}: `.length)}`,
+        `dimer.yaml:18: model_chemistries.mc.keywords.${key}: ${message}`,
       ]);
     }
-    expect(accepted).toBe(10);
+    expect(accepted).toBe(13);
   });
 
   it('prepares each subsystem calc with the keywords in its input, as the run will', () => {
