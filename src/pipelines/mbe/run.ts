@@ -96,7 +96,8 @@ function programOptions(
  * Runs an MBE: every subsystem calc through `request` (the runner: parallel, cached, resumable),
  * then QCManyBody's analysis of the results. A task the store already has is not run again, so
  * a run that was stopped or killed picks up where it was, and tasks shared with an earlier MBE
- * (another treatment, another cluster with the same fragments) are free.
+ * (another treatment, another cluster with the same fragments) are free. A complete run also
+ * says how long each task took (write-result.ts MbeTimings).
  */
 export async function runMbe(
   input: MbeInput,
