@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeMbe } from '../src/pipelines/mbe/analyze.js';
-import type { BsseType, MbeInput } from '../src/pipelines/mbe/input.js';
+import { DEFAULT_OUTPUT, type BsseType, type MbeInput } from '../src/pipelines/mbe/input.js';
 import { planMbe } from '../src/pipelines/mbe/plan.js';
 import { buildSubsystem } from '../src/pipelines/mbe/subsystem.js';
 
@@ -96,6 +96,7 @@ function waterCluster(n: number, bsse: BsseType, maxNbody: number): MbeInput {
     supersystem_ie_only: false,
     model_chemistries: { hf: { program: 'psi4', method: 'hf', basis: 'sto-3g', keywords: {} } },
     execution: { executor: 'local', workers: null, timeout_s: 3600, retries: 0 },
+    output: DEFAULT_OUTPUT,
   };
 }
 

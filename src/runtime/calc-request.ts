@@ -27,6 +27,8 @@ export type CalcResolution =
       readonly cached: boolean;
       readonly result: Readonly<Record<string, JsonValue>>;
       readonly programVersion: string | null;
+      /** Wall seconds of the attempt that computed the result, when the store knows them. */
+      readonly durationS?: number;
     }
   | {
       readonly status: 'failed';

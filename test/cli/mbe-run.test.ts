@@ -239,6 +239,79 @@ execution: {timeout_s: 300}
   );
 });
 
+const HESSIAN_CASE = join(QCMB, 'h2o3_hf_sto3g_hessian_mbe3.json');
+
+interface ArrayCase {
+  readonly expected: {
+    readonly qcmanybody: {
+      readonly ret_energy: number;
+      readonly ret_gradient: number[][];
+      readonly ret_hessian: number[][];
+      readonly properties: Record<string, unknown>;
+      readonly gradient_body_dict: Record<string, Record<string, number[][]>>;
+      readonly hessian_body_dict: Record<string, Record<string, number[][]>>;
+    };
+  };
+  readonly tolerance: { readonly atol: number; readonly rtol: number };
+}
+
+/** The largest |a − b| − rtol·|b| over two equal-shaped arrays (≤ atol: numpy.allclose). */
+function excess(a: unknown, b: unknown, rtol: number): number {
+  if (typeof b === 'number') {
+    return typeof a === 'number' ? Math.abs(a - b) - rtol * Math.abs(b) : Number.POSITIVE_INFINITY;
+  }
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) {
+    return Number.POSITIVE_INFINITY;
+  }
+  return Math.max(...b.map((x, i) => excess((a as unknown[])[i], x as unknown, rtol)));
+}
+
+describe('retort mbe run with driver hessian (live, psi4)', () => {
+  it.skipIf(!existsSync(HESSIAN_CASE) || !psi4)(
+    "reproduces QCManyBody's water trimer HF/STO-3G Hessian case: energy, gradient and Hessian at every level, to the case's tolerance",
+    async () => {
+      const dir = tempCampaign();
+      // 19 psi4 Hessians: minutes on 2 busy cores, longer than runCli's 10-minute limit allows.
+      const r = await startCli(['mbe', 'run', HESSIAN_CASE, '--workers', '2', '--headless'], {
+        cwd: dir,
+      }).exit;
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('19 calcs run, 0 from the store');
+      const result = JSON.parse(
+        readFileSync(join(dir, 'exports', 'mbe-h2o3_hf_sto3g_hessian_mbe3.json'), 'utf8'),
+      ) as Record<string, unknown> & {
+        properties: Record<string, unknown>;
+        gradient_body_dict: Record<string, Record<string, unknown>>;
+        hessian_body_dict: Record<string, Record<string, unknown>>;
+      };
+      const reference = JSON.parse(readFileSync(HESSIAN_CASE, 'utf8')) as ArrayCase;
+      const { atol, rtol } = reference.tolerance;
+      const q = reference.expected.qcmanybody;
+      expect(excess(result.ret_energy, q.ret_energy, rtol)).toBeLessThanOrEqual(atol);
+      expect(excess(result.ret_gradient, q.ret_gradient, rtol)).toBeLessThanOrEqual(atol);
+      expect(excess(result.ret_hessian, q.ret_hessian, rtol)).toBeLessThanOrEqual(atol);
+      expect(result.return_result).toEqual(result.ret_hessian);
+      let compared = 0;
+      for (const [name, value] of Object.entries(q.properties)) {
+        expect(excess(result.properties[name], value, rtol), name).toBeLessThanOrEqual(atol);
+        compared++;
+      }
+      expect(compared).toBe(30);
+      for (const dict of ['gradient_body_dict', 'hessian_body_dict'] as const) {
+        for (const [bt, byLevel] of Object.entries(q[dict])) {
+          for (const [n, value] of Object.entries(byLevel)) {
+            expect(
+              excess(result[dict][bt]?.[n], value, rtol),
+              `${dict}.${bt}.${n}`,
+            ).toBeLessThanOrEqual(atol);
+          }
+        }
+      }
+    },
+    1_800_000,
+  );
+});
+
 describe('retort mbe run refusals', () => {
   it('refuses counterpoise with a semi-empirical method before running anything, explaining why', () => {
     const dir = tempCampaign();

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, runCli, tempCampaign } from '../helpers/cli.js';
+import { cleanupTempDirs, runCli, tempCampaign, withStore } from '../helpers/cli.js';
 import { casePath, QCMB_DIR, QCMB_SKIP_REASON } from '../pipelines/mbe/qcmb-cases.js';
 
 afterEach(async () => {
@@ -63,6 +63,41 @@ describe('retort mbe', () => {
       ),
     ]);
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
+  it('refuses in validate what run would refuse, with the same line: an NWChem keyword of the wrong module', () => {
+    const dir = tempCampaign();
+    writeFileSync(
+      join(dir, 'nw.yaml'),
+      HE4_YAML.replace(
+        'mp2: {program: psi4, method: mp2, basis: aug-cc-pvdz}',
+        'mp2: {program: nwchem, method: mp2, basis: aug-cc-pvdz, keywords: {dft__grid: fine}}',
+      ),
+    );
+    const expected =
+      /^retort: nw\.yaml:16: model_chemistries\.mp2\.keywords\.dft__grid: a DFT option, and method "mp2" runs NWChem's SCF module/;
+    const validate = runCli(['mbe', 'validate', 'nw.yaml'], { cwd: dir });
+    expect(validate.status).toBe(2);
+    expect(lines(validate.stderr)).toEqual([expect.stringMatching(expected)]);
+    const run = runCli(['mbe', 'run', 'nw.yaml', '--headless'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(lines(run.stderr)).toEqual([expect.stringMatching(expected)]);
+    expect(
+      withStore(
+        dir,
+        (db) => db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM calcs').get()?.n,
+      ),
+    ).toBe(0);
+    writeFileSync(
+      join(dir, 'nw-ok.yaml'),
+      HE4_YAML.replace(
+        'mp2: {program: psi4, method: mp2, basis: aug-cc-pvdz}',
+        'mp2: {program: nwchem, method: mp2, basis: aug-cc-pvdz, keywords: {scf__thresh: 1.0e-9}}',
+      ),
+    );
+    const ok = runCli(['mbe', 'validate', 'nw-ok.yaml'], { cwd: dir });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
   });
 
   it('refuses a one-fragment input with one line and exit status 2 when planning', () => {

@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { campaignPaths } from '../../core/campaign-layout.js';
-import { prepareMbeRun, writeMbeResult } from '../../pipelines/mbe/run-file.js';
+import { prepareMbeRun } from '../../pipelines/mbe/run-file.js';
 import { runMbe } from '../../pipelines/mbe/run.js';
+import { writeMbeResult } from '../../pipelines/mbe/write-result.js';
 import { DEFAULT_MAX_TASKS } from '../../pipelines/mbe/size.js';
 import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
@@ -18,11 +19,14 @@ export function registerMbeRun(mbe: Command): void {
     .command('run')
     .summary('run every subsystem calc through the runner, then the analysis')
     .description(
-      `Runs every unique subsystem calc of the expansion through the runner (in parallel, largest basis first, each recorded and cached: a run that is stopped or killed and started again runs only the unfinished ones, and subsystems shared with earlier expansions are not computed again), then QCManyBody's analysis. Prints the n-body table (hartree and kcal/mol) and writes the result JSON in QCManyBody's ManyBodyResult shape (properties, cluster_properties, return_result …) to --output or exports/mbe-<input name>.json. Exit status: 0 when the result was written, 1 when calcs failed or the run stopped first, 2 for a mistake in the input.`,
+      `Runs every unique subsystem calc of the expansion through the runner (in parallel, largest basis first, each recorded and cached: a run that is stopped or killed and started again runs only the unfinished ones, and subsystems shared with earlier expansions are not computed again), then QCManyBody's analysis. Prints the n-body table (hartree and kcal/mol) and writes the result in QCManyBody's ManyBodyResult shape (properties, cluster_properties, return_result …), with the timings of the tasks, as the input's output section says (format json, yaml or text; file; pretty; include_timings) to --output, output.file or exports/mbe-<input name>.json. Exit status: 0 when the result was written, 1 when calcs failed or the run stopped first, 2 for a mistake in the input.`,
     )
     .argument('<file>', 'MBE input (YAML or JSON, or QCManyBody ManyBodyInput JSON)')
     .option('-w, --workers <n>', 'calcs at once (default: execution.workers, retort.yaml, cores)')
-    .option('-o, --output <file>', 'result JSON (default: exports/mbe-<input name>.json)')
+    .option(
+      '-o, --output <file>',
+      'result file (default: the input’s output.file, else exports/mbe-<input name>.json, .yaml or .txt by output.format)',
+    )
     .option('--retry-failed', 'run again subsystem calcs that failed in earlier runs')
     .option(
       '-e, --executor <name>',
@@ -84,7 +88,14 @@ async function mbeRun(file: string, flags: MbeRunFlags): Promise<number> {
       );
       return 1;
     case 'complete': {
-      const output = writeMbeResult(file, outcome.result, paths.exports, flags.output);
+      const output = writeMbeResult(
+        file,
+        input,
+        outcome.result,
+        outcome.timings,
+        paths.exports,
+        flags.output,
+      );
       process.stdout.write(outcome.result.stdout);
       process.stdout.write(
         `   return_energy: ${outcome.result.ret_energy.toFixed(12)} Eh (${outcome.computed} calcs run, ${outcome.cached} from the store); wrote ${output}\n`,

@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { InputError } from '../../core/errors.js';
 import { analyzeMbe } from '../../pipelines/mbe/analyze.js';
 import { planCounts, formatPlan } from '../../pipelines/mbe/plan.js';
-import { planMbeFile } from '../../pipelines/mbe/run-file.js';
+import { checkMbeFile, planMbeFile } from '../../pipelines/mbe/run-file.js';
 import { DEFAULT_MAX_TASKS, WARN_TASKS } from '../../pipelines/mbe/size.js';
 import { parseCount } from '../session.js';
 import { MbeInputErrors } from '../../pipelines/mbe/problems.js';
@@ -15,7 +15,8 @@ import { registerMbeRun } from './mbe-run.js';
 /**
  * `retort mbe …`: many-body expansions in QCManyBody's semantics.
  *
- *   validate FILE [--max-tasks N]      every mistake of an input, one line each (exit 2)
+ *   validate FILE [--max-tasks N]      every mistake of an input, one line each (exit 2); every
+ *                                      subsystem calc prepared by its engine, as `mbe run` does
  *   plan FILE [--json] [--tasks] [--max-tasks N]   task counts per mc / n-body / treatment
  *   convert FILE --to yaml|json|qcschema [--output F]
  *   analyze CASE.json [--output F]     components computed elsewhere → result JSON
@@ -32,13 +33,15 @@ export function registerMbe(program: Command): void {
 
   mbe
     .command('validate')
-    .summary('check an MBE input; print every mistake, one line each')
+    .summary(
+      'check an MBE input and every subsystem calc as run would; print every mistake, one line each',
+    )
     .argument('<file>', 'input file (YAML or JSON)')
     .option('--max-tasks <n>', MAX_TASKS_HELP)
     .action((file: string, options: { maxTasks?: string }) => {
       const maxTasks = parseCount(options.maxTasks, '--max-tasks');
       try {
-        const { read, plan, warning } = planMbeFile(file, maxTasks);
+        const { read, plan, warning } = checkMbeFile(file, maxTasks);
         const { input, format } = read;
         warn(warning);
         process.stdout.write(

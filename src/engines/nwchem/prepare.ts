@@ -12,6 +12,7 @@ import {
   requireTask,
 } from '../spec-checks.js';
 import { EXTERNAL_CHARGES_OPTION, externalCharges } from '../external-charges.js';
+import { convergenceLines, NWCHEM_CONVERGENCE_OPTIONS } from './convergence.js';
 
 export const NWCHEM_TASKS = ['energy', 'gradient', 'optimize', 'frequencies', 'nmr'] as const;
 // NWChem's operation for each task.
@@ -135,7 +136,9 @@ const OWNED_DIRECTIVES = [
  *
  * Options: `reference` (rhf, uhf, rohf), `xc` (method `dft` only), `spherical` (boolean: spherical
  * harmonic basis functions; default false, NWChem's Cartesian default, true for `nmr`),
- * `solvent` (task `nmr` only), `external_charges`.
+ * `solvent` (task `nmr` only), `external_charges`, and the SCF and DFT convergence options of
+ * {@link NWCHEM_CONVERGENCE_OPTIONS} (`scf__thresh`, `dft__grid` …), written last in the scf or
+ * dft block.
  *
  * `external_charges`: point charges `[[charge_e, x_Å, y_Å, z_Å], …]` (electrostatic embedding),
  * each a list of 4 finite numbers, written as NWChem's Bq module block before the task line:
@@ -159,12 +162,20 @@ const OWNED_DIRECTIVES = [
  */
 export function prepareNwchem(spec: CalcSpec): JobSpec {
   requireTask(spec, 'nwchem', NWCHEM_TASKS);
-  refuseUnknownOptions(spec, ['reference', 'xc', 'spherical', 'solvent', EXTERNAL_CHARGES_OPTION]);
+  refuseUnknownOptions(spec, [
+    'reference',
+    'xc',
+    'spherical',
+    'solvent',
+    EXTERNAL_CHARGES_OPTION,
+    ...Object.keys(NWCHEM_CONVERGENCE_OPTIONS),
+  ]);
   const { atoms, charge, multiplicity } = requireGeometry(spec);
   if (atoms.every((a) => a.ghost === true)) {
     throw new InputError('molecule.atoms', 'every atom is a ghost: there is nothing to compute');
   }
   const { theory, xc } = nwchemMethod(spec);
+  const convergence = convergenceLines(spec, theory === 'dft' ? 'dft' : 'scf');
   const basis = basisName(spec.basis, 'NWChem');
   const reference =
     choiceOption(spec, 'reference', REFERENCES) ?? (multiplicity === 1 ? 'rhf' : 'uhf');
@@ -248,9 +259,9 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
     if (reference === 'uhf' && multiplicity === 1) lines.push('  odft');
     if (reference === 'rohf') lines.push('  rodft');
     if (nmr) lines.push('  direct');
-    lines.push('end');
+    lines.push(...convergence, 'end');
   } else {
-    lines.push('scf', `  ${reference}`, `  nopen ${multiplicity - 1}`, 'end');
+    lines.push('scf', `  ${reference}`, `  nopen ${multiplicity - 1}`, ...convergence, 'end');
   }
   if (charges.length > 0) {
     lines.push(

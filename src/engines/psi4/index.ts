@@ -11,7 +11,8 @@ export type { Psi4Result } from './parse.js';
  */
 export const psi4Engine: Engine = {
   program: 'psi4',
-  adapterVersion: '1',
+  // 2: task hessian also returns the gradient.
+  adapterVersion: '2',
   tasks: PSI4_TASKS,
   resultFields: resultFields(),
   prepare: preparePsi4,

@@ -10,8 +10,8 @@ import { PSI4_KEYWORDS_OPTION, PSI4_OUTPUT, PSI4_RESULT, psi4Method } from './pr
  * A successful psi4 result:
  * - `total_energy_hartree`: the energy of the method at the input geometry (task `optimize`: at
  *   the final geometry), Eh;
- * - `gradient_hartree_bohr` (task `gradient`): dE/dx, Eh/bohr, flat `[x1, y1, z1, x2, …]`
- *   (natoms × 3) in the spec's atom order and frame, ghost atoms included;
+ * - `gradient_hartree_bohr` (tasks `gradient` and `hessian`): dE/dx, Eh/bohr, flat
+ *   `[x1, y1, z1, x2, …]` (natoms × 3) in the spec's atom order and frame, ghost atoms included;
  * - `hessian_hartree_bohr2` (task `hessian`): d²E/dx², Eh/bohr², flat row-major 3n × 3n in the
  *   same order;
  * - task `optimize`: `geometry` (the final geometry, Å, `[{element, x, y, z}]` in the spec's atom
@@ -172,10 +172,12 @@ function readResult(text: string | undefined, spec: CalcSpec): Record<string, Js
       : { total_energy_hartree, gradient_hartree_bohr: gradient };
   }
   if (spec.task === 'hessian') {
+    const gradient = list('gradient', n);
+    if (typeof gradient === 'string') return gradient;
     const hessian = list('hessian', n * n);
     return typeof hessian === 'string'
       ? hessian
-      : { total_energy_hartree, hessian_hartree_bohr2: hessian };
+      : { total_energy_hartree, gradient_hartree_bohr: gradient, hessian_hartree_bohr2: hessian };
   }
   if (spec.task === 'optimize') {
     const flat = list('geometry_angstrom', n);

@@ -50,7 +50,8 @@ const THERMO_KEYS: Readonly<Record<string, string>> = {
  * every entry of option `psi4_keywords`; the driver call `energy()`, `gradient()`, `hessian()`,
  * `optimize()` or `frequencies()` with spec.method; and a few lines of Python that write
  * `result.json`: `{psi4_version, energy, gradient?, hessian?}` (Eh, Eh/bohr, Eh/bohr², flat
- * row-major lists of exact doubles, ghost atoms included); for `optimize`
+ * row-major lists of exact doubles, ghost atoms included; task `hessian` writes the gradient
+ * too, the one psi4's `hessian()` computes at the same geometry before the Hessian); for `optimize`
  * `{energy, optimization_steps, geometry_angstrom}` (the final energy, the number of gradient
  * evaluations, the final geometry flat in Å, converted with psi4's own bohr-to-Å constant); for
  * `frequencies` `{energy, frequencies_cm1, zpve, enthalpy_correction, gibbs_correction}` (the
@@ -299,9 +300,12 @@ function driverLines(task: string, method: string, reference: string, charged: b
       ),
     );
   } else {
+    // hessian() computes the gradient at the same geometry first (to judge whether the point is
+    // stationary) and keeps it on the wavefunction: a many-body Hessian needs it at every level.
     lines.push(
-      `retort_hessian = hessian(${name}${fd})`,
+      `retort_hessian, retort_wfn = hessian(${name}${fd}, return_wfn=True)`,
       'retort_result["energy"] = float(core.variable("CURRENT ENERGY"))',
+      'retort_result["gradient"] = [float(v) for v in retort_wfn.gradient().np.ravel()]',
       'retort_result["hessian"] = [float(v) for v in retort_hessian.np.ravel()]',
     );
   }

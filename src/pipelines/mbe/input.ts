@@ -47,6 +47,14 @@ export interface MbeInput {
    */
   readonly embedding_charges?: Readonly<Record<string, readonly number[]>>;
   readonly execution: MbeExecution;
+  readonly output: MbeOutput;
+}
+
+/** A normalised input and the name of each of its fields in the document it was read from. */
+export interface NormalizedMbe {
+  readonly input: MbeInput;
+  /** Our field name (`model_chemistries.hf.keywords.scf_type`) → the document's. */
+  readonly path: (field: string) => string;
 }
 
 /**
@@ -85,6 +93,35 @@ export interface MbeExecution {
   readonly retries: number;
   readonly max_tasks?: number;
 }
+
+/**
+ * How `retort mbe run` writes its result (the `output` section of the QCManyBody fork's CLI
+ * input, the same in our layout):
+ * - `format`: `json` (the ManyBodyResult document), `yaml` (the same document as YAML) or `text`
+ *   (the n-body tables and a summary of the return values and timings);
+ * - `file`: where, relative to the input file's directory; null: exports/mbe-<input
+ *   name>.<json|yaml|txt> (`--output` wins over both);
+ * - `pretty`: JSON indented by 2 (true) or on one line (false);
+ * - `include_timings`: the document carries `timings` (each task's run time and whether it came
+ *   from the store, the totals and the wall time of the run).
+ */
+export interface MbeOutput {
+  readonly format: MbeOutputFormat;
+  readonly file: string | null;
+  readonly pretty: boolean;
+  readonly include_timings: boolean;
+}
+
+export const MBE_OUTPUT_FORMATS = ['json', 'yaml', 'text'] as const;
+export type MbeOutputFormat = (typeof MBE_OUTPUT_FORMATS)[number];
+
+/** The fork's defaults. */
+export const DEFAULT_OUTPUT: MbeOutput = {
+  format: 'json',
+  file: null,
+  pretty: true,
+  include_timings: true,
+};
 
 export const MBE_DRIVERS = ['energy', 'gradient', 'hessian'] as const;
 export type MbeDriver = (typeof MBE_DRIVERS)[number];
@@ -150,6 +187,7 @@ export interface RawMbeFields {
   readonly model_chemistries: unknown;
   readonly embedding_charges: unknown;
   readonly execution: unknown;
+  readonly output: unknown;
   readonly path: (field: string) => string;
 }
 
@@ -157,7 +195,10 @@ export interface RawMbeFields {
  * Checks the fields of any format and builds the normalised input; every mistake goes to
  * `problems` (named by its field in the document). Returns undefined when there was any.
  */
-export function normalizeMbeFields(raw: RawMbeFields, problems: Problems): MbeInput | undefined {
+export function normalizeMbeFields(
+  raw: RawMbeFields,
+  problems: Problems,
+): NormalizedMbe | undefined {
   const before = problems.count;
   const p = raw.path;
   const molecule = normalizeMolecule(raw.molecule, problems, p);
@@ -237,6 +278,7 @@ export function normalizeMbeFields(raw: RawMbeFields, problems: Problems): MbeIn
   }
 
   const execution = normalizeExecution(raw.execution, problems, p);
+  const output = normalizeOutput(raw.output, problems, p);
 
   if (
     problems.count > before ||
@@ -247,11 +289,12 @@ export function normalizeMbeFields(raw: RawMbeFields, problems: Problems): MbeIn
     levels === undefined ||
     maxNbody === undefined ||
     rtd === undefined ||
-    execution === undefined
+    execution === undefined ||
+    output === undefined
   ) {
     return undefined;
   }
-  return {
+  const input: MbeInput = {
     molecule,
     driver,
     bsse_type: bsse,
@@ -262,7 +305,9 @@ export function normalizeMbeFields(raw: RawMbeFields, problems: Problems): MbeIn
     model_chemistries: mcs,
     ...(embedding === undefined ? {} : { embedding_charges: embedding }),
     execution,
+    output,
   };
+  return { input, path: p };
 }
 
 /** The largest integer key of core-form levels. */
@@ -803,4 +848,53 @@ function normalizeExecution(
     retries,
     ...(maxTasks === undefined ? {} : { max_tasks: maxTasks }),
   };
+}
+
+const OUTPUT_KEYS = ['format', 'file', 'pretty', 'include_timings'];
+
+function normalizeOutput(
+  value: unknown,
+  problems: Problems,
+  p: (f: string) => string,
+): MbeOutput | undefined {
+  if (value === undefined || value === null) return DEFAULT_OUTPUT;
+  if (!isObject(value)) {
+    problems.add(p('output'), `expected a mapping, found ${describeValue(value)}`);
+    return undefined;
+  }
+  const before = problems.count;
+  for (const key of Object.keys(value)) {
+    if (!OUTPUT_KEYS.includes(key)) {
+      problems.add(
+        p(`output.${key}`),
+        `unknown field (expected one of: ${OUTPUT_KEYS.join(', ')})`,
+      );
+    }
+  }
+  let format = DEFAULT_OUTPUT.format;
+  if (value.format !== undefined && value.format !== null) {
+    const found = MBE_OUTPUT_FORMATS.find((f) => f === value.format);
+    if (found === undefined) {
+      problems.add(
+        p('output.format'),
+        `expected one of ${MBE_OUTPUT_FORMATS.join(', ')}, found ${describeValue(value.format)}`,
+      );
+    } else format = found;
+  }
+  let file = DEFAULT_OUTPUT.file;
+  if (value.file !== undefined && value.file !== null) {
+    file = readString(value.file, p('output.file'), problems, 'the path of a file') ?? null;
+    if (file !== null && file.trim() === '') {
+      problems.add(p('output.file'), 'expected the path of a file, found an empty text');
+    }
+  }
+  const flag = (key: 'pretty' | 'include_timings'): boolean => {
+    const v = value[key];
+    if (v === undefined || v === null) return DEFAULT_OUTPUT[key];
+    return readBoolean(v, p(`output.${key}`), problems) ?? DEFAULT_OUTPUT[key];
+  };
+  const pretty = flag('pretty');
+  const timings = flag('include_timings');
+  if (problems.count > before) return undefined;
+  return { format, file, pretty, include_timings: timings };
 }

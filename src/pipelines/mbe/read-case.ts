@@ -1,4 +1,4 @@
-import { normalizeMbeFields, type MbeInput } from './input.js';
+import { normalizeMbeFields, type NormalizedMbe } from './input.js';
 import { isObject, type JsonObject, type Problems } from './problems.js';
 import { describeValue } from '../../core/fields/describe.js';
 
@@ -32,7 +32,7 @@ export function isCaseDocument(doc: JsonObject): boolean {
 export function readCaseDocument(
   doc: JsonObject,
   problems: Problems,
-): { input: MbeInput; components: ComponentResults } | undefined {
+): (NormalizedMbe & { components: ComponentResults }) | undefined {
   const mol = isObject(doc.molecule) ? doc.molecule : {};
   const kw = isObject(doc.keywords) ? doc.keywords : {};
   const mcsRaw = isObject(doc.model_chemistries) ? doc.model_chemistries : {};
@@ -43,7 +43,7 @@ export function readCaseDocument(
       mcs[label] = rest;
     } else mcs[label] = mc;
   }
-  const input = normalizeMbeFields(
+  const read = normalizeMbeFields(
     {
       molecule: {
         symbols: mol.symbols,
@@ -64,6 +64,7 @@ export function readCaseDocument(
       model_chemistries: mcs,
       embedding_charges: kw.embedding_charges,
       execution: undefined,
+      output: undefined,
       path: (field) =>
         field.startsWith('molecule.') || field.startsWith('model_chemistries') || field === 'driver'
           ? field
@@ -72,8 +73,8 @@ export function readCaseDocument(
     problems,
   );
   const components = readComponents(doc.components, problems);
-  if (input === undefined || components === undefined) return undefined;
-  return { input, components };
+  if (read === undefined || components === undefined) return undefined;
+  return { ...read, components };
 }
 
 /** Checks the shape of a `components` map (sizes are checked against the plan by analyze). */

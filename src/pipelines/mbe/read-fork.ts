@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { normalizeSymbol } from '../../chem/elements.js';
-import { AUTO_MC, BOHR_TO_ANGSTROM, normalizeMbeFields, type MbeInput } from './input.js';
+import { AUTO_MC, BOHR_TO_ANGSTROM, normalizeMbeFields, type NormalizedMbe } from './input.js';
 import { checkKnownKeys, isObject, type JsonObject, type Problems } from './problems.js';
 import { describeValue } from '../../core/fields/describe.js';
 
@@ -50,7 +50,6 @@ const EXECUTION_KEYS = [
   'timeout_per_task',
   'max_retries',
 ];
-const OUTPUT_KEYS = ['format', 'file', 'pretty', 'include_timings'];
 
 /** Whether a parsed document has the fork's CLI input layout. */
 export function isForkInput(doc: JsonObject): boolean {
@@ -67,13 +66,14 @@ export function isForkInput(doc: JsonObject): boolean {
  * Molecule sources: `inline` (units default angstrom, as the fork's) and `xyz` (a file, in Å,
  * relative to `baseDir`, fragments from `molecule.fragments`). `execution` maps onto ours
  * (parallel/n_workers → workers, timeout_per_task → timeout_s, max_retries → retries); `output`
- * is checked and ignored. Every mistake is named by its path in the fork's layout.
+ * is input.ts's MbeOutput, field for field. Every mistake is named by its path in the fork's
+ * layout.
  */
 export function readForkInput(
   doc: JsonObject,
   problems: Problems,
   baseDir?: string,
-): MbeInput | undefined {
+): NormalizedMbe | undefined {
   const before = problems.count;
   checkKnownKeys(doc, TOP_KEYS, '', problems);
   if (doc.schema_name !== undefined && doc.schema_name !== FORK_SCHEMA_NAME) {
@@ -104,7 +104,8 @@ export function readForkInput(
   const manybody = section('manybody', MANYBODY_KEYS);
   const program = section('program', PROGRAM_KEYS);
   const execution = section('execution', EXECUTION_KEYS);
-  section('output', OUTPUT_KEYS);
+  // Checked field by field with the other layouts' output section (input.ts).
+  const output = doc.output;
 
   if (manybody.hmbe !== undefined && manybody.hmbe !== null) {
     problems.add('manybody.hmbe', 'hierarchical MBE (the revised_hmbe branch) is not supported');
@@ -119,7 +120,7 @@ export function readForkInput(
   for (const [label, mc] of Object.entries(calc.mcs)) mcs[label] = { ...mc, keywords };
 
   if (mol === undefined || Object.keys(mcs).length === 0) return undefined;
-  const input = normalizeMbeFields(
+  const read = normalizeMbeFields(
     {
       molecule: mol,
       driver: calc.driver ?? 'energy',
@@ -132,11 +133,12 @@ export function readForkInput(
       model_chemistries: mcs,
       embedding_charges: manybody.embedding_charges,
       execution: exec,
+      output,
       path: (field) => forkPath(field, mol.where, calc),
     },
     problems,
   );
-  return problems.count > before ? undefined : input;
+  return problems.count > before ? undefined : read;
 }
 
 interface ForkMolecule {
@@ -418,11 +420,14 @@ function forkPath(field: string, where: string, calc: ForkCalculation): string {
     for (const [label, path] of Object.entries(calc.mcPath)) {
       const base = `model_chemistries.${label}`;
       if (field === base) return path;
-      if (field === `${base}.keywords`) return 'program.keywords';
+      if (field.startsWith(`${base}.keywords`)) {
+        return `program${field.slice(base.length)}`;
+      }
       if (field.startsWith(`${base}.`)) return `${path}${field.slice(base.length)}`;
     }
     return calc.base;
   }
+  if (field === 'output' || field.startsWith('output.')) return field;
   if (field.startsWith('execution.')) {
     const key = field.slice('execution.'.length);
     const name: Record<string, string> = {

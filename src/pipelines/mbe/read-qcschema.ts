@@ -1,4 +1,4 @@
-import { normalizeMbeFields, AUTO_MC, type MbeInput } from './input.js';
+import { normalizeMbeFields, AUTO_MC, type NormalizedMbe } from './input.js';
 import { isObject, type JsonObject, type Problems } from './problems.js';
 import { describeValue } from '../../core/fields/describe.js';
 
@@ -21,7 +21,7 @@ export function isQcSchemaInput(doc: JsonObject): boolean {
  * "(auto)". The execution section, which QCSchema lacks, is read from
  * `specification.extras.retort.execution` when present (that is where convert puts it).
  */
-export function readQcSchemaInput(doc: JsonObject, problems: Problems): MbeInput | undefined {
+export function readQcSchemaInput(doc: JsonObject, problems: Problems): NormalizedMbe | undefined {
   if (doc.schema_version !== undefined && doc.schema_version !== 1 && doc.schema_version !== 2) {
     problems.add('schema_version', `expected 1 or 2, found ${describeValue(doc.schema_version)}`);
   }
@@ -74,7 +74,7 @@ export function readQcSchemaInput(doc: JsonObject, problems: Problems): MbeInput
   const extras = isObject(spec.extras) ? spec.extras : {};
   const retort = isObject(extras.retort) ? extras.retort : {};
   const kw = keywords ?? {};
-  const input = normalizeMbeFields(
+  return normalizeMbeFields(
     {
       molecule: {
         symbols: mol.symbols,
@@ -95,11 +95,11 @@ export function readQcSchemaInput(doc: JsonObject, problems: Problems): MbeInput
       model_chemistries: mcs,
       embedding_charges: kw.embedding_charges,
       execution: retort.execution,
+      output: retort.output,
       path: (field) => qcschemaPath(field),
     },
     problems,
   );
-  return input;
 }
 
 /** Our field names → ManyBodyInput's. */
@@ -109,7 +109,9 @@ function qcschemaPath(field: string): string {
   }
   if (field.startsWith('molecule.')) return field;
   if (field === 'driver') return 'specification.driver';
-  if (field.startsWith('execution')) return `specification.extras.retort.${field}`;
+  if (field.startsWith('execution') || field.startsWith('output')) {
+    return `specification.extras.retort.${field}`;
+  }
   if (field.startsWith('model_chemistries')) {
     const m = /^model_chemistries\.(.*)\.(program|method|basis|keywords)$/.exec(field);
     if (m === null) return field.replace('model_chemistries', 'specification.specification');

@@ -4,7 +4,7 @@ import { normalizeSymbol } from '../../chem/elements.js';
 import { errorMessage, InputError } from '../../core/errors.js';
 import type { Field } from '../../core/fields/field.js';
 import { readYamlFields } from '../../core/fields/source.js';
-import { BOHR_TO_ANGSTROM, normalizeMbeFields, type MbeInput } from './input.js';
+import { BOHR_TO_ANGSTROM, normalizeMbeFields, type NormalizedMbe } from './input.js';
 import { checkKnownKeys, isObject, Problems, type JsonObject } from './problems.js';
 import { describeValue } from '../../core/fields/describe.js';
 import { isCaseDocument, readCaseDocument, type ComponentResults } from './read-case.js';
@@ -44,6 +44,7 @@ export type MbeInputFormat = 'retort' | 'qcschema' | 'case' | 'fork';
  *   ccsd: {program: psi4, method: ccsd, basis: cc-pvdz, keywords: {}}
  * embedding_charges: {1: [-0.8, 0.4, 0.4], 2: [...]}   # optional, psi4 and NWChem only
  * execution: {executor: local, workers: 4, timeout_s: 3600, retries: 2}
+ * output: {format: json, file: null, pretty: true, include_timings: true}   # input.ts MbeOutput
  * ```
  */
 export const RETORT_TOP_KEYS = [
@@ -57,6 +58,7 @@ export const RETORT_TOP_KEYS = [
   'model_chemistries',
   'embedding_charges',
   'execution',
+  'output',
 ] as const;
 
 const MOLECULE_KEYS = [
@@ -70,10 +72,12 @@ const MOLECULE_KEYS = [
   'molecular_multiplicity',
 ];
 
-/** A parsed input document: the normalised input, its layout, and (case layout) components. */
-export interface ReadMbeResult {
+/**
+ * A parsed input document: the normalised input, its layout, the names of its fields in the
+ * document (input.ts NormalizedMbe), and (case layout) components.
+ */
+export interface ReadMbeResult extends NormalizedMbe {
   readonly format: MbeInputFormat;
-  readonly input: MbeInput;
   readonly components?: ComponentResults;
 }
 
@@ -115,27 +119,27 @@ export function readMbeDocument(
   baseDir?: string,
 ): ReadMbeResult | undefined {
   const format = detectFormat(doc);
-  if (format === 'fork') {
-    const input = readForkInput(doc, problems, baseDir);
-    return input === undefined ? undefined : { format, input };
-  }
-  if (format === 'qcschema') {
-    const input = readQcSchemaInput(doc, problems);
-    return input === undefined ? undefined : { format, input };
-  }
-  if (format === 'case') {
-    const r = readCaseDocument(doc, problems);
-    return r === undefined ? undefined : { format, input: r.input, components: r.components };
-  }
-  const input = readRetortInput(doc, problems);
-  return input === undefined ? undefined : { format, input };
+  const read =
+    format === 'fork'
+      ? readForkInput(doc, problems, baseDir)
+      : format === 'qcschema'
+        ? readQcSchemaInput(doc, problems)
+        : format === 'case'
+          ? readCaseDocument(doc, problems)
+          : readRetortInput(doc, problems);
+  return read === undefined ? undefined : { format, ...read };
 }
 
 /**
  * Reads an input file (any layout). Throws {@link MbeInputErrors} listing every mistake, or an
- * InputError when the file cannot be read or parsed.
+ * InputError when the file cannot be read or parsed. `check`, when given, looks further at an
+ * input read without a mistake and adds what it finds to the same problems (each named at its
+ * line through `read.path`).
  */
-export function readMbeFile(path: string): ReadMbeResult {
+export function readMbeFile(
+  path: string,
+  check?: (read: ReadMbeResult, problems: Problems) => void,
+): ReadMbeResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -146,13 +150,14 @@ export function readMbeFile(path: string): ReadMbeResult {
   const { doc, root } = parseDocumentFields(text, source);
   const problems = new Problems(source, root);
   const result = readMbeDocument(doc, problems, dirname(path));
+  if (result !== undefined && problems.count === 0) check?.(result, problems);
   problems.throwIfAny();
   if (result === undefined) throw new InputError(source, 'invalid input');
   return result;
 }
 
 /** Reads our own layout (see {@link RETORT_TOP_KEYS}). */
-export function readRetortInput(doc: JsonObject, problems: Problems): MbeInput | undefined {
+export function readRetortInput(doc: JsonObject, problems: Problems): NormalizedMbe | undefined {
   checkKnownKeys(doc, RETORT_TOP_KEYS, '', problems);
   const mol = isObject(doc.molecule) ? doc.molecule : undefined;
   if (mol === undefined) {
@@ -181,6 +186,7 @@ export function readRetortInput(doc: JsonObject, problems: Problems): MbeInput |
       model_chemistries: doc.model_chemistries,
       embedding_charges: doc.embedding_charges,
       execution: doc.execution,
+      output: doc.output,
       path: (field) =>
         field.startsWith('molecule.symbols') || field.startsWith('molecule.geometry_bohr')
           ? where

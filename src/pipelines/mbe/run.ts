@@ -7,6 +7,7 @@ import { BOHR_TO_ANGSTROM, type MbeInput } from './input.js';
 import { planMbe, type MbePlan, type MbeTask } from './plan.js';
 import type { ComponentResult } from './read-case.js';
 import { buildSubsystem, subsystemMolecule } from './subsystem.js';
+import type { MbeTimings } from './write-result.js';
 
 /** One subsystem calc of an MBE: its task (label) and the spec that computes it. */
 export interface MbeCalc {
@@ -23,6 +24,7 @@ export type MbeRunOutcome =
       readonly result: MbeResult;
       readonly computed: number;
       readonly cached: number;
+      readonly timings: MbeTimings;
     }
   | {
       readonly status: 'failed';
@@ -94,7 +96,8 @@ function programOptions(
  * Runs an MBE: every subsystem calc through `request` (the runner: parallel, cached, resumable),
  * then QCManyBody's analysis of the results. A task the store already has is not run again, so
  * a run that was stopped or killed picks up where it was, and tasks shared with an earlier MBE
- * (another treatment, another cluster with the same fragments) are free.
+ * (another treatment, another cluster with the same fragments) are free. A complete run also
+ * says how long each task took (write-result.ts MbeTimings).
  */
 export async function runMbe(
   input: MbeInput,
@@ -102,6 +105,7 @@ export async function runMbe(
   request: RequestCalc,
   plan: MbePlan = planMbe(input, input.molecule.fragments.length),
 ): Promise<MbeRunOutcome> {
+  const started = performance.now();
   const outcomes = await Promise.all(
     calcs.map(async (c) => ({ calc: c, outcome: await request(c.spec) })),
   );
@@ -112,17 +116,29 @@ export async function runMbe(
   const done = outcomes.filter((o) => o.outcome.status === 'succeeded').length;
   if (done < outcomes.length) return { status: 'stopped', done, total: outcomes.length };
   const components: Record<string, ComponentResult> = {};
+  const tasks: Record<string, MbeTimings['tasks'][string]> = {};
   let cached = 0;
+  let taskSeconds = 0;
   for (const { calc, outcome } of outcomes) {
     if (outcome.status !== 'succeeded') continue;
     if (outcome.cached) cached++;
     components[calc.task.label] = componentOf(outcome.result, calc.basisAtoms, calc.task.label);
+    tasks[calc.task.label] = { duration_s: outcome.durationS ?? null, from_store: outcome.cached };
+    taskSeconds += outcome.durationS ?? 0;
   }
+  const result = analyzeMbe(input, components, plan);
   return {
     status: 'complete',
-    result: analyzeMbe(input, components, plan),
+    result,
     computed: done - cached,
     cached,
+    timings: {
+      wall_s: (performance.now() - started) / 1000,
+      tasks_run: done - cached,
+      tasks_from_store: cached,
+      task_s_total: taskSeconds,
+      tasks,
+    },
   };
 }
 

@@ -35,12 +35,13 @@ export function toRetortDocument(input: MbeInput): Record<string, unknown> {
       ? {}
       : { embedding_charges: input.embedding_charges }),
     execution: input.execution,
+    output: input.output,
   };
 }
 
 /**
- * QCManyBody's ManyBodyInput, QCSchema v2 (`qcschema_many_body_input`). The execution section
- * goes to `specification.extras.retort.execution`.
+ * QCManyBody's ManyBodyInput, QCSchema v2 (`qcschema_many_body_input`). The execution and output
+ * sections go to `specification.extras.retort`.
  */
 export function toQcSchemaInput(input: MbeInput): Record<string, unknown> {
   const m = input.molecule;
@@ -85,7 +86,7 @@ export function toQcSchemaInput(input: MbeInput): Record<string, unknown> {
       specification,
       protocols: { schema_name: 'qcschema_many_body_protocols', cluster_results: 'none' },
       program: '',
-      extras: { retort: { execution: input.execution } },
+      extras: { retort: { execution: input.execution, output: input.output } },
     },
   };
 }

@@ -63,6 +63,7 @@ export function lookUpCalc(
   const first = before === undefined;
   if (calc.status === 'succeeded' && calc.result !== null) {
     if (first) tally.record(key, 'cached');
+    const durationS = calcs.latestAttempt(key)?.durationS ?? null;
     return {
       kind: 'answered',
       resolution: {
@@ -72,6 +73,7 @@ export function lookUpCalc(
         cached: before !== 'succeeded',
         result: calc.result,
         programVersion: calc.programVersion,
+        ...(durationS === null ? {} : { durationS }),
       },
       event: first ? { calc, outcome: 'cached' } : undefined,
     };

@@ -524,6 +524,7 @@ export class Runner implements CalcRunner {
           cached: false,
           result: end.result,
           programVersion: end.programVersion ?? null,
+          durationS: end.durationS,
         });
         break;
       case 'failed':

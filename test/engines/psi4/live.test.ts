@@ -105,8 +105,14 @@ describe('psi4, live', () => {
     expect(result.total_energy_hartree as number).toBeCloseTo(-74.96331905258536, 8);
   });
 
-  live('computes a symmetric 9 × 9 water Hessian', () => {
+  live('computes a symmetric 9 × 9 water Hessian, with the gradient task’s gradient', () => {
     const result = run(psi4Spec({ task: 'hessian', options: PK }));
+    const gradient = run(psi4Spec({ task: 'gradient', options: PK })).gradient_hartree_bohr;
+    const fromHessian = result.gradient_hartree_bohr as number[];
+    expect(fromHessian).toHaveLength(9);
+    fromHessian.forEach((g, i) => {
+      expect(Math.abs(g - ((gradient as number[])[i] ?? Number.NaN))).toBeLessThan(1e-10);
+    });
     const hessian = result.hessian_hartree_bohr2 as number[];
     expect(hessian).toHaveLength(81);
     for (let i = 0; i < 9; i++) {
@@ -126,6 +132,8 @@ describe('psi4, live', () => {
       psi4Spec({ task: 'hessian', molecule, resources: { cores: 1, walltime_s: 600 } }),
     );
     expect(hessian.hessian_hartree_bohr2 as number[]).toHaveLength(36);
+    // Finite differences of gradients (UHF): the reference gradient comes back too.
+    expect(hessian.gradient_hartree_bohr as number[]).toHaveLength(6);
     expect(hessian.total_energy_hartree as number).toBeCloseTo(
       energy.total_energy_hartree as number,
       8,

@@ -111,6 +111,21 @@ describe('parsePsi4 on real psi4 1.3.2 outputs', () => {
     );
   });
 
+  it('reads a Hessian with the gradient psi4 computed before it, and refuses one without', () => {
+    const hessianSpec = { ...waterSpec, task: 'hessian' };
+    const gradient = Array.from({ length: 9 }, (_, i) => (i - 4) / 100);
+    const hessian = Array.from({ length: 81 }, (_, i) => i / 1000);
+    const both = JSON.stringify({ energy: -74.9, gradient, hessian });
+    const outcome = parsePsi4(run('water_hf', 0, both), hessianSpec);
+    expect(outcome.ok && outcome.result.gradient_hartree_bohr).toEqual(gradient);
+    expect(outcome.ok && outcome.result.hessian_hartree_bohr2).toEqual(hessian);
+    // A result.json of adapter 1 (Hessian only) is not a Hessian result any more.
+    const old = JSON.stringify({ energy: -74.9, hessian });
+    expect(failure(parsePsi4(run('water_hf', 0, old), hessianSpec)).message).toBe(
+      'psi4: result.json has no gradient of 9 numbers',
+    );
+  });
+
   it('is a crash, with the exception line, for an error it cannot classify', () => {
     const output = `${realFixture('psi4', 'water_hf.out').split('*** Psi4 exiting')[0] ?? ''}
 psi4.driver.p4util.exceptions.ManagedMethodError: Could not find a method

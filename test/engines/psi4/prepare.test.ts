@@ -124,14 +124,24 @@ describe('preparePsi4', () => {
     const gradient = input(psi4Spec({ task: 'gradient', method: 'b3lyp' }));
     expect(gradient).toContain("retort_gradient = gradient('b3lyp')");
     expect(gradient).toContain('retort_result["gradient"]');
-    expect(input(psi4Spec({ task: 'hessian' }))).toContain("retort_hessian = hessian('hf')");
+    const hessian = input(psi4Spec({ task: 'hessian' }));
+    expect(hessian).toContain("retort_hessian, retort_wfn = hessian('hf', return_wfn=True)");
+    expect(hessian).toContain('retort_result["hessian"]');
+  });
+
+  it('writes the gradient psi4 computes before a Hessian to result.json as well', () => {
+    expect(input(psi4Spec({ task: 'hessian' }))).toContain(
+      'retort_result["gradient"] = [float(v) for v in retort_wfn.gradient().np.ravel()]',
+    );
   });
 
   it('asks for an open-shell SCF Hessian by finite differences of gradients', () => {
     const text = input(
       psi4Spec({ task: 'hessian', molecule: { atoms: hydroxyl, charge: 0, multiplicity: 2 } }),
     );
-    expect(text).toContain("retort_hessian = hessian('hf', dertype=1)");
+    expect(text).toContain(
+      "retort_hessian, retort_wfn = hessian('hf', dertype=1, return_wfn=True)",
+    );
   });
 
   it('refuses a missing basis or method, naming the field', () => {
@@ -209,8 +219,8 @@ describe('preparePsi4', () => {
     const charged = input(
       psi4Spec({ task: 'hessian', options: { external_charges: [[-0.8, 0, 0, 3]] } }),
     );
-    expect(charged).toContain("hessian('hf', dertype=1)");
-    expect(input(psi4Spec({ task: 'hessian' }))).toContain("hessian('hf')");
+    expect(charged).toContain("hessian('hf', dertype=1, return_wfn=True)");
+    expect(input(psi4Spec({ task: 'hessian' }))).toContain("hessian('hf', return_wfn=True)");
   });
 
   it('refuses external charges that are not lists of 4 finite numbers, naming the entry', () => {

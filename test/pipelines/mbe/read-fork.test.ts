@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { BOHR_TO_ANGSTROM, type MbeInput } from '../../../src/pipelines/mbe/input.js';
+import {
+  BOHR_TO_ANGSTROM,
+  DEFAULT_OUTPUT,
+  type MbeInput,
+} from '../../../src/pipelines/mbe/input.js';
 import { planMbe } from '../../../src/pipelines/mbe/plan.js';
 import { Problems } from '../../../src/pipelines/mbe/problems.js';
 import {
@@ -173,6 +177,41 @@ describe('reading the QCManyBody fork CLI layout', () => {
       },
     });
     expect(geo.problems).toEqual([expect.stringContaining('molecule.inline.geometry[8][2]')]);
+  });
+
+  it('reads the output section field by field, as our layout does, with the fork’s defaults', () => {
+    const output = { format: 'text', file: 'out/w3.txt', pretty: false, include_timings: false };
+    const fork = mustRead({ ...FORK, output });
+    expect(fork.output).toEqual(output);
+    expect(mustRead({ ...RETORT, output })).toEqual(fork);
+    const { output: _output, ...without } = FORK;
+    expect(mustRead(without).output).toEqual(DEFAULT_OUTPUT);
+    expect(DEFAULT_OUTPUT).toEqual({
+      format: 'json',
+      file: null,
+      pretty: true,
+      include_timings: true,
+    });
+    expect(mustRead({ ...FORK, output: { format: 'yaml' } }).output).toEqual({
+      ...DEFAULT_OUTPUT,
+      format: 'yaml',
+    });
+  });
+
+  it('names every mistake of the output section by its field', () => {
+    const r = read({
+      ...FORK,
+      output: { format: 'xml', file: 3, pretty: 'yes', include_timings: 1 },
+    });
+    expect(r.input).toBeUndefined();
+    expect(r.problems).toEqual([
+      expect.stringContaining('output.format: expected one of json, yaml, text, found "xml"'),
+      expect.stringContaining('output.file: expected the path of a file, found 3'),
+      expect.stringContaining('output.pretty: expected true or false'),
+      expect.stringContaining('output.include_timings: expected true or false'),
+    ]);
+    const unknown = read({ ...FORK, output: { verbosity: 2 } });
+    expect(unknown.problems).toEqual([expect.stringContaining('output.verbosity: unknown field')]);
   });
 
   it('reads an xyz file source relative to the input file', () => {

@@ -90,6 +90,23 @@ describe('Runner', () => {
     expect(executions()).toEqual(['a']);
   });
 
+  it('gives the wall seconds of the attempt with a result, whether run now or from the store', async () => {
+    let runner = await start();
+    const first = await runner.request(cmd('a'));
+    await runner.finish();
+    runner = await start();
+    const again = await runner.request(cmd('a'));
+    await runner.finish();
+    const attempt = campaign.calcs.latestAttempt(first.key);
+    expect(attempt?.durationS).toBeTypeOf('number');
+    expect(first).toMatchObject({ status: 'succeeded', durationS: attempt?.durationS });
+    expect(again).toMatchObject({
+      status: 'succeeded',
+      cached: true,
+      durationS: attempt?.durationS,
+    });
+  });
+
   it('runs a calc requested twice in one run once', async () => {
     const runner = await start();
     const [one, two] = await Promise.all([
