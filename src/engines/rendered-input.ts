@@ -12,11 +12,17 @@ export function renderedInput(spec: CalcSpec, options: readonly string[] = []): 
   if (spec.input.trim() === '') throw new InputError('input', 'the rendered input is empty');
   for (const field of ['method', 'basis'] as const) {
     if (spec[field] !== undefined) {
-      throw new InputError(field, `set by the template: ${spec.program} runs the rendered input as it is`);
+      throw new InputError(
+        field,
+        `set by the template: ${spec.program} runs the rendered input as it is`,
+      );
     }
   }
   if (spec.keywords !== undefined && spec.keywords.length > 0) {
-    throw new InputError('keywords', `set by the template: ${spec.program} runs the rendered input as it is`);
+    throw new InputError(
+      'keywords',
+      `set by the template: ${spec.program} runs the rendered input as it is`,
+    );
   }
   for (const name of Object.keys(spec.options ?? {})) {
     if (!options.includes(name)) {

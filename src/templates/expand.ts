@@ -22,8 +22,7 @@ export interface ExpandedTemplate {
 }
 
 const MAX_DEPTH = 16;
-const TAG =
-  /\{%-?\s*(extends|include|import|from|block|endblock)\b((?:[^%]|%(?!\}))*?)-?%\}/g;
+const TAG = /\{%-?\s*(extends|include|import|from|block|endblock)\b((?:[^%]|%(?!\}))*?)-?%\}/g;
 const QUOTED = /^\s*(?:"([^"]*)"|'([^']*)')/;
 
 /**

@@ -114,7 +114,10 @@ export function readHeader(text: string, file: string): TemplateHeader {
   const seen = new Set<string>();
   for (const [i, p] of parameters.entries()) {
     if (seen.has(p.name)) {
-      throw top.get('parameters').at(`[${i}].name`).error(`parameter "${p.name}" is declared twice`);
+      throw top
+        .get('parameters')
+        .at(`[${i}].name`)
+        .error(`parameter "${p.name}" is declared twice`);
     }
     seen.add(p.name);
   }
