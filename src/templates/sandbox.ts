@@ -162,7 +162,10 @@ class Walk {
   }
 
   node(n: unknown): void {
-    if (Array.isArray(n)) return this.nodes(n);
+    if (Array.isArray(n)) {
+      this.nodes(n);
+      return;
+    }
     if (!isNode(n)) return;
     switch (n.type) {
       case 'Identifier':

@@ -198,14 +198,15 @@ function finalGeometry(text: string): Geometry | undefined {
   };
 }
 
-type Mode = {
+interface Mode {
+  [key: string]: JsonValue;
   first: number;
   last: number;
   frequency_cm1: number;
   irrep: string;
   ir_active: boolean;
   ir_intensity_km_mol: number;
-};
+}
 
 /** The rows of the last Γ-point `MODES EIGV FREQUENCIES IRREP IR INTENS` table. */
 function modeTable(text: string): Mode[] {

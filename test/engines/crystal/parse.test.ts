@@ -139,11 +139,7 @@ describe.skipIf(!haveCrystalFixtures)(
     it('reads the dry-ice IR modes of a CRYSTAL22 run from a stored Hessian', () => {
       const r = resultOf(parse('frequencies', crystalFixture('co2_freq_ir_c22/spec_dryIceIR.out')));
       expect(r.energy_hartree).toBe(-7.5422471149753e2);
-      const modes = r.modes as {
-        frequency_cm1: number;
-        irrep: string;
-        ir_intensity_km_mol: number;
-      }[];
+      const modes = r.modes as { last: number }[];
       expect(modes[9]).toEqual({
         first: 23,
         last: 25,
