@@ -11,6 +11,7 @@ import { registerMbe } from './commands/mbe.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
+import { registerTemplate } from './commands/template.js';
 
 const program = new Command('retort')
   .description(
@@ -35,6 +36,7 @@ registerStop(program);
 registerExport(program);
 registerMbe(program);
 registerHosts(program);
+registerTemplate(program);
 
 // A reader that goes away (`retort status | head -1`) must not kill a command half-way: what it
 // would have read is dropped, and the command ends as it would have (a runner goes on with its

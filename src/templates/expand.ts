@@ -29,8 +29,9 @@ const QUOTED = /^\s*(?:"([^"]*)"|'([^']*)')/;
  * Resolves `{% extends "base" %}` (with `{% block name %}…{% endblock %}`), `{% include "x" %}`
  * and `{% from "x" import m1, m2 %}` by inlining the named library files, as Jinja2 would render
  * them: an included file renders in place, a child's blocks replace the base's blocks of the
- * same name (the base's content stays for the others), a `from … import` brings macro
- * definitions. The renderer (@huggingface/jinja) has no loader of its own, so it can reach no
+ * same name (the base's content stays for the others), a `from … import` brings the imported
+ * file's macro definitions. Block tags and inlined includes become `{% if true %}` … `{% endif %}`
+ * so that whitespace control works on them as Jinja2's trim_blocks and lstrip_blocks do. The renderer (@huggingface/jinja) has no loader of its own, so it can reach no
  * file at all: every file a template reaches goes through `load`.
  */
 export function expandTemplate(
@@ -74,14 +75,14 @@ export function expandTemplate(
       if (!/^\s*(?:"[^"]*"|'[^']*')\s*$/.test(rest)) {
         throw new InputError(file, `${tag}: expected {% include "name" %} and nothing more`);
       }
-      return expanded.text.replace(/\r?\n$/, '');
+      return `{% if true %}${expanded.text.replace(/\r?\n$/, '')}{% endif %}`;
     }
     if (!/^\s*(?:"[^"]*"|'[^']*')\s+import\s+[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*\s*$/.test(rest)) {
       throw new InputError(file, `${tag}: expected {% from "name" import macro1, macro2 %}`);
     }
     return macroDefinitions(expanded.text, loaded.file);
   });
-  return { text: depth === 0 ? out.replace(TAG, '') : out, pulled };
+  return { text: depth === 0 ? asConditionals(out) : out, pulled };
 }
 
 /** The text after the header (a header is a comment; this keeps its line from rendering). */
@@ -163,11 +164,22 @@ function fillBlocks(text: string, overrides: ReadonlyMap<string, string>, file: 
   let out = '';
   let at = 0;
   for (const b of outer) {
-    out += text.slice(at, b.start);
+    out += text.slice(at, b.bodyStart);
     out += fillBlocks(overrides.get(b.name) ?? text.slice(b.bodyStart, b.bodyEnd), overrides, file);
-    at = b.end;
+    at = b.bodyEnd;
   }
   return out + text.slice(at);
+}
+
+/**
+ * The remaining block tags as `{% if true %}` … `{% endif %}`: the same output, and the same
+ * whitespace control (trim_blocks, lstrip_blocks, `-`) as Jinja2 gives the block tags.
+ */
+function asConditionals(text: string): string {
+  return text.replace(TAG, (tag: string, kind: string) => {
+    if (kind === 'block') return tag.replace(/block\s+\w+/, 'if true');
+    return tag.replace('endblock', 'endif');
+  });
 }
 
 /** Only the macro definitions of a text, as `{% from … import %}` brings them. */

@@ -2,6 +2,7 @@ import type { JsonValue } from '../core/calc-spec.js';
 import { InputError } from '../core/errors.js';
 import type { Field } from '../core/fields/field.js';
 import { readYamlFields } from '../core/fields/source.js';
+import { RESERVED_NAMES } from './sandbox.js';
 
 /**
  * The header of a template: a YAML block inside a Jinja comment at the very top of the file, so
@@ -135,6 +136,9 @@ function readParameter(field: Field): ParameterSpec {
   const name = nameField.requiredString({ oneLine: true });
   if (!IDENTIFIER.test(name) || name.startsWith('__')) {
     nameField.expected('a name of letters, digits and _ (not starting with a digit or __)');
+  }
+  if (RESERVED_NAMES.has(name)) {
+    throw nameField.error(`"${name}" is a name of the template language; choose another`);
   }
   const type = f.get('type').required(PARAMETER_TYPES.join(' | ')).oneOf(PARAMETER_TYPES);
   if (type === undefined) return nameField.expected('a type');

@@ -26,7 +26,10 @@ export interface RenderedInput {
   /** The program (engine) the input is for; undefined for a template without a header. */
   readonly engine: string | undefined;
   readonly task: string | undefined;
-  /** The input file's text. */
+  /**
+   * The input file's text, ending in a line break (Jinja2 drops a template's last one; input
+   * readers of Fortran programs want every line ended).
+   */
   readonly text: string;
 }
 
@@ -85,7 +88,12 @@ export function renderLoaded(
 ): RenderedInput {
   const values = resolveValues(loaded.name, loaded.parameters, set, context);
   const text = renderCompiled(loaded.compiled, values, `template ${loaded.name}`);
-  return { template: loaded.name, engine: loaded.engine, task: loaded.task, text };
+  return {
+    template: loaded.name,
+    engine: loaded.engine,
+    task: loaded.task,
+    text: text.endsWith('\n') ? text : `${text}\n`,
+  };
 }
 
 /** `KEY=VALUE` pairs of `--set` as raw values (text; the parameter's type reads it). */

@@ -37,7 +37,8 @@ const FORBIDDEN_ATTRIBUTES = new Set([
   'mro',
 ]);
 
-const GLOBALS = new Set([
+/** Names the renderer defines, which templates may use; no parameter may take one of them. */
+export const GLOBALS: ReadonlySet<string> = new Set([
   'range',
   'namespace',
   'raise_exception',
@@ -47,6 +48,14 @@ const GLOBALS = new Set([
   'True',
   'False',
   'None',
+]);
+
+/** Names no parameter may take: the globals, those bound inside loops and calls, and strftime_now. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  ...GLOBALS,
+  'loop',
+  'caller',
+  'strftime_now',
 ]);
 
 /** A template compiled and checked, ready to render with values for its declared names. */
@@ -89,7 +98,7 @@ export function renderCompiled(
   where: string,
 ): string {
   try {
-    return compiled.template.render({ ...values, strftime_now: undefined });
+    return compiled.template.render(values);
   } catch (cause) {
     throw new InputError(where, `rendering failed: ${errorMessage(cause)}`, { cause });
   }
@@ -202,7 +211,7 @@ class Walk {
         this.nodes(n.body);
         this.nodes(n.defaultBlock);
         return;
-      case 'SetStatement':
+      case 'Set':
         this.bind(n.assignee);
         this.node(n.value);
         this.nodes(n.body);

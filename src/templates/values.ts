@@ -92,6 +92,21 @@ function typedValue(p: ParameterSpec, raw: RawValue, where: string, baseDir: str
   return value;
 }
 
+/**
+ * A typed text of the form or `--set` as its parameter reads it (`40` for a float, `yes` for a
+ * bool), or what the parameter expects; for int, float, bool, choice and string parameters.
+ */
+export function readParameterText(
+  p: ParameterSpec,
+  text: string,
+):
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly expected: string } {
+  const value = fromText(p, text);
+  const problem = valueProblem(p, value);
+  return problem === undefined ? { ok: true, value } : { ok: false, expected: problem };
+}
+
 /** A text as the parameter's type reads it (`--set`, the form); left as is when it is not. */
 function fromText(p: ParameterSpec, text: string): unknown {
   const t = text.trim();
