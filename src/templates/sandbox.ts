@@ -202,6 +202,13 @@ class Walk {
       case 'TestExpression':
         this.node(n.operand);
         return;
+      case 'UnaryExpression':
+        this.node(n.argument);
+        return;
+      case 'BinaryExpression':
+        this.node(n.left);
+        this.node(n.right);
+        return;
       case 'KeywordArgumentExpression':
         this.node(n.value);
         return;
