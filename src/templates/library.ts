@@ -15,13 +15,18 @@ import type { LoadedTemplate } from './expand.js';
  */
 export const TEMPLATE_EXTENSION = '.j2';
 
-/** The built-in library: `templates/` beside `src/` and `dist/`. */
-export const BUILTIN_TEMPLATES = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
+/** The built-in library: `templates/` of the package (found from src/ and from dist/src/). */
+export const BUILTIN_TEMPLATES = join(
+  packageRoot(dirname(fileURLToPath(import.meta.url))),
   'templates',
 );
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '..', '..');
+  }
+}
 
 export interface LibraryEntry {
   readonly name: string;

@@ -6,8 +6,8 @@ import { compileTemplate, renderCompiled, type CompiledTemplate } from './sandbo
 import { resolveValues, type RawValue, type RenderContext } from './values.js';
 
 /**
- * A template read, expanded and checked: the header, the parameters (its own, then those of
- * the bases and includes it pulls in that it does not redeclare), the engine and task.
+ * A template read, expanded and checked: the header, the parameters (those of the bases and
+ * includes it pulls in, then its own; its own declaration of a name wins), the engine and task.
  */
 export interface LoadedTemplate {
   /** As the user named it (`qe-scf`, `./my.d12.j2`). */
@@ -42,11 +42,18 @@ export function loadTemplate(ref: string, library: TemplateLibrary, cwd: string)
   const found = library.resolve(ref, cwd);
   const header = readHeader(found.text, found.file);
   const expanded = expandTemplate(found.text, found.file, (name, from) => library.find(name, from));
-  const parameters = [...header.parameters];
-  for (const pulled of expanded.pulled) {
+  // The bases' and includes' parameters first (deepest base first, as a form reads best), each
+  // replaced in place by the template's own declaration of the same name.
+  const parameters: ParameterSpec[] = [];
+  for (const pulled of [...expanded.pulled].reverse()) {
     for (const p of pulled.parameters) {
       if (!parameters.some((q) => q.name === p.name)) parameters.push(p);
     }
+  }
+  for (const p of header.parameters) {
+    const at = parameters.findIndex((q) => q.name === p.name);
+    if (at >= 0) parameters[at] = p;
+    else parameters.push(p);
   }
   const compiled = compileTemplate(
     expanded.text,
