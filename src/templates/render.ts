@@ -42,10 +42,10 @@ export function loadTemplate(ref: string, library: TemplateLibrary, cwd: string)
   const found = library.resolve(ref, cwd);
   const header = readHeader(found.text, found.file);
   const expanded = expandTemplate(found.text, found.file, (name, from) => library.find(name, from));
-  // The bases' and includes' parameters first (deepest base first, as a form reads best), each
+  // The bases' and includes' parameters first (in the order they are pulled in), each
   // replaced in place by the template's own declaration of the same name.
   const parameters: ParameterSpec[] = [];
-  for (const pulled of [...expanded.pulled].reverse()) {
+  for (const pulled of expanded.pulled) {
     for (const p of pulled.parameters) {
       if (!parameters.some((q) => q.name === p.name)) parameters.push(p);
     }
