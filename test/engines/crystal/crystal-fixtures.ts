@@ -16,7 +16,7 @@ export const CRYSTAL_REAL = join(
 );
 
 export const haveCrystalFixtures = existsSync(join(CRYSTAL_REAL, 'SOURCES.md'));
-export const noCrystalFixtures = `real CRYSTAL outputs not found in ${CRYSTAL_REAL}`;
+export const noCrystalFixtures = `the real CRYSTAL outputs are not in ${CRYSTAL_REAL}`;
 
 /** A file of the real CRYSTAL fixtures (`mgo_scf_hf_c17/main.out`). */
 export function crystalFixture(path: string): string {

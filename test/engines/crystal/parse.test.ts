@@ -27,7 +27,7 @@ function failureOf(outcome: Outcome): { class: string; message: string } {
 }
 
 describe.skipIf(!haveCrystalFixtures)(
-  `crystal parse of real outputs (${noCrystalFixtures} skips)`,
+  `crystal parse of real outputs (skipped when ${noCrystalFixtures})`,
   () => {
     it('reads the converged SCF energy, cycles, band gap and the banner version of an MgO HF run wrapped by runcry17', () => {
       const outcome = parse('scf', crystalFixture('mgo_scf_hf_c17/main.out'));
