@@ -499,6 +499,51 @@ describe('templated calcs of installed programs (live)', () => {
     300_000,
   );
 
+  it.skipIf(!hasProgram('nwchem'))(
+    'runs nwchem-nmr of methane in chloroform to the shielding of the real NWChem fixture run with the same settings',
+    () => {
+      const dir = tempCampaign();
+      const h = 0.629118;
+      writeFileSync(
+        join(dir, 'methane.xyz'),
+        [
+          '5',
+          'methane',
+          'C 0.0 0.0 0.0',
+          `H ${h} ${h} ${h}`,
+          `H ${-h} ${-h} ${h}`,
+          `H ${-h} ${h} ${-h}`,
+          `H ${h} ${-h} ${-h}`,
+          '',
+        ].join('\n'),
+      );
+      const out = calcJson(dir, [
+        '--template',
+        'nwchem-nmr',
+        '--xyz',
+        'methane.xyz',
+        '--set',
+        'solvent=chcl3',
+      ]);
+      expect([out.program, out.task, out.status], JSON.stringify(out.failure)).toEqual([
+        'nwchem',
+        'nmr',
+        'succeeded',
+      ]);
+      const shieldings = out.result?.shieldings_ppm as { element: string; isotropic_ppm: number }[];
+      const carbon = shieldings.find((s) => s.element === 'C');
+      const fixture = readFileSync(
+        join(REPO_ROOT, 'test', 'fixtures', 'real', 'nwchem', 'methane_nmr_chcl3.out'),
+        'utf8',
+      );
+      const reference = Number(/isotropic =\s+(-?\d+\.\d+)/.exec(fixture)?.[1]);
+      expect(reference).toBeCloseTo(195.37, 2);
+      expect(Math.abs((carbon?.isotropic_ppm ?? NaN) - reference)).toBeLessThan(0.01);
+      expect(out.result?.method).toBe('dft');
+    },
+    300_000,
+  );
+
   it.skipIf(!hasProgram('mopac'))(
     'runs mopac-optimize of ethanol to the heat of formation MOPAC gives when run by hand',
     () => {

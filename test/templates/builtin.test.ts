@@ -55,6 +55,8 @@ describe('the built-in template library', () => {
       'crystal-opt',
       'crystal-scf',
       'mopac-optimize',
+      'nwchem-nmr',
+      'nwchem-optimize',
       'qe-bands',
       'qe-relax',
       'qe-scf',
@@ -64,7 +66,7 @@ describe('the built-in template library', () => {
   it('holds templates that each name an engine and a task and pass the check', () => {
     for (const entry of library.list()) {
       const loaded = loadTemplate(entry.name, library, '/');
-      expect(loaded.engine, entry.name).toMatch(/^(crystal|qe|mopac)$/);
+      expect(loaded.engine, entry.name).toMatch(/^(crystal|qe|mopac|nwchem)$/);
       expect(loaded.task, entry.name).toMatch(/^[a-z]+$/);
     }
   });
@@ -128,6 +130,7 @@ describe('the built-in template library', () => {
         'qe-bands': { conv_thr: '0.0001' },
         'crystal-bands': { path: 'custom', path_lines: '0 0 0 4 4 4\n4 4 4 4 0 4' },
         'crystal-freq': { intensities: 'no' },
+        'nwchem-nmr': { solvent: 'chcl3', xc: 'xpbe96 cpbe96' },
       };
       for (const entry of library.list()) {
         const loaded = loadTemplate(entry.name, library, '/');
