@@ -395,6 +395,48 @@ describe.skipIf(!haveCrystalFixtures)(
       180_000,
     );
 
+    it('ends a form filled in a pseudo-terminal in a calc with --run', () => {
+      const dir = tempCampaign();
+      writeFileSync(join(dir, 'mgo.cif'), MGO_CIF);
+      const env = crystalStandIns(dir);
+      const session = {
+        argv: [
+          process.execPath,
+          RETORT_BIN,
+          'template',
+          'fill',
+          'crystal-scf',
+          '--structure',
+          'mgo.cif',
+          '--run',
+        ],
+        cwd: dir,
+        env: { ...env, NO_COLOR: '1' },
+        steps: [
+          ['title', '\r'],
+          ['basis', '\r'],
+          ['hamiltonian', '\u001b[A\r'],
+          ['functional', '\r'],
+          ['shrink', '\r'],
+          ['toldee', '\r'],
+          ['maxcycle', '\r'],
+        ],
+      };
+      const r = spawnSync('python3', [join(HERE, 'pty-session.py')], {
+        input: JSON.stringify(session),
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(r.status, r.stdout).toBe(0);
+      expect(r.stdout).toContain('crystal scf: succeeded');
+      const hf = calcJson(
+        dir,
+        ['--template', 'crystal-scf', '--structure', 'mgo.cif', '--set', 'hamiltonian=HF'],
+        env,
+      );
+      expect(hf.cached).toBe(true);
+    }, 180_000);
+
     it('keys a templated calc on its rendered input: the same values are answered from the store, another value runs', () => {
       const dir = tempCampaign();
       writeFileSync(join(dir, 'mgo.cif'), MGO_CIF);
