@@ -45,6 +45,10 @@ export interface CommandSpec {
  * - `keywords`: extra program keywords passed through verbatim (MOPAC `PRECISE`, …).
  * - `options`: engine options with documented meaning per engine (obabel `nconf`, …).
  * - `command`: only for the `command` engine.
+ * - `input`: the text of an input file rendered from a template (src/templates/). An engine that
+ *   takes it (crystal, qe, mopac) writes it as its input file instead of writing one itself,
+ *   runs it with its usual command line and parses the output as usual, so results are the
+ *   engine's fields. It is part of the key: the cache follows the rendered text.
  */
 export interface CalcSpec {
   readonly program: string;
@@ -56,6 +60,7 @@ export interface CalcSpec {
   readonly keywords?: readonly string[];
   readonly options?: Readonly<Record<string, JsonValue>>;
   readonly command?: CommandSpec;
+  readonly input?: string;
   readonly resources: Resources;
   /** A name for people (a line label, a molecule id); not part of the key. */
   readonly label?: string;

@@ -12,6 +12,7 @@ export const SETTINGS_FILE = 'retort.yaml';
  * details/      per-item JSON      exports/    CSV and JSON views of the store
  * status.json   live run status    STOP        create it to stop gracefully
  * logs/         run logs           retort.lock the runner's lock (pid, start time)
+ * templates/    the campaign's own input templates (NAME.j2), beside the built-in ones
  * ```
  */
 export interface CampaignPaths {
@@ -25,6 +26,7 @@ export interface CampaignPaths {
   readonly stop: string;
   readonly logs: string;
   readonly lock: string;
+  readonly templates: string;
 }
 
 export function campaignPaths(root: string): CampaignPaths {
@@ -39,6 +41,7 @@ export function campaignPaths(root: string): CampaignPaths {
     stop: join(root, 'STOP'),
     logs: join(root, 'logs'),
     lock: join(root, 'retort.lock'),
+    templates: join(root, 'templates'),
   };
 }
 

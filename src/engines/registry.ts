@@ -1,6 +1,7 @@
 import { InputError } from '../core/errors.js';
 import { commandEngine } from './command/index.js';
 import { crestEngine } from './crest/index.js';
+import { crystalEngine } from './crystal/index.js';
 import type { Engine } from './engine.js';
 import { mopacEngine } from './mopac/index.js';
 import { nwchemEngine } from './nwchem/index.js';
@@ -19,6 +20,7 @@ export const ENGINES: readonly Engine[] = [
   psi4Engine,
   nwchemEngine,
   qeEngine,
+  crystalEngine,
 ];
 
 /** The engine of a program; InputError('program') naming the known ones otherwise. */

@@ -53,6 +53,11 @@ const RULES: readonly LayerRule[] = [
     text: 'engines import nothing from runtime, pipelines, cli, executors or store',
   },
   {
+    layer: 'templates',
+    forbidden: ['runtime', 'pipelines', 'cli', 'executors', 'store', 'engines'],
+    text: 'templates import nothing from runtime, pipelines, cli, executors, store or engines',
+  },
+  {
     layer: 'cli',
     forbidden: ['store', 'executors'],
     text: 'cli imports no store or executors module directly',

@@ -13,6 +13,7 @@ describe('the engine registry', () => {
       'psi4',
       'nwchem',
       'qe',
+      'crystal',
     ]);
     for (const engine of ENGINES) expect(getEngine(engine.program)).toBe(engine);
   });

@@ -7,6 +7,8 @@ import type { CalcLine } from '../../pipelines/calc-list/calc-line.js';
 import { checkCalcList, runCalcList } from '../../pipelines/calc-list/calc-list.js';
 import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
+import { TemplateLibrary } from '../../templates/library.js';
+import { parseSetPairs } from '../../templates/render.js';
 import { resultSummary } from '../format.js';
 import {
   checkRunFlags,
@@ -16,8 +18,8 @@ import {
   type RunFlags,
 } from '../session.js';
 
-interface CalcOptions extends RunFlags {
-  readonly program: string;
+export interface CalcOptions extends RunFlags {
+  readonly program?: string;
   readonly task?: string;
   readonly method?: string;
   readonly basis?: string;
@@ -32,6 +34,8 @@ interface CalcOptions extends RunFlags {
   readonly cores?: string;
   readonly label?: string;
   readonly json?: boolean;
+  readonly template?: string;
+  readonly set: readonly string[];
 }
 
 export function registerCalc(program: Command): void {
@@ -41,7 +45,17 @@ export function registerCalc(program: Command): void {
     .description(
       `Runs one calculation through the runner and prints its result. The start geometry comes from --xyz FILE or from --smiles (Open Babel --gen3d, itself recorded, so the same SMILES always gives the same geometry). An identical calc already in the store is answered from it without running the program ("cached": true in --json). Charge defaults to the SMILES' formal charges (else 0); multiplicity to the SMILES' unpaired electrons + 1 as RDKit perceives them ([CH3] a doublet, [O][O] a triplet; else 1). Both are checked against the structure before anything runs: the parity of the electron count, and no more unpaired electrons than its valence shells hold. Open shells run MOPAC with UHF. A crystal (engine qe) comes from --structure FILE, a CIF. Engine options are given as --option KEY=VALUE, once per option; VALUE is read as JSON when it is JSON (12, true, [4,4,4], {"Si":"Si.pz-vbc.UPF"}), else as text.`,
     )
-    .requiredOption('-p, --program <name>', ENGINES.map((e) => e.program).join(', '))
+    .option(
+      '-p, --program <name>',
+      `${ENGINES.map((e) => e.program).join(', ')} (default with --template: its engine)`,
+    )
+    .option('--template <name|file>', 'render the input from this template (retort template list)')
+    .option(
+      '--set <name=value>',
+      'a template parameter, e.g. ecutwfc=40 (repeatable)',
+      (value: string, previous: readonly string[]) => [...previous, value],
+      [] as readonly string[],
+    )
     .option('-t, --task <task>', 'energy (default), optimize; obabel: gen3d, conformers')
     .option('-m, --method <method>', 'MOPAC Hamiltonian (PM7 …) or xtb method (GFN2, GFN1, GFN-FF)')
     .option('--basis <basis>', 'basis set, for programs that take one')
@@ -92,6 +106,7 @@ const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
   walltime_s: '--walltime',
   cores: '--cores',
   label: '--label',
+  template: '--template',
 };
 
 /** A calc-list InputError about a field, retold naming the option the user typed. */
@@ -133,7 +148,8 @@ function parseEngineOptions(
   return options;
 }
 
-async function runCalc(o: CalcOptions): Promise<number> {
+/** `retort calc` with its options parsed (also the end of `retort template fill --run`). */
+export async function runCalc(o: CalcOptions): Promise<number> {
   const given = (['smiles', 'xyz', 'structure'] as const).filter((k) => o[k] !== undefined);
   if (given.length > 1) {
     throw new InputError(
@@ -141,10 +157,18 @@ async function runCalc(o: CalcOptions): Promise<number> {
       `give one of --smiles, --xyz or --structure, not ${given.map((k) => `--${k}`).join(' and ')}`,
     );
   }
+  if (o.program === undefined && o.template === undefined) {
+    throw new InputError('--program', 'required (or --template, whose engine is the program)');
+  }
+  if (o.set.length > 0 && o.template === undefined) {
+    throw new InputError('--set', 'sets a parameter of a template: give --template too');
+  }
   const engineOptions = parseEngineOptions(o.option);
   const walltime = parsePositive(o.walltime, '--walltime');
   const line: CalcLine = {
-    program: o.program,
+    program: o.program ?? '',
+    template: o.template,
+    values: o.template === undefined ? undefined : parseSetPairs(o.set),
     task: o.task,
     method: o.method,
     basis: o.basis,
@@ -174,6 +198,7 @@ async function runCalc(o: CalcOptions): Promise<number> {
     [{ line, where: CALC_WHERE }],
     process.cwd(),
     settings.defaults,
+    new TemplateLibrary(paths.templates),
   ).catch((error: unknown) => {
     throw optionNamed(error);
   });

@@ -8,6 +8,7 @@ import {
 import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
 import { campaignPaths } from '../../core/campaign-layout.js';
+import { TemplateLibrary } from '../../templates/library.js';
 import { formatDuration, resultSummary, table } from '../format.js';
 import { checkRunFlags, openRunSession, parseCount, type RunFlags } from '../session.js';
 
@@ -61,12 +62,15 @@ Exit status: 0 when every calc succeeded, 1 when any failed or did not run, 2 fo
 }
 
 async function runFile(file: string, flags: RunOptions): Promise<number> {
-  const settings = readSettings(
-    campaignPaths(findCampaignRoot(flags.campaign, process.cwd())).settings,
-  );
+  const paths = campaignPaths(findCampaignRoot(flags.campaign, process.cwd()));
+  const settings = readSettings(paths.settings);
   checkRunFlags(flags, settings);
   const priority = parseCount(flags.priority, '--priority', -1_000_000) ?? 0;
-  const list = await readCalcListFile(file, settings.defaults);
+  const list = await readCalcListFile(
+    file,
+    settings.defaults,
+    new TemplateLibrary(paths.templates),
+  );
 
   const session = await openRunSession(flags, ['retort', 'run', file], {
     quiet: flags.json === true,

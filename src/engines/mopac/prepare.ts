@@ -1,6 +1,7 @@
 import type { Atom } from '../../chem/molecule.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
+import { renderedInput } from '../rendered-input.js';
 import type { JobSpec } from '../../core/job-spec.js';
 import { refuseUnknownOptions, requireGeometry, requireTask } from '../spec-checks.js';
 
@@ -63,9 +64,17 @@ export function mopacMethod(spec: CalcSpec): string {
  * `keywords` is the user's choice of the half-electron method and is kept (no UHF added); for
  * multiplicity ≥ 3 it needs an active space (`OPEN(n,m)` or `C.I.=`), without which MOPAC
  * cannot run it, so it is refused.
+ *
+ * With spec.input (rendered from a template) `input.mop` is that text; the spec's molecule is
+ * still required (the parser compares the optimised geometry with it) and takes no options.
  */
 export function prepareMopac(spec: CalcSpec): JobSpec {
   requireTask(spec, 'mopac', MOPAC_TASKS);
+  const rendered = renderedInput(spec);
+  if (rendered !== undefined) {
+    requireGeometry(spec);
+    return mopacJob(spec, rendered);
+  }
   refuseUnknownOptions(spec, []);
   const { atoms, charge, multiplicity } = requireGeometry(spec);
   refuseGhostAtoms(atoms);
@@ -99,6 +108,11 @@ export function prepareMopac(spec: CalcSpec): JobSpec {
       `${a.element.padEnd(2)} ${coord(a.x)} ${flag} ${coord(a.y)} ${flag} ${coord(a.z)} ${flag}`,
   );
   const input = [words.join(' '), `retort ${spec.task}`, '', ...atomLines, ''].join('\n');
+  return mopacJob(spec, input);
+}
+
+/** The MOPAC job of an input text (written above or rendered from a template). */
+function mopacJob(spec: CalcSpec, input: string): JobSpec {
   return {
     argv: ['mopac', MOPAC_INPUT],
     files: { [MOPAC_INPUT]: input },

@@ -110,10 +110,21 @@ export function parseNwchem(outputs: JobOutputs, spec: CalcSpec): Outcome {
   }
 
   let theory: NwchemTheory;
-  try {
-    theory = nwchemMethod(spec).theory;
-  } catch {
-    return fail({ class: 'parse_error', message: `NWChem: unknown method "${spec.method ?? ''}"` });
+  if (spec.input !== undefined) {
+    // A rendered input names its module itself: the output's most refined energy says which.
+    theory =
+      (['mp2', 'dft', 'scf'] as const).find((t) =>
+        new RegExp(ENERGY_LINES[t].source).test(stdout),
+      ) ?? 'scf';
+  } else {
+    try {
+      theory = nwchemMethod(spec).theory;
+    } catch {
+      return fail({
+        class: 'parse_error',
+        message: `NWChem: unknown method "${spec.method ?? ''}"`,
+      });
+    }
   }
   const energies = [...stdout.matchAll(ENERGY_LINES[theory])];
   const energyText = energies[energies.length - 1]?.[1];
@@ -127,7 +138,7 @@ export function parseNwchem(outputs: JobOutputs, spec: CalcSpec): Outcome {
   const energy = fortranNumber(energyText);
   const result: Record<string, JsonValue> = {
     total_energy_hartree: energy,
-    method: (spec.method ?? '').trim().toLowerCase(),
+    method: (spec.method ?? (spec.input === undefined ? '' : theory)).trim().toLowerCase(),
     basis: (spec.basis ?? '').trim().toLowerCase(),
     charge,
     multiplicity,

@@ -2,6 +2,7 @@ import { coordinate } from '../coordinate.js';
 import { normalizeSymbol } from '../../chem/elements.js';
 import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
+import { renderedInput } from '../rendered-input.js';
 import type { JobSpec } from '../../core/job-spec.js';
 import {
   basisName,
@@ -159,9 +160,18 @@ const OWNED_DIRECTIVES = [
  * Keywords: extra input lines, inserted before the task line verbatim; `;` separates lines as in
  * any NWChem input (`dft; grid fine; end`). Directives the spec decides (task, geometry, basis,
  * charge, mult, xc …) are refused.
+ *
+ * With spec.input (rendered from a template) `input.nw` is that text: no method, basis,
+ * keywords or options; the molecule is still required (the parser compares geometries and
+ * counts atoms with it) and the parser takes the module from the output's energy lines.
  */
 export function prepareNwchem(spec: CalcSpec): JobSpec {
   requireTask(spec, 'nwchem', NWCHEM_TASKS);
+  const rendered = renderedInput(spec);
+  if (rendered !== undefined) {
+    requireGeometry(spec);
+    return nwchemJob(spec, rendered);
+  }
   refuseUnknownOptions(spec, [
     'reference',
     'xc',
@@ -277,10 +287,18 @@ export function prepareNwchem(spec: CalcSpec): JobSpec {
   }
   if (nmr) lines.push('property', '  shielding', 'end');
   lines.push(...keywords, `task ${theory} ${OPERATIONS[spec.task] ?? spec.task}`, '');
+  return nwchemJob(spec, lines.join('\n'));
+}
+
+/**
+ * The NWChem job of an input text (written above or rendered from a template, which must use
+ * `scratch_dir ./scratch` and `permanent_dir ./perm`, created here, inside the calc directory).
+ */
+function nwchemJob(spec: CalcSpec, input: string): JobSpec {
   return {
     argv: ['nwchem', NWCHEM_INPUT],
     files: {
-      [NWCHEM_INPUT]: lines.join('\n'),
+      [NWCHEM_INPUT]: input,
       [`${NWCHEM_SCRATCH}/.keep`]: '',
       [`${NWCHEM_PERM}/.keep`]: '',
     },

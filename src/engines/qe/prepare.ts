@@ -8,6 +8,7 @@ import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { JobSpec } from '../../core/job-spec.js';
 import { coordinate } from '../coordinate.js';
+import { renderedInput } from '../rendered-input.js';
 import {
   choiceOption,
   intOption,
@@ -139,9 +140,17 @@ const OWNED: Readonly<Record<string, string>> = {
  * - `pw_keywords`: `{"system.nspin": 2, "electrons.mixing_beta": 0.3}` — any other namelist
  *   entry (`namelist.name`), a number, boolean or plain string.
  * spec.method, basis and keywords are refused (the functional comes with the pseudopotentials).
+ *
+ * With spec.input (an input rendered from a template) pw.in is that text; only options `parent`
+ * (nscf/bands, as above) and `occupations` (tells the parser whether a gap is meaningful) are
+ * taken, and spec.structure is optional (the parser reads the cell from the output).
  */
 export function prepareQe(spec: CalcSpec): JobSpec {
   requireTask(spec, 'qe', QE_TASKS);
+  const rendered = renderedInput(spec, ['parent', 'occupations']);
+  if (rendered !== undefined) {
+    return qeJob(spec, rendered, parentKey(spec, spec.task === 'nscf' || spec.task === 'bands'));
+  }
   refuseUnknownOptions(spec, OPTIONS);
   for (const field of ['method', 'basis', 'molecule'] as const) {
     if (spec[field] !== undefined) {
@@ -247,10 +256,19 @@ export function prepareQe(spec: CalcSpec): JobSpec {
     ...kPointLines(spec, structure),
     '',
   );
+  return qeJob(spec, lines.join('\n'), parent);
+}
+
+/**
+ * The pw.x job of an input text (written by prepareQe or rendered from a template): with a
+ * rendered input the template must keep `outdir = './out'` and `prefix = 'retort'`, where the
+ * parser and a later nscf/bands look.
+ */
+function qeJob(spec: CalcSpec, input: string, parent: string | undefined): JobSpec {
   const cores = String(Math.max(1, Math.floor(spec.resources.cores)));
   return {
     argv: ['pw.x', '-input', QE_INPUT],
-    files: { [QE_INPUT]: lines.join('\n') },
+    files: { [QE_INPUT]: input },
     env: { OMP_NUM_THREADS: cores },
     outputs: [
       `${QE_OUTDIR}/${QE_PREFIX}.save/data-file-schema.xml`,

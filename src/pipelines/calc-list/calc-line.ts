@@ -17,7 +17,9 @@ import type { Field } from '../../core/fields/field.js';
  *
  * | field | meaning |
  * |---|---|
- * | `program` | a program of the engine registry (engines/registry.ts): `mopac`, `xtb`, `command` … |
+ * | `program` | a program of the engine registry (engines/registry.ts): `mopac`, `xtb`, `command` …; with `template`, the template's engine when absent |
+ * | `template` | the input comes from this template (a name of the template library or a `.j2` file relative to the list); `program` and `task` default to the template's |
+ * | `values` | the template's parameter values, by name (`{"ecutwfc": 40}`); `file`, `structure` and `molecule` values are paths relative to the list |
  * | `task` | `energy` (default for QC programs), `optimize`, `gen3d`, `conformers`, `run` (command) |
  * | `method`, `basis` | model chemistry, e.g. `PM7`, `GFN2` |
  * | `keywords` | extra program keywords: a list, or one string split at spaces |
@@ -33,7 +35,10 @@ import type { Field } from '../../core/fields/field.js';
  * | `priority` | an integer: higher starts first (default 0, or `retort run --priority`); not part of the calc |
  */
 export interface CalcLine {
+  /** '' on a template line without `program`, until checkCalcList fills in the template's engine. */
   readonly program: string;
+  readonly template: string | undefined;
+  readonly values: Readonly<Record<string, JsonValue>> | undefined;
   readonly task: string | undefined;
   readonly method: string | undefined;
   readonly basis: string | undefined;
@@ -59,6 +64,8 @@ export interface CalcLine {
 
 export const FIELDS = [
   'program',
+  'template',
+  'values',
   'task',
   'method',
   'basis',
@@ -91,8 +98,19 @@ export function readCalcLine(root: Field): CalcLine {
   const keywords = f.get('keywords');
   const options = f.get('options');
   options.object();
+  const template = f.get('template').string({ oneLine: true });
+  const values = f.get('values');
+  values.object();
+  if (values.present && template === undefined) {
+    throw values.error('values are the parameters of a template: give "template" too');
+  }
   const line: CalcLine = {
-    program: f.get('program').requiredString(),
+    program:
+      template === undefined
+        ? f.get('program').requiredString()
+        : (f.get('program').string({ oneLine: true }) ?? ''),
+    template,
+    values: values.value as Record<string, JsonValue> | undefined,
     task: f.get('task').string(),
     method: f.get('method').string(),
     basis: f.get('basis').string(),

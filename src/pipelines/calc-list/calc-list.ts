@@ -10,6 +10,8 @@ import { readJsonLinesFields } from '../../core/fields/source.js';
 import { within } from '../../core/fields/within.js';
 import { getEngine } from '../../engines/registry.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
+import { TemplateLibrary } from '../../templates/library.js';
+import { loadTemplate } from '../../templates/render.js';
 import { readCalcLine, type CalcLine } from './calc-line.js';
 import {
   gen3dGeometry,
@@ -30,6 +32,8 @@ export interface CalcList {
   /** Where `xyz` paths are resolved. */
   readonly baseDir: string;
   readonly defaults: Resources;
+  /** Where `template` lines find their templates. */
+  readonly library: TemplateLibrary;
 }
 
 /**
@@ -63,7 +67,11 @@ export interface LineResult {
 }
 
 /** Reads and checks a calc list file (JSON Lines; `file` as the user named it). */
-export async function readCalcListFile(file: string, defaults: Resources): Promise<CalcList> {
+export async function readCalcListFile(
+  file: string,
+  defaults: Resources,
+  library = new TemplateLibrary(),
+): Promise<CalcList> {
   const path = resolve(file);
   let text: string;
   try {
@@ -77,7 +85,7 @@ export async function readCalcListFile(file: string, defaults: Resources): Promi
   }));
   if (lines.length === 0)
     throw new InputError(file, 'holds no calcs (expected one JSON object per line)');
-  return checkCalcList(lines, dirname(path), defaults);
+  return checkCalcList(lines, dirname(path), defaults, library);
 }
 
 /** Checks lines read elsewhere (`retort calc` options) as a list; see {@link CalcList}. */
@@ -85,10 +93,13 @@ export async function checkCalcList(
   lines: readonly { readonly line: CalcLine; readonly where: string }[],
   baseDir: string,
   defaults: Resources,
+  library = new TemplateLibrary(),
 ): Promise<CalcList> {
   const rdkit = lines.some(({ line }) => line.smiles !== undefined) ? await loadRdkit() : undefined;
   const checked: CheckedLine[] = [];
-  for (const { line, where } of lines) {
+  for (const read of lines) {
+    const where = read.where;
+    const line = withTemplateProgram(read.line, where, baseDir, library);
     within(where, () => getEngine(line.program));
     const atoms =
       rdkit === undefined || line.smiles === undefined
@@ -96,7 +107,7 @@ export async function checkCalcList(
         : await smilesAtoms(rdkit, line.smiles);
     const radicals = atoms?.radicalElectrons;
     const geometry = standIn(atoms?.elements);
-    const resolved = await lineToSpec(line, where, baseDir, defaults, geometry, radicals);
+    const resolved = await lineToSpec(line, where, baseDir, defaults, geometry, radicals, library);
     const spin = radicals === undefined ? {} : { radicalElectrons: radicals };
     if (!resolved.ok) {
       checked.push({ line, where, ...spin });
@@ -107,7 +118,37 @@ export async function checkCalcList(
     if (atoms !== undefined) checkSpin(atoms.elements, spec, line, where);
     within(where, () => getEngine(spec.program).prepare(spec));
   }
-  return { lines: checked, baseDir, defaults };
+  return { lines: checked, baseDir, defaults, library };
+}
+
+/**
+ * A template line with the template's engine as its program (and task) where it names none;
+ * a line naming another program than its template's is refused.
+ */
+function withTemplateProgram(
+  line: CalcLine,
+  where: string,
+  baseDir: string,
+  library: TemplateLibrary,
+): CalcLine {
+  if (line.template === undefined) return line;
+  const loaded = within(where, () => loadTemplate(line.template ?? '', library, baseDir));
+  if (loaded.engine === undefined) {
+    if (line.program === '') {
+      throw new InputError(
+        `${where}: program`,
+        `template ${line.template} names no engine in its header: give the program`,
+      );
+    }
+    return line;
+  }
+  if (line.program !== '' && line.program !== loaded.engine) {
+    throw new InputError(
+      `${where}: program`,
+      `template ${line.template} renders input for ${loaded.engine}, not ${line.program}`,
+    );
+  }
+  return { ...line, program: loaded.engine, task: line.task ?? loaded.task };
 }
 
 /**
@@ -182,6 +223,7 @@ async function runLine(
       list.defaults,
       geometry,
       radicalElectrons,
+      list.library,
     );
     if (!resolved.ok) {
       return {

@@ -10,6 +10,8 @@ import { InputError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
 import { within } from '../../core/fields/within.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
+import type { TemplateLibrary } from '../../templates/library.js';
+import { renderTemplate } from '../../templates/render.js';
 import type { CalcLine } from './calc-line.js';
 
 /** A line's spec, or why it has none (its start geometry could not be made). */
@@ -72,9 +74,53 @@ export const STATED_SPIN_HINT =
  * Turns a line into the spec of its calc; a SMILES start geometry comes from `smilesGeometry`.
  * `baseDir` resolves `xyz` and `structure` paths; `where` names the line in errors. Multiplicity, when the line
  * has none: `radicalElectrons + 1` (the unpaired electrons RDKit perceives in the SMILES, see
- * chem/smiles-atoms.ts), else 1.
+ * chem/smiles-atoms.ts), else 1. A line with `template` gets its input rendered from it (from
+ * `library`), with the line's molecule or crystal as the template's molecule or structure, into
+ * spec.input; the template's engine and task are the spec's program and task.
  */
 export async function lineToSpec(
+  line: CalcLine,
+  where: string,
+  baseDir: string,
+  defaults: Resources,
+  smilesGeometry: SmilesGeometry,
+  radicalElectrons?: number,
+  library?: TemplateLibrary,
+): Promise<LineSpec> {
+  const made = await untemplatedSpec(
+    line,
+    where,
+    baseDir,
+    defaults,
+    smilesGeometry,
+    radicalElectrons,
+  );
+  if (!made.ok || line.template === undefined) return made;
+  if (library === undefined) {
+    throw new InputError(`${where}: template`, 'templates are not available here');
+  }
+  const { spec } = made;
+  const rendered = within(where, () =>
+    renderTemplate(line.template ?? '', line.values ?? {}, {
+      library,
+      cwd: baseDir,
+      ...(spec.molecule === undefined ? {} : { molecule: spec.molecule }),
+      ...(spec.structure === undefined ? {} : { structure: spec.structure }),
+    }),
+  );
+  return {
+    ok: true,
+    notes: [...made.notes, `input rendered from template ${rendered.template}`],
+    spec: {
+      ...spec,
+      program: line.program,
+      task: line.task ?? rendered.task ?? spec.task,
+      input: rendered.text,
+    },
+  };
+}
+
+async function untemplatedSpec(
   line: CalcLine,
   where: string,
   baseDir: string,
@@ -180,6 +226,12 @@ export async function lineToSpec(
     if (!made.ok) return made;
     atoms = made.atoms;
     notes.push(made.note);
+  } else if (line.template !== undefined) {
+    return {
+      ok: true,
+      notes,
+      spec: { program: line.program, task: line.task ?? 'energy', ...common },
+    };
   } else {
     throw new InputError(
       where,
