@@ -1,0 +1,218 @@
+/**
+ * bench/tui-refresh — what the terminal UI costs, on a large store and to a live run.
+ *
+ * 1. Refresh: a campaign whose store holds 100,000 calcs (as runs leave them: every one with an
+ *    attempt, a few thousand failed or queued). The UI's monitor (runtime/monitor) is timed for
+ *    what one refresh does: a snapshot (counts, executors, completions, batches, status.json)
+ *    plus the visible page of the Calcs view, (a) when nothing changed, (b) right after another
+ *    connection committed a change (every query runs), (c) with a text filter typed. Baseline,
+ *    in the same script: one `retort status --json` process, what a user polls today with
+ *    `watch`. Target (issue 15): a refresh ≤ 50 ms at 100k calcs.
+ * 2. Throughput: N calcs of `/bin/true i` with 2 workers through `retort run`, alone and with
+ *    `retort tui` open on the campaign in tmux (refreshing every 200 ms, five times faster than
+ *    its default), alternated three times each; medians and the loss. Target: ≤ 5 %.
+ *
+ * Usage: npm run build && node dist/bench/tui-refresh.js [--calcs 100000] [--run-calcs 400] [--dir DIR]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { initCampaign } from '../src/runtime/campaign.js';
+import { CampaignMonitor } from '../src/runtime/monitor/campaign-monitor.js';
+import { CalcStore } from '../src/store/calc-store.js';
+import { openDatabase } from '../src/store/database.js';
+import { RunStore } from '../src/store/run-store.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
+};
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const base = resolve(flag('--dir', join(repo, 'bench', '.work')), 'tui-refresh');
+const calcs = Number(flag('--calcs', '100000'));
+const runCalcs = Number(flag('--run-calcs', '400'));
+const retortBin = join(repo, 'bin', 'retort.js');
+
+const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+};
+
+/** A campaign with `n` calcs recorded through the calc store, in one transaction. */
+function bigCampaign(dir: string, n: number): void {
+  rmSync(dir, { recursive: true, force: true });
+  initCampaign(dir);
+  const db = openDatabase(join(dir, 'retort.db'));
+  new RunStore(db).create({
+    id: 'bench',
+    pid: process.pid,
+    hostname: 'bench',
+    command: ['retort', 'run', 'bench.jsonl'],
+    executor: 'local',
+    workers: 2,
+  });
+  const store = new CalcStore(db);
+  const t0 = Date.now() - n * 1000;
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const key = i.toString(16).padStart(64, '0');
+      const at = new Date(t0 + i * 1000).toISOString();
+      store.want(
+        {
+          key,
+          program: i % 3 === 0 ? 'mopac' : 'xtb',
+          task: 'energy',
+          adapterVersion: '1',
+          spec: { program: 'xtb', task: 'energy', method: 'GFN2' },
+          label: `mol_${String(i).padStart(6, '0')}`,
+        },
+        () => false,
+      );
+      if (i % 50 === 7) continue; // queued
+      const attempt = store.submit(key, {
+        runId: 'bench',
+        executor: 'local',
+        workdir: `/nonexistent/${key}`,
+        argv: ['xtb'],
+        env: {},
+        inputs: { 'in.xyz': 'x' },
+        resources: { cores: 1, walltime_s: 60 },
+        submittedAt: at,
+      });
+      store.started(key, attempt, { pid: 1 }, at);
+      const end = { endedAt: at, startedAt: at, exitCode: 0, signal: null, programVersion: '6.7' };
+      if (i % 40 === 3) store.failed(key, attempt, { class: 'crash', message: 'x' }, end);
+      else store.succeeded(key, attempt, { energy: -1 }, end);
+    }
+  })();
+  db.close();
+}
+
+function refreshBench(dir: string): void {
+  const t = process.hrtime.bigint();
+  bigCampaign(dir, calcs);
+  console.log(`store of ${calcs} calcs built in ${(ms(t) / 1000).toFixed(1)} s`);
+  const monitor = CampaignMonitor.open(dir);
+  const page = { statuses: [], text: '', sort: 'updated', offset: 0, limit: 25 } as const;
+  const refresh = (text = ''): number => {
+    const start = process.hrtime.bigint();
+    monitor.snapshot();
+    monitor.calcPage({ ...page, text });
+    return ms(start);
+  };
+  const cold = refresh();
+  const unchanged = median(Array.from({ length: 30 }, () => refresh()));
+  const writer = new Database(join(dir, 'retort.db'));
+  const touch = writer.prepare('UPDATE calcs SET updated_at = ? WHERE key = ?');
+  const changed = median(
+    Array.from({ length: 15 }, (_, i) => {
+      touch.run(new Date().toISOString(), i.toString(16).padStart(64, '0'));
+      return refresh();
+    }),
+  );
+  const filtered = median(
+    Array.from({ length: 10 }, (_, i) => {
+      touch.run(new Date().toISOString(), i.toString(16).padStart(64, '0'));
+      return refresh('mol_0421');
+    }),
+  );
+  writer.close();
+  monitor.close();
+  const status = median(
+    Array.from({ length: 5 }, () => {
+      const start = process.hrtime.bigint();
+      execFileSync(process.execPath, [retortBin, '--campaign', dir, 'status', '--json'], {
+        stdio: 'ignore',
+      });
+      return ms(start);
+    }),
+  );
+  console.log(`\nrefresh of the UI at ${calcs} calcs (median ms; target ≤ 50):`);
+  console.log(`  first (cold)                   ${cold.toFixed(1)}`);
+  console.log(`  nothing changed                ${unchanged.toFixed(2)}`);
+  console.log(`  after a change (all queries)   ${changed.toFixed(1)}`);
+  console.log(`  after a change, text filter    ${filtered.toFixed(1)}`);
+  console.log(`  baseline: retort status --json ${status.toFixed(0)} (a process per poll)`);
+  console.log(
+    `  ratio refresh after a change / retort status --json: ${(changed / status).toFixed(3)}`,
+  );
+}
+
+function runOnce(dir: string, withTui: boolean): number {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  execFileSync(process.execPath, [retortBin, 'init', dir], { stdio: 'ignore' });
+  const lines = Array.from({ length: runCalcs }, (_, i) =>
+    JSON.stringify({ program: 'command', argv: ['/bin/true', String(i)] }),
+  );
+  writeFileSync(join(dir, 'calcs.jsonl'), `${lines.join('\n')}\n`);
+  const session = `bench-tui-${process.pid}`;
+  if (withTui) {
+    execFileSync('tmux', [
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '120',
+      '-y',
+      '30',
+      process.execPath,
+      retortBin,
+      '--campaign',
+      dir,
+      'tui',
+      '--refresh',
+      '200',
+      // The calcs view pages the store on every change: the heaviest view to leave open.
+    ]);
+    execFileSync('tmux', ['send-keys', '-t', session, '2']);
+  }
+  const start = process.hrtime.bigint();
+  spawnSync(
+    process.execPath,
+    [retortBin, '--campaign', dir, 'run', 'calcs.jsonl', '--workers', '2', '--headless'],
+    {
+      cwd: dir,
+      stdio: 'ignore',
+    },
+  );
+  const wall = ms(start) / 1000;
+  if (withTui) spawnSync('tmux', ['kill-session', '-t', session]);
+  return wall;
+}
+
+function throughputBench(dir: string): void {
+  if (spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status !== 0) {
+    console.log(
+      '\nthroughput: tmux is not installed (scripts/install-deps.sh installs it); skipped',
+    );
+    return;
+  }
+  const alone: number[] = [];
+  const watched: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    alone.push(runOnce(dir, false));
+    watched.push(runOnce(dir, true));
+  }
+  const a = median(alone);
+  const w = median(watched);
+  console.log(`\nrunner throughput, ${runCalcs} calcs of /bin/true, 2 workers (median of 3):`);
+  console.log(
+    `  alone                          ${a.toFixed(2)} s (${(runCalcs / a).toFixed(1)} calcs/s)`,
+  );
+  console.log(
+    `  with retort tui open (200 ms)  ${w.toFixed(2)} s (${(runCalcs / w).toFixed(1)} calcs/s)`,
+  );
+  console.log(
+    `  ratio with / alone: ${(w / a).toFixed(3)} (throughput loss ${((1 - a / w) * 100).toFixed(1)} %; target ≤ 5 %)`,
+  );
+}
+
+mkdirSync(base, { recursive: true });
+refreshBench(join(base, 'big'));
+throughputBench(join(base, 'run'));
