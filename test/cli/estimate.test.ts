@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, hasProgram, runCli, tempCampaign } from '../helpers/cli.js';
@@ -64,6 +64,12 @@ describe.skipIf(!hasProgram('xtb'))('retort estimate (real xtb timings)', () => 
     const table = runCli(['report', 'timings'], { cwd: dir });
     expect(table.stdout).toMatch(/^program\s+calcs\s+predicted\s+actual\s+actual\/predicted/);
     expect(table.stdout).toMatch(/^xtb\s+2\s/m);
+    const plot = join(dir, 'exports', 'timings.svg');
+    expect(table.stdout).toContain(`plot: ${plot}`);
+    const svg = readFileSync(plot, 'utf8');
+    expect(svg).toContain('<svg');
+    // One point per calc, named in its aria-label (program, task, short key).
+    expect(svg.match(/aria-label="[^"]*xtb \w+ [0-9a-f]{12}/g)).toHaveLength(2);
   });
 
   it('names the file that is not there', () => {

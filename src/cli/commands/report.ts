@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { findCampaignRoot, openCampaign } from '../../runtime/campaign.js';
-import { timingReport, type TimingRow } from '../../runtime/scheduling/estimate.js';
+import { join } from 'node:path';
+import { timingsPlot } from '../../plots/timings.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import {
+  timingReport,
+  timingsPlotData,
+  type TimingRow,
+} from '../../runtime/scheduling/estimate.js';
 import { formatDuration, table } from '../format.js';
 
 /**
@@ -14,21 +21,32 @@ export function registerReport(program: Command): void {
     .command('timings')
     .summary("predicted against actual wall times per program, and the executors' queue wait")
     .description(
-      `For every program, over the calcs that ran successfully with a prediction (every run records the cost model's prediction when it hands a calc over): how many, the predicted and the actual wall time summed, the median of actual ÷ predicted, the median relative error |predicted − actual| ÷ actual, and the mean wait between the hand-over and the program's start (a cluster's queue).`,
+      `For every program, over the calcs that ran successfully with a prediction (every run records the cost model's prediction when it hands a calc over): how many, the predicted and the actual wall time summed, the median of actual ÷ predicted, the median relative error |predicted − actual| ÷ actual, and the mean wait between the hand-over and the program's start (a cluster's queue). Also draws actual against predicted time, one point per calc, in exports/timings.svg (or --plot FILE).`,
     )
     .option('--json', 'print the rows as one JSON array')
-    .action((options: { json?: boolean }, command: Command) => {
+    .option('--plot <file>', 'where to write the plot (default exports/timings.svg)')
+    .action(async (options: { json?: boolean; plot?: string }, command: Command) => {
       const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
       const root = findCampaignRoot(dir, process.cwd());
       const campaign = openCampaign(root, { readonly: existsSync(`${root}/retort.db`) });
       let rows: TimingRow[];
+      let points: ReturnType<typeof timingsPlotData>;
       try {
-        rows = timingReport(campaign.calcs.timings());
+        const timings = campaign.calcs.timings();
+        rows = timingReport(timings);
+        points = timingsPlotData(timings);
       } finally {
         campaign.close();
       }
+      const plot = options.plot ?? join(campaign.paths.exports, 'timings.svg');
+      if (points.length > 0) {
+        const title = `Wall time: actual against predicted (${points.length} calcs)`;
+        writeFileAtomic(plot, await timingsPlot({ title, points }));
+      }
       process.stdout.write(
-        options.json === true ? `${JSON.stringify(rows, null, 2)}\n` : `${text(rows)}\n`,
+        options.json === true
+          ? `${JSON.stringify(rows, null, 2)}\n`
+          : `${text(rows)}\n${points.length > 0 ? `plot: ${plot}\n` : ''}`,
       );
     });
 }

@@ -1,3 +1,4 @@
+import type { TimingPoint } from '../../plots/timings.js';
 import type { AttemptTiming } from '../../store/calc-store.js';
 import { median, type CostModel, type CostSource, type CostedSpec } from './learned-cost.js';
 
@@ -113,10 +114,13 @@ export function timingReport(timings: readonly AttemptTiming[]): TimingRow[] {
  * The points of the predicted-against-actual plot (src/plots/timings.ts draws it): one per
  * successful attempt that had a prediction, wall times in s.
  */
-export function timingsPlotData(
-  timings: readonly AttemptTiming[],
-): { readonly program: string; readonly predicted_s: number; readonly actual_s: number }[] {
+export function timingsPlotData(timings: readonly AttemptTiming[]): TimingPoint[] {
   return timings
     .filter((t) => t.predictedS !== null)
-    .map((t) => ({ program: t.program, predicted_s: t.predictedS ?? 0, actual_s: t.durationS }));
+    .map((t) => ({
+      group: t.program,
+      label: `${t.program} ${t.task} ${t.key.slice(0, 12)}`,
+      predicted_s: t.predictedS ?? 0,
+      actual_s: t.durationS,
+    }));
 }

@@ -78,7 +78,7 @@ describe('timingReport', () => {
       },
     ]);
     expect(timingsPlotData([timing('xtb', 2, 1), timing('psi4', 10, null)])).toEqual([
-      { program: 'xtb', predicted_s: 1, actual_s: 2 },
+      expect.objectContaining({ group: 'xtb', predicted_s: 1, actual_s: 2 }),
     ]);
   });
 });
