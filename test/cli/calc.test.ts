@@ -19,6 +19,11 @@ import {
   tempDir,
   withStore,
 } from '../helpers/cli.js';
+import {
+  largestBandDifference,
+  printedBandEnergies,
+  pwByHand,
+} from '../helpers/pw-by-hand.js';
 
 afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
@@ -307,21 +312,6 @@ function fixtureNumber(file: string, pattern: RegExp): number {
   return Number(m[1]);
 }
 
-/** The band energies (eV) pw.x printed after each `bands (ev):` line, read without the engine. */
-function printedBandEnergies(out: string): number[][] {
-  const lines = out.split('\n');
-  const bands: number[][] = [];
-  lines.forEach((line, i) => {
-    if (!line.includes('bands (ev)')) return;
-    const values: number[] = [];
-    for (let j = i + 2; (lines[j] ?? '').trim() !== ''; j++) {
-      values.push(...(lines[j] ?? '').trim().split(/\s+/).map(Number));
-    }
-    bands.push(values);
-  });
-  return bands;
-}
-
 /**
  * The primitive cell of the qe fixtures' silicon (fcc, a = 5.43 Å) as a P1 CIF: three vectors
  * of a/√2 at 60°, atoms at 0 and 1/4 along each.
@@ -394,26 +384,10 @@ describe('retort calc with engine options and a crystal (live; a test is skipped
       // pw.x by hand: the two stored inputs, one after the other in one directory.
       const inputs = storedInputs(dir, 'qe');
       expect(inputs.map((i) => i.key)).toEqual([scf.key, bands.key]);
-      const hand = tempDir('retort-pw-by-hand-');
-      const printed = inputs.map(({ inputs: files }, i) => {
-        writeFileSync(join(hand, `step${String(i)}.in`), files['pw.in'] ?? '');
-        return execFileSync('pw.x', ['-input', `step${String(i)}.in`], {
-          cwd: hand,
-          env: { ...process.env, OMP_NUM_THREADS: '1' },
-          encoding: 'utf8',
-          maxBuffer: 64 * 1024 * 1024,
-        });
-      });
+      const printed = pwByHand(inputs.map(({ inputs: files }) => files['pw.in'] ?? ''));
       const byHand = printedBandEnergies(printed[1] ?? '');
       expect(byHand).toHaveLength(energies.length);
-      let worst = 0;
-      byHand.forEach((row, k) => {
-        expect(row).toHaveLength(energies[k]?.length ?? -1);
-        row.forEach((e, b) => {
-          worst = Math.max(worst, Math.abs(e - (energies[k]?.[b] ?? NaN)));
-        });
-      });
-      expect(worst).toBeLessThanOrEqual(1e-4);
+      expect(largestBandDifference(byHand, energies)).toBeLessThanOrEqual(1e-4);
     },
     300_000,
   );

@@ -1,7 +1,9 @@
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { itemFileName } from '../../src/core/item-file-name.js';
 import { getEngine } from '../../src/engines/registry.js';
+import { largestBandDifference, printedBandEnergies, pwByHand } from '../helpers/pw-by-hand.js';
 import {
   cleanupTempDirs,
   hasProgram,
@@ -153,7 +155,7 @@ describe.skipIf(!hasProgram('xtb') || !hasProgram('psi4') || !hasProgram('obabel
 );
 
 describe.skipIf(!hasProgram('pw.x'))('the crystal example, silicon only, small settings', () => {
-  it('relaxes, runs the scf on the relaxed cell and gives the bands calc the scf as its parent', () => {
+  it('relaxes, runs the scf on the relaxed cell and the bands from its charge density, to pw.x by hand, and draws them', () => {
     const dir = tempCampaign();
     copyFileSync(join(EXAMPLES, 'si.cif'), join(dir, 'si.cif'));
     writeFileSync(
@@ -183,5 +185,31 @@ describe.skipIf(!hasProgram('pw.x'))('the crystal example, silicon only, small s
         db.prepare(`SELECT spec_json FROM calcs WHERE task = 'bands'`).pluck().get() as string,
     );
     expect((JSON.parse(bands) as { options: { parent: string } }).options.parent).toBe(scf?.key);
+
+    // The bands ran from the scf's copied out/, to what pw.x gives run by hand on the same two
+    // inputs, and their plot was written.
+    const bandsStep = si?.steps.bands;
+    expect(bandsStep?.state, bandsStep?.reason ?? '').toBe('succeeded');
+    const inputs = withStore(
+      dir,
+      (db) =>
+        db
+          .prepare(
+            `SELECT a.inputs_json FROM attempts a JOIN calcs c ON c.key = a.calc_key
+             WHERE c.key IN (?, ?) ORDER BY a.submitted_at`,
+          )
+          .pluck()
+          .all(scf?.key, bandsStep?.key) as string[],
+    ).map((json) => (JSON.parse(json) as Record<string, string>)['pw.in'] ?? '');
+    expect(inputs).toHaveLength(2);
+    const byHand = printedBandEnergies(pwByHand(inputs)[1] ?? '');
+    const energies = bandsStep?.result?.band_energies_ev as number[][];
+    expect(byHand.length).toBeGreaterThan(10);
+    expect(largestBandDifference(byHand, energies)).toBeLessThanOrEqual(1e-4);
+    const plots = readdirSync(join(dir, 'exports')).filter((f) => f.endsWith('-bands-bands.svg'));
+    expect(plots).toEqual([
+      `${itemFileName(`workflow-crystal-bands-${si?.instance ?? ''}-bands`)}-bands.svg`,
+    ]);
+    expect(readFileSync(join(dir, 'exports', plots[0] ?? ''), 'utf8')).toContain('<svg');
   }, 300_000);
 });

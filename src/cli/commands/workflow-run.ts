@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { campaignPaths } from '../../core/campaign-layout.js';
+import { writeWorkflowBandPlots } from '../../pipelines/workflow/band-plots.js';
 import { writeWorkflowExports } from './workflow-status.js';
 import { runWorkflow, type InstanceOutcome } from '../../pipelines/workflow/run.js';
 import { storedInstances, workflowItems } from '../../pipelines/workflow/stored.js';
@@ -106,13 +107,12 @@ async function workflowRun(file: string, flags: WorkflowRunFlags): Promise<numbe
     throw error;
   }
   let written: string[] = [];
-  const summary = await session.finish(() => {
-    written = writeWorkflowExports(
-      storedInstances(items, def.name),
-      def.name,
-      workflowShape(def),
-      paths.exports,
-    );
+  const summary = await session.finish(async () => {
+    const instances = storedInstances(items, def.name);
+    written = [
+      ...writeWorkflowExports(instances, def.name, workflowShape(def), paths.exports),
+      ...(await writeWorkflowBandPlots(session.campaign, instances, def.name, paths.exports)),
+    ];
   });
   const rows = outcomes.map((o) => [
     o.instance,
