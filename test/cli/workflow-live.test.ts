@@ -213,3 +213,48 @@ describe.skipIf(!hasProgram('pw.x'))('the crystal example, silicon only, small s
     expect(readFileSync(join(dir, 'exports', plots[0] ?? ''), 'utf8')).toContain('<svg');
   }, 300_000);
 });
+
+describe.skipIf(!hasProgram('mopac') || !hasProgram('obabel'))('template steps (live)', () => {
+  it('renders each step from a built-in template, the second from the first one’s geometry', () => {
+    const dir = tempCampaign();
+    writeFileSync(
+      join(dir, 'tpl.yaml'),
+      [
+        'name: tpl',
+        'steps:',
+        '  pm7:',
+        '    template: mopac-optimize',
+        '    smiles: CCO',
+        '  pm6:',
+        '    needs: [pm7]',
+        '    template: mopac-optimize',
+        '    values: {method: PM6}',
+        '    molecule: ${{ steps.pm7.result }}',
+        '',
+      ].join('\n'),
+    );
+    const r = runCli(['workflow', 'run', 'tpl.yaml', '--headless'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    const [only] = statusJson(dir);
+    const pm7 = only?.steps.pm7;
+    const pm6 = only?.steps.pm6;
+    expect([pm7?.state, pm6?.state]).toEqual(['succeeded', 'succeeded']);
+    // The template's engine is the step's program; each input is the rendered template.
+    const inputs = withStore(
+      dir,
+      (db) =>
+        db
+          .prepare(`SELECT key, program, spec_json FROM calcs WHERE key IN (?, ?)`)
+          .all(pm7?.key, pm6?.key) as { key: string; program: string; spec_json: string }[],
+    );
+    const input = (key: string | null | undefined): string =>
+      (JSON.parse(inputs.find((i) => i.key === key)?.spec_json ?? '{}') as { input?: string })
+        .input ?? '';
+    expect(inputs.map((i) => i.program)).toEqual(['mopac', 'mopac']);
+    expect(input(pm7?.key)).toMatch(/^PM7\b/);
+    expect(input(pm6?.key)).toMatch(/^PM6\b/);
+    expect(pm6?.result?.heat_of_formation_kcal_mol).not.toBe(
+      pm7?.result?.heat_of_formation_kcal_mol,
+    );
+  }, 120_000);
+});

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { campaignPaths } from '../../core/campaign-layout.js';
+import { TemplateLibrary } from '../../templates/library.js';
 import { writeWorkflowBandPlots } from '../../pipelines/workflow/band-plots.js';
 import { writeWorkflowExports } from './workflow-status.js';
 import { runWorkflow, type InstanceOutcome } from '../../pipelines/workflow/run.js';
@@ -47,7 +48,13 @@ async function workflowRun(file: string, flags: WorkflowRunFlags): Promise<numbe
   const paths = campaignPaths(findCampaignRoot(flags.campaign, process.cwd()));
   const settings = readSettings(paths.settings);
   checkRunFlags(flags, settings);
-  const checked = await checkWorkflow(file, flags.set, process.cwd(), settings.defaults);
+  const checked = await checkWorkflow(
+    file,
+    flags.set,
+    process.cwd(),
+    settings.defaults,
+    new TemplateLibrary(paths.templates),
+  );
   const { def } = checked;
   const session = await openRunSession(
     flags,

@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { TemplateLibrary } from '../../templates/library.js';
 import { campaignPaths } from '../../core/campaign-layout.js';
 import { calcKey } from '../../core/calc-key.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
@@ -61,6 +62,7 @@ export function registerWorkflow(program: Command): void {
         options.set,
         process.cwd(),
         readSettings(campaignPaths(root).settings).defaults,
+        new TemplateLibrary(campaignPaths(root).templates),
       );
       const campaign = openCampaign(root, { readonly: existsSync(campaignPaths(root).db) });
       let rows;

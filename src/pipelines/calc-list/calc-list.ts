@@ -11,7 +11,6 @@ import { within } from '../../core/fields/within.js';
 import { getEngine } from '../../engines/registry.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
 import { TemplateLibrary } from '../../templates/library.js';
-import { loadTemplate } from '../../templates/render.js';
 import { readCalcLine, type CalcLine } from './calc-line.js';
 import {
   gen3dGeometry,
@@ -19,6 +18,7 @@ import {
   RADICAL_HINT,
   STATED_SPIN_HINT,
   type SmilesGeometry,
+  withTemplateProgram,
 } from './line-to-spec.js';
 
 /**
@@ -119,36 +119,6 @@ export async function checkCalcList(
     within(where, () => getEngine(spec.program).prepare(spec));
   }
   return { lines: checked, baseDir, defaults, library };
-}
-
-/**
- * A template line with the template's engine as its program (and task) where it names none;
- * a line naming another program than its template's is refused.
- */
-function withTemplateProgram(
-  line: CalcLine,
-  where: string,
-  baseDir: string,
-  library: TemplateLibrary,
-): CalcLine {
-  if (line.template === undefined) return line;
-  const loaded = within(where, () => loadTemplate(line.template ?? '', library, baseDir));
-  if (loaded.engine === undefined) {
-    if (line.program === '') {
-      throw new InputError(
-        `${where}: program`,
-        `template ${line.template} names no engine in its header: give the program`,
-      );
-    }
-    return line;
-  }
-  if (line.program !== '' && line.program !== loaded.engine) {
-    throw new InputError(
-      `${where}: program`,
-      `template ${line.template} renders input for ${loaded.engine}, not ${line.program}`,
-    );
-  }
-  return { ...line, program: loaded.engine, task: line.task ?? loaded.task };
 }
 
 /**

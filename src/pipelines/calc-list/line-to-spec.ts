@@ -11,7 +11,7 @@ import type { Failure } from '../../core/failure.js';
 import { within } from '../../core/fields/within.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
 import type { TemplateLibrary } from '../../templates/library.js';
-import { renderTemplate } from '../../templates/render.js';
+import { loadTemplate, renderTemplate } from '../../templates/render.js';
 import type { CalcLine } from './calc-line.js';
 
 /** A line's spec, or why it has none (its start geometry could not be made). */
@@ -79,7 +79,7 @@ export const STATED_SPIN_HINT =
  * spec.input; the template's engine and task are the spec's program and task.
  */
 export async function lineToSpec(
-  line: CalcLine,
+  stated: CalcLine,
   where: string,
   baseDir: string,
   defaults: Resources,
@@ -87,6 +87,8 @@ export async function lineToSpec(
   radicalElectrons?: number,
   library?: TemplateLibrary,
 ): Promise<LineSpec> {
+  const line =
+    library === undefined ? stated : withTemplateProgram(stated, where, baseDir, library);
   const made = await untemplatedSpec(
     line,
     where,
@@ -271,4 +273,34 @@ function readCifStructure(path: string, where: string): PeriodicStructure {
     throw new InputError(where, `cannot read ${path}`, { cause });
   }
   return within(where, () => readCif(text, path));
+}
+
+/**
+ * A template line with the template's engine as its program (and task) where it names none;
+ * a line naming another program than its template's is refused.
+ */
+export function withTemplateProgram(
+  line: CalcLine,
+  where: string,
+  baseDir: string,
+  library: TemplateLibrary,
+): CalcLine {
+  if (line.template === undefined) return line;
+  const loaded = within(where, () => loadTemplate(line.template ?? '', library, baseDir));
+  if (loaded.engine === undefined) {
+    if (line.program === '') {
+      throw new InputError(
+        `${where}: program`,
+        `template ${line.template} names no engine in its header: give the program`,
+      );
+    }
+    return line;
+  }
+  if (line.program !== '' && line.program !== loaded.engine) {
+    throw new InputError(
+      `${where}: program`,
+      `template ${line.template} renders input for ${loaded.engine}, not ${line.program}`,
+    );
+  }
+  return { ...line, program: loaded.engine, task: line.task ?? loaded.task };
 }

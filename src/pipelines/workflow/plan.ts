@@ -63,6 +63,7 @@ export async function planWorkflow(
         workflow.defaults,
         gen3dGeometry(lookup, line.multiplicity !== undefined),
         radicals,
+        workflow.library,
       );
       if (!resolved.ok) {
         rows.push({ ...base, state: 'later', key: null, note: 'after its 3D geometry' });

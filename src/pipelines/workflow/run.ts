@@ -229,6 +229,7 @@ async function runStep(
       workflow.defaults,
       gen3dGeometry(request, line.multiplicity !== undefined),
       radicals,
+      workflow.library,
     );
     if (!resolved.ok) {
       return resolved.failure === undefined

@@ -3,6 +3,7 @@ import { InputError } from '../../core/errors.js';
 import { didYouMean } from '../../core/fields/describe.js';
 import { ENGINES, getEngine } from '../../engines/registry.js';
 import type { CalcLine } from '../calc-list/calc-line.js';
+import { TemplateLibrary } from '../../templates/library.js';
 import { checkCalcList } from '../calc-list/calc-list.js';
 import { checkDag, type Dag } from './dag.js';
 import { interpolationReferences, parseInterpolation } from './expression/index.js';
@@ -33,6 +34,8 @@ export interface CheckedWorkflow {
   /** Steps whose calc reads an earlier step (known only once that step is done). */
   readonly dynamic: ReadonlySet<string>;
   readonly defaults: Resources;
+  /** Where a step's `template:` is looked up (the campaign's templates/, then the built-ins). */
+  readonly library: TemplateLibrary;
 }
 
 /** What `steps.NAME` holds for the expressions of the steps that need NAME. */
@@ -44,6 +47,7 @@ export async function checkWorkflow(
   sets: readonly string[],
   cwd: string,
   defaults: Resources,
+  library: TemplateLibrary = new TemplateLibrary(),
 ): Promise<CheckedWorkflow> {
   const def = readWorkflowFile(file);
   const dag = checkDag(def.steps);
@@ -78,8 +82,8 @@ export async function checkWorkflow(
     });
   }
   if (mistakes.length > 0) throw new InputError(undefined, mistakes.join('\n'));
-  await checkStaticCalcs(def, instances, params, dynamic, defaults);
-  return { def, dag, params, instances, dynamic, defaults };
+  await checkStaticCalcs(def, instances, params, dynamic, defaults, library);
+  return { def, dag, params, instances, dynamic, defaults, library };
 }
 
 /** A step's program and task, when written as plain text: known ones. */
@@ -217,6 +221,7 @@ async function checkStaticCalcs(
   params: Readonly<Record<string, JsonValue>>,
   dynamic: ReadonlySet<string>,
   defaults: Resources,
+  library: TemplateLibrary,
 ): Promise<void> {
   const lines: { line: CalcLine; where: string }[] = [];
   for (const instance of instances) {
@@ -230,7 +235,7 @@ async function checkStaticCalcs(
       });
     }
   }
-  if (lines.length > 0) await checkCalcList(lines, def.dir, defaults);
+  if (lines.length > 0) await checkCalcList(lines, def.dir, defaults, library);
 }
 
 /** Runs `fn`, naming the instance in an InputError it throws. */
