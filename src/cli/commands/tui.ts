@@ -24,6 +24,11 @@ export function registerTui(program: Command): void {
           'needs a terminal (stdin and stdout); use retort status --json in scripts',
         );
       const root = findCampaignRoot(campaign, process.cwd());
+      // Ink draws only a final frame when CI or CONTINUOUS_INTEGRATION is set (read once, when
+      // it is loaded); stdin and stdout are a terminal here, so the view is interactive whatever
+      // the environment says.
+      delete process.env.CI;
+      delete process.env.CONTINUOUS_INTEGRATION;
       // Loaded only here: no other command pays for React.
       const { openTui } = await import('../tui/open-tui.js');
       await openTui(root, refreshMs);
