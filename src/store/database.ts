@@ -50,6 +50,14 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
   try {
     db.pragma('busy_timeout = 10000');
     if (existed) checkSchema(db, path);
+    if (readonly && (db.pragma('user_version', { simple: true }) as number) < MIGRATIONS.length) {
+      // A store of an older release, opened to be read (status, exports, the TUI): this
+      // release's queries need its columns, so it is brought up to date first, by a short
+      // read-write open that applies the missing migrations (each one transaction).
+      db.close();
+      openDatabase(path).close();
+      return openDatabase(path, options);
+    }
     if (!readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
