@@ -127,7 +127,10 @@ describe('retort nmr bench', () => {
       const stop1 = runCli(['nmr', 'bench', 'stop'], { cwd: dir });
       const stop2 = runCli(['nmr', 'bench', 'stop'], { cwd: dir });
       expect(stop1.stdout).toMatch(/stop requested/);
-      expect(stop2.stdout).toMatch(/already requested/);
+      // Idempotent: the stop is already requested, or (STO-3G tasks are short) the run has
+      // already obeyed it and ended.
+      expect(stop2.status).toBe(0);
+      expect(stop2.stdout).toMatch(/already requested|no benchmark is running/);
       await second.exit;
       expect(benchStatus(dir)?.state).toMatch(/stopped|complete/);
 
