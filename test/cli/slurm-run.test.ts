@@ -64,6 +64,8 @@ function slurmCampaign(options: HostOptions): string {
     [
       'control:',
       `  retries: ${String(options.retries ?? 1)}`,
+      // Retries here test what is retried, not the backoff (test/runtime/runner/retry-policy).
+      '  retry_base_s: 1',
       'hosts:',
       '  dev:',
       '    type: slurm',
