@@ -45,7 +45,7 @@ export interface RunSession {
    * Ends the run; then `after` runs while the campaign is still open and locked (to record
    * what the run means for the pipeline's items); then everything is released.
    */
-  finish(after?: (summary: RunSummary) => void): Promise<RunSummary>;
+  finish(after?: (summary: RunSummary) => void | Promise<void>): Promise<RunSummary>;
 }
 
 /** How a session shows progress: `quiet` keeps headless lines out of stderr (for --json). */
@@ -171,7 +171,7 @@ export async function openRunSession(
     finish: async (after) => {
       try {
         const summary = await runner.finish();
-        after?.(summary);
+        await after?.(summary);
         return summary;
       } finally {
         removeSignals();
