@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { calcWorkdir } from '../../../src/core/campaign-layout.js';
 import type { CalcSpec, JsonValue } from '../../../src/core/calc-spec.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
 import { initCampaign, openCampaign, type Campaign } from '../../../src/runtime/campaign.js';
 import { Runner } from '../../../src/runtime/runner/runner.js';
+import { hasProgram } from '../../helpers/run-job-directly.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -59,7 +59,7 @@ function start(programs: Readonly<Record<string, string>> = {}): Promise<Runner>
   });
 }
 
-const hasPw = spawnSync('pw.x', ['-h'], { stdio: 'ignore', timeout: 10_000 }).error === undefined;
+const hasPw = hasProgram('pw.x');
 
 describe('parent inputs', () => {
   it('fails a calc whose parent failed as input_error, without starting its program', async () => {
