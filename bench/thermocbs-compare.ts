@@ -28,6 +28,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { csvLine, parseCsv } from '../src/chem/csv.js';
 import { loadRdkit } from '../src/chem/descriptors.js';
+import { isCarboxylicAcid } from '../src/chem/functional-groups.js';
 import { moleculesOf } from '../src/pipelines/pm7/molecules.js';
 import { openCampaign } from '../src/runtime/campaign.js';
 
@@ -171,17 +172,6 @@ for (const r of ours.values()) {
 }
 campaign.close();
 const rdkit = await loadRdkit();
-const carboxylic = (smiles: string): Promise<boolean> =>
-  rdkit.use((m) => {
-    const mol = m.get_mol(smiles);
-    const query = m.get_qmol('[CX3](=O)[OX2H1]');
-    try {
-      return mol !== null && query !== null && mol.get_substruct_match(query) !== '{}';
-    } finally {
-      mol?.delete();
-      query?.delete();
-    }
-  });
 const rows: Row[] = [];
 for (const r of finished) {
   const id = r.cells[iId] ?? '';
@@ -195,7 +185,7 @@ for (const r of finished) {
     cbs: Number(r.cells[iCbs]),
     theirs: Number(r.cells[iPm7]),
     ours: mine.hof,
-    acid: await carboxylic(r.cells[iSmiles] ?? ''),
+    acid: await isCarboxylicAcid(rdkit, r.cells[iSmiles] ?? ''),
   });
 }
 

@@ -21,7 +21,8 @@ import type { Failure } from './failure.js';
  * directory>/<path>`: a copy, not a link, because the program may rewrite it and a finished calc
  * directory is immutable. The parent's key is part of the spec (so of this calc's key); a parent
  * that has no successful result, or whose directory lacks `path`, fails this calc as
- * `input_error`. A remote executor must have the parent's files staged the same way.
+ * `input_error`. A remote executor must have the parent's files staged the same way. (The runner
+ * checks the parents and hands their local paths to the executor as `ExecutorJob.parents`.)
  *
  * `captureStdout` says how much of stdout the engine's parser needs: `full` (xtb parses it) or
  * `tail` (the last 64 KiB, for messages; a program that floods stdout does not fill memory).

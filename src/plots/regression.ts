@@ -95,10 +95,11 @@ export function regressionPlot(data: RegressionPlotData): Promise<string> {
     encoding: { y: { field: 'residual', type: 'quantitative' as const } },
   };
   const sign = data.intercept < 0 ? '−' : '+';
+  const slope = data.slope.toFixed(4).replace('-', '−');
   return renderSvg({
     title: {
       text: data.title,
-      subtitle: `fit: y = ${data.slope.toFixed(4)}·x ${sign} ${Math.abs(data.intercept).toFixed(4)}`,
+      subtitle: `fit: y = ${slope}·x ${sign} ${Math.abs(data.intercept).toFixed(4)}`,
     },
     vconcat: [
       { width, height: width, layer: [fitLine, ...points('y', data.yTitle)] },

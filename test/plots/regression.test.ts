@@ -32,7 +32,7 @@ describe('the regression plot', () => {
       'C3: x 100.000, y 87.000, residual 2.000',
       'C3: x 100.000, y 87.000, residual 2.000',
     ]);
-    expect(svg).toContain('>fit: y = -1.0500·x + 190.0000</text>');
+    expect(svg).toContain('>fit: y = −1.0500·x + 190.0000</text>');
     expect(svg).toContain('>σ computed (ppm)</text>');
     expect(svg).toContain('>δ experimental (ppm)</text>');
     expect(svg).toContain('>residual</text>');

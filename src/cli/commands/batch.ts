@@ -290,8 +290,8 @@ async function runSession(
       })
     ).interrupted;
   } finally {
-    await session.finish(() => {
-      const closed = closeBatch(campaign, batch, {
+    await session.finish(async () => {
+      const closed = await closeBatch(campaign, batch, {
         interrupted,
         started,
         withReference: flags.withReference,

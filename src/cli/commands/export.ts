@@ -14,12 +14,12 @@ export function registerExport(program: Command): void {
       '--with-reference',
       "add the dataset's reference columns and pm7_minus_reference_kcal_mol to the CSV",
     )
-    .action((options: { withReference?: boolean }, command: Command) => {
+    .action(async (options: { withReference?: boolean }, command: Command) => {
       const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
       const root = findCampaignRoot(dir, process.cwd());
       const campaign = openCampaign(root);
       try {
-        const paths = exportAll(campaign, { withReference: options.withReference === true });
+        const paths = await exportAll(campaign, { withReference: options.withReference === true });
         const show = (p: string): string => relative(process.cwd(), p) || p;
         const lines = [`csv      ${show(paths.csv)}`];
         lines.push(

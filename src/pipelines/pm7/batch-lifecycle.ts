@@ -203,11 +203,11 @@ function moleculeLine(e: MoleculeEvent): string {
  * before the reset, so that it counts the molecules as they ran) and returns its text and the
  * exit status: 0 when every molecule of the batch is OK.
  */
-export function closeBatch(
+export async function closeBatch(
   campaign: Campaign,
   batch: Pm7Batch,
   run: { readonly interrupted: boolean; readonly started: Date; readonly withReference: boolean },
-): { readonly text: string; readonly exitCode: number } {
+): Promise<{ readonly text: string; readonly exitCode: number }> {
   const ended = new Date();
   const store = moleculesOf(campaign);
   store.returnInterrupted(batch.batch_id);
@@ -231,7 +231,7 @@ export function closeBatch(
   const summary = { ...counted, notes };
   store.setBatchSummary(batch.batch_id, summary);
   writeBatchCsv(campaign, { withReference: run.withReference });
-  writeParityPlot(campaign);
+  await writeParityPlot(campaign);
   return {
     text: formatSummary(summary),
     exitCode: failed.length === 0 && left.length === 0 ? 0 : 1,

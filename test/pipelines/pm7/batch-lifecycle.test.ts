@@ -85,7 +85,7 @@ describe('the PM7 batch lifecycle', () => {
     if (start.kind !== 'batch') throw new InputError(undefined, 'no batch');
     finishOk(campaign, detail('M1', start.batch.batch_id));
     finishRerun(campaign, 'M2', start.batch.batch_id);
-    const closed = closeBatch(campaign, start.batch, {
+    const closed = await closeBatch(campaign, start.batch, {
       interrupted: false,
       started: new Date(),
       withReference: false,
@@ -110,7 +110,7 @@ describe('the PM7 batch lifecycle', () => {
       'batch_0001: is Running; only a Completed or Stopped batch can be reset',
     );
     moleculesOf(campaign).setStatus('M1', 'Running');
-    const closed = closeBatch(campaign, start.batch, {
+    const closed = await closeBatch(campaign, start.batch, {
       interrupted: true,
       started: new Date(),
       withReference: false,
@@ -130,7 +130,7 @@ describe('the PM7 batch lifecycle', () => {
     const start = await startBatch(campaign, { ...OPTIONS, policy: 'partial_ok' });
     if (start.kind !== 'batch') throw new InputError(undefined, 'no batch');
     finishOk(campaign, detail('M1', 'batch_0001'));
-    closeBatch(campaign, start.batch, {
+    await closeBatch(campaign, start.batch, {
       interrupted: true,
       started: new Date(),
       withReference: false,
@@ -160,7 +160,7 @@ describe('the PM7 batch lifecycle', () => {
       'batch_0001: is Running and has no summary yet',
     );
     finishOk(campaign, detail('M1', 'batch_0001'));
-    const closed = closeBatch(campaign, start.batch, {
+    const closed = await closeBatch(campaign, start.batch, {
       interrupted: true,
       started: new Date(),
       withReference: false,
@@ -173,7 +173,7 @@ describe('the PM7 batch lifecycle', () => {
 
     resumeBatch(campaign, 'batch_0001');
     finishOk(campaign, detail('M2', 'batch_0001'));
-    const done = closeBatch(campaign, start.batch, {
+    const done = await closeBatch(campaign, start.batch, {
       interrupted: false,
       started: new Date(),
       withReference: false,

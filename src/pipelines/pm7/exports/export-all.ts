@@ -14,11 +14,11 @@ export interface ExportedPaths {
 }
 
 /** Regenerates every export of the PM7 dataset from the store. */
-export function exportAll(
+export async function exportAll(
   campaign: Campaign,
   options: { withReference?: boolean } = {},
-): ExportedPaths {
+): Promise<ExportedPaths> {
   const csv = writeBatchCsv(campaign, { withReference: options.withReference === true });
   const details = writeAllDetails(campaign);
-  return { csv, details, parity_plot: writeParityPlot(campaign) };
+  return { csv, details, parity_plot: await writeParityPlot(campaign) };
 }

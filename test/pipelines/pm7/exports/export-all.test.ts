@@ -31,9 +31,9 @@ function setup(): ReturnType<typeof tempCampaign> {
 }
 
 describe('exportAll', () => {
-  it('writes the CSV, a detail per molecule that ran, and the parity plot', () => {
+  it('writes the CSV, a detail per molecule that ran, and the parity plot', async () => {
     const { campaign } = setup();
-    const paths = exportAll(campaign, { withReference: true });
+    const paths = await exportAll(campaign, { withReference: true });
     expect(paths.csv).toBe(join(campaign.paths.exports, 'crest_pm7_batch_status.csv'));
     expect(paths.details.map((p) => p.slice(-7))).toEqual(['M1.json', 'M2.json']);
     expect(paths.parity_plot).toBe(join(campaign.paths.exports, 'pm7_vs_reference.svg'));
