@@ -19,11 +19,7 @@ import {
   tempDir,
   withStore,
 } from '../helpers/cli.js';
-import {
-  largestBandDifference,
-  printedBandEnergies,
-  pwByHand,
-} from '../helpers/pw-by-hand.js';
+import { largestBandDifference, printedBandEnergies, pwByHand } from '../helpers/pw-by-hand.js';
 
 afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);

@@ -12,6 +12,7 @@ import { RY_TO_EV } from '../../../src/engines/qe/parse.js';
 import { hasProgram } from '../../helpers/run-job-directly.js';
 import { spec } from '../real-fixtures.js';
 import { SILICON, STRAINED_SILICON } from './si.js';
+import { printedBandEnergies } from '../../helpers/pw-by-hand.js';
 
 const SKIP = !hasProgram('pw.x');
 const root = mkdtempSync(join(tmpdir(), 'retort-qe-live-'));
@@ -60,21 +61,6 @@ function pwDirect(dir: string, name: string, text: string): string {
   });
   expect(child.status).toBe(0);
   return child.stdout;
-}
-
-/** The band energies printed after each `bands (ev):` line: read here without the engine. */
-function printedBands(out: string): number[][] {
-  const lines = out.split('\n');
-  const bands: number[][] = [];
-  lines.forEach((line, i) => {
-    if (!line.includes('bands (ev)')) return;
-    const values: number[] = [];
-    for (let j = i + 2; (lines[j] ?? '').trim() !== ''; j++) {
-      values.push(...(lines[j] ?? '').trim().split(/\s+/).map(Number));
-    }
-    bands.push(values);
-  });
-  return bands;
 }
 
 interface Crystal {
@@ -162,7 +148,7 @@ describe('Quantum ESPRESSO, live', () => {
           Math.abs(Number(scfOutcome.result.total_energy_ev) - energyRy * RY_TO_EV),
         ).toBeLessThan(1e-4);
 
-        const printed = printedBands(directBands);
+        const printed = printedBandEnergies(directBands);
         expect(printed.length).toBeGreaterThan(40);
         expect(bandsOutcome.result.band_energies_ev).toEqual(printed);
         const vbm = Math.max(...printed.map((b) => b[crystal.occupied - 1] ?? NaN));

@@ -192,7 +192,7 @@ describe('the PM7 batch lifecycle', () => {
     const start = await startBatch(campaign, { ...OPTIONS, policy: 'partial_ok', size: 1 });
     if (start.kind !== 'batch') throw new InputError(undefined, 'no batch');
     finishOk(campaign, detail('M1', 'batch_0001'));
-    closeBatch(campaign, start.batch, {
+    await closeBatch(campaign, start.batch, {
       interrupted: false,
       started: new Date(),
       withReference: false,
