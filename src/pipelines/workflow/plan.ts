@@ -1,8 +1,6 @@
-import { loadRdkit } from '../../chem/descriptors.js';
-import { smilesAtoms } from '../../chem/smiles-atoms.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
-import { gen3dGeometry, lineToSpec } from '../calc-list/line-to-spec.js';
 import { stepLine } from './step-line.js';
+import { stepSpec } from './step-spec.js';
 import { statedCalc, stepLabel, type CheckedWorkflow } from './workflow-check.js';
 
 /**
@@ -52,19 +50,7 @@ export async function planWorkflow(
       }
       const scope = { params: workflow.params, matrix: instance.matrix, steps: {} };
       const line = stepLine(step, scope, stepLabel(workflow.def, instance, step));
-      const radicals =
-        line.smiles === undefined
-          ? undefined
-          : (await smilesAtoms(await loadRdkit(), line.smiles))?.radicalElectrons;
-      const resolved = await lineToSpec(
-        line,
-        `${step.place}: steps.${name}`,
-        workflow.def.dir,
-        workflow.defaults,
-        gen3dGeometry(lookup, line.multiplicity !== undefined),
-        radicals,
-        workflow.library,
-      );
+      const resolved = await stepSpec(workflow, line, `${step.place}: steps.${name}`, lookup);
       if (!resolved.ok) {
         rows.push({ ...base, state: 'later', key: null, note: 'after its 3D geometry' });
         continue;

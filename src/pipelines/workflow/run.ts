@@ -1,5 +1,3 @@
-import { loadRdkit } from '../../chem/descriptors.js';
-import { smilesAtoms } from '../../chem/smiles-atoms.js';
 import type { JsonValue } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import { within } from '../../core/fields/within.js';
@@ -7,10 +5,10 @@ import { getEngine } from '../../engines/registry.js';
 import type { CalcRunner } from '../../runtime/calc-request.js';
 import type { PipelineItems } from '../../store/item-store.js';
 import type { CalcLine } from '../calc-list/calc-line.js';
-import { gen3dGeometry, lineToSpec } from '../calc-list/line-to-spec.js';
 import { interpolationReferences, parseInterpolation } from './expression/index.js';
 import type { Instance } from './matrix.js';
 import { evaluateSite, stepLine } from './step-line.js';
+import { stepSpec } from './step-spec.js';
 import { stepLabel, workflowShape, type CheckedWorkflow } from './workflow-check.js';
 import type { StepDef } from './workflow-file.js';
 import {
@@ -218,19 +216,7 @@ async function runStep(
   }
   const where = `${step.place}: steps.${step.name}`;
   try {
-    const radicals =
-      line.smiles === undefined
-        ? undefined
-        : (await smilesAtoms(await loadRdkit(), line.smiles))?.radicalElectrons;
-    const resolved = await lineToSpec(
-      line,
-      where,
-      workflow.def.dir,
-      workflow.defaults,
-      gen3dGeometry(request, line.multiplicity !== undefined),
-      radicals,
-      workflow.library,
-    );
+    const resolved = await stepSpec(workflow, line, where, request);
     if (!resolved.ok) {
       return resolved.failure === undefined
         ? end('not_run', resolved.reason)
