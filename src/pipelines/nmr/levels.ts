@@ -103,22 +103,8 @@ export function shieldingSpec(
   resources: Resources,
   label: string,
 ): CalcSpec {
-  const { method, options } = methodOf(level.functional);
-  if (level.solvent !== 'vacuum') options.solvent = level.solvent;
-  return {
-    program: 'nwchem',
-    task: 'nmr',
-    method,
-    basis: level.nmr_basis,
-    ...(Object.keys(options).length === 0 ? {} : { options }),
-    molecule: {
-      atoms: molecule.atoms.map((a) => ({ element: a.element, x: a.x, y: a.y, z: a.z })),
-      charge: molecule.charge,
-      multiplicity: molecule.multiplicity,
-    },
-    resources,
-    label,
-  };
+  const solvent = level.solvent === 'vacuum' ? undefined : level.solvent;
+  return nwchemSpec('nmr', molecule, level.functional, level.nmr_basis, solvent, resources, label);
 }
 
 /** The NWChem geometry optimisation (in vacuum) of a molecule at a level's functional and basis. */
@@ -128,12 +114,33 @@ export function optimizeSpec(
   resources: Resources,
   label: string,
 ): CalcSpec {
-  const { method, options } = methodOf(level.functional);
+  return nwchemSpec(
+    'optimize',
+    molecule,
+    level.functional,
+    level.basis,
+    undefined,
+    resources,
+    label,
+  );
+}
+
+function nwchemSpec(
+  task: string,
+  molecule: NmrMolecule,
+  functional: string,
+  basis: string,
+  solvent: string | undefined,
+  resources: Resources,
+  label: string,
+): CalcSpec {
+  const { method, options } = methodOf(functional);
+  if (solvent !== undefined) options.solvent = solvent;
   return {
     program: 'nwchem',
-    task: 'optimize',
+    task,
     method,
-    basis: level.basis,
+    basis,
     ...(Object.keys(options).length === 0 ? {} : { options }),
     molecule: {
       atoms: molecule.atoms.map((a) => ({ element: a.element, x: a.x, y: a.y, z: a.z })),
