@@ -19,7 +19,12 @@ import {
   tempDir,
   withStore,
 } from '../helpers/cli.js';
-import { largestBandDifference, printedBandEnergies, pwByHand } from '../helpers/pw-by-hand.js';
+import {
+  largestBandDifference,
+  printedBandEnergies,
+  pwByHand,
+  SI_PRIMITIVE_CIF,
+} from '../helpers/pw-by-hand.js';
 
 afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
@@ -307,28 +312,6 @@ function fixtureNumber(file: string, pattern: RegExp): number {
   if (m?.[1] === undefined) throw new Error(`${file} has no ${String(pattern)}`);
   return Number(m[1]);
 }
-
-/**
- * The primitive cell of the qe fixtures' silicon (fcc, a = 5.43 Å) as a P1 CIF: three vectors
- * of a/√2 at 60°, atoms at 0 and 1/4 along each.
- */
-const SI_PRIMITIVE_CIF = [
-  'data_Si_primitive',
-  `_cell_length_a ${(5.43 / Math.SQRT2).toFixed(12)}`,
-  `_cell_length_b ${(5.43 / Math.SQRT2).toFixed(12)}`,
-  `_cell_length_c ${(5.43 / Math.SQRT2).toFixed(12)}`,
-  '_cell_angle_alpha 60',
-  '_cell_angle_beta 60',
-  '_cell_angle_gamma 60',
-  'loop_',
-  '_atom_site_label',
-  '_atom_site_fract_x',
-  '_atom_site_fract_y',
-  '_atom_site_fract_z',
-  'Si1 0 0 0',
-  'Si2 0.25 0.25 0.25',
-  '',
-].join('\n');
 
 describe('retort calc with engine options and a crystal (live; a test is skipped when pw.x or nwchem is not installed)', () => {
   it.skipIf(noPw)(

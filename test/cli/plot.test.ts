@@ -2,25 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, hasProgram, runCli, tempCampaign } from '../helpers/cli.js';
+import { SI_PRIMITIVE_CIF } from '../helpers/pw-by-hand.js';
 
 afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
 });
-
-/** Primitive fcc silicon (a = 5.43 Å) as a P1 CIF. */
-const SI_CIF = [
-  'data_Si',
-  ...['a', 'b', 'c'].map((l) => `_cell_length_${l} ${(5.43 / Math.SQRT2).toFixed(12)}`),
-  ...['alpha', 'beta', 'gamma'].map((l) => `_cell_angle_${l} 60`),
-  'loop_',
-  '_atom_site_label',
-  '_atom_site_fract_x',
-  '_atom_site_fract_y',
-  '_atom_site_fract_z',
-  'Si1 0 0 0',
-  'Si2 0.25 0.25 0.25',
-  '',
-].join('\n');
 
 interface CalcJson {
   readonly key: string;
@@ -41,7 +27,7 @@ describe('retort plot bands', () => {
     "draws a bands calc's band structure with the path labels and its gap (live pw.x)",
     () => {
       const dir = tempCampaign();
-      writeFileSync(join(dir, 'si.cif'), SI_CIF);
+      writeFileSync(join(dir, 'si.cif'), SI_PRIMITIVE_CIF);
       const scf = calc(dir, ['--task', 'scf', '-o', 'ecutwfc=12', '-o', 'kpoints=[4,4,4]']);
       const bands = calc(dir, [
         '--task',

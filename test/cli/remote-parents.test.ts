@@ -12,6 +12,7 @@ import {
 } from '../helpers/cli.js';
 import { ensureSlurm, slurmUnavailable, type SlurmCluster } from '../helpers/slurm.js';
 import { sshdUnavailable, startSshd, stopSshd, type SshdInfo } from '../helpers/sshd.js';
+import { SI_PRIMITIVE_CIF } from '../helpers/pw-by-hand.js';
 
 // pw.x bands from an scf's out/ on an ssh host (a real sshd on 127.0.0.1, scripts/dev/sshd-up.sh)
 // and on a real SLURM cluster (scripts/dev/slurm-up.sh): the parent's files are staged there from
@@ -40,21 +41,6 @@ afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
 });
 
-/** Primitive fcc silicon (a = 5.43 Å) as a P1 CIF. */
-const SI_CIF = [
-  'data_Si',
-  ...['a', 'b', 'c'].map((l) => `_cell_length_${l} ${(5.43 / Math.SQRT2).toFixed(12)}`),
-  ...['alpha', 'beta', 'gamma'].map((l) => `_cell_angle_${l} 60`),
-  'loop_',
-  '_atom_site_label',
-  '_atom_site_fract_x',
-  '_atom_site_fract_y',
-  '_atom_site_fract_z',
-  'Si1 0 0 0',
-  'Si2 0.25 0.25 0.25',
-  '',
-].join('\n');
-
 /**
  * A campaign with si.cif and, as `ssh:dev`, the test sshd (its scratch path holding a space), or
  * as `slurm:dev` the dev cluster (single jobs).
@@ -78,7 +64,7 @@ function campaign(host: 'ssh' | 'slurm' = 'ssh'): string {
     join(dir, 'retort.yaml'),
     ['hosts:', '  dev:', ...settings, '    poll_s: 1', ''].join('\n'),
   );
-  writeFileSync(join(dir, 'si.cif'), SI_CIF);
+  writeFileSync(join(dir, 'si.cif'), SI_PRIMITIVE_CIF);
   return dir;
 }
 
@@ -139,7 +125,7 @@ function worstDifference(
 /** The bands of an all-local run, in a campaign of their own. */
 function localBands(): { readonly scfKey: string; readonly bands: readonly (readonly number[])[] } {
   const local = tempCampaign();
-  writeFileSync(join(local, 'si.cif'), SI_CIF);
+  writeFileSync(join(local, 'si.cif'), SI_PRIMITIVE_CIF);
   const scf = calc(local, 'local', SCF);
   const bands = calc(local, 'local', bandsOf(scf.key)).result?.band_energies_ev ?? [];
   expect(bands.length).toBeGreaterThan(10);

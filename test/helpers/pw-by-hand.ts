@@ -51,3 +51,19 @@ export function largestBandDifference(
   });
   return worst;
 }
+
+/** Primitive fcc silicon (a = 5.43 Å, the qe fixtures' cell) as a P1 CIF: three vectors of a/√2
+ * at 60°, atoms at 0 and 1/4 along each. */
+export const SI_PRIMITIVE_CIF = [
+  'data_Si_primitive',
+  ...['a', 'b', 'c'].map((l) => `_cell_length_${l} ${(5.43 / Math.SQRT2).toFixed(12)}`),
+  ...['alpha', 'beta', 'gamma'].map((l) => `_cell_angle_${l} 60`),
+  'loop_',
+  '_atom_site_label',
+  '_atom_site_fract_x',
+  '_atom_site_fract_y',
+  '_atom_site_fract_z',
+  'Si1 0 0 0',
+  'Si2 0.25 0.25 0.25',
+  '',
+].join('\n');
