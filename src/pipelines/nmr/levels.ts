@@ -107,14 +107,14 @@ export function shieldingSpec(
   return nwchemSpec('nmr', molecule, level.functional, level.nmr_basis, solvent, resources, label);
 }
 
-/** The NWChem geometry optimisation (in vacuum) of a molecule at a level's functional and basis. */
+/** The NWChem geometry optimisation (in vacuum) of a molecule at a level's functional and basis, with a driver budget of {@link OPTIMIZE_MAXITER} steps. */
 export function optimizeSpec(
   molecule: NmrMolecule,
   level: Pick<NmrLevel, 'functional' | 'basis'>,
   resources: Resources,
   label: string,
 ): CalcSpec {
-  return nwchemSpec(
+  const spec = nwchemSpec(
     'optimize',
     molecule,
     level.functional,
@@ -123,7 +123,13 @@ export function optimizeSpec(
     resources,
     label,
   );
+  // NWChem's driver stops after 20 steps; starts from the conformer search (GFN2-xTB geometries)
+  // need more at B3LYP/STO-3G already (glycolaldehyde: conformer 2 stopped at 21 evaluations).
+  return { ...spec, keywords: [`driver; maxiter ${OPTIMIZE_MAXITER}; end`] };
 }
+
+/** The geometry optimisation's driver step budget. */
+export const OPTIMIZE_MAXITER = 100;
 
 function nwchemSpec(
   task: string,

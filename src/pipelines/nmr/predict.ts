@@ -47,6 +47,7 @@ export interface PredictOptions {
 
 /** One conformer of the prediction. */
 export interface PredictedConformer {
+  /** Its number in the ensemble as found (1-based); conformers dropped on the way leave gaps. */
   readonly index: number;
   /** The energy the ensemble is weighted by: the DFT optimisation's, else the shielding calc's. */
   readonly energy_hartree: number;
@@ -134,7 +135,8 @@ function energyOf(result: Readonly<Record<string, JsonValue>>): number {
  *    the PM7 pipeline's conformer search (Open Babel conformers and X–H rotamers, GFN2-xTB) from
  *    that start, its lowest `conformers` kept;
  * 2. unless `optimize` is off, each optimised with NWChem at the level's functional and basis
- *    (vacuum); a conformer whose bonds changed is dropped (noted);
+ *    (vacuum); a conformer whose bonds changed, or whose optimisation failed while others of the
+ *    ensemble remain, is dropped (noted);
  * 3. the ensemble: conformers more than 3 kcal/mol above the lowest dropped, the rest weighted
  *    by Boltzmann factors at 298.15 K (boltzmann.ts), by their optimisation energies (without
  *    optimisation, by their shielding calcs' energies, in the solvent);
@@ -184,6 +186,9 @@ async function predict(
   const molecule = { charge: input.charge, multiplicity: input.multiplicity };
   const start = await startGeometry(input, request, input.label);
   let geometries: (readonly Atom[])[] = [start];
+  // Each geometry's number in the ensemble as first found (labels and output keep it when
+  // conformers are dropped).
+  let numbers = [1];
   if (options.conformers > 1) {
     const search = await searchConformers(
       { molId: input.label, atoms: start, ...molecule },
@@ -199,6 +204,7 @@ async function predict(
       );
     }
     geometries = search.conformers.slice(0, options.conformers).map((c) => c.geometry);
+    numbers = geometries.map((_, i) => i + 1);
     notes.push(
       `conformer search: ${search.conformers.length} conformers, the lowest ${geometries.length} taken`,
     );
@@ -207,30 +213,52 @@ async function predict(
   let energies: number[] = [];
   if (options.optimize) {
     const optimized: (readonly Atom[])[] = [];
+    const failed: string[] = [];
+    const survivors: number[] = [];
     for (const [i, atoms] of geometries.entries()) {
-      const result = await ask(
-        request,
-        optimizeSpec(
-          { atoms, ...molecule },
-          level,
-          resources,
-          `${input.label} conformer ${i + 1} optimize ${level.functional}/${level.basis}`,
-        ),
-      );
+      const n = numbers[i] ?? i + 1;
+      let result: Readonly<Record<string, JsonValue>>;
+      try {
+        result = await ask(
+          request,
+          optimizeSpec(
+            { atoms, ...molecule },
+            level,
+            resources,
+            `${input.label} conformer ${n} optimize ${level.functional}/${level.basis}`,
+          ),
+        );
+      } catch (error) {
+        // One conformer that fails leaves the ensemble to the others; a lone geometry cannot.
+        if (!(error instanceof Stop) || error.interrupted || geometries.length === 1) throw error;
+        failed.push(error.reason);
+        notes.push(`conformer ${n} dropped: ${error.reason}`);
+        continue;
+      }
       const geometry = geometryOf(result);
       const changes = bondChanges(atoms, geometry);
       if (changes.length > 0) {
         notes.push(
-          `conformer ${i + 1} dropped: its bonds changed in the optimisation (${describeChanges(changes)})`,
+          `conformer ${n} dropped: its bonds changed in the optimisation (${describeChanges(changes)})`,
         );
         continue;
       }
       optimized.push(geometry);
+      survivors.push(n);
       energies.push(energyOf(result));
     }
-    if (optimized.length === 0)
-      throw new Stop(false, 'every conformer changed its bonds in the DFT optimisation');
+    if (optimized.length === 0) {
+      throw new Stop(
+        false,
+        failed.length === 0
+          ? 'every conformer changed its bonds in the DFT optimisation'
+          : failed.length === geometries.length
+            ? `every conformer's DFT optimisation failed: ${failed.join('; ')}`
+            : 'every conformer changed its bonds or failed in the DFT optimisation',
+      );
+    }
     geometries = optimized;
+    numbers = survivors;
   }
 
   const shieldingOf = async (atoms: readonly Atom[], i: number) =>
@@ -240,7 +268,7 @@ async function predict(
         { atoms, ...molecule },
         level,
         resources,
-        `${input.label} conformer ${i + 1} shielding ${level.functional}/${level.nmr_basis} ${level.solvent}`,
+        `${input.label} conformer ${numbers[i] ?? i + 1} shielding ${level.functional}/${level.nmr_basis} ${level.solvent}`,
       ),
     );
   let nmr = new Map<number, Readonly<Record<string, JsonValue>>>();
@@ -314,7 +342,7 @@ async function predict(
     optimized: options.optimize,
     reference,
     conformers: geometries.map((geometry, i) => ({
-      index: i + 1,
+      index: numbers[i] ?? i + 1,
       energy_hartree: energies[i] ?? 0,
       relative_kcal_mol: weights[i]?.relative_kcal_mol ?? 0,
       weight: weights[i]?.weight ?? 0,

@@ -146,4 +146,109 @@ describe('predictShifts', () => {
       reason: 'every conformer changed its bonds in the DFT optimisation',
     });
   });
+
+  it('drops a conformer whose optimisation failed, keeps the others and weights them by their DFT energies', async () => {
+    // Three C–C–O frames (angles 95°, 120°, 145°; heavy-atom RMSD apart well above the search's
+    // 0.125 Å) stand for a conformer search's result.
+    const bent = (deg: number): Atom[] => {
+      const a = deg * (Math.PI / 180);
+      return [
+        { element: 'C', x: 0, y: 0, z: 0 },
+        { element: 'C', x: 1.52, y: 0, z: 0 },
+        { element: 'O', x: 1.52 - 1.43 * Math.cos(a), y: 1.43 * Math.sin(a), z: 0 },
+      ];
+    };
+    const found = [bent(95), bent(120), bent(145)];
+    const hartreePerKcal = 1 / 627.509474;
+    const asked: CalcSpec[] = [];
+    const request = (spec: CalcSpec): Promise<CalcResolution> => {
+      asked.push(spec);
+      const atoms = spec.molecule?.atoms ?? [];
+      const index = Number(/conformer (\d+)/.exec(spec.label ?? '')?.[1]);
+      if (spec.program === 'obabel') {
+        return Promise.resolve(
+          ok({
+            conformers: found.map((g) => ({ geometry: g as unknown as JsonValue })),
+            count: found.length,
+            algorithm: 'genetic',
+          }),
+        );
+      }
+      // GFN2-xTB keeps each geometry; energies order them as given.
+      if (spec.program === 'xtb') {
+        // By the C…O distance, whatever frame the search hands over.
+        const d = (g: readonly Atom[]) =>
+          Math.hypot(
+            (g[2]?.x ?? 0) - (g[0]?.x ?? 0),
+            (g[2]?.y ?? 0) - (g[0]?.y ?? 0),
+            (g[2]?.z ?? 0) - (g[0]?.z ?? 0),
+          );
+        const i = found.findIndex((g) => Math.abs(d(g) - d(atoms)) < 1e-6);
+        return Promise.resolve(
+          ok({ geometry: atoms as unknown as JsonValue, total_energy_hartree: -5 + i * 1e-3 }),
+        );
+      }
+      if (spec.task === 'optimize') {
+        if (index === 2) {
+          return Promise.resolve({
+            status: 'failed',
+            key: 'k',
+            cached: false,
+            failure: {
+              class: 'opt_not_converged',
+              message: 'no convergence in 100 steps',
+              retryable: false,
+            },
+          } as CalcResolution);
+        }
+        return Promise.resolve(
+          ok({
+            geometry: atoms as unknown as JsonValue,
+            total_energy_hartree: -76.4 + (index === 3 ? 0.5 * hartreePerKcal : 0),
+          }),
+        );
+      }
+      return Promise.resolve(
+        ok({
+          total_energy_hartree: -76.4,
+          shieldings_ppm: shieldings(atoms, (e) => (e === 'O' ? 320 + index : 180 + index)),
+        }),
+      );
+    };
+    const outcome = await predictShifts(
+      { label: 'cco', atoms: found[0], charge: 0, multiplicity: 1 },
+      {
+        level: LEVEL,
+        optimize: true,
+        conformers: 3,
+        reference: { kind: 'factors', factors: { '13C': { slope: -1, intercept: 190 } } as never },
+        resources: { cores: 1, walltime_s: 60 },
+        searchBudgetS: 60,
+      },
+      request,
+      campaignPaths('/nonexistent'),
+    );
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
+    const p = outcome.prediction;
+    expect(p.notes).toContain(
+      'conformer 2 dropped: cco conformer 2 optimize B3LYP/6-31G* failed: opt_not_converged: no convergence in 100 steps',
+    );
+    // The optimisation runs with a driver budget above NWChem's default of 20 steps.
+    const opt = asked.find((s) => s.program === 'nwchem' && s.task === 'optimize');
+    expect(opt?.keywords).toEqual(['driver; maxiter 100; end']);
+    // Conformers 1 and 3 remain, 0.5 kcal/mol apart: weights 1/(1+e^(−0.5/RT)) and the rest.
+    const rt = (8.314462618 * 298.15) / 4184;
+    const w1 = 1 / (1 + Math.exp(-0.5 / rt));
+    expect(p.conformers.map((c) => [c.index, c.kept])).toEqual([
+      [1, true],
+      [3, true],
+    ]);
+    expect(p.conformers[0]?.weight).toBeCloseTo(w1, 6);
+    expect(p.conformers[1]?.relative_kcal_mol).toBeCloseTo(0.5, 6);
+    // Shieldings are the weighted mean of conformers 1 (σC 181) and 3 (σC 183).
+    const sigma = w1 * 181 + (1 - w1) * 183;
+    expect(p.atoms[0]?.shielding_ppm).toBeCloseTo(sigma, 6);
+    expect(p.atoms[0]?.shift_ppm).toBeCloseTo(190 - sigma, 6);
+  });
 });
