@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Atom } from '../../../src/chem/molecule.js';
 import type { CalcSpec, JsonValue } from '../../../src/core/calc-spec.js';
 import { campaignPaths } from '../../../src/core/campaign-layout.js';
-import { predictShifts, spectrumSticks } from '../../../src/pipelines/nmr/predict.js';
+import {
+  predictShifts,
+  spectrumSticks,
+  type PredictOptions,
+} from '../../../src/pipelines/nmr/predict.js';
 import type { CalcResolution } from '../../../src/runtime/calc-request.js';
 
 const WATER: Atom[] = [
@@ -49,6 +53,29 @@ const LEVEL = {
   solvent: 'chcl3',
 };
 
+/** predictShifts with DFT optimisation, one conformer and a TMS reference unless `changes` say else. */
+function predict(
+  label: string,
+  atoms: readonly Atom[],
+  request: (spec: CalcSpec) => Promise<CalcResolution>,
+  changes: Partial<PredictOptions> = {},
+) {
+  return predictShifts(
+    { label, atoms, charge: 0, multiplicity: 1 },
+    {
+      level: LEVEL,
+      optimize: true,
+      conformers: 1,
+      reference: { kind: 'tms' },
+      resources: { cores: 1, walltime_s: 60 },
+      searchBudgetS: 60,
+      ...changes,
+    },
+    request,
+    campaignPaths('/nonexistent'),
+  );
+}
+
 describe('predictShifts', () => {
   it('optimises in vacuum at the optimisation basis, computes shieldings at the shielding basis in the solvent, and takes shifts from TMS at the same level', async () => {
     const asked: CalcSpec[] = [];
@@ -72,19 +99,7 @@ describe('predictShifts', () => {
         }),
       );
     };
-    const outcome = await predictShifts(
-      { label: 'water', atoms: WATER, charge: 0, multiplicity: 1 },
-      {
-        level: LEVEL,
-        optimize: true,
-        conformers: 1,
-        reference: { kind: 'tms' },
-        resources: { cores: 1, walltime_s: 60 },
-        searchBudgetS: 60,
-      },
-      request,
-      campaignPaths('/nonexistent'),
-    );
+    const outcome = await predict('water', WATER, request);
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     const p = outcome.prediction;
@@ -127,19 +142,7 @@ describe('predictShifts', () => {
         ok({ geometry: moved as unknown as JsonValue, total_energy_hartree: -76 }),
       );
     };
-    const outcome = await predictShifts(
-      { label: 'water', atoms: WATER, charge: 0, multiplicity: 1 },
-      {
-        level: LEVEL,
-        optimize: true,
-        conformers: 1,
-        reference: { kind: 'tms' },
-        resources: { cores: 1, walltime_s: 60 },
-        searchBudgetS: 60,
-      },
-      request,
-      campaignPaths('/nonexistent'),
-    );
+    const outcome = await predict('water', WATER, request);
     expect(outcome).toEqual({
       ok: false,
       interrupted: false,
@@ -215,19 +218,10 @@ describe('predictShifts', () => {
         }),
       );
     };
-    const outcome = await predictShifts(
-      { label: 'cco', atoms: found[0], charge: 0, multiplicity: 1 },
-      {
-        level: LEVEL,
-        optimize: true,
-        conformers: 3,
-        reference: { kind: 'factors', factors: { '13C': { slope: -1, intercept: 190 } } as never },
-        resources: { cores: 1, walltime_s: 60 },
-        searchBudgetS: 60,
-      },
-      request,
-      campaignPaths('/nonexistent'),
-    );
+    const outcome = await predict('cco', found[0] ?? [], request, {
+      conformers: 3,
+      reference: { kind: 'factors', factors: { '13C': { slope: -1, intercept: 190 } } as never },
+    });
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     const p = outcome.prediction;
