@@ -60,7 +60,7 @@ function attemptsByKey(dir: string): Map<string, number> {
 describe.skipIf(!hasProgram('xtb') || !hasProgram('psi4') || !hasProgram('obabel'))(
   'the molecular sweep example, two molecules at HF/STO-3G',
   () => {
-    it('resumes after SIGKILL without computing a finished step again, and finds HF/STO-3G water where the literature has it', async () => {
+    it('resumes after SIGKILL without computing a finished step again, and finds HF/STO-3G water where psi4 run by hand has it', async () => {
       const dir = tempCampaign();
       copyFileSync(join(EXAMPLES, 'molecule-sweep.yaml'), join(dir, 'sweep.yaml'));
       writeFileSync(join(dir, 'molecules.csv'), 'name,smiles\nwater,O\nhydrogen-fluoride,F\n');
@@ -124,13 +124,24 @@ describe.skipIf(!hasProgram('xtb') || !hasProgram('psi4') || !hasProgram('obabel
       };
       // The frequencies ran at the optimised geometry the dft step passed along.
       expect(freq.total_energy_hartree).toBeCloseTo(dft.total_energy_hartree, 7);
-      // HF/STO-3G water (NIST CCCBDB): r(OH) 0.989 Å, harmonic frequencies 2170, 4140, 4391 cm⁻¹.
+      // HF/STO-3G water from psi4 1.3.2 run directly on an input written by hand (psi4's default
+      // density-fitted SCF, as retort's input; optimize('scf') with g_convergence gau_verytight
+      // from r(OH) 0.9572 Å, then frequency('scf') there; 2026-12-03): r(OH) 0.98942 Å,
+      // E −74.9659901225 Eh, harmonic frequencies 2170.28, 4139.77, 4390.80 cm⁻¹ (conventional
+      // scf_type pk gives −74.9659011923 Eh and 2170.05, 4140.00, 4391.07). retort's step stops at
+      // psi4's default convergence, and the frequencies move with the last residual gradient
+      // (by up to 2 cm⁻¹ in a hand run at default convergence): hence 3 cm⁻¹.
       const [o, h] = dft.geometry;
       expect(
         Math.hypot((o?.x ?? 0) - (h?.x ?? 0), (o?.y ?? 0) - (h?.y ?? 0), (o?.z ?? 0) - (h?.z ?? 0)),
-      ).toBeCloseTo(0.989, 3);
+      ).toBeCloseTo(0.98942, 3);
+      expect(dft.total_energy_hartree).toBeCloseTo(-74.9659901225, 6);
       expect(freq.imaginary_count).toBe(0);
-      expect(freq.frequencies_cm1.map(Math.round)).toEqual([2170, 4140, 4391]);
+      const byHand = [2170.28, 4139.77, 4390.8];
+      expect(freq.frequencies_cm1).toHaveLength(3);
+      freq.frequencies_cm1.forEach((f, i) => {
+        expect(Math.abs(f - (byHand[i] ?? 0))).toBeLessThan(3);
+      });
 
       // Every result field a step returned is one its engine declares for the task.
       for (const [step, program, task] of [
