@@ -78,6 +78,31 @@ describe('retort workflow', () => {
     expect(r.stdout).toMatch(/^n=2\s+ok\s+a:succeeded b:succeeded c:succeeded d:succeeded$/m);
     expect(r.stdout).toMatch(/^n=3\s+failed\s+a:failed b:failed c:failed d:failed$/m);
 
+    // status.json counts instances and steps beside the calcs.
+    const run = JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as {
+      totals: { total: number; failed: number };
+      items: Record<string, Record<string, number>>;
+    };
+    expect(run.totals).toMatchObject({ total: 7, failed: 1 });
+    expect(run.items.instances).toEqual({
+      total: 3,
+      done: 3,
+      succeeded: 1,
+      failed: 1,
+      skipped: 1,
+      running: 0,
+      pending: 0,
+    });
+    expect(run.items.steps).toEqual({
+      total: 12,
+      done: 12,
+      succeeded: 6,
+      failed: 4,
+      skipped: 2,
+      running: 0,
+      pending: 0,
+    });
+
     const status = statusJson(dir);
     const [one, two, three] = status;
     expect(one?.steps.b?.result?.files).toEqual({ 'out.txt': '11\n' });

@@ -4,6 +4,7 @@ import { TemplateLibrary } from '../../templates/library.js';
 import { writeWorkflowBandPlots } from '../../pipelines/workflow/band-plots.js';
 import { writeWorkflowExports } from './workflow-status.js';
 import { runWorkflow, type InstanceOutcome } from '../../pipelines/workflow/run.js';
+import { WorkflowCounts } from '../../pipelines/workflow/run-counts.js';
 import { storedInstances, workflowItems } from '../../pipelines/workflow/stored.js';
 import { checkWorkflow, workflowShape } from '../../pipelines/workflow/workflow-check.js';
 import { findCampaignRoot } from '../../runtime/campaign.js';
@@ -68,17 +69,18 @@ async function workflowRun(file: string, flags: WorkflowRunFlags): Promise<numbe
     `workflow ${def.name}: ${total} instance${total === 1 ? '' : 's'} × ${def.steps.length} steps (${checked.dag.order.join(' → ')})`,
   );
   const started = Date.now();
-  let ok = 0;
-  let failed = 0;
-  let done = 0;
+  const counts = new WorkflowCounts(total, def.steps.length);
+  let reported = 0;
+  session.runner.countItems(() => ({ ...counts.totals() }));
   const show = () => {
+    const { instances } = counts.totals();
     session.items({
       noun: 'instances',
       total,
-      done,
-      ok,
-      failed,
-      running: total - done,
+      done: instances.done,
+      ok: instances.succeeded + instances.skipped,
+      failed: instances.failed,
+      running: total - instances.done,
       eta_s: null,
     });
   };
@@ -88,6 +90,8 @@ async function workflowRun(file: string, flags: WorkflowRunFlags): Promise<numbe
   try {
     outcomes = await runWorkflow(checked, session.runner, items, {
       step: (instance, step, record) => {
+        counts.step(instance, step, record);
+        session.runner.statusChanged();
         if (record.state === 'pending' || record.state === 'running') return;
         const detail =
           record.state === 'succeeded'
@@ -101,10 +105,10 @@ async function workflowRun(file: string, flags: WorkflowRunFlags): Promise<numbe
         session.print(`${instance}/${step} ${detail}`);
       },
       instance: (outcome) => {
-        done++;
-        if (outcome.status === 'ok') ok++;
-        if (outcome.status === 'failed') failed++;
-        session.print(`[${done}/${total}] ${outcome.instance} ${outcome.status}`);
+        counts.instance(outcome);
+        session.runner.statusChanged();
+        reported++;
+        session.print(`[${reported}/${total}] ${outcome.instance} ${outcome.status}`);
         show();
       },
     });
@@ -133,9 +137,10 @@ async function workflowRun(file: string, flags: WorkflowRunFlags): Promise<numbe
   ]);
   process.stdout.write(`${table(['instance', 'status', 'steps'], rows)}\n`);
   const t = summary.totals;
+  const { succeeded: ok, skipped, failed } = counts.totals().instances;
   const stopped = outcomes.filter((o) => o.status === 'stopped').length;
   process.stdout.write(
-    `\nrun ${summary.runId} ${summary.state} in ${formatDuration((Date.now() - started) / 1000)}: ${ok} instances finished, ${failed} failed, ${stopped} not finished; calcs: ${t.succeeded} ran ok, ${t.cached} from the store, ${t.failed} failed${summary.message === null ? '' : ` (${summary.message})`}\n`,
+    `\nrun ${summary.runId} ${summary.state} in ${formatDuration((Date.now() - started) / 1000)}: ${ok + skipped} instances finished, ${failed} failed, ${stopped} not finished; calcs: ${t.succeeded} ran ok, ${t.cached} from the store, ${t.failed} failed${summary.message === null ? '' : ` (${summary.message})`}\n`,
   );
   if (written.length > 0) process.stdout.write(`wrote ${written.join(', ')}\n`);
   if (session.logFile !== undefined) process.stdout.write(`log: ${session.logFile}\n`);

@@ -18,6 +18,8 @@ import { writeFileAtomic } from '../atomic-write.js';
  * - `eta_s`, `eta_at`: estimated seconds (and moment) until every queued and running calc is
  *   done at the current worker count, from `rolling_avg_s` (null while unknown).
  * - `message`: why the run paused, stopped or failed, when it did.
+ * - `items`: a pipeline's own units of work counted beside the calcs, by name (a workflow run:
+ *   `instances` and `steps`, see {@link ItemTotals}); absent for runs of plain calcs.
  * - `relaunch`: how to start the same command again (its directory and arguments after
  *   `retort`), so that a live view can resume the run in a new process; absent in status files
  *   of older versions.
@@ -50,6 +52,7 @@ export interface StatusSnapshot {
   readonly eta_s: number | null;
   readonly eta_at: string | null;
   readonly message: string | null;
+  readonly items?: Readonly<Record<string, ItemTotals>>;
   readonly relaunch?: Relaunch;
   /** The scheduler jobs holding the run's calcs (SLURM), as the executor last saw them. */
   readonly scheduler_jobs?: readonly SchedulerJob[];
@@ -80,6 +83,22 @@ export interface RunTotals {
   readonly cached: number;
   readonly running: number;
   readonly queued: number;
+}
+
+/**
+ * A pipeline's units of work (a workflow's instances or steps), each counted once:
+ * `total` = `done` + `running` + `pending`, `done` = `succeeded` + `failed` + `skipped`.
+ * What `skipped` means is the pipeline's (a workflow instance that finished with a step whose
+ * `when:` was false); `pending` ones have not started, or were left for the next run.
+ */
+export interface ItemTotals {
+  readonly total: number;
+  readonly done: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly running: number;
+  readonly pending: number;
 }
 
 export function writeStatusFile(path: string, snapshot: StatusSnapshot): void {

@@ -15,7 +15,7 @@ import type { Calc } from '../../store/calc-store.js';
 import type { CalcResolution, CalcRunner, RequestOptions, RunSummary } from '../calc-request.js';
 import type { Campaign } from '../campaign.js';
 import { FailureThreshold } from '../control/failure-threshold.js';
-import type { Relaunch } from '../control/status-file.js';
+import type { ItemTotals, Relaunch } from '../control/status-file.js';
 import { clearStopRequest, isStopRequested } from '../control/stop-request.js';
 import type { CalcEvent, RunObserver } from '../run-observer.js';
 import { RunLog } from '../run-log.js';
@@ -119,6 +119,7 @@ export class Runner implements CalcRunner {
   /** The run has failed (a store error, or `fail`): nothing more is recorded or started. */
   private failed = false;
   private ended = false;
+  private items: (() => Readonly<Record<string, ItemTotals>>) | undefined;
 
   private constructor(private readonly options: RunnerOptions) {
     const { campaign, executor } = options;
@@ -162,6 +163,7 @@ export class Runner implements CalcRunner {
           program: a.pending.spec.program,
           started_at: a.startedAt,
         })),
+        items: this.items?.(),
       }),
       options.observer,
       (error) => {
@@ -252,6 +254,15 @@ export class Runner implements CalcRunner {
       this.failWith(error);
       return Promise.resolve(this.notRun(key));
     }
+  }
+
+  /**
+   * Shows a pipeline's own counts (a workflow's instances and steps) in status.json from now
+   * on: `totals` is read at every write; the pipeline calls `statusChanged` when they change.
+   */
+  countItems(totals: () => Readonly<Record<string, ItemTotals>>): void {
+    this.items = totals;
+    this.statusChanged();
   }
 
   /** Rewrites status.json soon: something outside the runner changed (a SLURM job's state). */

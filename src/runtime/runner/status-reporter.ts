@@ -5,6 +5,7 @@ import { nowIso } from '../../store/calc-store.js';
 import { RollingEta } from '../control/rolling-eta.js';
 import {
   writeStatusFile,
+  type ItemTotals,
   type Relaunch,
   type RunTotals,
   type StatusSnapshot,
@@ -17,6 +18,7 @@ export interface RunView {
   readonly message: string | null;
   readonly totals: RunTotals;
   readonly current: StatusSnapshot['current'];
+  readonly items: Readonly<Record<string, ItemTotals>> | undefined;
 }
 
 /** Who the run is, for every snapshot. */
@@ -128,6 +130,7 @@ export class StatusReporter {
       eta_s: etaS,
       eta_at: etaS === null ? null : new Date(Date.now() + etaS * 1000).toISOString(),
       message: view.message,
+      ...(view.items === undefined ? {} : { items: view.items }),
       ...(relaunch === undefined ? {} : { relaunch }),
       ...(executor.jobs === undefined ? {} : { scheduler_jobs: executor.jobs() }),
     };
