@@ -28,6 +28,12 @@ export function machineryFailure(
     };
   }
   const signal = outputs.signal ?? signalOfExitCode(outputs.exitCode);
+  if (signal !== undefined && SELF_INFLICTED.has(signal)) {
+    return {
+      class: 'crash',
+      message: `${program} crashed (${signal}: ${SELF_INFLICTED.get(signal) ?? ''}); running it again on the same input would crash again`,
+    };
+  }
   if (signal !== undefined) {
     return {
       class: 'killed',
@@ -36,6 +42,18 @@ export function machineryFailure(
   }
   return undefined;
 }
+
+// Signals a program raises on itself (an abort(), a bad memory access, a floating-point trap):
+// psi4's optimiser aborting on "Could not converge backtransformation" is SIGABRT, and a retry
+// only repeats it. Every other signal came from outside (the OOM killer, an operator, the
+// scheduler) and a retry may help.
+const SELF_INFLICTED: ReadonlyMap<string, string> = new Map([
+  ['SIGABRT', 'it aborted itself'],
+  ['SIGSEGV', 'invalid memory access'],
+  ['SIGBUS', 'invalid memory access'],
+  ['SIGFPE', 'floating-point exception'],
+  ['SIGILL', 'illegal instruction'],
+]);
 
 // A shell reports a child killed by signal N as exit status 128 + N.
 function signalOfExitCode(exitCode: number | null): string | undefined {

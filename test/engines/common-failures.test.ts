@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { FailureClass } from '../../src/core/failure.js';
 import { machineryFailure } from '../../src/engines/common-failures.js';
 import { exited } from './real-fixtures.js';
 
@@ -37,5 +39,18 @@ describe('machineryFailure', () => {
     const f = machineryFailure(exited(137), 'xtb');
     expect(f?.class).toBe('killed');
     expect(f?.message).toContain('SIGKILL');
+  });
+
+  it('reports a program that aborted or faulted by itself as crash, which no retry repeats', () => {
+    // A real process that calls abort() on itself, as psi4's optimiser does.
+    const child = spawnSync('sh', ['-c', 'kill -s ABRT $$']);
+    expect(child.signal).toBe('SIGABRT');
+    const f = machineryFailure({ ...exited(0), exitCode: null, signal: child.signal }, 'psi4');
+    expect(f?.class).toBe('crash');
+    expect(f?.message).toContain('SIGABRT');
+    expect(FailureClass.crash.retryable).toBe(false);
+    // Through a shell wrapper: 128 + 11.
+    expect(machineryFailure(exited(139), 'nwchem')?.class).toBe('crash');
+    expect(machineryFailure(exited(143), 'nwchem')?.class).toBe('killed');
   });
 });
