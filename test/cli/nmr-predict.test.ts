@@ -156,6 +156,54 @@ describe('retort nmr predict', () => {
       expect(readFileSync(p.plots['13C'] ?? '', 'utf8')).toMatch(
         /aria-roledescription="rule mark"/,
       );
+
+      // Without --factors: the built-in factors (the draft benchmark's), the calc from the store.
+      const again = runCli(
+        ['nmr', 'predict', '--xyz', ACETALDEHYDE, '--preset', 'draft', '--no-opt', '--json'],
+        { cwd: dir },
+      );
+      expect(again.status, again.stderr).toBe(0);
+      const b = JSON.parse(again.stdout) as PredictJson;
+      const builtin = JSON.parse(
+        readFileSync(join(REPO_ROOT, 'data', 'nmr', 'factors.json'), 'utf8'),
+      ) as {
+        factors: {
+          basis: string;
+          solvent: string;
+          nucleus: string;
+          slope: number;
+          intercept: number;
+        }[];
+      };
+      const f = (nucleus: string) =>
+        builtin.factors.find(
+          (x) => x.basis === '6-31G*' && x.solvent === 'chcl3' && x.nucleus === nucleus,
+        );
+      expect(b.atoms[0]?.shift_ppm).toBeCloseTo(
+        (f('13C')?.slope ?? NaN) * (printed[0] ?? 0) + (f('13C')?.intercept ?? NaN),
+        6,
+      );
+      // And they predict DELTA50's measured shifts of acetaldehyde (CDCl3) within the fit's
+      // scatter: CHO 9.80 and CH3 2.21 ppm, C=O 199.97 and CH3 30.99 ppm (data/delta50).
+      const shifts = JSON.parse(
+        readFileSync(join(REPO_ROOT, 'data', 'delta50', 'experimental_shifts.json'), 'utf8'),
+      ) as {
+        molecules: Record<
+          string,
+          { h1_assignments: Record<string, number>; c13_assignments: Record<string, number> }
+        >;
+      };
+      const measured = shifts.molecules.compound_03;
+      for (const a of b.atoms) {
+        const exp =
+          a.element === 'H'
+            ? measured?.h1_assignments[a.index]
+            : measured?.c13_assignments[a.index];
+        if (exp === undefined) continue;
+        expect(Math.abs((a.shift_ppm ?? NaN) - exp), `atom ${a.index}`).toBeLessThan(
+          a.element === 'H' ? 0.6 : 6,
+        );
+      }
     },
     600_000,
   );
