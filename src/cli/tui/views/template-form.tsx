@@ -184,7 +184,9 @@ export function TemplateForm(props: {
                 ? isPath(f.spec)
                   ? '(path)'
                   : '—'
-                : text;
+                : isPath(f.spec)
+                  ? pathTail(text, VALUE_WIDTH)
+                  : text;
         return (
           <Text key={f.spec.name} wrap="truncate-end" inverse={at && editing === undefined}>
             {'  '}
@@ -217,6 +219,11 @@ export function TemplateForm(props: {
       />
     </Box>
   );
+}
+
+/** The end of a long path, where its file's name is. */
+function pathTail(path: string, width: number): string {
+  return path.length <= width ? path : `…${path.slice(path.length - width + 1)}`;
 }
 
 /** A field's name with its unit, `*` when it must be given. */

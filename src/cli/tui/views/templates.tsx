@@ -14,7 +14,7 @@ import { TemplateForm } from './template-form.js';
 const COLUMNS: readonly Column[] = [
   { title: 'template', width: 16 },
   { title: 'engine', width: 7 },
-  { title: 'task', width: 9 },
+  { title: 'task', width: 11 },
   { title: 'from', width: 8 },
   { title: 'description', width: 0 },
 ];

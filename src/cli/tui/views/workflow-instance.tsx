@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import type { InstanceRow, WorkflowBoard } from '../../../pipelines/workflow/workflow-browse.js';
+import type { StepRecord } from '../../../pipelines/workflow/workflow-item.js';
 import type {
   CampaignMonitor,
   MonitorSnapshot,
@@ -64,6 +65,8 @@ export function WorkflowInstance(props: {
       />
     );
   }
+  const rows = Math.max(3, props.height - 6);
+  const start = Math.max(0, Math.floor(cursor / rows) * rows);
   const rest = props.width - 2 - DAG_WIDTH - 1 - 8 - 1 - 16 - 1;
   return (
     <Box flexDirection="column">
@@ -74,21 +77,20 @@ export function WorkflowInstance(props: {
         <Text color={stateColour(instance.status)}>{instance.status}</Text> · {board.file}
       </Text>
       <Text bold>
-        {`  ${fit('step ← needs', DAG_WIDTH)} ${fit('state', 8)} ${fit('program task', 16)} key / why`}
+        {`  ${fit('step ← needs', DAG_WIDTH)} ${fit('state', 8)} ${fit('program task', 16)} why / calc`}
       </Text>
-      {outline.slice(0, Math.max(3, props.height - 3)).map(({ step, depth }, i) => {
+      {outline.slice(start, start + rows).map(({ step, depth }, j) => {
+        const i = start + j;
         const state = instance.states[board.steps.indexOf(step)] ?? 'pending';
         const record = instance.records[step.name];
         const needs = step.needs.length === 0 ? '' : ` ← ${step.needs.join(', ')}`;
-        const why = [
-          record?.key === null || record?.key === undefined
+        // The reason when there is one (failed, skipped), else the calc.
+        const why =
+          record?.reason ??
+          record?.failure_class ??
+          (record?.key === null || record?.key === undefined
             ? ''
-            : `${record.key.slice(0, 12)}${record.cached ? ' store' : ''}`,
-          record?.failure_class ?? '',
-          record?.reason ?? '',
-        ]
-          .filter((t) => t !== '')
-          .join(' ');
+            : `${record.key.slice(0, 12)}${record.cached ? ' (store)' : ''}`);
         const colour = stateColour(state);
         return (
           <Text key={step.name} wrap="truncate-end" inverse={i === cursor}>
@@ -107,6 +109,10 @@ export function WorkflowInstance(props: {
           </Text>
         );
       })}
+      <StepDetail
+        name={outline[cursor]?.step.name ?? ''}
+        record={instance.records[outline[cursor]?.step.name ?? '']}
+      />
       <Keys
         keys={[
           ['↑↓', 'move'],
@@ -115,5 +121,21 @@ export function WorkflowInstance(props: {
         ]}
       />
     </Box>
+  );
+}
+
+/** The selected step in full: its calc key, whether the store had it, its failure and reason. */
+function StepDetail(props: { readonly name: string; readonly record: StepRecord | undefined }) {
+  const r = props.record;
+  if (r === undefined) return <Text dimColor>{props.name}: not reached yet</Text>;
+  const parts = [
+    r.key === null ? 'no calc' : `calc ${r.key}${r.cached ? ' (from the store)' : ''}`,
+    r.failure_class,
+    r.reason,
+  ].filter((t) => t !== null);
+  return (
+    <Text>
+      <Text bold>{props.name}</Text>: {parts.join(' · ')}
+    </Text>
   );
 }

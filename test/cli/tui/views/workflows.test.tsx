@@ -101,14 +101,22 @@ describe('the workflows view', () => {
     const lines = stripVTControlCharacters(ui.lastFrame() ?? '').split('\n');
     const failed = status[2];
     // The outline: a, then b and c one layer in, then d two layers in; each with its needs.
-    // The second run answered a's failure from the store.
-    expect(failed?.steps.a?.cached).toBe(true);
-    expect(lines.find((l) => l.includes('✗ a '))).toContain(
-      `${failed?.steps.a?.key?.slice(0, 12) ?? 'no key'} store exit_nonzero sh exited`,
-    );
+    expect(
+      lines.some((l) => /^ {2}✗ a +failed +command run +sh exited with status 1/.test(l)),
+    ).toBe(true);
     expect(lines.some((l) => /^ {4}✗ b ← a +failed .*needs a, which failed/.test(l))).toBe(true);
     expect(lines.some((l) => /^ {4}✗ c ← a +failed/.test(l))).toBe(true);
     expect(lines.some((l) => /^ {6}✗ d ← b, c +failed/.test(l))).toBe(true);
+    // The selected step in full; the second run answered a's failure from the store.
+    expect(failed?.steps.a?.cached).toBe(true);
+    expect(lines.join(' ')).toContain(
+      `a: calc ${failed?.steps.a?.key ?? 'no key'} (from the store) · exit_nonzero · sh exited`,
+    );
+    await press(ui, KEY.down);
+    await until(() => {
+      expect(ui.lastFrame()).toContain('b: no calc · dependency_failed · needs a, which failed');
+    });
+    await press(ui, KEY.up);
     await press(ui, KEY.enter);
     await until(() => {
       expect(ui.lastFrame()).toContain(`Calc ${failed?.steps.a?.key ?? 'no key'} failed`);
