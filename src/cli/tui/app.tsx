@@ -174,7 +174,12 @@ export function App(props: {
     }, []),
   );
 
-  const bodyHeight = Math.max(5, size.height - 5 - (pending === undefined ? 0 : 3));
+  // The question's box: its wrapped lines (' [y/N]' added, a border and a space each side).
+  const asking =
+    pending === undefined
+      ? 0
+      : 2 + Math.ceil((pending.question.length + 6) / Math.max(10, size.width - 4));
+  const bodyHeight = Math.max(5, size.height - 5 - asking);
   const active = pending === undefined && !help;
   return (
     <KeyRouter.Provider value={viewKeys}>
