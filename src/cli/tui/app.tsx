@@ -108,6 +108,13 @@ export function App(props: {
     }
   };
   const onTemplateSubmit = (args: readonly string[]): void => {
+    // One runner per campaign: retort calc would find the lock taken.
+    if (snapshot.runner.alive) {
+      setMessage(
+        `a runner is running (pid ${snapshot.runner.pid ?? '?'}): run the calc when it has finished`,
+      );
+      return;
+    }
     ask(`Run retort ${args.join(' ')} in the background?`, () => props.actions.detached(args));
   };
   const onCheck = (host: string): void => {

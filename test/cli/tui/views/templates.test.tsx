@@ -7,6 +7,7 @@ import { App } from '../../../../src/cli/tui/app.js';
 import { calcWorkdir, campaignPaths } from '../../../../src/core/campaign-layout.js';
 import { campaignActions } from '../../../../src/cli/tui/actions.js';
 import { CampaignMonitor } from '../../../../src/runtime/monitor/campaign-monitor.js';
+import { acquireRunnerLock } from '../../../../src/runtime/runner-lock.js';
 import {
   cleanupTempDirs,
   hasProgram,
@@ -188,6 +189,29 @@ describe('the templates view', () => {
         `detached calc --template mopac-optimize --set method=PM6 --xyz ${xyz} --charge 0 --multiplicity 2 --label template mopac-optimize`,
       ]);
     });
+  });
+});
+
+describe('a template run while a runner holds the campaign', () => {
+  it('is refused with the runner named, without asking', async () => {
+    const lock = acquireRunnerLock(f.campaign.paths.lock, 'retort run calcs.jsonl');
+    try {
+      const ui = render(
+        <App monitor={f.monitor} actions={f.actions} refreshMs={50} initialView="Templates" />,
+      );
+      await until(() => {
+        expect(frame(ui)).toContain(`runner pid ${process.pid}`);
+      });
+      await openForm(ui, 'mopac-optimize');
+      await press(ui, KEY.enter, xyz, KEY.enter, 'r');
+      await until(() => {
+        expect(frame(ui)).toContain(`a runner is running (pid ${process.pid})`);
+      });
+      expect(frame(ui)).not.toContain('[y/N]');
+      expect(f.actions.calls).toEqual([]);
+    } finally {
+      lock.release();
+    }
   });
 });
 
