@@ -40,13 +40,15 @@ function intField(name: string, value: number, min: number, help: string): Param
 export function formFields(parameters: readonly ParameterSpec[]): FormField[] {
   const fields: FormField[] = parameters.map((spec) => ({ spec }));
   if (parameters.some((p) => p.type === 'molecule')) {
-    fields.push(
+    const options: FormField[] = [
       { spec: intField('charge', 0, -100, 'total charge of the molecule'), option: '--charge' },
       {
         spec: intField('multiplicity', 1, 1, 'spin multiplicity 2S+1 (1 singlet, 2 doublet …)'),
         option: '--multiplicity',
       },
-    );
+    ];
+    // A parameter of the same name keeps it (the calc's option then takes its default).
+    fields.push(...options.filter((o) => !parameters.some((p) => p.name === o.spec.name)));
   }
   return fields;
 }
@@ -110,7 +112,15 @@ export function renderValues(
   const { xyz } = filledCalcOptions(loaded.parameters, answers);
   const molecule = loaded.parameters.find((p) => p.type === 'molecule');
   if (xyz !== undefined && molecule !== undefined) {
-    values[molecule.name] = readMolecule(xyz, count(texts.charge, 0), count(texts.multiplicity, 1));
+    const option = (name: FormField['option']): string | undefined => {
+      const field = fields.find((f) => f.option === name);
+      return field === undefined ? undefined : texts[field.spec.name];
+    };
+    values[molecule.name] = readMolecule(
+      xyz,
+      count(option('--charge'), 0),
+      count(option('--multiplicity'), 1),
+    );
   }
   return values;
 }

@@ -39,6 +39,19 @@ describe('the fields of a template form', () => {
     ]);
   });
 
+  it('leave a calc option out when the template has a parameter of its name', () => {
+    const own = loadTemplate('mopac-optimize', library, REPO_ROOT).parameters.map((p) =>
+      p.name === 'title' ? { ...p, name: 'charge' } : p,
+    );
+    expect(formFields(own).map((f) => [f.spec.name, f.option ?? ''])).toEqual([
+      ['molecule', ''],
+      ['method', ''],
+      ['keywords', ''],
+      ['charge', ''],
+      ['multiplicity', '--multiplicity'],
+    ]);
+  });
+
   it('check a text by the parameter: required, a file that exists, the type and range', () => {
     const qe = loadTemplate('qe-scf', library, REPO_ROOT).parameters;
     const structure = qe.find((p) => p.name === 'structure');
