@@ -1,13 +1,8 @@
 import type { ItemStatus } from '../../core/item-status.js';
 import { openCampaign, type Campaign } from '../../runtime/campaign.js';
 import type { StepDrawState } from './graph/index.js';
-import {
-  stepDrawStates,
-  storedInstances,
-  storedShape,
-  storedWorkflowNames,
-  workflowItems,
-} from './stored.js';
+import type { InstanceItem } from './export.js';
+import { stepDrawStates, storedShape, workflowItems } from './stored.js';
 import type { StepRecord, WorkflowShape } from './workflow-item.js';
 
 /**
@@ -47,8 +42,15 @@ export class WorkflowBrowser {
   /** Every workflow the store has instances of, in order of first run. */
   boards(): WorkflowBoard[] {
     const items = workflowItems(this.campaign);
-    return storedWorkflowNames(items).map((name) => {
-      const instances = storedInstances(items, name);
+    // One read of the items for all workflows (the view reads on every change of the store;
+    // storedInstances would read them all again per workflow).
+    const byWorkflow = new Map<string, InstanceItem[]>();
+    for (const item of items.all()) {
+      const list = byWorkflow.get(item.payload.workflow) ?? [];
+      list.push(item);
+      byWorkflow.set(item.payload.workflow, list);
+    }
+    return [...byWorkflow].map(([name, instances]) => {
       const shape = storedShape(items, name);
       const steps =
         shape?.steps ??
