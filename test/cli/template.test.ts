@@ -587,6 +587,50 @@ describe('templated calcs of installed programs (live)', () => {
   );
 
   it.skipIf(!hasProgram('mopac'))(
+    'ends a form of mopac-optimize filled in a pseudo-terminal in a calc with --run, the molecule by --xyz',
+    () => {
+      const dir = tempCampaign();
+      const session = {
+        argv: [
+          process.execPath,
+          RETORT_BIN,
+          'template',
+          'fill',
+          'mopac-optimize',
+          '--molecule',
+          ETHANOL_XYZ,
+          '--run',
+        ],
+        cwd: dir,
+        env: { NO_COLOR: '1' },
+        steps: [
+          ['method', '\u001b[B\r'], // PM7 → PM6
+          ['keywords', '\r'],
+          ['title', '\r'],
+        ],
+      };
+      const r = spawnSync('python3', [join(HERE, 'pty-session.py')], {
+        input: JSON.stringify(session),
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(r.status, r.stdout).toBe(0);
+      expect(r.stdout).toContain('mopac optimize: succeeded');
+      // The same values given to retort calc by hand: the form's calc, from the store.
+      const again = calcJson(dir, [
+        '--template',
+        'mopac-optimize',
+        '--xyz',
+        ETHANOL_XYZ,
+        '--set',
+        'method=PM6',
+      ]);
+      expect(again.cached).toBe(true);
+    },
+    180_000,
+  );
+
+  it.skipIf(!hasProgram('mopac'))(
     'runs mopac-optimize of ethanol to the heat of formation MOPAC gives when run by hand',
     () => {
       const dir = tempCampaign();

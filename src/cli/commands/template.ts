@@ -19,6 +19,7 @@ import {
 } from '../../templates/render.js';
 import { expectation, readParameterText, type RawValue } from '../../templates/values.js';
 import { table } from '../format.js';
+import { allowedValues, filledCalcOptions, scalarText } from '../template-form.js';
 import { parseCount } from '../session.js';
 import { runCalc } from './calc.js';
 
@@ -83,7 +84,7 @@ export function registerTemplate(program: Command): void {
             p.name,
             p.type,
             p.default === undefined ? '' : JSON.stringify(p.default),
-            allowed(p),
+            allowedValues(p),
             p.unit ?? '',
             p.required ? 'yes' : '',
             p.help ?? '',
@@ -162,15 +163,6 @@ function libraryOf(o: GlobalOptions): TemplateLibrary {
   }
 }
 
-function allowed(p: ParameterSpec): string {
-  if (p.choices !== undefined) return p.choices.join(' | ');
-  if (p.min !== undefined && p.max !== undefined) return `${p.min} … ${p.max}`;
-  if (p.min !== undefined) return `≥ ${p.min}`;
-  if (p.max !== undefined) return `≤ ${p.max}`;
-  if (p.type === 'string' && p.multiline) return 'several lines';
-  return '';
-}
-
 function contextOf(o: RenderOptions): { molecule?: Molecule; structure?: PeriodicStructure } {
   if (o.molecule !== undefined && o.structure !== undefined) {
     throw new InputError('--molecule', 'give --molecule or --structure, not both');
@@ -234,11 +226,6 @@ async function fill(ref: string, o: RenderOptions & { run?: boolean }): Promise<
   const rendered = renderLoaded(loaded, values, { ...context, baseDir: process.cwd() });
   emit(rendered.text, o.output);
   return 0;
-}
-
-/** A parameter's value as `--set` and the form's default take it. */
-function scalarText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function message(p: ParameterSpec): string {
@@ -305,20 +292,17 @@ async function runFilled(
       'names no engine in its header: it cannot run as a calc',
     );
   }
-  let structure = o.structure;
-  let xyz = o.molecule;
-  const set: string[] = [];
+  const answers: Record<string, string> = {};
   for (const p of loaded.parameters) {
-    const path = paths[p.name];
-    if (p.type === 'structure' && path !== undefined && structure === undefined) structure = path;
-    else if (p.type === 'molecule' && path !== undefined && xyz === undefined) xyz = path;
-    else if (values[p.name] !== undefined) {
-      set.push(`${p.name}=${path ?? scalarText(values[p.name])}`);
-    }
+    const value = values[p.name];
+    if (value !== undefined) answers[p.name] = paths[p.name] ?? scalarText(value);
   }
+  const filled = filledCalcOptions(loaded.parameters, answers);
+  const structure = o.structure ?? filled.structure;
+  const xyz = o.molecule ?? filled.xyz;
   return runCalc({
     template: loaded.file,
-    set,
+    set: filled.set,
     option: [],
     ...(structure === undefined ? {} : { structure }),
     ...(xyz === undefined ? {} : { xyz }),

@@ -12,9 +12,19 @@ import { Help } from './views/help.js';
 import { Hosts, type HostCheck } from './views/hosts.js';
 import { Logs } from './views/logs.js';
 import { Overview } from './views/overview.js';
+import { Templates } from './views/templates.js';
+import { Workflows } from './views/workflows.js';
 
-/** The views, in tab order; the digit keys 1–5 open them. */
-export const VIEWS = ['Overview', 'Calcs', 'Batches', 'Hosts', 'Logs'] as const;
+/** The views, in tab order; the digit keys 1–7 open them. */
+export const VIEWS = [
+  'Overview',
+  'Calcs',
+  'Batches',
+  'Hosts',
+  'Logs',
+  'Workflows',
+  'Templates',
+] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 interface Pending {
@@ -97,6 +107,16 @@ export function App(props: {
       });
     }
   };
+  const onTemplateSubmit = (args: readonly string[]): void => {
+    // One runner per campaign: retort calc would find the lock taken.
+    if (snapshot.runner.alive) {
+      setMessage(
+        `a runner is running (pid ${snapshot.runner.pid ?? '?'}): run the calc when it has finished`,
+      );
+      return;
+    }
+    ask(`Run retort ${args.join(' ')} in the background?`, () => props.actions.detached(args));
+  };
   const onCheck = (host: string): void => {
     setChecks((m) => new Map(m).set(host, { lines: [], ok: undefined }));
     props.actions.checkHost(
@@ -135,7 +155,7 @@ export function App(props: {
         VIEWS[(VIEWS.indexOf(view) + (key.shift ? VIEWS.length - 1 : 1)) % VIEWS.length] ??
           'Overview',
       );
-    else if (/^[1-5]$/.test(input)) {
+    else if (/^[1-7]$/.test(input)) {
       setView(VIEWS[Number(input) - 1] ?? 'Overview');
     } else if (input === 'S') {
       ask('Stop the run gracefully (running calcs finish, nothing new starts)?', () =>
@@ -161,7 +181,12 @@ export function App(props: {
     }, []),
   );
 
-  const bodyHeight = Math.max(5, size.height - 5 - (pending === undefined ? 0 : 3));
+  // The question's box: its wrapped lines (' [y/N]' added, a border and a space each side).
+  const asking =
+    pending === undefined
+      ? 0
+      : 2 + Math.ceil((pending.question.length + 6) / Math.max(10, size.width - 4));
+  const bodyHeight = Math.max(5, size.height - 5 - asking);
   const active = pending === undefined && !help;
   return (
     <KeyRouter.Provider value={viewKeys}>
@@ -216,6 +241,22 @@ export function App(props: {
               checks={checks}
               onCheck={onCheck}
             />
+          ) : view === 'Workflows' ? (
+            <Workflows
+              monitor={props.monitor}
+              snapshot={snapshot}
+              width={size.width}
+              height={bodyHeight - 1}
+              active={active}
+            />
+          ) : view === 'Templates' ? (
+            <Templates
+              root={snapshot.root}
+              width={size.width}
+              height={bodyHeight - 1}
+              active={active}
+              onSubmit={onTemplateSubmit}
+            />
           ) : (
             <Logs
               logsDir={props.monitor.logsDir}
@@ -231,7 +272,7 @@ export function App(props: {
         </Text>
         <Keys
           keys={[
-            ['1-5', 'views'],
+            ['1-7', 'views'],
             ['S', 'stop'],
             ['K', 'stop now'],
             ['R', 'resume'],

@@ -12,6 +12,7 @@ import {
   waitFor,
 } from '../../helpers/cli.js';
 import { hasProgram } from '../../helpers/run-job-directly.js';
+import { ranDiamond } from './views/workflow-fixture.js';
 
 // The whole terminal UI in a real terminal (tmux) against a live run of real calcs: what it
 // shows equals `retort status --json`, and a stop typed in it ends the run gracefully.
@@ -85,6 +86,39 @@ describe.skipIf(!hasProgram('tmux'))('retort tui in a terminal', () => {
     tmux('send-keys', '-t', SESSION, '2');
     await waitFor('the calcs view', () => (pane().includes('Calcs 1–') ? true : undefined));
     expect(pane()).toMatch(/of 8/);
+    tmux('send-keys', '-t', SESSION, 'q');
+    await waitFor('the UI to quit', () =>
+      spawnSync('tmux', ['has-session', '-t', SESSION]).status !== 0 ? true : undefined,
+    );
+  });
+
+  it('shows a workflow run at 80×24 with the counts retort workflow status gives', async () => {
+    const { dir, status } = ranDiamond();
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      SESSION,
+      '-x',
+      '80',
+      '-y',
+      '24',
+      process.execPath,
+      RETORT_BIN,
+      '--campaign',
+      dir,
+      'tui',
+    );
+    await waitFor('the UI', () => (pane().includes('7 Templates') ? true : undefined));
+    tmux('send-keys', '-t', SESSION, '6');
+    await waitFor('the workflows view', () =>
+      pane().includes(`Workflow diamond · ${status.length} instances · 4 steps`) ? true : undefined,
+    );
+    tmux('send-keys', '-t', SESSION, 'f');
+    const failed = status.filter((i) => Object.values(i.steps).some((s) => s.state === 'failed'));
+    await waitFor('the failed filter', () =>
+      pane().includes(`filter: failed (${failed.length})`) ? true : undefined,
+    );
     tmux('send-keys', '-t', SESSION, 'q');
     await waitFor('the UI to quit', () =>
       spawnSync('tmux', ['has-session', '-t', SESSION]).status !== 0 ? true : undefined,

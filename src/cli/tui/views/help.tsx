@@ -1,14 +1,18 @@
 import { Box, Text } from 'ink';
 
 const KEYS: readonly (readonly [string, string])[] = [
-  ['1 … 5, Tab', 'Overview, Calcs, Batches, Hosts, Logs'],
+  ['1 … 7, Tab', 'Overview Calcs Batches Hosts Logs Workflows Templates'],
   ['↑ ↓ j k, PgUp PgDn, g G', 'move in a list'],
-  ['Enter / Esc', 'open / close (a calc, a batch)'],
+  ['Enter / Esc', 'open / close (a calc, a batch, an instance)'],
   ['f, /, s', 'Calcs: filter by state, filter by text, sort'],
   ['space, a', 'Batches: mark an item, mark every failed item'],
-  ['r, n', 'Batches: requeue the marked items, run them in a new batch'],
+  ['r, n', 'Batches: requeue the marked, run them in a new batch'],
   ['c', 'Hosts: check the selected host'],
-  ['S', 'stop gracefully: running calcs finish, nothing new starts'],
+  ['f, w, ← →', 'Workflows: state filter, next workflow, more steps'],
+  ['Enter', 'Workflows: an instance’s DAG; there, a step’s calc'],
+  ['Enter, ← →, space', 'Templates: open a form, edit, cycle a choice, toggle'],
+  ['p, r', 'Templates: preview the input, run it as a calc'],
+  ['S', 'stop gracefully: running calcs finish, none starts'],
   ['K', 'stop now: running calcs are killed and requeued'],
   ['R', 'start the last run again in the background (resume)'],
   ['F', 'start the last run again with --retry-failed'],
@@ -21,9 +25,9 @@ export function Help() {
     <Box flexDirection="column">
       <Text bold>Keys</Text>
       {KEYS.map(([key, meaning]) => (
-        <Text key={key}>
+        <Text key={`${key} ${meaning}`}>
           {'  '}
-          <Text bold>{key.padEnd(26)}</Text>
+          <Text bold>{key.padEnd(24)}</Text>
           {meaning}
         </Text>
       ))}
