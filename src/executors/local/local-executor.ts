@@ -27,6 +27,8 @@ export interface LocalExecutorOptions {
   readonly killGraceMs?: number;
   /** Where the calc directories are made (the campaign's work/), for `check`. */
   readonly workRoot?: string;
+  /** The user's shell lines run before every program (retort.yaml `setup:`; calc-wrapper.ts). */
+  readonly setup?: readonly string[];
 }
 
 /** How often an adopted wrapper (not our child: no exit event) is checked in /proc. */
@@ -42,6 +44,7 @@ export class LocalExecutor implements Executor {
   readonly slots: number;
   readonly #killGraceMs: number;
   readonly #workRoot: string | undefined;
+  readonly #setup: readonly string[];
   /** Live jobs by workdir, for cancel and repeated adopt. */
   readonly #jobs = new Map<string, TrackedJob>();
 
@@ -49,6 +52,7 @@ export class LocalExecutor implements Executor {
     this.slots = options.slots ?? availableParallelism();
     this.#killGraceMs = options.killGraceMs ?? 10_000;
     this.#workRoot = options.workRoot;
+    this.#setup = options.setup ?? [];
   }
 
   submit(job: ExecutorJob): Promise<RunningJob> {
@@ -67,7 +71,7 @@ export class LocalExecutor implements Executor {
     const startedAt = new Date();
     let child;
     try {
-      child = spawnWrapper(workdir, job.job.stdin, job.job.argv, job.job.env);
+      child = spawnWrapper(workdir, job.job.stdin, job.job.argv, job.job.env, this.#setup);
     } catch (error) {
       return this.#notStarted(job, startedAt, errorMessage(error));
     }

@@ -30,8 +30,8 @@ export function remoteCalcDir(scratch: string, campaignId: string, job: Executor
 export const RUN_SCRIPT_PATH = `${BOOKKEEPING_DIR}/${RUN_SCRIPT}`;
 
 /**
- * Writes the calc directory here (parents' copies, inputs and run script) and uploads it to
- * `remoteDir`. Parents' files go up from the local copies whichever executor ran the parent:
+ * Writes the calc directory here (parents' copies, inputs and run script, whose wrapper runs
+ * `setup`, the host's setup lines, before the program) and uploads it to `remoteDir`. Parents' files go up from the local copies whichever executor ran the parent:
  * the local calc directory is the record of every calc, and a parent's remote directory may be
  * on another host or cleaned up.
  */
@@ -40,6 +40,7 @@ export async function stageCalc(
   job: ExecutorJob,
   remoteDir: string,
   walltime: { seconds: number; graceS: number } | undefined,
+  setup: readonly string[] = [],
 ): Promise<void> {
   prepareWorkdir(job);
   const script = runScript({
@@ -48,6 +49,7 @@ export async function stageCalc(
     argv: job.job.argv,
     env: job.job.env,
     ...(walltime === undefined ? {} : { walltime }),
+    setup,
   });
   writeFileSync(join(job.workdir, RUN_SCRIPT_PATH), script);
   await transport.upload(job.workdir, remoteDir, [
