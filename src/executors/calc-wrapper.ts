@@ -49,13 +49,28 @@ export const SETUP_OUTPUT_FILE = 'setup.out';
  */
 export function calcWrapperScript(setup: readonly string[] = []): string {
   if (setup.length === 0) return CALC_WRAPPER;
+  return `${WRAPPER_HEAD}${setupFunction(setup)}retort_setup >.retort/${SETUP_OUTPUT_FILE} 2>&1 </dev/null\n${WRAPPER_TAIL}`;
+}
+
+/** `retort_setup() { … }` holding the setup lines (each checked to be one line). */
+function setupFunction(setup: readonly string[]): string {
   for (const line of setup) {
     if (/[\n\r\0]/.test(line)) {
       throw new InputError('setup', `a setup line is one line: ${JSON.stringify(line)}`);
     }
   }
-  const body = setup.map((line) => `${line}\n`).join('');
-  return `${WRAPPER_HEAD}retort_setup() {\n${body}:\n}\nretort_setup >.retort/${SETUP_OUTPUT_FILE} 2>&1 </dev/null\n${WRAPPER_TAIL}`;
+  return `retort_setup() {\n${setup.map((line) => `${line}\n`).join('')}:\n}\n`;
+}
+
+/**
+ * The argv that runs a short command (a version probe, `command -v`) in the temp directory
+ * (some programs, psi4, leave files where they run) after the setup lines, so it sees the
+ * environment a calc sees; what the setup lines print is dropped.
+ */
+export function probeArgs(argv: readonly string[], setup: readonly string[] = []): string[] {
+  const prefix =
+    setup.length === 0 ? '' : `${setupFunction(setup)}retort_setup >/dev/null 2>&1 </dev/null\n`;
+  return ['/bin/sh', '-c', `${prefix}cd "\${TMPDIR:-/tmp}" && exec "$@"`, 'retort-probe', ...argv];
 }
 
 /** `$0` of the wrapper: how it is recognised in a process list. */

@@ -180,6 +180,10 @@ describe.skipIf(sshSkip)('setup lines of an ssh host (real sshd)', () => {
         'succeeded',
         REAL_SCF_ENERGY,
       ]);
+      // The host check looks for the program as a calc would find it: after the setup lines.
+      const check = runCli(['hosts', 'check', 'dev'], { cwd: dir });
+      expect(check.stdout).toContain(`crystal: ${join(dir, 'crystal', 'bin', 'crystal')}`);
+      expect(check.status, check.stdout).toBe(0);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

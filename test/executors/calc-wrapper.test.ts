@@ -9,6 +9,7 @@ import {
   calcWrapperArgs,
   isCalcWrapperFor,
   parseExitMarker,
+  probeArgs,
 } from '../../src/executors/calc-wrapper.js';
 
 describe('calc wrapper', () => {
@@ -65,6 +66,23 @@ describe('calc wrapper', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('runs a probe after the setup lines, which it sees, and without them exactly as given', () => {
+    const r = spawnSync(
+      '/bin/sh',
+      probeArgs(['sh', '-c', 'echo "$CRY_ENV"'], ['export CRY_ENV=set', 'echo noise']).slice(1),
+      { encoding: 'utf8' },
+    );
+    expect(r.stdout).toBe('set\n');
+    expect(probeArgs(['prog', '--version'])).toEqual([
+      '/bin/sh',
+      '-c',
+      'cd "${TMPDIR:-/tmp}" && exec "$@"',
+      'retort-probe',
+      'prog',
+      '--version',
+    ]);
   });
 
   it('is the plain wrapper without setup lines and refuses a setup line holding a line break', () => {

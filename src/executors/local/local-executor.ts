@@ -17,6 +17,7 @@ import { signalGroup } from './kill-group.js';
 import { identifyWrapper, isStillRunning, type ProcessIdentity } from './process-alive.js';
 import { probe, type ProbeResult } from './probe.js';
 import { spawnWrapper } from './spawn-wrapper.js';
+import { probeArgs } from '../calc-wrapper.js';
 import { TrackedJob } from './tracked-job.js';
 import { prepareWorkdir } from '../calc-dir/workdir.js';
 
@@ -202,7 +203,8 @@ export class LocalExecutor implements Executor {
   }
 
   probe(argv: readonly string[]): Promise<ProbeResult> {
-    return probe(argv);
+    // After the setup lines, which may put the program on PATH; without any, no shell at all.
+    return probe(this.#setup.length === 0 ? argv : probeArgs(argv, this.#setup));
   }
 
   async check(
@@ -211,7 +213,7 @@ export class LocalExecutor implements Executor {
   ): Promise<void> {
     await checkReached('this machine', probe, report);
     if (this.#workRoot !== undefined) await checkScratch(this.#workRoot, probe, report);
-    await checkPrograms(programs, probe, report);
+    await checkPrograms(programs, (argv) => this.probe(argv), report);
   }
 
   close(): Promise<void> {

@@ -2,7 +2,7 @@ import { errorMessage } from '../../core/errors.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobExit } from '../../core/job-spec.js';
-import { BOOKKEEPING_DIR, EXIT_FILE, PID_FILE } from '../calc-wrapper.js';
+import { BOOKKEEPING_DIR, EXIT_FILE, PID_FILE, probeArgs } from '../calc-wrapper.js';
 import { jobExit, lostExit } from '../calc-dir/job-exit.js';
 import { parentFiles, prepareWorkdir } from '../calc-dir/workdir.js';
 import type { ExecutorJob } from '../executor.js';
@@ -114,13 +114,14 @@ export function remoteExit(
 
 /**
  * Runs a short command on the host (a version probe) in its temp directory (some programs,
- * psi4, leave files where they run); never rejects.
+ * psi4, leave files where they run), after the host's setup lines; never rejects.
  */
 export async function remoteProbe(
   transport: Transport,
   argv: readonly string[],
+  setup: readonly string[] = [],
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
-  const command = ['/bin/sh', '-c', 'cd "${TMPDIR:-/tmp}" && exec "$@"', 'retort-probe', ...argv];
+  const command = probeArgs(argv, setup);
   try {
     return await transport.exec(command, { timeoutMs: 30_000 });
   } catch (error) {

@@ -161,7 +161,7 @@ export class SshExecutor implements Executor {
   probe(
     argv: readonly string[],
   ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
-    return remoteProbe(this.#o.transport, argv);
+    return remoteProbe(this.#o.transport, argv, this.#o.setup);
   }
 
   async check(
@@ -176,7 +176,7 @@ export class SshExecutor implements Executor {
     );
     if (!reached) return;
     const run = (argv: readonly string[]): ReturnType<typeof remoteProbe> =>
-      remoteProbe(transport, argv);
+      remoteProbe(transport, argv, this.#o.setup);
     await checkScratch(this.#o.scratch, run, report);
     await checkPrograms(programs, run, report);
   }
