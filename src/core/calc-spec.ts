@@ -46,7 +46,7 @@ export interface CommandSpec {
  * - `options`: engine options with documented meaning per engine (obabel `nconf`, …).
  * - `command`: only for the `command` engine.
  * - `input`: the text of an input file rendered from a template (src/templates/). An engine that
- *   takes it (crystal, qe, mopac) writes it as its input file instead of writing one itself,
+ *   takes it (crystal, qe, mopac, nwchem, psi4, xtb) writes it as its input file instead of writing one itself,
  *   runs it with its usual command line and parses the output as usual, so results are the
  *   engine's fields. It is part of the key: the cache follows the rendered text.
  */

@@ -1,3 +1,5 @@
+import { InputError } from '../core/errors.js';
+
 /**
  * The calc wrapper: a static POSIX sh script that runs one calc in its directory and records
  * how it ended. Every executor runs the same script (locally, on an ssh host, in a SLURM job),
@@ -21,16 +23,55 @@
  * program while the wrapper stays to record its status. The script uses builtins only, so it
  * costs one fork of the shell, not one per step.
  */
-export const CALC_WRAPPER = `cd "$1" || exit 126
+const WRAPPER_HEAD = `cd "$1" || exit 126
 echo $$ >.retort/pid || exit 126
 in=\${2:-/dev/null}
 shift 2
-trap : TERM INT HUP
+`;
+const WRAPPER_TAIL = `trap : TERM INT HUP
 "$@" >stdout 2>stderr <"$in"
 status=$?
 echo $status >.retort/exit
 exit $status
 `;
+export const CALC_WRAPPER = WRAPPER_HEAD + WRAPPER_TAIL;
+
+/** What the setup lines printed, in the bookkeeping directory. */
+export const SETUP_OUTPUT_FILE = 'setup.out';
+
+/**
+ * The wrapper with the user's setup lines (retort.yaml `setup:`, a host's `setup:`: shell by
+ * design, `source /opt/crystal/cry23.bashrc`, `module load crystal`), run in the calc directory
+ * before the program, in a function called without arguments (so a sourced script sees no
+ * positional parameters of ours) whose variables and exports the program inherits; what they
+ * print goes to `.retort/setup.out`. Without setup lines it is {@link CALC_WRAPPER}. The lines
+ * are the user's own configuration, never calc data; argv stays positional parameters.
+ */
+export function calcWrapperScript(setup: readonly string[] = []): string {
+  if (setup.length === 0) return CALC_WRAPPER;
+  return `${WRAPPER_HEAD}${setupFunction(setup)}retort_setup >.retort/${SETUP_OUTPUT_FILE} 2>&1 </dev/null\n${WRAPPER_TAIL}`;
+}
+
+/** `retort_setup() { … }` holding the setup lines (each checked to be one line). */
+function setupFunction(setup: readonly string[]): string {
+  for (const line of setup) {
+    if (/[\n\r\0]/.test(line)) {
+      throw new InputError('setup', `a setup line is one line: ${JSON.stringify(line)}`);
+    }
+  }
+  return `retort_setup() {\n${setup.map((line) => `${line}\n`).join('')}:\n}\n`;
+}
+
+/**
+ * The argv that runs a short command (a version probe, `command -v`) in the temp directory
+ * (some programs, psi4, leave files where they run) after the setup lines, so it sees the
+ * environment a calc sees; what the setup lines print is dropped.
+ */
+export function probeArgs(argv: readonly string[], setup: readonly string[] = []): string[] {
+  const prefix =
+    setup.length === 0 ? '' : `${setupFunction(setup)}retort_setup >/dev/null 2>&1 </dev/null\n`;
+  return ['/bin/sh', '-c', `${prefix}cd "\${TMPDIR:-/tmp}" && exec "$@"`, 'retort-probe', ...argv];
+}
 
 /** `$0` of the wrapper: how it is recognised in a process list. */
 export const CALC_WRAPPER_NAME = 'retort-calc';
@@ -47,18 +88,22 @@ export function calcWrapperArgs(
   workdir: string,
   stdin: string | undefined,
   argv: readonly string[],
+  setup: readonly string[] = [],
 ): string[] {
-  return ['-c', CALC_WRAPPER, CALC_WRAPPER_NAME, workdir, stdin ?? '', ...argv];
+  return ['-c', calcWrapperScript(setup), CALC_WRAPPER_NAME, workdir, stdin ?? '', ...argv];
 }
 
 /**
- * Whether a process's argument vector (as in /proc/<pid>/cmdline) is the wrapper of `workdir`.
+ * Whether a process's argument vector (as in /proc/<pid>/cmdline) is the wrapper (with or
+ * without setup lines) of `workdir`.
  * argv[0] (the shell's path) is not compared: it may be spelled differently.
  */
 export function isCalcWrapperFor(args: readonly string[], workdir: string): boolean {
   return (
     args[1] === '-c' &&
-    args[2] === CALC_WRAPPER &&
+    (args[2] === CALC_WRAPPER ||
+      (args[2]?.startsWith(`${WRAPPER_HEAD}retort_setup() {\n`) === true &&
+        args[2].endsWith(WRAPPER_TAIL))) &&
     args[3] === CALC_WRAPPER_NAME &&
     args[4] === workdir
   );

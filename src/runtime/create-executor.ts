@@ -30,6 +30,7 @@ export function createExecutor(value: string, where: string, context: ExecutorCo
       slots: context.workers,
       killGraceMs: killGraceS * 1000,
       workRoot: context.campaign.paths.work,
+      setup: settings.setup,
     });
   }
   const { host } = resolved;
@@ -44,6 +45,7 @@ export function createExecutor(value: string, where: string, context: ExecutorCo
       pollS: host.poll_s,
       killGraceS,
       cleanup: host.cleanup,
+      setup: host.setup,
       notice,
     });
   }

@@ -24,6 +24,7 @@ import type { SlurmHost } from '../executors/slurm/slurm-host.js';
  *     poll_s: 2
  *     cleanup: false             # delete remote calc directories once collected
  *     programs: { mopac: /opt/mopac/MOPAC2016.exe }
+ *     setup: ["source /opt/crystal/cry23.bashrc"]   # shell lines run before every program
  *   cluster:                     # a SLURM cluster, its commands run here or through `via`
  *     type: slurm
  *     via: groupserver           # an ssh host (its login node); absent: sbatch is on this machine
@@ -68,6 +69,8 @@ export interface SshHostSettings extends SshConnectionSettings {
   readonly poll_s: number;
   readonly cleanup: boolean;
   readonly programs: Readonly<Record<string, string>>;
+  /** Shell lines run before every program on the host, in the calc directory. */
+  readonly setup: readonly string[];
 }
 
 /**
@@ -100,6 +103,7 @@ const SSH_KEYS = [
   'poll_s',
   'cleanup',
   'programs',
+  'setup',
 ];
 
 const SLURM_KEYS = [
@@ -161,6 +165,7 @@ function parseSshHost(name: string, map: FieldMap): SshHostSettings {
     poll_s: map.get('poll_s').integer({ min: 1 }) ?? 2,
     cleanup: map.get('cleanup').boolean() ?? false,
     programs: map.get('programs').stringMap() ?? {},
+    setup: map.get('setup').stringList() ?? [],
   };
 }
 

@@ -15,6 +15,8 @@ import { DEFAULT_BACKOFF, type RetryBackoff } from './runner/retry-policy.js';
  * workers: 2               # calcs at once on the local executor (default: number of cores)
  * programs:                # program paths, when a program is not on PATH under its name
  *   mopac: /opt/mopac/MOPAC2016.exe
+ * setup:                   # shell lines run before every program on this machine, in the calc
+ *   - source /opt/crystal/cry23.bashrc     # directory (hosts have their own setup:)
  * defaults:
  *   cores: 1               # cores per calc
  *   walltime_s: 3600       # walltime per calc, seconds
@@ -34,6 +36,8 @@ export interface Settings {
   readonly log_level: LogLevel;
   readonly workers: number | undefined;
   readonly programs: Readonly<Record<string, string>>;
+  /** Shell lines the local executor runs before every program (executors/calc-wrapper.ts). */
+  readonly setup: readonly string[];
   readonly defaults: {
     readonly cores: number;
     readonly walltime_s: number;
@@ -61,6 +65,7 @@ export const DEFAULT_SETTINGS: Settings = {
   log_level: 'info',
   workers: undefined,
   programs: {},
+  setup: [],
   defaults: { cores: 1, walltime_s: 3600, memory_mb: undefined },
   control: { failure_threshold: 5, retries: 1, backoff: DEFAULT_BACKOFF, kill_grace_s: 10 },
   hosts: {},
@@ -72,6 +77,7 @@ executor: local          # where calcs run unless --executor says otherwise
 log_level: info          # debug | info | warn | error (logs/ and the display; --verbose, --quiet)
 # workers: 2             # calcs at once on the local executor (default: number of cores)
 programs: {}             # program paths when not on PATH, e.g.  mopac: /opt/mopac/MOPAC2016.exe
+setup: []                # shell lines run before every program here, e.g. - source /opt/crystal/cry23.bashrc
 defaults:
   cores: 1               # cores per calc
   walltime_s: 3600       # walltime per calc, seconds
@@ -108,6 +114,7 @@ export function parseSettings(text: string, file: string): Settings {
     'log_level',
     'workers',
     'programs',
+    'setup',
     'defaults',
     'control',
     'hosts',
@@ -117,6 +124,7 @@ export function parseSettings(text: string, file: string): Settings {
   const log_level = top.get('log_level').oneOf(LOG_LEVELS) ?? DEFAULT_SETTINGS.log_level;
   const workers = top.get('workers').integer({ min: 1 });
   const programs = top.get('programs').stringMap() ?? {};
+  const setup = top.get('setup').stringList() ?? [];
 
   const d = top.get('defaults').object(['cores', 'walltime_s', 'memory_mb']);
   const base = DEFAULT_SETTINGS.defaults;
@@ -156,5 +164,5 @@ export function parseSettings(text: string, file: string): Settings {
         };
   const hosts = parseHosts(top.get('hosts'));
   resolveExecutorName(executor, hosts, top.get('executor').where);
-  return { executor, log_level, workers, programs, defaults, control, hosts };
+  return { executor, log_level, workers, programs, setup, defaults, control, hosts };
 }

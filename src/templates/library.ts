@@ -21,7 +21,8 @@ export const BUILTIN_TEMPLATES = join(
   'templates',
 );
 
-function packageRoot(from: string): string {
+/** The folder of retort's package.json at or above `from` (src/ and dist/src/ alike). */
+export function packageRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;
     if (dirname(dir) === dir) return resolve(from, '..', '..');

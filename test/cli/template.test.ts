@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import {
   haveCrystalFixtures,
   noCrystalFixtures,
 } from '../engines/crystal/crystal-fixtures.js';
+import { crystalStandIns } from '../helpers/crystal-stand-ins.js';
 import {
   REPO_ROOT,
   RETORT_BIN,
@@ -286,42 +287,6 @@ describe('retort template fill in a real pseudo-terminal', () => {
     );
   }, 120_000);
 });
-
-/**
- * Stand-ins for CRYSTAL's `crystal` and `properties` that replay real outputs: `crystal` the
- * MgO optimisation when its input has OPTGEOM, else the MgO SCF, and leaves a fort.9;
- * `properties` needs that fort.9 and replays the MgO band run with its BAND.DAT. Each keeps
- * the input it was given.
- */
-function crystalStandIns(dir: string): Record<string, string> {
-  const bin = join(dir, 'bin');
-  mkdirSync(bin);
-  const real = (path: string): string => join(CRYSTAL_REAL, path);
-  writeFileSync(
-    join(bin, 'crystal'),
-    [
-      '#!/bin/sh',
-      'cat > input-seen.d12',
-      `if grep -q '^OPTGEOM' input-seen.d12; then cat '${real('mgo_opt_hf_c17/main.out')}'; else cat '${real('mgo_scf_hf_c17/main.out')}'; fi`,
-      'echo wavefunction > fort.9',
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(
-    join(bin, 'properties'),
-    [
-      '#!/bin/sh',
-      'cat > input-seen.d3',
-      "[ -s fort.9 ] || { echo 'fort.9 not found' >&2; exit 1; }",
-      `cat '${real('mgo_band_c17/band_mgo.outp')}'`,
-      `cp '${real('mgo_band_c17/band_mgo.BAND')}' BAND.DAT`,
-      '',
-    ].join('\n'),
-  );
-  chmodSync(join(bin, 'crystal'), 0o755);
-  chmodSync(join(bin, 'properties'), 0o755);
-  return { PATH: `${bin}:${process.env.PATH ?? ''}` };
-}
 
 describe.skipIf(!haveCrystalFixtures)(
   `CRYSTAL through templates with stand-ins replaying real outputs (skipped when ${noCrystalFixtures})`,

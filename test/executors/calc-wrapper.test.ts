@@ -1,9 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/core/errors.js';
 import {
   CALC_WRAPPER,
   calcWrapperArgs,
   isCalcWrapperFor,
   parseExitMarker,
+  probeArgs,
 } from '../../src/executors/calc-wrapper.js';
 
 describe('calc wrapper', () => {
@@ -37,5 +43,50 @@ describe('calc wrapper', () => {
     expect(parseExitMarker('')).toBeUndefined();
     expect(parseExitMarker('999\n')).toBeUndefined();
     expect(parseExitMarker('x\n')).toBeUndefined();
+  });
+
+  it('runs the setup lines before the program, with no positional parameters of ours, and the program inherits what they export', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'retort-setup-'));
+    try {
+      mkdirSync(join(dir, '.retort'));
+      writeFileSync(join(dir, 'env.sh'), 'echo "args:$#"\nexport CRY_ENV=sourced\n');
+      const setup = ['. ./env.sh', 'echo second line'];
+      const args = calcWrapperArgs(
+        dir,
+        undefined,
+        ['sh', '-c', 'echo "$CRY_ENV $1"', 'x', 'arg'],
+        setup,
+      );
+      const run = spawnSync('/bin/sh', args, { encoding: 'utf8' });
+      expect(run.status).toBe(0);
+      expect(readFileSync(join(dir, 'stdout'), 'utf8')).toBe('sourced arg\n');
+      expect(readFileSync(join(dir, '.retort', 'setup.out'), 'utf8')).toBe('args:0\nsecond line\n');
+      expect(readFileSync(join(dir, '.retort', 'exit'), 'utf8')).toBe('0\n');
+      expect(isCalcWrapperFor(['/bin/sh', ...args], dir)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs a probe after the setup lines, which it sees, and without them exactly as given', () => {
+    const r = spawnSync(
+      '/bin/sh',
+      probeArgs(['sh', '-c', 'echo "$CRY_ENV"'], ['export CRY_ENV=set', 'echo noise']).slice(1),
+      { encoding: 'utf8' },
+    );
+    expect(r.stdout).toBe('set\n');
+    expect(probeArgs(['prog', '--version'])).toEqual([
+      '/bin/sh',
+      '-c',
+      'cd "${TMPDIR:-/tmp}" && exec "$@"',
+      'retort-probe',
+      'prog',
+      '--version',
+    ]);
+  });
+
+  it('is the plain wrapper without setup lines and refuses a setup line holding a line break', () => {
+    expect(calcWrapperArgs('/calc/a', undefined, ['prog'], [])[1]).toBe(CALC_WRAPPER);
+    expect(() => calcWrapperArgs('/calc/a', undefined, ['prog'], ['a\nb'])).toThrow(InputError);
   });
 });

@@ -55,19 +55,26 @@ describe('the built-in template library', () => {
       'crystal-opt',
       'crystal-scf',
       'mopac-optimize',
+      'nwchem-freq',
       'nwchem-nmr',
       'nwchem-optimize',
+      'psi4-energy',
+      'psi4-freq',
+      'psi4-optimize',
       'qe-bands',
+      'qe-dos',
       'qe-relax',
       'qe-scf',
+      'qe-vc-relax',
+      'xtb-optimize',
     ]);
   });
 
   it('holds templates that each name an engine and a task and pass the check', () => {
     for (const entry of library.list()) {
       const loaded = loadTemplate(entry.name, library, '/');
-      expect(loaded.engine, entry.name).toMatch(/^(crystal|qe|mopac|nwchem)$/);
-      expect(loaded.task, entry.name).toMatch(/^[a-z]+$/);
+      expect(loaded.engine, entry.name).toMatch(/^(crystal|qe|mopac|nwchem|psi4|xtb)$/);
+      expect(loaded.task, entry.name).toMatch(/^[a-z]+(-[a-z]+)?$/);
     }
   });
 
@@ -131,6 +138,11 @@ describe('the built-in template library', () => {
         'crystal-bands': { path: 'custom', path_lines: '0 0 0 4 4 4\n4 4 4 4 0 4' },
         'crystal-freq': { intensities: 'no' },
         'nwchem-nmr': { solvent: 'chcl3', xc: 'xpbe96 cpbe96' },
+        'nwchem-freq': { theory: 'scf' },
+        'qe-vc-relax': { cell_dofree: 'shape', conv_thr: '0.0001' },
+        'qe-dos': { conv_thr: '0.0001' },
+        'xtb-optimize': { model: 'gbsa', solvent: 'chcl3' },
+        'psi4-optimize': { method: 'b3lyp', reference: 'uks' },
       };
       for (const entry of library.list()) {
         const loaded = loadTemplate(entry.name, library, '/');

@@ -24,7 +24,10 @@ export function registerWorkflowRun(workflow: Command): void {
     .description(
       `Checks FILE whole (as validate), then runs every instance at once through the runner (--executor, else retort.yaml's executor; at most --workers calcs at once); within an instance a step starts when the steps it needs are done. Each step is a calc, cached by its key: a step the store already has (from an earlier run, or another workflow asking for the same calc) is not computed again, so a run that was stopped or killed resumes where it was. Every step's state is recorded in the store as it changes (retort workflow status). A step whose when: is false is skipped, and the steps that need it too; a failed step fails the steps that need it, not the other instances. --failure-threshold counts failed instances. Writes exports/workflow-<name>.csv and .json at the end. Exit status: 0 when every instance finished, 1 when any failed or did not finish, 2 for a mistake in the file.`,
     )
-    .argument('<file>', 'workflow file (YAML)')
+    .argument(
+      '<file>',
+      'workflow file (YAML), or the name of a built-in workflow (crystal-three-step)',
+    )
     .option('--set <name=value>', 'a param value (repeatable)', collectSet, [])
     .option('-w, --workers <n>', 'calcs at once (default: retort.yaml workers, else the cores)')
     .option(

@@ -36,7 +36,10 @@ export function registerWorkflow(program: Command): void {
     .description(
       'Reads FILE and checks it whole: fields, params (defaults and --set), the matrix (its CSV), needs (unknown steps, cycles), every expression (syntax, names it reads: params, matrix columns, steps it needs, result fields the step’s program returns for its task) and every calc that does not depend on an earlier step (built and prepared for every instance). One line per mistake, naming file:line; exit status 2. Needs no campaign (resource defaults from retort.yaml when there is one).',
     )
-    .argument('<file>', 'workflow file (YAML)')
+    .argument(
+      '<file>',
+      'workflow file (YAML), or the name of a built-in workflow (crystal-three-step)',
+    )
     .option('--set <name=value>', 'a param value (repeatable)', collectSet, [])
     .action(async (file: string, options: { set: string[] }, command: Command) => {
       const checked = await checkWorkflow(file, options.set, process.cwd(), defaultsFor(command));
@@ -51,7 +54,10 @@ export function registerWorkflow(program: Command): void {
     .description(
       'Checks FILE as validate does, then lists every instance × step: `stored` (the store has its result: a run takes it from there), `failed` (the store has it as failed), `new` (a run computes it), `later` (its calc reads an earlier step, so it is known only once that step is done). Runs nothing.',
     )
-    .argument('<file>', 'workflow file (YAML)')
+    .argument(
+      '<file>',
+      'workflow file (YAML), or the name of a built-in workflow (crystal-three-step)',
+    )
     .option('--set <name=value>', 'a param value (repeatable)', collectSet, [])
     .option('--json', 'print the rows as a JSON array')
     .action(async (file: string, options: { set: string[]; json?: boolean }, command: Command) => {
@@ -100,7 +106,10 @@ export function registerWorkflow(program: Command): void {
     .description(
       'Draws the DAG of FILE, each step coloured by its state over the instances of the last run of this workflow in the campaign (when there is one): running, failed, pending, skipped, cached or succeeded, with the counts.',
     )
-    .argument('<file>', 'workflow file (YAML)')
+    .argument(
+      '<file>',
+      'workflow file (YAML), or the name of a built-in workflow (crystal-three-step)',
+    )
     .option('-f, --format <format>', 'svg, dot or mermaid', 'svg')
     .option('-o, --output <file>', 'write here (default: stdout)')
     .action((file: string, options: { format: string; output?: string }, command: Command) => {

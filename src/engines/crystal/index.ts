@@ -12,11 +12,12 @@ const SCF_FIELDS = ['energy_hartree', 'scf_cycles', 'band_gap_ev', 'band_gap_kin
  */
 export const crystalEngine: Engine = {
   program: 'crystal',
-  adapterVersion: '1',
+  // 2: optimize also returns the final cell as structure.
+  adapterVersion: '2',
   tasks: ALL_CRYSTAL_TASKS,
   resultFields: {
     scf: SCF_FIELDS,
-    optimize: [...SCF_FIELDS, 'optimization_points', 'cell', 'sites'],
+    optimize: [...SCF_FIELDS, 'optimization_points', 'cell', 'sites', 'structure'],
     frequencies: [...SCF_FIELDS, 'modes', 'frequencies_cm1'],
     bands: ['band_gap_ev', 'band_gap_kind', 'k_points', 'bands'],
     dos: ['band_gap_ev', 'band_gap_kind', 'energy_points'],

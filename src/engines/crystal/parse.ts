@@ -1,4 +1,5 @@
 import { elementSymbol, normalizeSymbol } from '../../chem/elements.js';
+import { latticeFromParameters } from '../../chem/structure.js';
 import type { CalcSpec, JsonValue } from '../../core/calc-spec.js';
 import type { Failure } from '../../core/failure.js';
 import type { JobOutputs, Outcome } from '../../core/job-spec.js';
@@ -14,7 +15,10 @@ import { PROPERTIES_TASKS } from './prepare.js';
  *   (SCF and properties runs print it; absent for metals);
  * - `optimize`: `optimization_points` (energy and gradient calculations), `cell` (the final
  *   primitive cell: `a`, `b`, `c` in Å, `alpha`, `beta`, `gamma` in degrees) and `sites` (each
- *   `element` and `fractional` [x/a, y/b, z/c]) of `FINAL OPTIMIZED GEOMETRY`;
+ *   `element` and `fractional` [x/a, y/b, z/c]) of `FINAL OPTIMIZED GEOMETRY`, and the same as
+ *   `structure` (a PeriodicStructure: the cell's vectors in the usual orientation, a along x, b
+ *   in the xy plane), which a later step takes as its crystal (`structure: ${{
+ *   steps.opt.result.structure }}`);
  * - `frequencies`: `modes` (each `first`, `last` (mode numbers), `frequency_cm1`, `irrep`,
  *   `ir_active`, `ir_intensity_km_mol`) and `frequencies_cm1` (one per mode, degenerate modes
  *   repeated, imaginary ones negative) of the Γ-point table;
@@ -73,6 +77,17 @@ export function parseCrystal(outputs: JobOutputs, spec: CalcSpec): Outcome {
     result.optimization_points = Number(end[2]);
     result.cell = geometry.cell;
     result.sites = geometry.sites;
+    const lattice = cellLattice(geometry.cell);
+    if (lattice === undefined) {
+      return fail(
+        {
+          class: 'parse_error',
+          message: 'crystal optimize: the final cell parameters make no cell',
+        },
+        programVersion,
+      );
+    }
+    result.structure = { lattice_angstrom: lattice, sites: geometry.sites };
   }
   if (spec.task === 'frequencies') {
     const modes = modeTable(text);
@@ -163,6 +178,23 @@ function fortranNumber(text: string | undefined): number {
 interface Geometry {
   readonly cell: Record<string, number>;
   readonly sites: { element: string; fractional: number[] }[];
+}
+
+/** The vectors of a cell given by its parameters, or undefined when they make none. */
+function cellLattice(cell: Record<string, number>): number[][] | undefined {
+  const { a, b, c, alpha, beta, gamma } = cell;
+  try {
+    return latticeFromParameters(
+      a ?? NaN,
+      b ?? NaN,
+      c ?? NaN,
+      alpha ?? NaN,
+      beta ?? NaN,
+      gamma ?? NaN,
+    ).map((v) => [...v]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The primitive cell and sites of the last `FINAL OPTIMIZED GEOMETRY` block. */

@@ -22,14 +22,15 @@ export const CRYSTAL_WAVEFUNCTION = 'fort.9';
  * fields. It is written as `INPUT` and given on stdin:
  *
  * - scf, optimize, frequencies: argv `crystal` (serial CRYSTAL; stdout is the output, parsed
- *   whole); `fort.9` (the wavefunction) is brought back for a later properties run;
+ *   whole), or with resources.cores N > 1 `mpirun -np N Pcrystal` (parallel CRYSTAL, which
+ *   reads `INPUT` from the directory); `fort.9` (the wavefunction) is brought back for a later
+ *   properties run;
  * - bands, dos: argv `properties`, after the runtime copied `fort.9` from the calc named by
  *   option `parent` (the key of a successful scf or optimize, 64 hex digits, required), so the
  *   properties run is keyed on the wavefunction it reads; BAND.DAT, DOSS.DAT and fort.25 come back.
  *
- * Environment setup such as sourcing `cry23.bashrc` belongs to the machine, not the calc: point
- * `programs.crystal` and `programs.properties` of retort.yaml (or a host's `programs:`) at a
- * wrapper script that sets it up and execs the program.
+ * Environment setup such as sourcing `cry23.bashrc` belongs to the machine, not the calc: it is
+ * the `setup:` lines of retort.yaml or of a host, which every executor runs before the program.
  */
 export function prepareCrystal(spec: CalcSpec): JobSpec {
   requireTask(spec, 'crystal', ALL_CRYSTAL_TASKS);
@@ -49,7 +50,9 @@ export function prepareCrystal(spec: CalcSpec): JobSpec {
     resources: spec.resources,
   };
   if (!properties) {
-    return { ...common, argv: ['crystal'], outputs: [CRYSTAL_WAVEFUNCTION] };
+    const cores = Math.max(1, Math.floor(spec.resources.cores));
+    const argv = cores > 1 ? ['mpirun', '-np', String(cores), 'Pcrystal'] : ['crystal'];
+    return { ...common, argv, outputs: [CRYSTAL_WAVEFUNCTION] };
   }
   const parent = spec.options?.parent;
   if (typeof parent !== 'string' || !/^[0-9a-f]{64}$/.test(parent)) {

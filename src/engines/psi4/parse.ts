@@ -59,15 +59,24 @@ export function parsePsi4(outputs: JobOutputs, spec: CalcSpec): Outcome {
   }
 
   const read = readResult(outputs.files[PSI4_RESULT], spec);
-  if (typeof read === 'string') return fail({ class: 'parse_error', message: `psi4: ${read}` });
+  if (typeof read === 'string') {
+    const hint =
+      spec.input !== undefined && outputs.files[PSI4_RESULT] === undefined
+        ? ` (the rendered input must call ${spec.task === 'frequencies' ? 'frequencies' : spec.task}())`
+        : '';
+    return fail({ class: 'parse_error', message: `psi4: ${read}${hint}` });
+  }
   const { charge, multiplicity } = spec.molecule ?? { charge: 0, multiplicity: 1 };
-  const result: Record<string, JsonValue> = {
-    ...read,
-    method: safeMethod(spec.method),
-    basis: (spec.basis ?? '').trim().toLowerCase(),
-    charge,
-    multiplicity,
-  };
+  const result: Record<string, JsonValue> =
+    spec.input === undefined
+      ? {
+          ...read.fields,
+          method: safeMethod(spec.method),
+          basis: (spec.basis ?? '').trim().toLowerCase(),
+          charge,
+          multiplicity,
+        }
+      : { ...read.fields, ...read.asRun };
   return programVersion === undefined ? { ok: true, result } : { ok: true, result, programVersion };
 }
 
@@ -128,10 +137,41 @@ function errorLine(text: string): string | undefined {
 }
 
 /**
+ * result.json's fields and, for a rendered input, the method, basis, charge and multiplicity
+ * it says the run used; a string says what is wrong.
+ */
+function readResult(
+  text: string | undefined,
+  spec: CalcSpec,
+): { fields: Record<string, JsonValue>; asRun: Record<string, JsonValue> } | string {
+  const fields = readFields(text, spec);
+  if (typeof fields === 'string') return fields;
+  if (text === undefined) return `no ${PSI4_RESULT}`;
+  if (spec.input === undefined) return { fields, asRun: {} };
+  const record = JSON.parse(text) as Record<string, unknown>;
+  const { method, basis, charge, multiplicity } = record;
+  if (typeof method !== 'string' || typeof basis !== 'string') {
+    return `${PSI4_RESULT} has no method and basis`;
+  }
+  if (!Number.isInteger(charge) || !Number.isInteger(multiplicity)) {
+    return `${PSI4_RESULT} has no charge and multiplicity`;
+  }
+  return {
+    fields,
+    asRun: {
+      method: method.toLowerCase(),
+      basis: basis.toLowerCase(),
+      charge: charge as number,
+      multiplicity: multiplicity as number,
+    },
+  };
+}
+
+/**
  * result.json checked against the task and the atom count, as result fields; a string says what
  * is wrong.
  */
-function readResult(text: string | undefined, spec: CalcSpec): Record<string, JsonValue> | string {
+function readFields(text: string | undefined, spec: CalcSpec): Record<string, JsonValue> | string {
   if (text === undefined) return `psi4 ended successfully but wrote no ${PSI4_RESULT}`;
   let data: unknown;
   try {

@@ -1,4 +1,5 @@
 import { coordinate } from '../coordinate.js';
+import { renderedInput } from '../rendered-input.js';
 import type { Atom } from '../../chem/molecule.js';
 import { normalizeSymbol } from '../../chem/elements.js';
 import { THERMO_PRESSURE_PA, THERMO_TEMPERATURE_K } from '../../chem/thermochemistry.js';
@@ -84,9 +85,21 @@ const THERMO_KEYS: Readonly<Record<string, string>> = {
  *
  * Open-shell SCF Hessians: psi4 1.3 has analytic Hessians for RHF only, so an `hf`/`scf`
  * Hessian with another reference is asked for by finite differences of gradients (`dertype=1`).
+ *
+ * With spec.input (rendered from a template, tasks `energy`, `optimize` and `frequencies`)
+ * `input.dat` is that text between two blocks of retort's Python: before it, `energy`,
+ * `optimize`/`opt` and `frequencies`/`frequency`/`freq` are wrapped so that each call also keeps
+ * its wavefunction (and an optimisation its history), returning what the caller asked for;
+ * after it, result.json is written as above from the last call of the task's driver, with the
+ * `method` that call named, psi4's `basis` and the molecule's `charge` and `multiplicity` as
+ * run. A rendered input that never calls the task's driver writes no result.json (a parse
+ * error); one that sets thermo `t` or `p` away from 298.15 K and 1 atm stops with an error.
+ * The spec's molecule is required (the parser reads the geometry in its atom order).
  */
 export function preparePsi4(spec: CalcSpec): JobSpec {
   requireTask(spec, 'psi4', PSI4_TASKS);
+  const rendered = renderedInput(spec);
+  if (rendered !== undefined) return renderedJob(spec, rendered);
   refuseUnknownOptions(spec, [PSI4_KEYWORDS_OPTION, EXTERNAL_CHARGES_OPTION]);
   if (spec.keywords !== undefined && spec.keywords.length > 0) {
     throw new InputError(
@@ -142,15 +155,92 @@ export function preparePsi4(spec: CalcSpec): JobSpec {
     ...driverLines(spec.task, method, reference, charges.length > 0),
     '',
   );
+  return psi4Job(spec, lines.join('\n'));
+}
+
+function psi4Job(spec: CalcSpec, input: string): JobSpec {
   const cores = String(Math.max(1, Math.floor(spec.resources.cores)));
   return {
     argv: ['psi4', PSI4_INPUT, PSI4_OUTPUT, '-n', cores],
-    files: { [PSI4_INPUT]: lines.join('\n') },
+    files: { [PSI4_INPUT]: input },
     env: {},
     outputs: [PSI4_OUTPUT, PSI4_RESULT],
     captureStdout: 'tail',
     resources: spec.resources,
   };
+}
+
+const RENDERED_TASKS: Readonly<Record<string, string>> = {
+  energy: 'energy',
+  optimize: 'optimize',
+  frequencies: 'frequency',
+};
+
+/** A rendered input wrapped in the Python that keeps its results (see preparePsi4). */
+function renderedJob(spec: CalcSpec, input: string): JobSpec {
+  const kind = RENDERED_TASKS[spec.task];
+  if (kind === undefined) {
+    throw new InputError(
+      'task',
+      `a psi4 template runs task ${Object.keys(RENDERED_TASKS).join(', ')}, not ${spec.task}`,
+    );
+  }
+  requireGeometry(spec);
+  const prologue = [
+    'retort_calls = {}',
+    'def retort_wrap(retort_kind, retort_driver):',
+    '    def retort_call(name, **kwargs):',
+    "        want_wfn = kwargs.pop('return_wfn', False)",
+    "        want_history = kwargs.pop('return_history', False) if retort_kind == 'optimize' else False",
+    "        extra = {'return_history': True} if retort_kind == 'optimize' else {}",
+    '        out = retort_driver(name, return_wfn=True, **extra, **kwargs)',
+    "        retort_calls[retort_kind] = {'name': name, 'energy': float(out[0]), 'wfn': out[1], 'history': out[2] if len(out) > 2 else None}",
+    '        answer = (out[0],) + ((out[1],) if want_wfn else ()) + ((out[2],) if want_history else ())',
+    '        return answer if len(answer) > 1 else answer[0]',
+    '    return retort_call',
+    "energy = retort_wrap('energy', energy)",
+    "optimize = opt = retort_wrap('optimize', optimize)",
+    "frequencies = frequency = freq = retort_wrap('frequency', frequencies)",
+    '',
+  ];
+  const result = [
+    '',
+    'import json, os',
+    `retort_last = retort_calls.get('${kind}')`,
+    'if retort_last is not None:',
+    '    retort_wfn = retort_last["wfn"]',
+    '    retort_mol = retort_wfn.molecule()',
+    '    retort_result = {"psi4_version": psi4.__version__, "energy": retort_last["energy"], "method": retort_last["name"], "basis": core.get_global_option("BASIS"), "charge": retort_mol.molecular_charge(), "multiplicity": retort_mol.multiplicity()}',
+  ];
+  if (spec.task === 'optimize') {
+    result.push(
+      '    retort_result["optimization_steps"] = len(retort_last["history"]["energy"])',
+      '    retort_result["geometry_angstrom"] = [float(v) * psi4.constants.bohr2angstroms for v in core.get_active_molecule().geometry().np.ravel()]',
+    );
+  }
+  if (spec.task === 'frequencies') {
+    result.push(
+      `    if abs(core.get_option("THERMO", "T") - ${String(THERMO_TEMPERATURE_K)}) > 1e-9 or abs(core.get_option("THERMO", "P") - ${String(THERMO_PRESSURE_PA)}) > 1e-6:`,
+      '        raise ValidationError("retort reports thermochemistry at 298.15 K and 101325 Pa: the template may not set t or p")',
+      '    retort_vib = retort_wfn.frequency_analysis',
+      '    retort_result["frequencies_cm1"] = [float(-w.imag if w.imag > w.real else w.real) for w, kind in zip(retort_vib["omega"].data, retort_vib["TRV"].data) if kind == "V"]',
+      ...[
+        ['zpve', 'ZPVE'],
+        ['enthalpy_correction', 'ENTHALPY CORRECTION'],
+        ['gibbs_correction', 'GIBBS FREE ENERGY CORRECTION'],
+      ].map(
+        ([key = '', variable = '']) =>
+          `    retort_result["${key}"] = float(core.variable("${variable}"))`,
+      ),
+    );
+  }
+  result.push(
+    `    with open("${PSI4_RESULT}.tmp", "w") as retort_file:`,
+    '        json.dump(retort_result, retort_file)',
+    `    os.replace("${PSI4_RESULT}.tmp", "${PSI4_RESULT}")`,
+    '',
+  );
+  return psi4Job(spec, [...prologue, input.replace(/\n?$/, '\n'), ...result].join('\n'));
 }
 
 /** The psi4 method name, lower case; InputError('method') when absent or not a plain name. */

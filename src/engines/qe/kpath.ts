@@ -65,3 +65,35 @@ export function segmentPoints(
     return Math.max(1, Math.round(Math.hypot(...k) * densityPerInverseAngstrom));
   });
 }
+
+/**
+ * The path and points per segment of a pw.x input's `K_POINTS crystal_b` block (an input rendered
+ * from a template): one `k1 k2 k3 n` line per point, its label the text after `!` (else empty).
+ * InputError('input') when the input has no such block.
+ */
+export function inputKPath(input: string): {
+  readonly path: readonly KPathPoint[];
+  readonly counts: readonly number[];
+} {
+  const lines = input.split(/\r?\n/);
+  const at = lines.findIndex((l) => /^\s*K_POINTS\s*[({]?\s*crystal_b\b/i.test(l));
+  const n = Number(lines[at + 1]?.trim());
+  if (at < 0 || !Number.isInteger(n) || n < 1) {
+    throw new InputError('input', 'the bands input has no K_POINTS crystal_b path');
+  }
+  const path: KPathPoint[] = [];
+  const counts: number[] = [];
+  for (const line of lines.slice(at + 2, at + 2 + n)) {
+    const [numbers = '', label = ''] = line.split('!');
+    const [k1, k2, k3, count] = numbers.trim().split(/\s+/).map(Number);
+    if ([k1, k2, k3, count].some((v) => v === undefined || !Number.isFinite(v))) {
+      throw new InputError(
+        'input',
+        `a K_POINTS crystal_b line is not "k1 k2 k3 n": ${line.trim()}`,
+      );
+    }
+    path.push({ label: label.trim(), fractional: [k1 ?? 0, k2 ?? 0, k3 ?? 0] });
+    counts.push(count ?? 1);
+  }
+  return { path, counts };
+}

@@ -16,7 +16,7 @@ import {
   refuseUnknownOptions,
   requireTask,
 } from '../spec-checks.js';
-import { automaticKPath, type KPathPoint, segmentPoints } from './kpath.js';
+import { automaticKPath, inputKPath, type KPathPoint, segmentPoints } from './kpath.js';
 
 export const QE_TASKS = ['scf', 'relax', 'vc-relax', 'nscf', 'bands'] as const;
 export const QE_INPUT = 'pw.in';
@@ -392,7 +392,8 @@ function kPointLines(spec: CalcSpec, structure: PeriodicStructure): string[] {
 }
 
 /**
- * The k-path of a bands calc as pw.x gets it (`K_POINTS crystal_b`): the points (options.kpath,
+ * The k-path of a bands calc as pw.x gets it (`K_POINTS crystal_b`): the points (those of a
+ * rendered input's block, else options.kpath,
  * else the automatic path of the lattice) and, for each, the k-points from it to the next
  * (the last one's 1 is not used by pw.x, which ends on the last point).
  */
@@ -400,6 +401,7 @@ export function bandsPath(
   spec: CalcSpec,
   structure: PeriodicStructure,
 ): { readonly path: readonly KPathPoint[]; readonly counts: readonly number[] } {
+  if (spec.input !== undefined) return inputKPath(spec.input);
   const lattice = structure.lattice_angstrom;
   const path =
     spec.options?.kpath === undefined ? automaticKPath(lattice) : explicitPath(spec.options.kpath);

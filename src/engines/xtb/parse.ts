@@ -4,15 +4,19 @@ import type { Failure } from '../../core/failure.js';
 import type { JobOutputs, Outcome } from '../../core/job-spec.js';
 import { lastLine, machineryFailure } from '../common-failures.js';
 import { atomsJson, sameElements } from '../spec-checks.js';
-import { XTB_OPT_GEOMETRY, xtbMethodFlags } from './prepare.js';
+import type { Atom } from '../../chem/molecule.js';
+import { normalizeSymbol } from '../../chem/elements.js';
+import { XTB_OPT_COORD, XTB_OPT_GEOMETRY, xtbMethodFlags } from './prepare.js';
 
 /**
  * A successful xtb result:
  * - `total_energy_hartree`: the final `TOTAL ENERGY`, Eh;
  * - `gradient_norm_hartree_bohr`: the final `GRADIENT NORM`, Eh/bohr (when printed);
  * - `homo_lumo_gap_ev`: the final `HOMO-LUMO GAP`, eV (when printed);
- * - `geometry`: Å, `[{element, x, y, z}]`: xtbopt.xyz for `optimize`, the input otherwise;
- * - `method` (GFN2, GFN1, GFN0, GFN-FF as given), `charge` (e), `multiplicity` (2S+1): as run.
+ * - `geometry`: Å, `[{element, x, y, z}]`: xtbopt.xyz (xtbopt.coord for a rendered input) for
+ *   `optimize`, the input otherwise;
+ * - `method` (GFN2, GFN1, GFN0, GFN-FF as given; for a rendered input the Hamiltonian xtb
+ *   printed), `charge` (e), `multiplicity` (2S+1): as run.
  */
 export interface XtbResult {
   readonly total_energy_hartree: number;
@@ -87,27 +91,33 @@ export function parseXtb(outputs: JobOutputs, spec: CalcSpec): Outcome {
   const input = spec.molecule?.atoms ?? [];
   let geometry = input;
   if (spec.task === 'optimize') {
-    const text = outputs.files[XTB_OPT_GEOMETRY];
-    let frame;
+    const file = spec.input === undefined ? XTB_OPT_GEOMETRY : XTB_OPT_COORD;
+    const text = outputs.files[file];
+    let atoms: readonly Atom[] | undefined;
     try {
-      frame = text === undefined ? undefined : parseXyz(text, XTB_OPT_GEOMETRY)[0];
+      if (text !== undefined) {
+        atoms = spec.input === undefined ? parseXyz(text, file)[0]?.atoms : coordAtoms(text);
+      }
     } catch {
-      frame = undefined;
+      atoms = undefined;
     }
-    if (frame === undefined || !sameElements(frame.atoms, input)) {
+    if (atoms === undefined || !sameElements(atoms, input)) {
       return fail({
         class: 'parse_error',
-        message: `xtb wrote no ${XTB_OPT_GEOMETRY} matching the ${input.length} input atoms`,
+        message: `xtb wrote no ${file} matching the ${input.length} input atoms`,
       });
     }
-    geometry = frame.atoms;
+    geometry = atoms;
   }
 
   const { charge, multiplicity } = spec.molecule ?? { charge: 0, multiplicity: 1 };
   const result: Record<string, JsonValue> = {
     total_energy_hartree: energy,
     geometry: atomsJson(geometry),
-    method: methodName(spec.method),
+    method:
+      spec.input === undefined
+        ? methodName(spec.method)
+        : (/:\s+Hamiltonian\s+(\S+?)(?:-xTB)?\s+:/.exec(stdout)?.[1] ?? ''),
     charge,
     multiplicity,
   };
@@ -116,6 +126,27 @@ export function parseXtb(outputs: JobOutputs, spec: CalcSpec): Outcome {
   const gap = lastMatch(stdout, new RegExp(`\\| HOMO-LUMO GAP\\s+${NUM} eV`, 'g'));
   if (gap !== undefined) result.homo_lumo_gap_ev = gap;
   return programVersion === undefined ? { ok: true, result } : { ok: true, result, programVersion };
+}
+
+/** Å per bohr (CODATA 2014, as xtb's own conversion). */
+const BOHR_ANGSTROM = 0.52917721067;
+
+/** The atoms of a Turbomole `$coord` group (bohr, `x y z element` per line), in Å. */
+function coordAtoms(text: string): Atom[] | undefined {
+  const lines = text.split(/\r?\n/);
+  const start = lines.findIndex((l) => /^\$coord\s*$/.test(l.trim()));
+  if (start < 0) return undefined;
+  const atoms: Atom[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim().startsWith('$')) break;
+    const [x, y, z, element] = line.trim().split(/\s+/);
+    const symbol = normalizeSymbol(element ?? '');
+    if (symbol === undefined) return undefined;
+    const xyz = [x, y, z].map((v) => Number(v) * BOHR_ANGSTROM);
+    if (xyz.some((v) => !Number.isFinite(v))) return undefined;
+    atoms.push({ element: symbol, x: xyz[0] ?? 0, y: xyz[1] ?? 0, z: xyz[2] ?? 0 });
+  }
+  return atoms;
 }
 
 function lastMatch(text: string, pattern: RegExp): number | undefined {

@@ -3,6 +3,7 @@ import { formatXyz } from '../../chem/xyz.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { JobSpec } from '../../core/job-spec.js';
+import { renderedInput } from '../rendered-input.js';
 import {
   choiceOption,
   refuseUnknownOptions,
@@ -14,6 +15,10 @@ export const XTB_TASKS = ['energy', 'optimize'] as const;
 export const XTB_INPUT = 'input.xyz';
 /** The optimised geometry xtb writes for `--opt`. */
 export const XTB_OPT_GEOMETRY = 'xtbopt.xyz';
+/** A rendered input: a Turbomole coord file whose other groups are xtb's detailed input. */
+export const XTB_COORD_INPUT = 'input.coord';
+/** The optimised geometry xtb writes for `--opt` of a coord input (Turbomole format, bohr). */
+export const XTB_OPT_COORD = 'xtbopt.coord';
 
 /** xtb's `--opt` levels, for option `opt_level`. */
 export const XTB_OPT_LEVELS = [
@@ -71,9 +76,18 @@ const OWNED_FLAGS = [
  * `--etemp 500`), and becomes one or two argv entries. `--flag=value` is refused: xtb 6.5 ignores
  * it silently.
  * Options: `opt_level` (optimize only): one of {@link XTB_OPT_LEVELS}.
+ *
+ * With spec.input (rendered from a template) the input is a Turbomole coord file, `input.coord`:
+ * the `$coord` group (`$coord angs` for Å) and any groups of xtb's detailed input (`$chrg`,
+ * `$spin`, `$gfn`, `$opt`, `$gbsa` …), which xtb reads from the coordinate file itself; argv is
+ * `xtb input.coord`, with `--opt` for task optimize (the optimised geometry comes back as
+ * `xtbopt.coord`). The spec's molecule is still required: the parser checks the optimised
+ * geometry against its atoms.
  */
 export function prepareXtb(spec: CalcSpec): JobSpec {
   requireTask(spec, 'xtb', XTB_TASKS);
+  const rendered = renderedInput(spec);
+  if (rendered !== undefined) return renderedJob(spec, rendered);
   refuseUnknownOptions(spec, spec.task === 'optimize' ? ['opt_level'] : []);
   const { atoms, charge, multiplicity } = requireGeometry(spec);
   refuseGhostAtoms(atoms);
@@ -99,6 +113,25 @@ export function prepareXtb(spec: CalcSpec): JobSpec {
     files: { [XTB_INPUT]: formatXyz(atoms, 'retort') },
     env: { OMP_NUM_THREADS: cores, MKL_NUM_THREADS: cores, OMP_STACKSIZE: '1G' },
     outputs: spec.task === 'optimize' ? [XTB_OPT_GEOMETRY] : [],
+    captureStdout: 'full',
+    resources: spec.resources,
+  };
+}
+
+function renderedJob(spec: CalcSpec, input: string): JobSpec {
+  requireGeometry(spec);
+  if (!/^\$coord\b/m.test(input)) {
+    throw new InputError(
+      'input',
+      'an xtb template renders a Turbomole coord file: a "$coord angs" group of "x y z element" lines, xtb\'s $ groups, and "$end"',
+    );
+  }
+  const cores = String(Math.max(1, Math.floor(spec.resources.cores)));
+  return {
+    argv: ['xtb', XTB_COORD_INPUT, ...(spec.task === 'optimize' ? ['--opt'] : [])],
+    files: { [XTB_COORD_INPUT]: input },
+    env: { OMP_NUM_THREADS: cores, MKL_NUM_THREADS: cores, OMP_STACKSIZE: '1G' },
+    outputs: spec.task === 'optimize' ? [XTB_OPT_COORD] : [],
     captureStdout: 'full',
     resources: spec.resources,
   };

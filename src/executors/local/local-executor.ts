@@ -17,6 +17,7 @@ import { signalGroup } from './kill-group.js';
 import { identifyWrapper, isStillRunning, type ProcessIdentity } from './process-alive.js';
 import { probe, type ProbeResult } from './probe.js';
 import { spawnWrapper } from './spawn-wrapper.js';
+import { probeArgs } from '../calc-wrapper.js';
 import { TrackedJob } from './tracked-job.js';
 import { prepareWorkdir } from '../calc-dir/workdir.js';
 
@@ -27,6 +28,8 @@ export interface LocalExecutorOptions {
   readonly killGraceMs?: number;
   /** Where the calc directories are made (the campaign's work/), for `check`. */
   readonly workRoot?: string;
+  /** The user's shell lines run before every program (retort.yaml `setup:`; calc-wrapper.ts). */
+  readonly setup?: readonly string[];
 }
 
 /** How often an adopted wrapper (not our child: no exit event) is checked in /proc. */
@@ -42,6 +45,7 @@ export class LocalExecutor implements Executor {
   readonly slots: number;
   readonly #killGraceMs: number;
   readonly #workRoot: string | undefined;
+  readonly #setup: readonly string[];
   /** Live jobs by workdir, for cancel and repeated adopt. */
   readonly #jobs = new Map<string, TrackedJob>();
 
@@ -49,6 +53,7 @@ export class LocalExecutor implements Executor {
     this.slots = options.slots ?? availableParallelism();
     this.#killGraceMs = options.killGraceMs ?? 10_000;
     this.#workRoot = options.workRoot;
+    this.#setup = options.setup ?? [];
   }
 
   submit(job: ExecutorJob): Promise<RunningJob> {
@@ -67,7 +72,7 @@ export class LocalExecutor implements Executor {
     const startedAt = new Date();
     let child;
     try {
-      child = spawnWrapper(workdir, job.job.stdin, job.job.argv, job.job.env);
+      child = spawnWrapper(workdir, job.job.stdin, job.job.argv, job.job.env, this.#setup);
     } catch (error) {
       return this.#notStarted(job, startedAt, errorMessage(error));
     }
@@ -198,7 +203,8 @@ export class LocalExecutor implements Executor {
   }
 
   probe(argv: readonly string[]): Promise<ProbeResult> {
-    return probe(argv);
+    // After the setup lines, which may put the program on PATH; without any, no shell at all.
+    return probe(this.#setup.length === 0 ? argv : probeArgs(argv, this.#setup));
   }
 
   async check(
@@ -207,7 +213,7 @@ export class LocalExecutor implements Executor {
   ): Promise<void> {
     await checkReached('this machine', probe, report);
     if (this.#workRoot !== undefined) await checkScratch(this.#workRoot, probe, report);
-    await checkPrograms(programs, probe, report);
+    await checkPrograms(programs, (argv) => this.probe(argv), report);
   }
 
   close(): Promise<void> {

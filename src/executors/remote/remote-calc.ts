@@ -2,7 +2,7 @@ import { errorMessage } from '../../core/errors.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobExit } from '../../core/job-spec.js';
-import { BOOKKEEPING_DIR, EXIT_FILE, PID_FILE } from '../calc-wrapper.js';
+import { BOOKKEEPING_DIR, EXIT_FILE, PID_FILE, probeArgs } from '../calc-wrapper.js';
 import { jobExit, lostExit } from '../calc-dir/job-exit.js';
 import { parentFiles, prepareWorkdir } from '../calc-dir/workdir.js';
 import type { ExecutorJob } from '../executor.js';
@@ -30,8 +30,8 @@ export function remoteCalcDir(scratch: string, campaignId: string, job: Executor
 export const RUN_SCRIPT_PATH = `${BOOKKEEPING_DIR}/${RUN_SCRIPT}`;
 
 /**
- * Writes the calc directory here (parents' copies, inputs and run script) and uploads it to
- * `remoteDir`. Parents' files go up from the local copies whichever executor ran the parent:
+ * Writes the calc directory here (parents' copies, inputs and run script, whose wrapper runs
+ * `setup`, the host's setup lines, before the program) and uploads it to `remoteDir`. Parents' files go up from the local copies whichever executor ran the parent:
  * the local calc directory is the record of every calc, and a parent's remote directory may be
  * on another host or cleaned up.
  */
@@ -40,6 +40,7 @@ export async function stageCalc(
   job: ExecutorJob,
   remoteDir: string,
   walltime: { seconds: number; graceS: number } | undefined,
+  setup: readonly string[] = [],
 ): Promise<void> {
   prepareWorkdir(job);
   const script = runScript({
@@ -48,6 +49,7 @@ export async function stageCalc(
     argv: job.job.argv,
     env: job.job.env,
     ...(walltime === undefined ? {} : { walltime }),
+    setup,
   });
   writeFileSync(join(job.workdir, RUN_SCRIPT_PATH), script);
   await transport.upload(job.workdir, remoteDir, [
@@ -112,13 +114,14 @@ export function remoteExit(
 
 /**
  * Runs a short command on the host (a version probe) in its temp directory (some programs,
- * psi4, leave files where they run); never rejects.
+ * psi4, leave files where they run), after the host's setup lines; never rejects.
  */
 export async function remoteProbe(
   transport: Transport,
   argv: readonly string[],
+  setup: readonly string[] = [],
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
-  const command = ['/bin/sh', '-c', 'cd "${TMPDIR:-/tmp}" && exec "$@"', 'retort-probe', ...argv];
+  const command = probeArgs(argv, setup);
   try {
     return await transport.exec(command, { timeoutMs: 30_000 });
   } catch (error) {

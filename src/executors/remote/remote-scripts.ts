@@ -1,5 +1,5 @@
 import { InfrastructureError, InputError } from '../../core/errors.js';
-import { CALC_WRAPPER, CALC_WRAPPER_NAME } from '../calc-wrapper.js';
+import { CALC_WRAPPER_NAME, calcWrapperScript } from '../calc-wrapper.js';
 import { shellCommand, shellQuote } from './shell-quote.js';
 
 /**
@@ -29,6 +29,8 @@ export interface RunScriptOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Enforce the walltime here (ssh, packed SLURM jobs); SLURM's own limit otherwise. */
   readonly walltime?: { readonly seconds: number; readonly graceS: number };
+  /** The host's setup lines, run by the wrapper before the program (calc-wrapper.ts). */
+  readonly setup?: readonly string[];
 }
 
 export function runScript(options: RunScriptOptions): string {
@@ -41,7 +43,7 @@ export function runScript(options: RunScriptOptions): string {
   const wrapper = [
     '/bin/sh',
     '-c',
-    CALC_WRAPPER,
+    calcWrapperScript(options.setup),
     CALC_WRAPPER_NAME,
     options.dir,
     options.stdin ?? '',

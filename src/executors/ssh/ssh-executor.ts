@@ -43,6 +43,8 @@ export interface SshExecutorOptions {
   readonly killGraceS: number;
   /** Delete each remote calc directory once its outputs are home. */
   readonly cleanup: boolean;
+  /** The host's shell lines run before every program (`setup:`; calc-wrapper.ts). */
+  readonly setup?: readonly string[];
   /** How long a submit or adopt waits for an unreachable host before giving up (default 10 min). */
   readonly unreachableGiveUpMs?: number;
   /** Hears one line when the host becomes unreachable and when it is back. */
@@ -103,10 +105,13 @@ export class SshExecutor implements Executor {
     const remoteDir = remoteCalcDir(this.#o.scratch, this.#o.campaignId, job);
     await this.#checkScratch();
     await this.#reachability.reach(() =>
-      stageCalc(this.#o.transport, job, remoteDir, {
-        seconds: job.job.resources.walltime_s,
-        graceS: this.#o.killGraceS,
-      }),
+      stageCalc(
+        this.#o.transport,
+        job,
+        remoteDir,
+        { seconds: job.job.resources.walltime_s, graceS: this.#o.killGraceS },
+        this.#o.setup,
+      ),
     );
     // LAUNCH starts the calc once only, so repeating it after a dropped connection is safe.
     const launched = await this.#reachability.reach(() =>
@@ -156,7 +161,7 @@ export class SshExecutor implements Executor {
   probe(
     argv: readonly string[],
   ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
-    return remoteProbe(this.#o.transport, argv);
+    return remoteProbe(this.#o.transport, argv, this.#o.setup);
   }
 
   async check(
@@ -171,7 +176,7 @@ export class SshExecutor implements Executor {
     );
     if (!reached) return;
     const run = (argv: readonly string[]): ReturnType<typeof remoteProbe> =>
-      remoteProbe(transport, argv);
+      remoteProbe(transport, argv, this.#o.setup);
     await checkScratch(this.#o.scratch, run, report);
     await checkPrograms(programs, run, report);
   }

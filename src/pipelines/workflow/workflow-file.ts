@@ -4,6 +4,7 @@ import type { JsonValue } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { Field } from '../../core/fields/field.js';
 import { readYamlFields } from '../../core/fields/source.js';
+import { builtinWorkflowNames, workflowPath } from './builtin-workflows.js';
 import { FIELDS as CALC_LINE_FIELDS } from '../calc-list/calc-line.js';
 
 /**
@@ -114,13 +115,22 @@ const PARAM_FIELDS = ['type', 'default', 'min', 'max', 'choices', 'description',
 const STEP_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const EXPRESSION_START = '${{';
 
-/** Reads a workflow file (its shape: see {@link WorkflowFile}). */
-export function readWorkflowFile(file: string): WorkflowFile {
+/**
+ * Reads a workflow file (its shape: see {@link WorkflowFile}); `ref` is a path or the name of a
+ * built-in workflow (builtin-workflows.ts).
+ */
+export function readWorkflowFile(ref: string): WorkflowFile {
+  const file = workflowPath(ref);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new InputError(file, 'cannot read the workflow file', { cause });
+    const builtins = builtinWorkflowNames().join(', ');
+    throw new InputError(
+      file,
+      `cannot read the workflow file (nor is it a built-in workflow: ${builtins || 'none'})`,
+      { cause },
+    );
   }
   const root = readYamlFields(text, file);
   if (!root.present) throw new InputError(file, 'is empty: expected name, params, matrix, steps');

@@ -61,6 +61,21 @@ describe.skipIf(!haveCrystalFixtures)(
         { element: 'Mg', fractional: [0, 0, 0] },
         { element: 'O', fractional: [-0.5, -0.5, -0.5] },
       ]);
+      // The same cell as a structure a later step can take: a along x, 60° between the vectors.
+      const structure = r.structure as { lattice_angstrom: number[][]; sites: unknown[] };
+      expect(structure.sites).toEqual(r.sites);
+      const [va = [], vb = [], vc = []] = structure.lattice_angstrom;
+      expect(va).toEqual([2.74665816, 0, 0]);
+      const dot = (u: number[], v: number[]): number =>
+        u.reduce((s, x, i) => s + x * (v[i] ?? 0), 0);
+      for (const [u, v] of [
+        [va, vb],
+        [vb, vc],
+        [va, vc],
+      ] as const) {
+        expect(Math.hypot(...v)).toBeCloseTo(2.74665816, 8);
+        expect(dot(u, v) / 2.74665816 ** 2).toBeCloseTo(0.5, 10);
+      }
     });
 
     it('reads a CRYSTAL22 B3LYP optimisation whose banner is CRYSTAL22 though it ran from a CRYSTAL23 module', () => {

@@ -19,6 +19,22 @@ describe('crystal prepare', () => {
     expect(job.parentInputs).toBeUndefined();
   });
 
+  it('runs Pcrystal under mpirun with as many processes as the calc has cores', () => {
+    const job = crystalEngine.prepare(
+      spec({
+        program: 'crystal',
+        task: 'optimize',
+        input: D12,
+        resources: { cores: 4, walltime_s: 600 },
+      }),
+    );
+    expect(job).toMatchObject({
+      argv: ['mpirun', '-np', '4', 'Pcrystal'],
+      files: { INPUT: D12 },
+      outputs: ['fort.9'],
+    });
+  });
+
   it('runs a .d3 with properties on the parent scf’s fort.9', () => {
     const job = crystalEngine.prepare(
       spec({

@@ -298,3 +298,27 @@ describe('preparePsi4', () => {
     }
   });
 });
+
+describe('preparePsi4 with a rendered input', () => {
+  const rendered = "molecule {\n0 1\nHe 0 0 0\n}\nset basis sto-3g\noptimize('hf')\n";
+  const renderedSpec = (task: string): CalcSpec =>
+    psi4Spec({ task, input: rendered, method: undefined, basis: undefined });
+
+  it('runs the rendered text between the driver wrappers and the lines that write result.json', () => {
+    const job = preparePsi4(renderedSpec('optimize'));
+    const text = job.files['input.dat'] ?? '';
+    const at = text.indexOf(rendered);
+    expect(at).toBeGreaterThan(text.indexOf("optimize = opt = retort_wrap('optimize', optimize)"));
+    expect(text.slice(at + rendered.length)).toContain("retort_calls.get('optimize')");
+    expect(text).toContain('optimization_steps');
+    expect(job.argv).toEqual(['psi4', 'input.dat', 'output.dat', '-n', '1']);
+    expect(preparePsi4(renderedSpec('frequencies')).files['input.dat']).toContain(
+      "retort_calls.get('frequency')",
+    );
+  });
+
+  it('refuses tasks a template cannot run and method or basis besides the input', () => {
+    expect(refusal(renderedSpec('gradient')).where).toBe('task');
+    expect(refusal(psi4Spec({ input: rendered, basis: undefined })).where).toBe('method');
+  });
+});

@@ -114,3 +114,30 @@ describe('prepareXtb', () => {
     expect(refusal(xtbSpec({ options: { opt_level: 'ultra' } }))).toBe('options.opt_level');
   });
 });
+
+describe('prepareXtb with a rendered input', () => {
+  const coord = '$coord angs\n0 0 0 c\n1.08 0 0 h\n$chrg 0\n$gbsa\n   solvent=water\n$end\n';
+
+  it('writes the rendered coord file and runs xtb on it, with --opt for an optimisation', () => {
+    const job = prepareXtb(
+      xtbSpec({ molecule: { atoms: methyl, charge: 0, multiplicity: 2 }, input: coord }),
+    );
+    expect(job.files).toEqual({ 'input.coord': coord });
+    expect(job.argv).toEqual(['xtb', 'input.coord', '--opt']);
+    expect(job.outputs).toEqual(['xtbopt.coord']);
+    const energy = prepareXtb(
+      xtbSpec({
+        task: 'energy',
+        molecule: { atoms: methyl, charge: 0, multiplicity: 2 },
+        input: coord,
+      }),
+    );
+    expect(energy.argv).toEqual(['xtb', 'input.coord']);
+  });
+
+  it('refuses a rendered input without a $coord group, and method or keywords besides it', () => {
+    expect(refusal(xtbSpec({ input: 'C 0 0 0\n' }))).toBe('input');
+    expect(refusal(xtbSpec({ input: coord, method: 'GFN1' }))).toBe('method');
+    expect(refusal(xtbSpec({ input: coord, keywords: ['--alpb water'] }))).toBe('keywords');
+  });
+});
