@@ -74,8 +74,8 @@ export function Templates(props: {
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        <Text bold>Templates ({entries.length})</Text> · the campaign’s templates/ first, then the
-        built-ins
+        <Text bold>Templates ({entries.length})</Text> · the campaign’s templates/ and the
+        built-ins, by name
       </Text>
       <Table
         columns={COLUMNS}

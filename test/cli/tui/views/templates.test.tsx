@@ -97,7 +97,7 @@ describe('the templates view', () => {
       expect(frame(ui)).toMatch(/mine +xtb +energy +campaign +a template of this campaign/);
     });
     expect(frame(ui)).toMatch(/mopac-optimize +mopac +optimize +built-in/);
-    expect(frame(ui)).toMatch(/qe-scf +qe +scf +built-in/);
+    expect(frame(ui)).toMatch(/psi4-energy +psi4 +energy +built-in/);
     // The list is sorted: crystal-bands first, with its parameters below the list.
     expect(frame(ui)).toContain('crystal-bands: shrink (int 8, 1 … 48) · title (string');
   });
