@@ -121,7 +121,7 @@ async function instanceCalcs(
     }
     const after = needs.flatMap((k) => (k?.index === null || k === undefined ? [] : [k.index]));
     for (const m of made) after.push(add(m.key, { label: m.spec.label ?? label, spec: m.spec }));
-    const index = add(found.key, { label, spec, after });
+    const index = add(found.key, { label: spec.label ?? label, spec, after });
     known.set(name, { spec, result: ownMolecule(spec), failed: false, index });
   }
 }
