@@ -58,10 +58,7 @@ export class CostModel {
     private readonly size: SizeFeature,
   ) {}
 
-  static learn(
-    samples: readonly CostSample[],
-    size: SizeFeature = 'basis_electrons',
-  ): CostModel {
+  static learn(samples: readonly CostSample[], size: SizeFeature = 'basis_electrons'): CostModel {
     const groups = new Map<string, { size: number | null; seconds: number }[]>();
     for (const { spec, durationS } of samples) {
       if (!(durationS > 0)) continue;
