@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { PLOT_COLORS, renderSvg } from './render-svg.js';
+import { PLOT_COLORS, renderSvg, SERIES_COLORS } from './render-svg.js';
 
 /** One point of a parity plot: x the reference, y the computed value, in the plot's unit. */
 export interface ParityPoint {
@@ -32,15 +32,6 @@ export interface ParityPlotData {
 }
 
 const SHAPES = ['circle', 'triangle-up', 'square', 'diamond', 'cross', 'triangle-down'];
-const GROUP_COLORS = [
-  PLOT_COLORS.primary,
-  PLOT_COLORS.accent,
-  '#2ca02c',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-];
-
 /**
  * A square parity plot (SVG): y against x over one common range, the y = x line dashed, one
  * point per entry (shape and colour by group, with a legend), and the title.
@@ -113,7 +104,7 @@ export function parityPlot(data: ParityPlotData): Promise<string> {
           color: {
             field: 'group',
             type: 'nominal',
-            scale: { domain: groups, range: GROUP_COLORS.slice(0, Math.max(1, groups.length)) },
+            scale: { domain: groups, range: SERIES_COLORS.slice(0, Math.max(1, groups.length)) },
             legend: showLegend ? { title: null, orient: 'bottom-right' } : null,
           },
           description: { field: 'description' },

@@ -13,6 +13,21 @@ export const PLOT_COLORS = {
 } as const;
 
 /**
+ * The colours of a plot's series (groups of points: programs, molecule classes), in legend
+ * order; a plot with more series than colours repeats them.
+ */
+export const SERIES_COLORS: readonly string[] = [
+  PLOT_COLORS.primary,
+  PLOT_COLORS.accent,
+  '#2ca02c',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#bcbd22',
+];
+
+/**
  * A vega-lite spec drawn as a self-contained SVG document (an XML declaration, then `<svg>`),
  * without a browser: vega-lite compiles it, a vega View with no renderer evaluates it, and
  * vega's SVG string renderer writes it. The output is deterministic: one font (see

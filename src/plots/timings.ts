@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { PLOT_COLORS, renderSvg } from './render-svg.js';
+import { PLOT_COLORS, renderSvg, SERIES_COLORS } from './render-svg.js';
 
 /** One finished calc: the wall time predicted before it ran and the time it took, seconds. */
 export interface TimingPoint {
@@ -17,17 +17,6 @@ export interface TimingsPlotData {
   /** Width and height of the plotting area, px (default 520). */
   readonly size?: number;
 }
-
-const GROUP_COLORS = [
-  PLOT_COLORS.primary,
-  PLOT_COLORS.accent,
-  '#2ca02c',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#17becf',
-  '#bcbd22',
-];
 
 /**
  * Actual against predicted wall time (SVG), both axes logarithmic over one common range, the
@@ -78,7 +67,7 @@ export function timingsPlot(data: TimingsPlotData): Promise<string> {
           color: {
             field: 'group',
             type: 'nominal',
-            scale: { domain: groups, range: GROUP_COLORS },
+            scale: { domain: groups, range: SERIES_COLORS.slice(0, Math.max(1, groups.length)) },
             legend: { title: null, orient: 'bottom-right' },
           },
           description: { field: 'description' },

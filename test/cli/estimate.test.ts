@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, hasProgram, runCli, tempCampaign } from '../helpers/cli.js';
+import { startBatch } from '../../src/pipelines/pm7/batch-lifecycle.js';
+import { openCampaign } from '../../src/runtime/campaign.js';
+import { cleanupTempDirs, hasProgram, runCli, tempCampaign, withStore } from '../helpers/cli.js';
 
 afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
@@ -54,7 +56,7 @@ describe.skipIf(!hasProgram('xtb'))('retort estimate (real xtb timings)', () => 
 
     const text = runCli(['estimate', 'next.jsonl', '--workers', '2'], { cwd: dir });
     expect(text.status, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/^calc\s+program\s+predicted\s+from/);
+    expect(text.stdout).toMatch(/^calc\s+program\s+calcs\s+predicted\s+from/);
     expect(text.stdout).toMatch(/2 calcs: .* of work, about .* on 2 workers \(longest first\)/);
 
     const report = runCli(['report', 'timings', '--json'], { cwd: dir });
@@ -79,3 +81,206 @@ describe.skipIf(!hasProgram('xtb'))('retort estimate (real xtb timings)', () => 
     expect(r.stderr).toBe('retort: missing.jsonl: no such file\n');
   });
 });
+
+interface EstimateRowJson {
+  readonly label: string;
+  readonly program: string;
+  readonly task: string;
+  readonly calcs: number;
+  readonly predicted_s: number;
+  readonly source: string;
+}
+interface FullEstimateJson {
+  readonly rows: EstimateRowJson[];
+  readonly calcs: number;
+  readonly total_s: number;
+  readonly workers: number;
+  readonly order: string;
+  readonly wall_s: number;
+}
+
+function estimateJson(dir: string, args: string[]): FullEstimateJson {
+  const r = runCli(['estimate', ...args, '--json'], { cwd: dir });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as FullEstimateJson;
+}
+
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+
+describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
+  'retort estimate --batch (a real PM7 batch before it)',
+  () => {
+    it("predicts each molecule's calcs still to run from the earlier batch, in batch order", async () => {
+      const dir = tempCampaign();
+      writeFileSync(join(dir, 'mols.csv'), ',smiles\n1,CO\n2,CC\n3,CCO\n4,CCN\n');
+      expect(runCli(['import', 'mols.csv'], { cwd: dir }).status).toBe(0);
+      const ran = runCli(
+        [
+          'batch',
+          'run',
+          '--size',
+          '2',
+          '--workers',
+          '2',
+          '--crest-timeout',
+          '5',
+          '--mopac-timeout',
+          '5',
+        ],
+        { cwd: dir },
+      );
+      expect(ran.status, ran.stderr).toBe(0);
+      // A second batch, selected and not run (as a stopped one would be).
+      const campaign = openCampaign(dir, {});
+      try {
+        const start = await startBatch(campaign, {
+          size: 2,
+          strategy: 'rerun_first_then_easy',
+          seed: 0,
+          policy: 'partial_ok',
+          max_retries: 3,
+          workers: 2,
+          crest_timeout_min: 5,
+          mopac_timeout_min: 10,
+          max_conformers: 5,
+        });
+        expect(start.kind === 'batch' && start.batch.batch_id).toBe('batch_0002');
+      } finally {
+        campaign.close();
+      }
+      const searches = withStore(dir, (db) => {
+        const count = (program: string, task: string): number =>
+          (
+            db
+              .prepare(
+                `SELECT COUNT(*) AS n FROM attempts a JOIN calcs c ON c.key = a.calc_key
+                 WHERE a.status = 'succeeded' AND c.program = ? AND c.task = ?`,
+              )
+              .get(program, task) as { n: number }
+          ).n;
+        return {
+          n: count('obabel', 'conformers'),
+          xtb: count('xtb', 'optimize'),
+          mopac: count('mopac', 'optimize'),
+        };
+      });
+      expect(searches.n).toBe(2);
+
+      const e = estimateJson(dir, ['--batch', 'batch_0002']);
+      const ids = [...new Set(e.rows.map((r) => r.label.split(' ')[0]))];
+      expect(ids).toHaveLength(2);
+      expect(e.rows.map((r) => `${r.program} ${r.task}`)).toEqual(
+        ids.flatMap(() => ['obabel gen3d', 'obabel conformers', 'xtb optimize', 'mopac optimize']),
+      );
+      // Every program, task and method ran in the first batch.
+      expect(e.rows.every((r) => r.source === 'method' && r.predicted_s > 0)).toBe(true);
+      const xtb = e.rows.filter((r) => r.program === 'xtb').map((r) => r.calcs);
+      expect(xtb).toEqual([1, 1].map(() => Math.max(1, Math.round(searches.xtb / searches.n))));
+      // Rigid molecules: 3 by their rotatable bonds, capped by the MOPAC calcs per search so far.
+      const mopac = e.rows.filter((r) => r.program === 'mopac').map((r) => r.calcs);
+      expect(mopac).toEqual(
+        [1, 1].map(() => Math.min(3, Math.max(1, Math.round(searches.mopac / searches.n)))),
+      );
+      expect(e.calcs).toBe(sum(e.rows.map((r) => r.calcs)));
+      expect(e.total_s).toBeCloseTo(sum(e.rows.map((r) => r.predicted_s)), 9);
+      // Two molecules on the batch's two workers, each one calc after another.
+      expect(e.workers).toBe(2);
+      expect(e.order).toBe('in order');
+      const perMolecule = ids.map((id) =>
+        sum(e.rows.filter((r) => r.label.startsWith(`${id} `)).map((r) => r.predicted_s)),
+      );
+      expect(e.wall_s).toBeCloseTo(Math.max(...perMolecule), 9);
+      expect(estimateJson(dir, ['--batch', 'batch_0002', '--workers', '1']).wall_s).toBeCloseTo(
+        e.total_s,
+        9,
+      );
+
+      const text = runCli(['estimate', '--batch', 'batch_0002'], { cwd: dir });
+      expect(text.stdout).toMatch(/^calc\s+program\s+calcs\s+predicted\s+from/);
+      expect(text.stdout).toMatch(/\d+ calcs: .* on 2 workers \(molecules in batch order\)/);
+      const done = runCli(['estimate', '--batch', 'batch_0001'], { cwd: dir });
+      expect(done.stdout).toMatch(/^nothing to run\n\n0 calcs: /);
+      const wrong = runCli(['estimate', '--batch', 'batch_0009'], { cwd: dir });
+      expect(wrong.status).toBe(2);
+      expect(wrong.stderr).toBe(
+        'retort: --batch batch_0009: no such batch; the batches are batch_0001, batch_0002\n',
+      );
+    });
+  },
+);
+
+describe.skipIf(!['obabel', 'xtb', 'psi4'].every(hasProgram))(
+  'retort estimate --workflow (a real workflow run before it)',
+  () => {
+    it('predicts every instance × step not in the store, each step after the steps it needs', () => {
+      const dir = tempCampaign();
+      writeFileSync(
+        join(dir, 'wf.yaml'),
+        [
+          'name: chain',
+          'matrix:',
+          '  from: mols.csv',
+          'steps:',
+          '  opt: { program: xtb, task: optimize, method: GFN2, smiles: "${{ matrix.smiles }}" }',
+          '  sp:',
+          '    needs: [opt]',
+          '    program: psi4',
+          '    method: hf',
+          '    basis: ${{ params.basis }}',
+          '    molecule: ${{ steps.opt.result }}',
+          'params:',
+          '  basis: { type: string, default: sto-3g }',
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(join(dir, 'mols.csv'), 'name,smiles\nwater,O\nammonia,N\n');
+
+      const before = estimateJson(dir, ['--workflow', 'wf.yaml', '--workers', '2']);
+      expect(before.rows.map((r) => [r.label, `${r.program} ${r.task}`, r.source])).toEqual(
+        ['water', 'ammonia'].flatMap((m) => [
+          [`chain/${m}/opt (3D from SMILES)`, 'obabel gen3d', 'heuristic'],
+          [`chain/${m}/opt`, 'xtb optimize', 'heuristic'],
+          [`chain/${m}/sp`, 'psi4 energy', 'heuristic'],
+        ]),
+      );
+      // Each instance is a chain: 3D geometry, then xtb, then psi4; the chains side by side.
+      const chain = sum(before.rows.slice(0, 3).map((r) => r.predicted_s));
+      expect(before.wall_s).toBeCloseTo(
+        Math.max(chain, sum(before.rows.slice(3).map((r) => r.predicted_s))),
+        9,
+      );
+      expect(estimateJson(dir, ['--workflow', 'wf.yaml', '--workers', '6']).wall_s).toBeCloseTo(
+        before.wall_s,
+        9,
+      );
+
+      const ran = runCli(['workflow', 'run', 'wf.yaml', '--headless'], { cwd: dir });
+      expect(ran.status, ran.stderr).toBe(0);
+      expect(estimateJson(dir, ['--workflow', 'wf.yaml']).rows).toEqual([]);
+
+      // A third molecule: only its calcs are to run, predicted from the first run's timings.
+      writeFileSync(join(dir, 'mols.csv'), 'name,smiles\nwater,O\nammonia,N\nmethane,C\n');
+      const after = estimateJson(dir, ['--workflow', 'wf.yaml', '--set', 'basis=sto-3g']);
+      expect(after.rows.map((r) => [r.label, r.source])).toEqual([
+        ['chain/methane/opt (3D from SMILES)', 'method'],
+        ['chain/methane/opt', 'method'],
+        ['chain/methane/sp', 'method'],
+      ]);
+      // Another basis: the psi4 step has no timings of its own basis, those of psi4 energy.
+      const other = estimateJson(dir, ['--workflow', 'wf.yaml', '--set', 'basis=6-31g']);
+      expect(other.rows.map((r) => [r.label, r.source])).toEqual([
+        ['chain/water/sp', 'task'],
+        ['chain/ammonia/sp', 'task'],
+        ['chain/methane/opt (3D from SMILES)', 'method'],
+        ['chain/methane/opt', 'method'],
+        ['chain/methane/sp', 'task'],
+      ]);
+
+      const mixed = runCli(['estimate', 'x.jsonl', '--workflow', 'wf.yaml'], { cwd: dir });
+      expect(mixed.status).toBe(2);
+      expect(mixed.stderr).toBe(
+        'retort: retort estimate: give one of FILE, --batch ID or --workflow FILE\n',
+      );
+    });
+  },
+);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SERIES_COLORS } from '../../src/plots/render-svg.js';
 import { timingsPlot } from '../../src/plots/timings.js';
 
 describe('the timings plot', () => {
@@ -18,6 +19,22 @@ describe('the timings plot', () => {
     // Log axes from 1 s to 10,000 s: every power of ten is a tick.
     for (const tick of ['1', '10', '100', '1,000', '10,000'])
       expect(svg).toContain(`>${tick}</text>`);
+  });
+
+  it('colours the programs with the series colours every plot uses, in legend order', async () => {
+    const svg = await timingsPlot({
+      title: 't',
+      points: ['a', 'b', 'c'].map((group, i) => ({
+        predicted_s: 10 * (i + 1),
+        actual_s: 12 * (i + 1),
+        group,
+        label: group,
+      })),
+    });
+    const fillOf = (label: string): string | undefined =>
+      new RegExp(`aria-label="${label}: [^"]*"[^>]*fill="(#[0-9a-f]{6})"`).exec(svg)?.[1] ??
+      new RegExp(`fill="(#[0-9a-f]{6})"[^>]*aria-label="${label}: `).exec(svg)?.[1];
+    expect(['a', 'b', 'c'].map(fillOf)).toEqual(SERIES_COLORS.slice(0, 3));
   });
 
   it('draws a calc of 0 s at the lower end and says so', async () => {

@@ -2,63 +2,114 @@ import type { TimingPoint } from '../../plots/timings.js';
 import type { AttemptTiming } from '../../store/calc-store.js';
 import { median, type CostModel, type CostSource, type CostedSpec } from './learned-cost.js';
 
-/** One calc's predicted wall time (`retort estimate`). */
+/** One row of `retort estimate`: a calc, or a run of like calcs (a molecule's optimisations). */
 export interface EstimateRow {
   readonly label: string;
   readonly program: string;
   readonly task: string;
+  /** How many calcs the row stands for (1 but for a batch molecule's conformer optimisations). */
+  readonly calcs: number;
+  /** The predicted wall time of all of them, s. */
   readonly predicted_s: number;
   readonly source: CostSource;
 }
 
 /**
- * What `retort estimate` prints: each calc's prediction, the total work (the sum), and the
- * wall time of the whole on `workers` when the runner starts the longest first (the
- * predictions list-scheduled longest first: each calc to the first free worker).
+ * How the calcs of an estimate start:
+ * - `longest first`: whenever a worker is free, the longest predicted calc among those whose
+ *   `after` calcs are done (retort run, MBE, workflows: priority aside, the runner's order);
+ * - `in order`: the first in list order among those ready (a dataset batch: its molecules in
+ *   batch order, each molecule's calcs one after another).
+ */
+export type EstimateOrder = 'longest first' | 'in order';
+
+/**
+ * What `retort estimate` prints: each row's prediction, the calcs and the work (the sum of the
+ * predictions), and the wall time of the whole on `workers` in `order` (the predictions
+ * list-scheduled: each calc to the first free worker once the calcs it waits for are done).
  */
 export interface Estimate {
   readonly rows: readonly EstimateRow[];
+  readonly calcs: number;
   readonly total_s: number;
   readonly workers: number;
+  readonly order: EstimateOrder;
   readonly wall_s: number;
+}
+
+/** A calc to estimate: `calcs` like calcs of one spec (default 1), started after `after` (indices). */
+export interface PlannedCalc {
+  readonly label: string;
+  readonly spec: CostedSpec;
+  readonly calcs?: number;
+  readonly after?: readonly number[];
 }
 
 export function estimateCalcs(
   model: CostModel,
-  calcs: readonly { readonly label: string; readonly spec: CostedSpec }[],
+  calcs: readonly PlannedCalc[],
   workers: number,
+  order: EstimateOrder = 'longest first',
 ): Estimate {
-  const rows = calcs.map(({ label, spec }) => {
+  const rows = calcs.map(({ label, spec, calcs: count = 1 }) => {
     const p = model.predict(spec);
     return {
       label,
       program: spec.program,
       task: spec.task,
-      predicted_s: p.seconds,
+      calcs: count,
+      predicted_s: p.seconds * count,
       source: p.source,
     };
   });
-  const total = rows.reduce((a, r) => a + r.predicted_s, 0);
   return {
     rows,
-    total_s: total,
+    calcs: rows.reduce((a, r) => a + r.calcs, 0),
+    total_s: rows.reduce((a, r) => a + r.predicted_s, 0),
     workers,
-    wall_s: longestFirstMakespan(
-      rows.map((r) => r.predicted_s),
+    order,
+    wall_s: makespan(
+      rows.map((r, i) => ({ seconds: r.predicted_s, after: calcs[i]?.after ?? [] })),
       workers,
+      order,
     ),
   };
 }
 
-/** The makespan of `durations` list-scheduled longest first on `workers`. */
-export function longestFirstMakespan(durations: readonly number[], workers: number): number {
-  const free = Array.from({ length: Math.max(1, workers) }, () => 0);
-  for (const d of [...durations].sort((a, b) => b - a)) {
-    let i = 0;
-    for (let j = 1; j < free.length; j++) if ((free[j] ?? 0) < (free[i] ?? 0)) i = j;
-    free[i] = (free[i] ?? 0) + d;
+/**
+ * The makespan of `tasks` list-scheduled on `workers`: whenever a worker is free it takes,
+ * among the tasks whose `after` tasks (indices) have ended, the longest (`longest first`) or
+ * the first in list order (`in order`). A task waiting for itself or for a task that is not
+ * there is never ready: it is left out.
+ */
+export function makespan(
+  tasks: readonly { readonly seconds: number; readonly after: readonly number[] }[],
+  workers: number,
+  order: EstimateOrder,
+): number {
+  const ended = new Set<number>();
+  const waiting = new Set(tasks.keys());
+  const running: { task: number; end: number }[] = [];
+  let now = 0;
+  let last = 0;
+  const slots = Math.max(1, workers);
+  for (;;) {
+    const ready = [...waiting].filter((i) => (tasks[i]?.after ?? []).every((j) => ended.has(j)));
+    if (order === 'longest first')
+      ready.sort((a, b) => (tasks[b]?.seconds ?? 0) - (tasks[a]?.seconds ?? 0) || a - b);
+    while (running.length < slots && ready.length > 0) {
+      const task = ready.shift() ?? 0;
+      waiting.delete(task);
+      running.push({ task, end: now + (tasks[task]?.seconds ?? 0) });
+    }
+    if (running.length === 0) return last;
+    running.sort((a, b) => a.end - b.end);
+    now = running[0]?.end ?? now;
+    while (running.length > 0 && (running[0]?.end ?? Infinity) <= now) {
+      ended.add(running.shift()?.task ?? -1);
+    }
+    last = now;
   }
-  return Math.max(...free);
 }
 
 /**

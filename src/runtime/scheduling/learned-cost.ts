@@ -1,5 +1,5 @@
 import type { CalcSpec } from '../../core/calc-spec.js';
-import { calcFeatures } from './calc-features.js';
+import { calcFeatures, type CalcFeatures } from './calc-features.js';
 import { heuristicCalcSeconds, heuristicExponent } from './cost-model.js';
 
 /** What a prediction needs of a calc: the spec without its resources (as stored) will do. */
@@ -34,6 +34,9 @@ interface Fit {
   readonly medianS: number;
 }
 
+/** Which size of a calc (calc-features.ts) the power law is fitted against. */
+export type SizeFeature = keyof CalcFeatures;
+
 /** Exponents outside this range come from noise, not from the method's scaling. */
 const MIN_EXPONENT = 0;
 const MAX_EXPONENT = 6;
@@ -43,35 +46,38 @@ const MAX_EXPONENT = 6;
  *
  * Calcs are grouped three ways — program + task + method + basis, program + task, program — and
  * each group fits ln t = ln a + p · ln n by least squares, n being the calc's size
- * (calc-features.ts `basis_electrons`). A group whose calcs have fewer than two distinct sizes
+ * (calc-features.ts `basis_electrons` unless another size is named). A group whose calcs have fewer than two distinct sizes
  * takes p from the heuristic (cost-model.ts) and fits a only. A prediction uses the most
  * specific group that has timings; a calc whose size is unknown gets the group's median. With
  * no timing of the program at all the heuristic answers. Wall times depend on the machine
  * and the cores: the model is only as good as the store is like the run it predicts.
  */
 export class CostModel {
-  private constructor(private readonly fits: ReadonlyMap<string, Fit>) {}
+  private constructor(
+    private readonly fits: ReadonlyMap<string, Fit>,
+    private readonly size: SizeFeature,
+  ) {}
 
-  static learn(samples: readonly CostSample[]): CostModel {
+  static learn(samples: readonly CostSample[], size: SizeFeature = 'basis_electrons'): CostModel {
     const groups = new Map<string, { size: number | null; seconds: number }[]>();
     for (const { spec, durationS } of samples) {
       if (!(durationS > 0)) continue;
-      const size = calcFeatures(spec)?.basis_electrons ?? null;
+      const n = calcFeatures(spec)?.[size] ?? null;
       for (const key of groupKeys(spec)) {
         let group = groups.get(key);
         if (group === undefined) groups.set(key, (group = []));
-        group.push({ size, seconds: durationS });
+        group.push({ size: n, seconds: durationS });
       }
     }
     const fits = new Map<string, Fit>();
     for (const [key, points] of groups) {
       fits.set(key, fit(points, heuristicExponent(key.split('\u0000')[0] ?? '')));
     }
-    return new CostModel(fits);
+    return new CostModel(fits, size);
   }
 
   predict(spec: CostedSpec): CostPrediction {
-    const size = calcFeatures(spec)?.basis_electrons ?? null;
+    const size = calcFeatures(spec)?.[this.size] ?? null;
     const sources: CostSource[] = ['method', 'task', 'program'];
     const keys = groupKeys(spec);
     for (let i = 0; i < keys.length; i++) {
@@ -83,7 +89,8 @@ export class CostModel {
           : Math.exp(f.lnScale + f.exponent * Math.log(Math.max(1, size)));
       return { seconds, source: sources[i] ?? 'program' };
     }
-    return { seconds: heuristicCalcSeconds(spec.program, size), source: 'heuristic' };
+    const electrons = calcFeatures(spec)?.basis_electrons ?? null;
+    return { seconds: heuristicCalcSeconds(spec.program, electrons), source: 'heuristic' };
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   estimateCalcs,
-  longestFirstMakespan,
+  makespan,
   timingReport,
   timingsPlotData,
 } from '../../../src/runtime/scheduling/estimate.js';
@@ -24,11 +24,41 @@ function timing(program: string, durationS: number, predictedS: number | null): 
   };
 }
 
-describe('longestFirstMakespan', () => {
-  it('places the longest first, each on the first free worker', () => {
-    expect(longestFirstMakespan([1, 1, 1, 1, 4], 2)).toBe(4);
-    expect(longestFirstMakespan([3, 3, 2, 2, 2], 2)).toBe(7);
-    expect(longestFirstMakespan([5], 4)).toBe(5);
+describe('makespan', () => {
+  const free = (seconds: number[]) => seconds.map((s) => ({ seconds: s, after: [] }));
+
+  it('longest first places the longest calc first, each on the first free worker', () => {
+    expect(makespan(free([1, 1, 1, 1, 4]), 2, 'longest first')).toBe(4);
+    expect(makespan(free([3, 3, 2, 2, 2]), 2, 'longest first')).toBe(7);
+    expect(makespan(free([5]), 4, 'longest first')).toBe(5);
+    expect(makespan([], 2, 'longest first')).toBe(0);
+  });
+
+  it('in order takes the calcs as listed: a long one last ends alone', () => {
+    expect(makespan(free([1, 1, 1, 1, 4]), 2, 'in order')).toBe(6);
+  });
+
+  it('starts a calc only after the calcs it waits for, and lets the others use the workers', () => {
+    // 0 → 1 (a chain of 2 + 3) beside three free calcs of 2: the chain decides the end.
+    const tasks = [
+      { seconds: 2, after: [] },
+      { seconds: 3, after: [0] },
+      { seconds: 2, after: [] },
+      { seconds: 2, after: [] },
+      { seconds: 2, after: [] },
+    ];
+    expect(makespan(tasks, 2, 'longest first')).toBe(6);
+    expect(makespan(tasks, 1, 'longest first')).toBe(11);
+    // Two molecules of two calcs each, in order on one worker per molecule.
+    const chains = [
+      { seconds: 1, after: [] },
+      { seconds: 5, after: [0] },
+      { seconds: 1, after: [] },
+      { seconds: 1, after: [2] },
+      { seconds: 4, after: [] },
+    ];
+    expect(makespan(chains, 2, 'in order')).toBe(6);
+    expect(makespan([{ seconds: 1, after: [7] }], 2, 'in order')).toBe(0);
   });
 });
 
@@ -44,8 +74,17 @@ describe('estimateCalcs', () => {
     }));
     const e = estimateCalcs(model, calcs, 2);
     expect(e.rows.map((r) => r.predicted_s)).toEqual([10, 2, 2, 2]);
+    expect(e.calcs).toBe(4);
     expect(e.total_s).toBe(16);
     expect(e.wall_s).toBe(10);
+    expect(e.order).toBe('longest first');
+    // Three like calcs in one row count three times.
+    const three = estimateCalcs(
+      model,
+      [{ label: 'x', spec: { program: 'command', task: 'run', method: 'short' }, calcs: 3 }],
+      2,
+    );
+    expect([three.calcs, three.total_s, three.rows[0]?.predicted_s]).toEqual([3, 6, 6]);
   });
 });
 

@@ -35,6 +35,30 @@ describe('CostModel', () => {
     }
   });
 
+  it('fits against another size when asked: heavy atoms leave the hydrogens out', () => {
+    // t = 0.5 · (heavy atoms)^2 over methyl chains C_nH_(2n+2): fitted against heavy atoms it is
+    // exact; against electrons (which count the hydrogens too) it is not.
+    const alkane = (n: number): CostedSpec =>
+      spec(n, {
+        molecule: {
+          atoms: [
+            ...carbons(n),
+            ...Array.from({ length: 2 * n + 2 }, (_, i) => ({
+              element: 'H',
+              x: 0,
+              y: 1.1 * i,
+              z: 0,
+            })),
+          ],
+          charge: 0,
+          multiplicity: 1,
+        },
+      });
+    const samples = [1, 2, 4, 8].map((n) => ({ spec: alkane(n), durationS: 0.5 * n ** 2 }));
+    expect(CostModel.learn(samples, 'heavy_atoms').predict(alkane(16)).seconds).toBeCloseTo(128, 6);
+    expect(CostModel.learn(samples).predict(alkane(16)).seconds).not.toBeCloseTo(128, 0);
+  });
+
   it('falls back from method and basis to the task, to the program, then to the heuristic', () => {
     const model = CostModel.learn([
       { spec: spec(2), durationS: 10 },
