@@ -226,5 +226,9 @@ describe.skipIf(slurmSkip)('setup lines of a SLURM cluster (dev cluster)', () =>
       'utf8',
     );
     expect(jobScript).toContain(setup);
+    // The host check looks for the program after the setup lines too, as a job script would.
+    const check = runCli(['hosts', 'check', 'dev'], { cwd: dir, env: cluster.env });
+    expect(check.stdout).toContain(`crystal: ${join(dir, 'crystal', 'bin', 'crystal')}`);
+    expect(check.stdout).toContain('after the setup lines');
   }, 300_000);
 });

@@ -14,8 +14,9 @@ import type { SlurmHost } from './slurm-host.js';
  * 3. `sbatch --version` and `squeue --me --noheader --format=%i` answer;
  * 4. `partition P exists` when one is set (sinfo lists it), else the partitions sinfo lists,
  *    the default being used;
- * 5. each program: its version by its probe, or its path by `command -v` (no probe); a program
- *    the campaign does not use is a note, not a failure, when missing;
+ * 5. each program, after the host's setup lines (as a job script runs them): its version by its
+ *    probe, or its path by `command -v` (no probe); a program the campaign does not use is a
+ *    note, not a failure, when missing;
  * 6. a note that programs were looked for where sbatch runs, not on the compute nodes.
  */
 export async function checkSlurm(
@@ -72,10 +73,10 @@ export async function checkSlurm(
           : `sinfo failed: ${sinfo.stderr.trim()}`,
     });
   }
-  await checkPrograms(programs, run, report);
+  await checkPrograms(programs, (argv) => remoteProbe(transport, argv, host.setup), report);
   report({
     ok: true,
     optional: true,
-    line: 'note: programs were looked for where sbatch runs; compute nodes see them after the setup lines',
+    line: `note: programs were looked for where sbatch runs${host.setup.length === 0 ? '' : ', after the setup lines'}; compute nodes may differ`,
   });
 }

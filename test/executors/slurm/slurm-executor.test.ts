@@ -266,11 +266,7 @@ describe('SlurmExecutor.check', () => {
       [true, false, expect.stringMatching(/^sh: \/.*sh$/)],
       [true, true, 'mopac: not found as no-such-mopac'],
       [false, false, 'xtb: not found as no-such-xtb (the campaign uses it)'],
-      [
-        true,
-        true,
-        'note: programs were looked for where sbatch runs; compute nodes see them after the setup lines',
-      ],
+      [true, true, 'note: programs were looked for where sbatch runs; compute nodes may differ'],
     ]);
   });
 
