@@ -35,6 +35,7 @@ const SETTINGS = {
   crest: false,
   cores: 1,
   mopac_keywords: ['PRECISE'],
+  obabel_seed: 1,
 };
 
 describe('the PM7 pipeline of one molecule, scripted', () => {
