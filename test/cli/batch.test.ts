@@ -194,6 +194,8 @@ describe('retort batch (live)', () => {
       ['--failure-threshold', '-1'],
       ['--workers', '0'],
       ['--seed', '-3'],
+      ['--obabel-seed', '70092'],
+      ['--obabel-seed', '-1'],
       ['--size', '0'],
       ['--max-retries', 'many'],
       ['--max-conformers', '0'],
