@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Installs what retort needs and is missing: the Debian QC programs (MOPAC, xtb, Open Babel, Psi4,
 # NWChem, Quantum ESPRESSO's pw.x and its example pseudopotentials), GNU parallel (the overhead
-# benchmark's baseline), Graphviz (its dot reads back the workflow graphs in tests)
-# and tmux (the terminal UI's end-to-end test) through apt-get, the npm packages through
-# `npm ci`, then builds.
+# benchmark's baseline), Graphviz (its dot reads back the workflow graphs in tests), tmux (the
+# terminal UI's end-to-end test) and faketime (its libfaketime seeds Open Babel) through
+# apt-get, the npm packages through `npm ci`, then builds.
 # Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pair in mopac:mopac xtb:xtb obabel:openbabel psi4:psi4 nwchem:nwchem pw.x:quantum-espresso parallel:parallel tmux:tmux dot:graphviz; do
+for pair in mopac:mopac xtb:xtb obabel:openbabel psi4:psi4 nwchem:nwchem pw.x:quantum-espresso parallel:parallel tmux:tmux dot:graphviz faketime:faketime; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 # The qe engine's default pseudopotential directory (Si.pz-vbc.UPF …).

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { POLICIES, STRATEGIES, type Policy, type Strategy } from '../../core/batch-status.js';
 import { InputError } from '../../core/errors.js';
+import { DEFAULT_OBABEL_SEED, OBABEL_SEED_STATES } from '../../engines/obabel/seed.js';
 import {
   requeueMolecules,
   batchStatusRows,
@@ -28,6 +29,7 @@ interface BatchRunFlags extends RunFlags {
   readonly maxRetries: string;
   readonly maxConformers: string;
   readonly seed?: string;
+  readonly obabelSeed?: string;
   readonly cores?: string;
   readonly withReference?: boolean;
   readonly molecules?: string;
@@ -61,6 +63,11 @@ export function registerBatch(program: Command): void {
       'rerun_first_then_easy',
     )
     .option('--seed <n>', 'seed of the random strategy', '1')
+    .option(
+      '--obabel-seed <n>',
+      `seed of Open Babel's 3D builder and conformer search, 0–${OBABEL_SEED_STATES - 1} (part of their calc keys)`,
+      String(DEFAULT_OBABEL_SEED),
+    )
     .option(
       '--molecules <ids>',
       'exactly these molecules (comma-separated mol_ids, each Pending or Rerun) instead of --size by --strategy',
@@ -198,6 +205,7 @@ function batchOptions(flags: BatchRunFlags): Omit<NewBatchOptions, 'workers'> {
     max_retries: parseCount(flags.maxRetries, '--max-retries') ?? 3,
     max_conformers: parseCount(flags.maxConformers, '--max-conformers') ?? 5,
     seed: parseCount(flags.seed, '--seed', 0) ?? 1,
+    obabel_seed: obabelSeed(flags.obabelSeed),
     ...(flags.molecules === undefined ? {} : { only: moleculeIds(flags.molecules) }),
   };
 }
@@ -324,4 +332,15 @@ function minutes(value: string, flag: string): number {
   if (!Number.isFinite(n) || n <= 0)
     throw new InputError(flag, `expected minutes > 0, found "${value}"`);
   return n;
+}
+
+function obabelSeed(value: string | undefined): number {
+  const seed = parseCount(value, '--obabel-seed', 0) ?? DEFAULT_OBABEL_SEED;
+  if (seed >= OBABEL_SEED_STATES) {
+    throw new InputError(
+      '--obabel-seed',
+      `expected an integer 0–${OBABEL_SEED_STATES - 1}, found "${String(value)}"`,
+    );
+  }
+  return seed;
 }

@@ -9,6 +9,7 @@ import type { JobOutputs, Outcome } from '../../core/job-spec.js';
 import { lastLine, machineryFailure } from '../common-failures.js';
 import { atomsJson, sameElements } from '../spec-checks.js';
 import { CONFORMERS_OUTPUT, GEN3D_OUTPUT } from './prepare.js';
+import { preloadFailed } from './seed.js';
 
 /**
  * A successful `gen3d` result: `geometry` (Å, `[{element, x, y, z}]`, hydrogens included),
@@ -38,6 +39,13 @@ const MIN_DISTANCE_ANGSTROM = 0.3;
 export function parseObabel(outputs: JobOutputs, spec: CalcSpec): Outcome {
   const machinery = machineryFailure(outputs, 'obabel', spec.resources.walltime_s);
   if (machinery !== undefined) return { ok: false, failure: machinery };
+  if (preloadFailed(outputs.stderr)) {
+    // Without libfaketime obabel seeds from the clock: its output is not the seed's.
+    return fail(
+      'program_missing',
+      'libfaketime is not installed where obabel ran (apt-get install libfaketime), so Open Babel could not be seeded',
+    );
+  }
   return spec.task === 'gen3d' ? parseGen3d(outputs, spec) : parseConformers(outputs, spec);
 }
 

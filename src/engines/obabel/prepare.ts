@@ -12,6 +12,7 @@ import {
   requireGeometry,
   requireTask,
 } from '../spec-checks.js';
+import { seededEnv, seedOption } from './seed.js';
 
 export const OBABEL_TASKS = ['gen3d', 'conformers'] as const;
 export const GEN3D_INPUT = 'input.smi';
@@ -30,6 +31,8 @@ export const CONFORMER_ALGORITHMS = ['genetic', 'confab'] as const;
  *   `genetic` (default; `--conformer --nconf N --score energy --writeconformers`) or `confab`
  *   (`--confab --conf N --rcutoff R --ecutoff E`, `rcutoff` Å default 0.5, `ecutoff` kcal/mol
  *   default 50).
+ * - Both: option `seed` (integer 0 … 70091, default 1) seeds Open Babel's random generators
+ *   through the job's environment (seed.ts): the same spec gives the same output, byte for byte.
  */
 export function prepareObabel(spec: CalcSpec): JobSpec {
   requireTask(spec, 'obabel', OBABEL_TASKS);
@@ -37,7 +40,7 @@ export function prepareObabel(spec: CalcSpec): JobSpec {
 }
 
 function prepareGen3d(spec: CalcSpec): JobSpec {
-  refuseUnknownOptions(spec, ['gen3d_speed']);
+  refuseUnknownOptions(spec, ['gen3d_speed', 'seed']);
   const { charge } = requireChargeAndMultiplicity(spec);
   const smiles = spec.molecule?.smiles?.trim();
   if (smiles === undefined || smiles === '') {
@@ -57,6 +60,7 @@ function prepareGen3d(spec: CalcSpec): JobSpec {
     );
   }
   const speed = choiceOption(spec, 'gen3d_speed', GEN3D_SPEEDS);
+  const seed = seedOption(spec);
   return {
     argv: [
       'obabel',
@@ -69,7 +73,7 @@ function prepareGen3d(spec: CalcSpec): JobSpec {
       ...(speed === undefined ? [] : [speed]),
     ],
     files: { [GEN3D_INPUT]: `${smiles}\n` },
-    env: {},
+    env: seededEnv(seed),
     outputs: [GEN3D_OUTPUT],
     captureStdout: 'tail',
     resources: spec.resources,
@@ -77,8 +81,9 @@ function prepareGen3d(spec: CalcSpec): JobSpec {
 }
 
 function prepareConformers(spec: CalcSpec): JobSpec {
-  refuseUnknownOptions(spec, ['nconf', 'algorithm', 'rcutoff', 'ecutoff']);
+  refuseUnknownOptions(spec, ['nconf', 'algorithm', 'rcutoff', 'ecutoff', 'seed']);
   const { atoms } = requireGeometry(spec);
+  const seed = seedOption(spec);
   const nconf = intOption(spec, 'nconf', 10, 1);
   const algorithm = choiceOption(spec, 'algorithm', CONFORMER_ALGORITHMS) ?? 'genetic';
   let search: string[];
@@ -103,7 +108,7 @@ function prepareConformers(spec: CalcSpec): JobSpec {
   return {
     argv: ['obabel', '-ixyz', CONFORMERS_INPUT, '-oxyz', '-O', CONFORMERS_OUTPUT, ...search],
     files: { [CONFORMERS_INPUT]: formatXyz(atoms, 'retort') },
-    env: {},
+    env: seededEnv(seed),
     outputs: [CONFORMERS_OUTPUT],
     captureStdout: 'tail',
     resources: spec.resources,

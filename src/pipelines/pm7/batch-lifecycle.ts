@@ -77,6 +77,7 @@ export async function startBatch(
         crest_timeout_min: options.crest_timeout_min,
         mopac_timeout_min: options.mopac_timeout_min,
         max_conformers: options.max_conformers,
+        ...(options.obabel_seed === undefined ? {} : { obabel_seed: options.obabel_seed }),
       },
     },
     options.only === undefined ? undefined : new Set(options.only),

@@ -3,6 +3,7 @@ import type { CalcSpec } from '../../core/calc-spec.js';
 import { errorMessage, InputError } from '../../core/errors.js';
 import { SkipReason, type ItemStatus } from '../../core/item-status.js';
 import type { Campaign } from '../../runtime/campaign.js';
+import { DEFAULT_OBABEL_SEED } from '../../engines/obabel/seed.js';
 import type { CalcRunner } from '../../runtime/calc-request.js';
 import { detailPath, writeDetail } from './exports/details.js';
 import { issue, notRunDetail, type PipelineDetail } from './molecule-detail.js';
@@ -90,6 +91,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
     crest: options.crest,
     cores: options.cores,
     mopac_keywords: ['PRECISE'],
+    obabel_seed: batch.settings.obabel_seed ?? DEFAULT_OBABEL_SEED,
   };
 
   const runOne = async (mol: Molecule): Promise<void> => {

@@ -13,6 +13,7 @@ import { calcWorkdir, type CampaignPaths } from '../../core/campaign-layout.js';
 import { InputError } from '../../core/errors.js';
 import { itemFileName } from '../../core/item-file-name.js';
 import type { Failure } from '../../core/failure.js';
+import { DEFAULT_OBABEL_SEED } from '../../engines/obabel/seed.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import type { CalcResolution, RequestCalc } from '../../runtime/calc-request.js';
 import type { ConformerSearchDetail, Decision, TopologyRejection } from './molecule-detail.js';
@@ -39,7 +40,8 @@ export interface ConformerSearchInput {
  * - `rmsd_threshold_angstrom`: builtin only: two conformers closer than this (heavy-atom RMSD
  *   after superposition) are one, the lower in energy is kept (default 0.125);
  * - `nconf`: builtin only: Open Babel conformers to generate (default 20);
- * - `cores`: cores of each CREST or xtb calc (default 1).
+ * - `cores`: cores of each CREST or xtb calc (default 1);
+ * - `seed`: builtin only: seed of the Open Babel search (default: the engine's, seed.ts).
  */
 export interface ConformerSearchOptions {
   readonly crest: boolean;
@@ -48,6 +50,7 @@ export interface ConformerSearchOptions {
   readonly rmsd_threshold_angstrom?: number;
   readonly nconf?: number;
   readonly cores?: number;
+  readonly seed?: number;
 }
 
 export const CONFORMER_SEARCH_DEFAULTS = {
@@ -138,6 +141,7 @@ interface Context {
   readonly rmsdThreshold: number;
   readonly nconf: number;
   readonly cores: number;
+  readonly seed: number;
   readonly issues: string[];
   readonly decisions: Decision[];
   readonly rejections: TopologyRejection[];
@@ -197,6 +201,7 @@ export async function searchConformers(
     ),
     nconf: positiveInteger('nconf', options.nconf ?? CONFORMER_SEARCH_DEFAULTS.nconf),
     cores: positiveInteger('cores', options.cores ?? CONFORMER_SEARCH_DEFAULTS.cores),
+    seed: options.seed ?? DEFAULT_OBABEL_SEED,
     issues: [],
     decisions: [],
     rejections: [],
@@ -307,7 +312,7 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
     program: 'obabel',
     task: 'conformers',
     molecule: molecule(ctx, input.atoms),
-    options: { nconf: ctx.nconf, algorithm: 'genetic' },
+    options: { nconf: ctx.nconf, algorithm: 'genetic', seed: ctx.seed },
     resources: {
       cores: 1,
       walltime_s: Math.max(MIN_CALC_WALLTIME_S, Math.floor(ctx.budgetS * OBABEL_BUDGET_SHARE)),

@@ -47,6 +47,11 @@ export interface Pm7BatchSettings {
   /** MOPAC budget per molecule, shared by its conformers, minutes (--mopac-timeout). */
   readonly mopac_timeout_min: number;
   readonly max_conformers: number;
+  /**
+   * Seed of Open Babel's 3D builder and conformer search (--obabel-seed); absent in batches
+   * made before it existed, which run with the engine's default seed.
+   */
+  readonly obabel_seed?: number;
 }
 
 export type Pm7Batch = Batch<Pm7BatchSettings>;

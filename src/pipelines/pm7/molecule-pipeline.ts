@@ -46,6 +46,8 @@ export interface PipelineSettings {
   readonly cores: number;
   /** MOPAC keywords besides PM7 and charge/multiplicity. */
   readonly mopac_keywords: readonly string[];
+  /** Seed of Open Babel's 3D builder and conformer search (part of their calc keys). */
+  readonly obabel_seed: number;
 }
 
 /**
@@ -146,6 +148,7 @@ export async function runMoleculePipeline(
     program: 'obabel',
     task: 'gen3d',
     molecule: { smiles: mol.smiles, charge: mol.charge, multiplicity: mol.multiplicity },
+    options: { seed: settings.obabel_seed },
     resources: { cores: 1, walltime_s: GEOMETRY_WALLTIME_S },
     label: `${mol.mol_id} 3D`,
   });
@@ -209,7 +212,12 @@ export async function runMoleculePipeline(
   try {
     search = await searchConformers(
       { molId: mol.mol_id, atoms: start, charge: mol.charge, multiplicity: mol.multiplicity },
-      { crest: settings.crest, budget_s: settings.crest_timeout_min * 60, cores: settings.cores },
+      {
+        crest: settings.crest,
+        budget_s: settings.crest_timeout_min * 60,
+        cores: settings.cores,
+        seed: settings.obabel_seed,
+      },
       request,
       paths,
     );

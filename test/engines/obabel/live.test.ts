@@ -65,4 +65,49 @@ describe('Open Babel, live', () => {
     });
     expect(probe.parse(out.stdout, out.stderr)).toMatch(/^\d+\.\d+\.\d+$/);
   });
+
+  const hexanol = (seed: number) =>
+    spec({
+      program: 'obabel',
+      task: 'gen3d',
+      molecule: { smiles: 'CCCCCCO', charge: 0, multiplicity: 1 },
+      options: { seed },
+    });
+  const built = (s: ReturnType<typeof hexanol>): string => {
+    const out = runJobDirectly(obabelEngine.prepare(s));
+    expect(obabelEngine.parse(out, s).ok, out.stderr).toBe(true);
+    return out.files['output.xyz'] ?? '';
+  };
+
+  it.skipIf(!hasProgram('obabel'))(
+    'builds the same 1-hexanol start byte for byte from the same seed, and another from another seed',
+    () => {
+      const first = built(hexanol(1));
+      expect(built(hexanol(1))).toBe(first);
+      expect(built(hexanol(2))).not.toBe(first);
+    },
+    300_000,
+  );
+
+  it.skipIf(!hasProgram('obabel'))(
+    'finds the same genetic conformers of octane byte for byte from the same seed',
+    () => {
+      const atoms = parseXyz(realFixture('openbabel', 'octane.xyz'))[0]?.atoms ?? [];
+      const search = (seed: number): string => {
+        const s = spec({
+          program: 'obabel',
+          task: 'conformers',
+          molecule: { atoms, charge: 0, multiplicity: 1 },
+          options: { algorithm: 'genetic', nconf: 10, seed },
+        });
+        const out = runJobDirectly(obabelEngine.prepare(s));
+        expect(obabelEngine.parse(out, s).ok, out.stderr).toBe(true);
+        return out.files['conformers.xyz'] ?? '';
+      };
+      const first = search(7);
+      expect(parseXyz(first).length).toBeGreaterThan(1);
+      expect(search(7)).toBe(first);
+    },
+    300_000,
+  );
 });

@@ -104,4 +104,15 @@ describe('parseObabel on real Open Babel 3.1.1 outputs', () => {
       obabelEngine.versionProbe?.parse('Open Babel 3.1.1 -- Jan  4 2023 -- 09:58:24\n', ''),
     ).toBe('3.1.1');
   });
+
+  it('refuses output made without libfaketime, which the clock seeded rather than the seed', () => {
+    const outputs = exited(0, {
+      stderr:
+        "ERROR: ld.so: object '/usr/$LIB/faketime/libfaketime.so.1' from LD_PRELOAD cannot be preloaded (cannot open shared object file): ignored.\n1 molecule converted\n",
+      files: { 'output.xyz': realFixture('openbabel', 'ethanol.xyz') },
+    });
+    const f = failure(parseObabel(outputs, gen3d('CCO')));
+    expect(f.class).toBe('program_missing');
+    expect(f.message).toMatch(/libfaketime is not installed/);
+  });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseXyz } from '../../../src/chem/xyz.js';
 import type { CalcSpec } from '../../../src/core/calc-spec.js';
+import { calcKey } from '../../../src/core/calc-key.js';
 import { InputError } from '../../../src/core/errors.js';
+import { obabelEngine } from '../../../src/engines/obabel/index.js';
 import { prepareObabel } from '../../../src/engines/obabel/prepare.js';
 import { realFixture, spec } from '../real-fixtures.js';
 
@@ -148,5 +150,57 @@ describe('prepareObabel', () => {
     expect(refusal(spec({ ...base, options: { nconf: 0 } }))).toBe('options.nconf');
     expect(refusal(spec({ ...base, options: { algorithm: 'random' } }))).toBe('options.algorithm');
     expect(refusal(spec({ ...base, options: { rcutoff: 1 } }))).toBe('options');
+  });
+
+  it('seeds both tasks through libfaketime and OB_RANDOM_SEED, with seed 1 when none is given', () => {
+    const gen3d = (options?: { seed: number }): CalcSpec =>
+      spec({
+        program: 'obabel',
+        task: 'gen3d',
+        molecule: { smiles: 'CCCCCCO', charge: 0, multiplicity: 1 },
+        ...(options === undefined ? {} : { options }),
+      });
+    expect(prepareObabel(gen3d()).env).toEqual({
+      LD_PRELOAD: '/usr/$LIB/faketime/libfaketime.so.1',
+      FAKETIME: '2000-01-01 00:00:00.000001',
+      OB_RANDOM_SEED: '1',
+    });
+    expect(prepareObabel(gen3d({ seed: 70091 })).env.FAKETIME).toBe('2000-01-01 00:00:00.070091');
+    const search = prepareObabel(
+      spec({
+        program: 'obabel',
+        task: 'conformers',
+        molecule: { atoms: octane, charge: 0, multiplicity: 1 },
+        options: { algorithm: 'confab', seed: 42 },
+      }),
+    );
+    expect(search.env.FAKETIME).toBe('2000-01-01 00:00:00.000042');
+    expect(search.env.OB_RANDOM_SEED).toBe('42');
+  });
+
+  it('puts the seed in the calc key: another seed is another calc', () => {
+    const keyOf = (seed: number): string =>
+      calcKey(
+        spec({
+          program: 'obabel',
+          task: 'gen3d',
+          molecule: { smiles: 'CCCCCCO', charge: 0, multiplicity: 1 },
+          options: { seed },
+        }),
+        obabelEngine.adapterVersion,
+      );
+    expect(keyOf(1)).toBe(keyOf(1));
+    expect(keyOf(2)).not.toBe(keyOf(1));
+  });
+
+  it("refuses a seed outside Open Babel's 70092 seeds", () => {
+    const base = {
+      program: 'obabel',
+      task: 'gen3d',
+      molecule: { smiles: 'CCO', charge: 0, multiplicity: 1 },
+    };
+    expect(refusal(spec({ ...base, options: { seed: 70092 } }))).toBe('options.seed');
+    expect(refusal(spec({ ...base, options: { seed: -1 } }))).toBe('options.seed');
+    expect(refusal(spec({ ...base, options: { seed: 1.5 } }))).toBe('options.seed');
   });
 });

@@ -62,6 +62,15 @@ describe('the PM7 batch lifecycle', () => {
     );
   });
 
+  it("stores the Open Babel seed with the batch's settings, where its runs read it", async () => {
+    const campaign = setup();
+    moleculesOf(campaign).insertMany([molecule('M1')]);
+    const start = await startBatch(campaign, { ...OPTIONS, obabel_seed: 4242 });
+    if (start.kind !== 'batch') throw new Error('expected a batch');
+    expect(start.batch.settings.obabel_seed).toBe(4242);
+    expect(moleculesOf(campaign).batch('batch_0001')?.settings.obabel_seed).toBe(4242);
+  });
+
   it('describes the molecules RDKit broke on at import before it selects a batch', async () => {
     const campaign = setup();
     const file = join(campaign.paths.root, 'd.csv');

@@ -409,7 +409,7 @@ describe('the builtin search, scripted', () => {
     expect(obabel).toMatchObject({
       program: 'obabel',
       task: 'conformers',
-      options: { nconf: 20, algorithm: 'genetic' },
+      options: { nconf: 20, algorithm: 'genetic', seed: 1 },
       molecule: { atoms: anti, charge: 0, multiplicity: 1 },
     });
     const xtb = specs.slice(1);

@@ -1,16 +1,25 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../../src/chem/csv.js';
 import type { Atom } from '../../../src/chem/molecule.js';
 import { parseXyz } from '../../../src/chem/xyz.js';
 import type { CalcSpec } from '../../../src/core/calc-spec.js';
-import { campaignPaths } from '../../../src/core/campaign-layout.js';
+import { calcWorkdir, campaignPaths } from '../../../src/core/campaign-layout.js';
 import { atomsJson } from '../../../src/engines/spec-checks.js';
 import type { MoleculeDetail } from '../../../src/pipelines/pm7/molecule-detail.js';
 import { runMoleculePipeline } from '../../../src/pipelines/pm7/molecule-pipeline.js';
 import type { RequestCalc } from '../../../src/runtime/calc-request.js';
 import { realFixture } from '../../engines/real-fixtures.js';
-import { cleanupTempDirs, hasProgram, runCli, tempCampaign, tempDir } from '../../helpers/cli.js';
+import {
+  cleanupTempDirs,
+  hasProgram,
+  REPO_ROOT,
+  runCli,
+  tempCampaign,
+  tempDir,
+  withStore,
+} from '../../helpers/cli.js';
 
 afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
@@ -35,6 +44,7 @@ const SETTINGS = {
   crest: false,
   cores: 1,
   mopac_keywords: ['PRECISE'],
+  obabel_seed: 1,
 };
 
 describe('the PM7 pipeline of one molecule, scripted', () => {
@@ -139,6 +149,38 @@ describe('the PM7 pipeline of one molecule, scripted', () => {
         "conformer 1: PM7 TOPOLOGY_CHANGED: MOPAC's optimised geometry is another species: H17 moved from C9 to O1",
     });
   });
+
+  it("asks Open Babel for the start and the conformers with the batch's seed", async () => {
+    const start = real('rad1_gen3d');
+    const seeds: unknown[] = [];
+    const request: RequestCalc = (spec) => {
+      if (spec.program === 'obabel')
+        seeds.push(`${spec.task} ${JSON.stringify(spec.options?.seed)}`);
+      if (spec.program === 'obabel' && spec.task === 'gen3d') {
+        return Promise.resolve({
+          status: 'succeeded',
+          key: 'a'.repeat(64),
+          cached: false,
+          programVersion: '3.1.1',
+          result: { geometry: atomsJson(start) },
+        });
+      }
+      return Promise.resolve({
+        status: 'failed',
+        key: 'b'.repeat(64),
+        cached: false,
+        failure: { class: 'crash', message: 'scripted' },
+      });
+    };
+    await runMoleculePipeline(
+      RAD1,
+      { ...SETTINGS, obabel_seed: 17 },
+      request,
+      campaignPaths(tempDir('retort-pm7-')),
+      () => undefined,
+    );
+    expect(seeds).toEqual(['gen3d 17', 'conformers 17']);
+  });
 });
 
 const live = hasProgram('obabel') && hasProgram('xtb') && hasProgram('mopac');
@@ -180,3 +222,84 @@ describe.skipIf(!live)(
     }, 600_000);
   },
 );
+
+describe.skipIf(!live)('the PM7 pipeline is reproducible across campaigns (live)', () => {
+  // The CSV columns that hold when and how long, not what was computed.
+  const TIMES = new Set([
+    'timestamp',
+    'crest_time',
+    'total_execution_time',
+    'actual_crest_timeout_used',
+    'actual_mopac_timeout_used',
+  ]);
+  const MOLECULES = ['MOL00039', 'MOL00057', 'MOL00083']; // ethyl radical, acetic acid, 1-butanol
+
+  const campaign = (): string => {
+    const dir = tempCampaign();
+    copyFileSync(join(REPO_ROOT, 'examples', 'sample-dataset.csv'), join(dir, 'sample.csv'));
+    expect(runCli(['import', 'sample.csv'], { cwd: dir }).status).toBe(0);
+    const r = runCli(
+      [
+        'batch',
+        'run',
+        '--molecules',
+        MOLECULES.join(','),
+        '--workers',
+        '1',
+        '--cores',
+        '1',
+        '--headless',
+      ],
+      { cwd: dir },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    return dir;
+  };
+  const results = (dir: string): string[][] => {
+    const table = parseCsv(
+      readFileSync(join(dir, 'exports', 'crest_pm7_batch_status.csv'), 'utf8'),
+    );
+    const keep = table.header.flatMap((name, i) => (TIMES.has(name) ? [] : [i]));
+    return [
+      keep.map((i) => table.header[i] ?? ''),
+      ...table.rows
+        .filter((r) => MOLECULES.includes(r.cells[0] ?? ''))
+        .map((r) => keep.map((i) => r.cells[i] ?? '')),
+    ];
+  };
+  // Every Open Babel calc: its key, seed and the file it wrote.
+  const obabelCalcs = (dir: string): string[] =>
+    withStore(dir, (db) =>
+      db
+        .prepare(`SELECT key, task, spec_json FROM calcs WHERE program = 'obabel' ORDER BY key`)
+        .all()
+        .map((row) => {
+          const { key, task, spec_json } = row as { key: string; task: string; spec_json: string };
+          const seed = (JSON.parse(spec_json) as CalcSpec).options?.seed;
+          const file = task === 'gen3d' ? 'output.xyz' : 'conformers.xyz';
+          const text = readFileSync(join(calcWorkdir(campaignPaths(dir), key), file), 'utf8');
+          return `${key} ${task} seed ${JSON.stringify(seed)}\n${text}`;
+        }),
+    );
+
+  it('gives bit-identical CSV result columns, starts, conformer sets and ensembles in two fresh campaigns', () => {
+    const a = campaign();
+    const b = campaign();
+    const rows = results(a);
+    expect(rows).toHaveLength(MOLECULES.length + 1);
+    expect(rows.slice(1).map((r) => r[rows[0]?.indexOf('status') ?? -1])).toEqual([
+      'OK',
+      'OK',
+      'OK',
+    ]);
+    expect(results(b)).toEqual(rows);
+    const calcs = obabelCalcs(a);
+    expect(calcs).toHaveLength(2 * MOLECULES.length);
+    for (const calc of calcs) expect(calc).toMatch(/^\S+ (gen3d|conformers) seed 1\n/);
+    expect(obabelCalcs(b)).toEqual(calcs);
+    for (const id of MOLECULES) {
+      const ensemble = join('details', 'ensembles', `${id}.xyz`);
+      expect(readFileSync(join(b, ensemble), 'utf8')).toBe(readFileSync(join(a, ensemble), 'utf8'));
+    }
+  }, 1_800_000);
+});
