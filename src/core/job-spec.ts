@@ -10,7 +10,9 @@ import type { Failure } from './failure.js';
  * 2. run `argv` there (argv[0] is the program name; the runner replaces it with the configured
  *    path before the job is recorded, so the stored argv is the one really used), with `env`
  *    added to the environment, stdin from `stdin` (a file of the calc directory) or empty,
- *    stdout and stderr to the files `stdout` and `stderr`;
+ *    stdout and stderr to the files `stdout` and `stderr`. An argv may also start with
+ *    `env NAME=VALUE …` (see {@link programIndex}): those variables then reach the program
+ *    alone, not the calc wrapper's shell — for an LD_PRELOAD library the shell must not load;
  * 3. stop it after `resources.walltime_s` (TERM, then KILL, to its whole process group);
  * 4. bring back `stdout`, `stderr` and every file named in `outputs` (missing ones are absent,
  *    not an error: the engine decides what their absence means).
@@ -86,3 +88,20 @@ export type Outcome =
       readonly programVersion?: string;
     }
   | { readonly ok: false; readonly failure: Failure; readonly programVersion?: string };
+
+/**
+ * Where the program's name is in an argv: 0, or after `env` and its `NAME=VALUE` words when the
+ * argv starts with `env` (a job that sets variables for the program alone). The runner maps that
+ * word to the configured path, and a missing program is recognised by it.
+ */
+export function programIndex(argv: readonly string[]): number {
+  if (argv[0] !== 'env') return 0;
+  let i = 1;
+  while (i < argv.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i] ?? '')) i += 1;
+  return i;
+}
+
+/** The program's name (or path) of an argv: the word at {@link programIndex} ('' when none). */
+export function programOf(argv: readonly string[]): string {
+  return argv[programIndex(argv)] ?? '';
+}

@@ -21,7 +21,8 @@ export function machineryFailure(
       message: `${program} ran past ${limit} and was stopped; give it more time (resources.walltime_s)`,
     };
   }
-  if (outputs.exitCode === 127 && /not found/i.test(outputs.stderr)) {
+  // sh: `mopac: not found`; env (an `env NAME=VALUE … prog` argv): `No such file or directory`.
+  if (outputs.exitCode === 127 && /not found|no such file or directory/i.test(outputs.stderr)) {
     return {
       class: 'program_missing',
       message: `${program} was not found where the calc ran: install it or set programs.${program} in retort.yaml to its path`,

@@ -12,7 +12,7 @@ import {
   requireGeometry,
   requireTask,
 } from '../spec-checks.js';
-import { seededEnv, seedOption } from './seed.js';
+import { seededArgv, seedOption } from './seed.js';
 
 export const OBABEL_TASKS = ['gen3d', 'conformers'] as const;
 export const GEN3D_INPUT = 'input.smi';
@@ -32,7 +32,8 @@ export const CONFORMER_ALGORITHMS = ['genetic', 'confab'] as const;
  *   (`--confab --conf N --rcutoff R --ecutoff E`, `rcutoff` Å default 0.5, `ecutoff` kcal/mol
  *   default 50).
  * - Both: option `seed` (integer 0 … 70091, default 1) seeds Open Babel's random generators
- *   through the job's environment (seed.ts): the same spec gives the same output, byte for byte.
+ *   through `env` variables in front of obabel (seed.ts): the same spec gives the same output,
+ *   byte for byte.
  */
 export function prepareObabel(spec: CalcSpec): JobSpec {
   requireTask(spec, 'obabel', OBABEL_TASKS);
@@ -62,7 +63,7 @@ function prepareGen3d(spec: CalcSpec): JobSpec {
   const speed = choiceOption(spec, 'gen3d_speed', GEN3D_SPEEDS);
   const seed = seedOption(spec);
   return {
-    argv: [
+    argv: seededArgv(seed, [
       'obabel',
       '-ismi',
       GEN3D_INPUT,
@@ -71,9 +72,9 @@ function prepareGen3d(spec: CalcSpec): JobSpec {
       GEN3D_OUTPUT,
       '--gen3d',
       ...(speed === undefined ? [] : [speed]),
-    ],
+    ]),
     files: { [GEN3D_INPUT]: `${smiles}\n` },
-    env: seededEnv(seed),
+    env: {},
     outputs: [GEN3D_OUTPUT],
     captureStdout: 'tail',
     resources: spec.resources,
@@ -106,9 +107,17 @@ function prepareConformers(spec: CalcSpec): JobSpec {
     ];
   }
   return {
-    argv: ['obabel', '-ixyz', CONFORMERS_INPUT, '-oxyz', '-O', CONFORMERS_OUTPUT, ...search],
+    argv: seededArgv(seed, [
+      'obabel',
+      '-ixyz',
+      CONFORMERS_INPUT,
+      '-oxyz',
+      '-O',
+      CONFORMERS_OUTPUT,
+      ...search,
+    ]),
     files: { [CONFORMERS_INPUT]: formatXyz(atoms, 'retort') },
-    env: seededEnv(seed),
+    env: {},
     outputs: [CONFORMERS_OUTPUT],
     captureStdout: 'tail',
     resources: spec.resources,

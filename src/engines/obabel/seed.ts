@@ -34,13 +34,21 @@ export function seedOption(spec: CalcSpec): number {
   return seed;
 }
 
-/** The environment that makes one obabel run draw the random numbers of `seed`. */
-export function seededEnv(seed: number): Record<string, string> {
-  return {
-    LD_PRELOAD: LIBFAKETIME,
-    FAKETIME: `2000-01-01 00:00:00.${String(seed).padStart(6, '0')}`,
-    OB_RANDOM_SEED: String(seed),
-  };
+/**
+ * The argv that makes one obabel run draw the random numbers of `seed`: `env LD_PRELOAD=…
+ * FAKETIME=… OB_RANDOM_SEED=… obabel …` (job-spec.ts programIndex). The variables go through
+ * env, not the job's environment, so that only obabel loads libfaketime: Debian's dash, the
+ * calc wrapper, would load it too and, exiting without its destructors, leave a shared-memory
+ * file and a semaphore in /dev/shm for every calc (0.9.10 has no switch to turn them off).
+ */
+export function seededArgv(seed: number, argv: readonly string[]): string[] {
+  return [
+    'env',
+    `LD_PRELOAD=${LIBFAKETIME}`,
+    `FAKETIME=2000-01-01 00:00:00.${String(seed).padStart(6, '0')}`,
+    `OB_RANDOM_SEED=${String(seed)}`,
+    ...argv,
+  ];
 }
 
 /**

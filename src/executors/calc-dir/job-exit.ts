@@ -33,13 +33,23 @@ function splitStatus(status: number): { exitCode: number | null; signal: string 
   return signal === undefined ? { exitCode: status, signal: null } : { exitCode: null, signal };
 }
 
-/** dash says `<name>: not found` (status 127) when it cannot find or execute the program. */
-function programMissing(workdir: string, argv0: string, status: number): boolean {
+/**
+ * dash says `<name>: not found` (status 127) when it cannot find or execute the program; env
+ * (an `env NAME=VALUE … <name>` argv) says `env: '<name>': No such file or directory`, with
+ * typographic quotes in a UTF-8 locale.
+ */
+function programMissing(workdir: string, program: string, status: number): boolean {
   if (status !== 127) return false;
-  return readTail(join(workdir, 'stderr'), 4096).includes(`${argv0}: not found`);
+  const tail = readTail(join(workdir, 'stderr'), 4096);
+  return (
+    tail.includes(`${program}: not found`) ||
+    [`'${program}'`, `‘${program}’`].some((quoted) =>
+      tail.includes(`env: ${quoted}: No such file or directory`),
+    )
+  );
 }
 
-export function jobExit(workdir: string, argv0: string, ending: Ending): JobExit {
+export function jobExit(workdir: string, program: string, ending: Ending): JobExit {
   const base = { timedOut: ending.timedOut, startedAt: ending.startedAt };
   const endedAt = ending.endedAt ?? new Date().toISOString();
   const failure = ((): Failure | undefined => {
@@ -48,8 +58,8 @@ export function jobExit(workdir: string, argv0: string, ending: Ending): JobExit
     }
     if (ending.cancelled) return { class: 'cancelled', message: 'cancelled' };
     if (ending.status !== undefined) {
-      return programMissing(workdir, argv0, ending.status)
-        ? { class: 'program_missing', message: `program not found: ${argv0}` }
+      return programMissing(workdir, program, ending.status)
+        ? { class: 'program_missing', message: `program not found: ${program}` }
         : undefined;
     }
     if (ending.wrapperSignal !== null) {

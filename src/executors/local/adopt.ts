@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { JobExit } from '../../core/job-spec.js';
+import { programOf, type JobExit } from '../../core/job-spec.js';
 import type { ExecutorJob, JobHandle } from '../executor.js';
 import { exitMarkerPath, readExitStatus, readPidFile } from '../calc-dir/exit-marker.js';
 import { jobExit, lostExit } from '../calc-dir/job-exit.js';
@@ -85,7 +85,7 @@ export function inspectCalc(job: ExecutorJob, handle: JobHandle | undefined): In
   const timedOut = status > 128 && ranMs >= walltimeS * 1000;
   return {
     kind: 'ended',
-    exit: jobExit(workdir, job.job.argv[0] ?? '', {
+    exit: jobExit(workdir, programOf(job.job.argv), {
       status,
       wrapperSignal: null,
       timedOut,

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { JobExit, JobOutputs } from '../../core/job-spec.js';
+import { programOf, type JobExit, type JobOutputs } from '../../core/job-spec.js';
 import { errorMessage, InfrastructureError } from '../../core/errors.js';
 import { checkPrograms, checkReached, checkScratch } from '../check-steps.js';
 import type {
@@ -120,7 +120,7 @@ export class LocalExecutor implements Executor {
       handle: this.#handle(pid, job.workdir, startedAt),
       pgid: pid,
       workdir: job.workdir,
-      argv0: job.job.argv[0] ?? '',
+      argv0: programOf(job.job.argv),
       walltimeS: job.job.resources.walltime_s,
       startedAt,
       killGraceMs: this.#killGraceMs,

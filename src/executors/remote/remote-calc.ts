@@ -1,7 +1,7 @@
 import { errorMessage } from '../../core/errors.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobExit } from '../../core/job-spec.js';
+import { programOf, type JobExit } from '../../core/job-spec.js';
 import { BOOKKEEPING_DIR, EXIT_FILE, PID_FILE, probeArgs } from '../calc-wrapper.js';
 import { jobExit, lostExit } from '../calc-dir/job-exit.js';
 import { parentFiles, prepareWorkdir } from '../calc-dir/workdir.js';
@@ -85,7 +85,7 @@ export function remoteExit(
     readonly lostBecause?: string;
   },
 ): JobExit {
-  const argv0 = job.job.argv[0] ?? '';
+  const argv0 = programOf(job.job.argv);
   if (state.kind === 'exit') {
     return jobExit(job.workdir, argv0, {
       status: state.status,

@@ -1,3 +1,4 @@
+import { programIndex } from '../../../src/core/job-spec.js';
 import { describe, expect, it } from 'vitest';
 import { parseXyz } from '../../../src/chem/xyz.js';
 import type { CalcSpec } from '../../../src/core/calc-spec.js';
@@ -28,7 +29,7 @@ describe('prepareObabel', () => {
         molecule: { smiles: 'CC(=O)[O-]', charge: -1, multiplicity: 1 },
       }),
     );
-    expect(job.argv).toEqual([
+    expect(job.argv.slice(programIndex(job.argv))).toEqual([
       'obabel',
       '-ismi',
       'input.smi',
@@ -95,7 +96,7 @@ describe('prepareObabel', () => {
         molecule: { atoms: octane, charge: 0, multiplicity: 1 },
       }),
     );
-    expect(job.argv).toEqual([
+    expect(job.argv.slice(programIndex(job.argv))).toEqual([
       'obabel',
       '-ixyz',
       'input.xyz',
@@ -121,7 +122,7 @@ describe('prepareObabel', () => {
         options: { algorithm: 'confab', nconf: 100, ecutoff: 20 },
       }),
     );
-    expect(job.argv.slice(6)).toEqual([
+    expect(job.argv.slice(programIndex(job.argv) + 6)).toEqual([
       '--confab',
       '--conf',
       '100',
@@ -160,12 +161,20 @@ describe('prepareObabel', () => {
         molecule: { smiles: 'CCCCCCO', charge: 0, multiplicity: 1 },
         ...(options === undefined ? {} : { options }),
       });
-    expect(prepareObabel(gen3d()).env).toEqual({
-      LD_PRELOAD: '/usr/$LIB/faketime/libfaketime.so.1',
-      FAKETIME: '2000-01-01 00:00:00.000001',
-      OB_RANDOM_SEED: '1',
-    });
-    expect(prepareObabel(gen3d({ seed: 70091 })).env.FAKETIME).toBe('2000-01-01 00:00:00.070091');
+    // Through env in front of obabel, not the job's environment: the calc wrapper's shell must
+    // not load libfaketime (local-executor.test.ts checks what it would leave in /dev/shm).
+    const job = prepareObabel(gen3d());
+    expect(job.env).toEqual({});
+    expect(job.argv.slice(0, 5)).toEqual([
+      'env',
+      'LD_PRELOAD=/usr/$LIB/faketime/libfaketime.so.1',
+      'FAKETIME=2000-01-01 00:00:00.000001',
+      'OB_RANDOM_SEED=1',
+      'obabel',
+    ]);
+    expect(prepareObabel(gen3d({ seed: 70091 })).argv[2]).toBe(
+      'FAKETIME=2000-01-01 00:00:00.070091',
+    );
     const search = prepareObabel(
       spec({
         program: 'obabel',
@@ -174,8 +183,11 @@ describe('prepareObabel', () => {
         options: { algorithm: 'confab', seed: 42 },
       }),
     );
-    expect(search.env.FAKETIME).toBe('2000-01-01 00:00:00.000042');
-    expect(search.env.OB_RANDOM_SEED).toBe('42');
+    expect(search.argv.slice(2, 5)).toEqual([
+      'FAKETIME=2000-01-01 00:00:00.000042',
+      'OB_RANDOM_SEED=42',
+      'obabel',
+    ]);
   });
 
   it('puts the seed in the calc key: another seed is another calc', () => {

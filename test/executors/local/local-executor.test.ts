@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TAIL_BYTES } from '../../../src/core/job-spec.js';
 import type { CheckLine } from '../../../src/executors/executor.js';
 import { LocalExecutor } from '../../../src/executors/local/local-executor.js';
+import { prepareObabel } from '../../../src/engines/obabel/prepare.js';
+import { hasProgram } from '../../helpers/run-job-directly.js';
 import { killAll, processesMatching, survivors } from '../../helpers/processes.js';
 import { fakeProgram, makeJob, makeTempDir, waitForFile } from './make-job.js';
 
@@ -120,8 +122,10 @@ describe('LocalExecutor', () => {
   });
 
   it('kills a program that ignores TERM once the grace period is over', async () => {
+    // 2 s, so that the shell has set its trap before the walltime comes even on a loaded
+    // machine (at 0.2 s and load 18 the TERM once came first and ended it).
     const job = makeJob(root, [fakeProgram('ignore-term.sh'), root], {
-      resources: { cores: 1, walltime_s: 0.2 },
+      resources: { cores: 1, walltime_s: 2 },
     });
     const exit = await (await executor.submit(job)).exit;
     expect(exit).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true });
@@ -158,6 +162,38 @@ describe('LocalExecutor', () => {
     expect(exit.exitCode).toBe(127);
     expect(exit.failure?.class).toBe('program_missing');
   });
+
+  it('reports a program that is not installed behind an env NAME=VALUE prefix', async () => {
+    const job = makeJob(root, ['env', 'RETORT_X=1', 'retort-no-such-program-anywhere']);
+    const exit = await (await executor.submit(job)).exit;
+    expect(exit.exitCode).toBe(127);
+    expect(exit.failure).toEqual({
+      class: 'program_missing',
+      message: 'program not found: retort-no-such-program-anywhere',
+    });
+  });
+
+  it.skipIf(!hasProgram('obabel') || !existsSync('/usr/lib/x86_64-linux-gnu/faketime'))(
+    'runs a seeded Open Babel job without the wrapper loading libfaketime (nothing left in /dev/shm)',
+    async () => {
+      const spec = prepareObabel({
+        program: 'obabel',
+        task: 'gen3d',
+        molecule: { smiles: 'CCO', charge: 0, multiplicity: 1 },
+        options: { seed: 3 },
+        resources: { cores: 1, walltime_s: 60 },
+      });
+      const job = makeJob(root, spec.argv, { env: spec.env, files: spec.files });
+      const running = await executor.submit(job);
+      const exit = await running.exit;
+      expect(exit.exitCode, readFileSync(join(job.workdir, 'stderr'), 'utf8')).toBe(0);
+      // libfaketime names its files by pid: the wrapper (dash, which exits without running the
+      // library's destructors) must not have made any; obabel cleans up its own.
+      const wrapper = readFileSync(join(job.workdir, '.retort', 'pid'), 'utf8').trim();
+      expect(existsSync(`/dev/shm/faketime_shm_${wrapper}`)).toBe(false);
+      expect(existsSync(`/dev/shm/sem.faketime_sem_${wrapper}`)).toBe(false);
+    },
+  );
 
   it('resolves exit with a crash when the wrapper cannot be started', async () => {
     const job = makeJob(root, ['true'], { env: { BAD: 'nul\0byte' } });
