@@ -198,6 +198,11 @@ export function App(props: {
               width={size.width}
               height={bodyHeight - 1}
               active={active}
+              onCancel={(key, name) => {
+                ask(`Cancel ${name} (a running calc is killed; it ends failed, cancelled)?`, () =>
+                  props.actions.cancel(key),
+                );
+              }}
             />
           ) : view === 'Batches' ? (
             <Batches
