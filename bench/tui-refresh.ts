@@ -15,7 +15,7 @@
  * Usage: npm run build && node dist/bench/tui-refresh.js [--calcs 100000] [--run-calcs 400] [--dir DIR]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -42,11 +42,21 @@ const median = (xs: readonly number[]): number => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
-/** A campaign with `n` calcs recorded through the calc store, in one transaction. */
+/**
+ * A campaign with `n` calcs recorded through the calc store, in one transaction; one built by
+ * an earlier run of the bench with as many calcs is used again.
+ */
 function bigCampaign(dir: string, n: number): void {
+  const file = join(dir, 'retort.db');
+  if (existsSync(file)) {
+    const old = new Database(file, { readonly: true });
+    const has = old.prepare('SELECT COUNT(*) FROM calcs').pluck().get();
+    old.close();
+    if (has === n) return;
+  }
   rmSync(dir, { recursive: true, force: true });
   initCampaign(dir);
-  const db = openDatabase(join(dir, 'retort.db'));
+  const db = openDatabase(file);
   new RunStore(db).create({
     id: 'bench',
     pid: process.pid,
@@ -214,5 +224,6 @@ function throughputBench(dir: string): void {
 }
 
 mkdirSync(base, { recursive: true });
-refreshBench(join(base, 'big'));
-throughputBench(join(base, 'run'));
+const only = flag('--only', 'both');
+if (only !== 'throughput') refreshBench(join(base, 'big'));
+if (only !== 'refresh') throughputBench(join(base, 'run'));
