@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { InfrastructureError } from '../src/core/errors.js';
 import { initCampaign } from '../src/runtime/campaign.js';
 import { CampaignMonitor } from '../src/runtime/monitor/campaign-monitor.js';
 import { CalcStore } from '../src/store/calc-store.js';
@@ -206,8 +207,19 @@ function runOnce(dir: string, n: number, withTui: boolean): RunMeasure {
     tuiPid = Number(
       execFileSync('tmux', ['display', '-p', '-t', session, '#{pane_pid}'], { encoding: 'utf8' }),
     );
-    // The calcs view pages the store on every change: the heaviest view to leave open.
+    // The calcs view pages the store on every change: the heaviest view to leave open. The
+    // clock starts when it shows: the UI's own start-up is not what a run pays while it watches.
     execFileSync('tmux', ['send-keys', '-t', session, '2']);
+    const until = Date.now() + 30_000;
+    while (
+      !/Calcs \d/.test(
+        execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' }),
+      )
+    ) {
+      if (Date.now() > until)
+        throw new InfrastructureError('retort tui did not show its Calcs view in 30 s');
+      spawnSync('sleep', ['0.1']);
+    }
   }
   const cpu0 = withTui ? cpuSeconds(tuiPid) : 0;
   const start = process.hrtime.bigint();
