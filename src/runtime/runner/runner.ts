@@ -55,7 +55,7 @@ export interface RunnerOptions {
   readonly relaunch?: Relaunch;
   /** Pause after this many distinct items failed in this run (0: never). */
   readonly failureThreshold: number;
-  /** Automatic retries of failures that repeating can fix (killed, lost, cancelled). */
+  /** Automatic retries of failures that repeating can fix (killed, lost). */
   readonly retries: number;
   /** Queue again calcs that failed in earlier runs even when repeating them cannot help. */
   readonly retryFailed: boolean;
