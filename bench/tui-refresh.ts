@@ -11,7 +11,7 @@
  * 2. Throughput: calcs of `/bin/true i` with 2 workers through `retort run`, alone and with
  *    `retort tui` open on the campaign in tmux (on the Calcs view, `--refresh 200`: five times
  *    its default), alternated `--reps` times; medians, the loss, and the CPU the UI used. As
- *    many calcs as make a run alone last `--run-seconds` (measured first with 300 and 600), so that
+ *    many calcs as make a run alone last `--run-seconds` (grown from 600 until one did), so that
  *    start-up is noise. `--tui-nice N` passes `--nice N` to the UI (default: its own).
  *    Target: a loss ≤ 5 %. `--only refresh|throughput` runs one part.
  *
@@ -241,11 +241,13 @@ function throughputBench(dir: string): void {
     );
     return;
   }
-  // Enough calcs for a run of runSeconds alone: start-up (a second or so) is then noise. The
-  // rate is that of the 300 calcs a run of 600 does more than one of 300 (start-up cancels).
-  const short = runOnce(dir, 300, false).wallS;
-  const long = runOnce(dir, 600, false).wallS;
-  const n = Math.max(600, Math.ceil((300 / Math.max(0.1, long - short)) * runSeconds));
+  // Enough calcs for a run of runSeconds alone, so that start-up (a second or so) is noise:
+  // grown from 600 until a run alone lasted that long.
+  let n = 600;
+  for (let wall = runOnce(dir, n, false).wallS; wall < runSeconds;) {
+    n = Math.ceil((n * runSeconds * 1.1) / wall);
+    wall = runOnce(dir, n, false).wallS;
+  }
   const alone: number[] = [];
   const watched: number[] = [];
   const tuiCpu: number[] = [];
