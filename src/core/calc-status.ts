@@ -7,7 +7,7 @@ import type { TransitionTable } from './transitions.js';
  *  queued ──► submitted ──► running ──► succeeded
  *    ▲            │            │
  *    │            ▼            ▼
- *    └──────── (returned) ◄── failed
+ *    └──────── (returned) ◄── failed      queued ──(cancel)──► failed
  * ```
  *
  * - `queued`: wanted, not yet handed to an executor.
@@ -16,6 +16,8 @@ import type { TransitionTable } from './transitions.js';
  * - `running`: the executor confirmed the start and gave a handle (pid, job id).
  * - `succeeded`: finished with a parsed result. Terminal: a succeeded key is never run again.
  * - `failed`: finished with a classified failure. A later run may queue it again (retry).
+ *   A queued calc the user cancels (`retort cancel`) goes straight to `failed`, class
+ *   `cancelled`, without an attempt.
  *
  * `submitted|running → queued` is the "returned" edge: a second SIGINT killed it, or a
  * restarted runner found it never started. It does not count as a failed attempt.
@@ -31,7 +33,7 @@ export const CalcStatus = {
 export type CalcStatus = (typeof CalcStatus)[keyof typeof CalcStatus];
 
 export const CALC_TRANSITIONS: TransitionTable<CalcStatus> = {
-  queued: ['submitted'],
+  queued: ['submitted', 'failed'],
   submitted: ['running', 'failed', 'queued'],
   running: ['succeeded', 'failed', 'queued'],
   succeeded: [],

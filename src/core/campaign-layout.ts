@@ -11,6 +11,7 @@ export const SETTINGS_FILE = 'retort.yaml';
  * work/ab/abcd… one directory per calc key (`.retort/` inside holds pid and exit markers)
  * details/      per-item JSON      exports/    CSV and JSON views of the store
  * status.json   live run status    STOP        create it to stop gracefully
+ * cancel/KEY    a request to cancel one calc (runtime/control/cancel-request.ts)
  * logs/         run logs           retort.lock the runner's lock (pid, start time)
  * templates/    the campaign's own input templates (NAME.j2), beside the built-in ones
  * ```
@@ -24,6 +25,7 @@ export interface CampaignPaths {
   readonly exports: string;
   readonly status: string;
   readonly stop: string;
+  readonly cancel: string;
   readonly logs: string;
   readonly lock: string;
   readonly templates: string;
@@ -39,6 +41,7 @@ export function campaignPaths(root: string): CampaignPaths {
     exports: join(root, 'exports'),
     status: join(root, 'status.json'),
     stop: join(root, 'STOP'),
+    cancel: join(root, 'cancel'),
     logs: join(root, 'logs'),
     lock: join(root, 'retort.lock'),
     templates: join(root, 'templates'),

@@ -38,8 +38,12 @@ export const FailureClass = {
   out_of_memory: { retryable: false, retryableWithMoreTime: false },
   /** The executor lost track of the job (node failure, vanished process, preemption). */
   lost: { retryable: true, retryableWithMoreTime: false },
-  /** The user or the scheduler cancelled the job. */
-  cancelled: { retryable: true, retryableWithMoreTime: false },
+  /**
+   * Someone cancelled it on purpose: the user (`retort cancel`, scancel) or a cluster's
+   * administrator. Never repeated automatically, neither by a retry within the run nor by a later
+   * run; `--retry-failed` runs it again.
+   */
+  cancelled: { retryable: false, retryableWithMoreTime: false },
   /** A generic command exited with a non-zero status. */
   exit_nonzero: { retryable: false, retryableWithMoreTime: false },
 } as const;

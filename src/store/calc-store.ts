@@ -290,6 +290,12 @@ export class CalcStore {
           GROUP BY a.executor, c.status`,
       ),
       retryAfter: db.prepare('UPDATE calcs SET retry_not_before = @notBefore WHERE key = @key'),
+      // A range on the primary key (LIKE would scan: keys are not case-folded).
+      keysFrom: db
+        .prepare<[string, string, number], string>(
+          'SELECT key FROM calcs WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
+        )
+        .pluck(),
       waitingRetries: db.prepare<[string], CalcRow>(
         `SELECT * FROM calcs WHERE status = 'queued' AND retry_not_before > ?
           ORDER BY retry_not_before`,
@@ -496,6 +502,35 @@ export class CalcStore {
       );
       this.setStatus(row, 'queued', now);
     })();
+  }
+
+  /**
+   * queued → failed without an attempt: the user cancelled a calc before it started
+   * (`retort cancel`). The failure is the calc's; no attempt records it.
+   */
+  cancelQueued(key: string, failure: Failure): void {
+    this.db.transaction(() => {
+      const row = this.mustGet(key);
+      assertTransition('calc', CALC_TRANSITIONS, row.status, 'failed');
+      if (row.status !== 'queued') {
+        throw new CampaignError(
+          `calc ${key} is ${row.status}: only a queued calc is cancelled here`,
+        );
+      }
+      this.stmt.calcFailed.run({
+        key,
+        failureClass: failure.class,
+        failureMessage: failure.message,
+        programVersion: null,
+        now: nowIso(),
+      });
+      this.stmt.retryAfter.run({ key, notBefore: null });
+    })();
+  }
+
+  /** The keys that start with `prefix` (lower-case hex), at most `limit` of them, in order. */
+  keysStartingWith(prefix: string, limit: number): string[] {
+    return this.stmt.keysFrom.all(prefix, `${prefix}\uffff`, limit);
   }
 
   attempt(key: string, attempt: number): Attempt | undefined {

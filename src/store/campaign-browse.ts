@@ -4,10 +4,11 @@ import type { Db } from './database.js';
 
 /**
  * Read-only queries for a live view of a campaign (the terminal UI): pages of calcs with their
- * latest attempt, completions over time, batches of every pipeline with their items' counts,
- * and whether anything changed at all. Every query is
- * bounded (a page, a time window) and served by an index, because the view refreshes every
- * second against stores of 100,000 calcs while a runner writes.
+ * latest attempt, the calcs changed since a moment (for a tally kept up to date), completions
+ * over time, batches of every pipeline with their items' counts, and whether anything changed
+ * at all. Every query a refresh makes is bounded (a page, a time window, the rows changed) and
+ * served by an index, because the view refreshes every second against stores of 100,000 calcs
+ * while a runner writes.
  */
 
 /** One calc as a table row shows it: the calc and its latest attempt. */
@@ -34,21 +35,27 @@ export interface CalcRowView {
 export type CalcSort = 'updated' | 'program' | 'status' | 'label';
 
 /**
- * Which calcs a page shows: `statuses` (all when empty), `text` (a substring of the key, label,
- * program, task or method, case-insensitive), then `offset`/`limit` in `sort` order.
+ * Which calcs a page holds: those among `keys` (every calc when null) whose status is one of
+ * `statuses` (any when empty), then `offset`/`limit` in `sort` order.
  */
-export interface CalcQuery {
+export interface CalcSelection {
   readonly statuses: readonly CalcStatus[];
-  readonly text: string;
+  readonly keys: readonly string[] | null;
   readonly sort: CalcSort;
   readonly offset: number;
   readonly limit: number;
 }
 
-export interface CalcPage {
-  readonly rows: readonly CalcRowView[];
-  /** Calcs matching the query, all pages together. */
-  readonly total: number;
+/**
+ * A calc as a live tally of the store follows it: its status and last change, and the executor
+ * and (while in flight) scheduler job id of its latest attempt; null before an attempt.
+ */
+export interface CalcState {
+  readonly key: string;
+  readonly status: CalcStatus;
+  readonly updatedAt: string;
+  readonly executor: string | null;
+  readonly jobId: string | null;
 }
 
 interface PageRow {
@@ -85,40 +92,85 @@ export class CampaignBrowser {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
 
-  page(query: CalcQuery): CalcPage {
-    const where: string[] = [];
-    const params: Record<string, string | number> = {};
-    if (query.statuses.length > 0) {
-      where.push(`c.status IN (${query.statuses.map((_, i) => `@s${i}`).join(', ')})`);
-      query.statuses.forEach((s, i) => (params[`s${i}`] = s));
-    }
-    const text = query.text.trim().toLowerCase();
-    if (text !== '') {
-      where.push(
-        `(instr(lower(c.key), @text) > 0 OR instr(lower(COALESCE(c.label, '')), @text) > 0
-          OR instr(c.program, @text) > 0 OR instr(c.task, @text) > 0
-          OR instr(lower(COALESCE(json_extract(c.spec_json, '$.method'), '')), @text) > 0)`,
-      );
-      params.text = text;
-    }
-    const filter = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
-    const total = this.db
-      .prepare<Record<string, string | number>, { n: number }>(
-        `SELECT COUNT(*) AS n FROM calcs c ${filter}`,
-      )
-      .get(params)?.n;
-    const rows = this.db
+  /** The rows of one page of calcs (see {@link CalcSelection}). */
+  page(selection: CalcSelection): CalcRowView[] {
+    const { filter, params } = where(selection);
+    return this.db
       .prepare<Record<string, string | number>, PageRow>(
         `SELECT c.key, c.program, c.task, json_extract(c.spec_json, '$.method') AS method, c.label,
                 c.status, c.failure_class, c.attempts, c.updated_at, a.executor,
                 json_extract(a.handle_json, '$.job_id') AS job_id, a.started_at, a.ended_at
-           FROM (SELECT * FROM calcs c ${filter} ORDER BY ${ORDER[query.sort]}
+           FROM (SELECT * FROM calcs c ${filter} ORDER BY ${ORDER[selection.sort]}
                  LIMIT @limit OFFSET @offset) c
            LEFT JOIN attempts a ON a.calc_key = c.key AND a.attempt = c.attempts
-          ORDER BY ${ORDER[query.sort]}`,
+          ORDER BY ${ORDER[selection.sort]}`,
       )
-      .all({ ...params, limit: query.limit, offset: query.offset });
-    return { rows: rows.map(rowView), total: total ?? 0 };
+      .all({ ...params, limit: selection.limit, offset: selection.offset })
+      .map(rowView);
+  }
+
+  /** How many calcs the selection holds, all pages together. */
+  count(selection: Pick<CalcSelection, 'statuses' | 'keys'>): number {
+    const { filter, params } = where(selection);
+    return (
+      this.db
+        .prepare<Record<string, string | number>, { n: number }>(
+          `SELECT COUNT(*) AS n FROM calcs c ${filter}`,
+        )
+        .get(params)?.n ?? 0
+    );
+  }
+
+  /**
+   * Every calc changed at or after `since` (an ISO time; '' for all), as a live tally follows
+   * it ({@link CalcState}): by the index on `updated_at`, so that a tally kept up to date reads
+   * only what changed (migration 7).
+   */
+  calcStatesSince(since: string): CalcState[] {
+    return (
+      this.db
+        .prepare<
+          string[],
+          {
+            key: string;
+            status: CalcStatus;
+            updated_at: string;
+            executor: string | null;
+            job_id: string | number | null;
+          }
+        >(
+          `SELECT c.key, c.status, c.updated_at, a.executor,
+                CASE WHEN c.status IN ('submitted', 'running')
+                  THEN json_extract(a.handle_json, '$.job_id') END AS job_id
+           FROM calcs c LEFT JOIN attempts a ON a.calc_key = c.key AND a.attempt = c.attempts
+          ${since === '' ? '' : 'WHERE c.updated_at >= ?'}`,
+        )
+        // All of them: a scan of the table, cheaper than the index for every row.
+        .all(...(since === '' ? [] : [since]))
+        .map((r) => ({
+          key: r.key,
+          status: r.status,
+          updatedAt: r.updated_at,
+          executor: r.executor,
+          jobId: r.job_id === null ? null : String(r.job_id),
+        }))
+    );
+  }
+
+  /**
+   * The words a text filter searches, of the calcs `keys` (all when null): label, program,
+   * task and method, lower-cased and joined by tabs; key → words.
+   */
+  searchWords(keys: readonly string[] | null): Map<string, string> {
+    const rows = this.db
+      .prepare<Record<string, string>, [string, string]>(
+        `SELECT key, lower(COALESCE(label, '') || char(9) || program || char(9) || task || char(9)
+                  || COALESCE(json_extract(spec_json, '$.method'), ''))
+           FROM calcs ${keys === null ? '' : 'WHERE key IN (SELECT value FROM json_each(@keys))'}`,
+      )
+      .raw()
+      .all(keys === null ? {} : { keys: JSON.stringify(keys) });
+    return new Map(rows);
   }
 
   /**
@@ -228,6 +280,23 @@ export interface ItemView {
   readonly retryCount: number;
   /** Why it was skipped, or its last error. */
   readonly reason: string | null;
+}
+
+function where(selection: Pick<CalcSelection, 'statuses' | 'keys'>): {
+  filter: string;
+  params: Record<string, string | number>;
+} {
+  const clauses: string[] = [];
+  const params: Record<string, string | number> = {};
+  if (selection.statuses.length > 0) {
+    clauses.push(`c.status IN (${selection.statuses.map((_, i) => `@s${i}`).join(', ')})`);
+    selection.statuses.forEach((s, i) => (params[`s${i}`] = s));
+  }
+  if (selection.keys !== null) {
+    clauses.push('c.key IN (SELECT value FROM json_each(@keys))');
+    params.keys = JSON.stringify(selection.keys);
+  }
+  return { filter: clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`, params };
 }
 
 function rowView(r: PageRow): CalcRowView {

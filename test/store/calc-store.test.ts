@@ -135,6 +135,28 @@ describe('CalcStore', () => {
     expect(calcs.recentFailures(10)).toEqual([]);
   });
 
+  it('cancels a queued calc without an attempt, and refuses to cancel one in flight that way', () => {
+    calcs.want(calc, () => false);
+    calcs.want({ ...calc, key: 'k2' }, () => false);
+    calcs.submit('k2', attempt);
+    const cancelled = { class: 'cancelled', message: 'cancelled by the user' } as const;
+    calcs.cancelQueued('k1', cancelled);
+    expect(calcs.get('k1')).toMatchObject({ status: 'failed', failure: cancelled, attempts: 0 });
+    expect(calcs.attempts('k1')).toEqual([]);
+    expect(() => {
+      calcs.cancelQueued('k2', cancelled);
+    }).toThrow('calc k2 is submitted');
+    expect(calcs.get('k2')?.status).toBe('submitted');
+  });
+
+  it('finds the keys that start with a prefix, in key order, as many as asked', () => {
+    for (const key of ['ab12', 'ab34', 'ac00', 'aa99']) calcs.want({ ...calc, key }, () => false);
+    expect(calcs.keysStartingWith('ab', 5)).toEqual(['ab12', 'ab34']);
+    expect(calcs.keysStartingWith('a', 2)).toEqual(['aa99', 'ab12']);
+    expect(calcs.keysStartingWith('ab3', 2)).toEqual(['ab34']);
+    expect(calcs.keysStartingWith('b', 2)).toEqual([]);
+  });
+
   it('reads a failure class this retort does not know as a crash, keeping the stored class', () => {
     calcs.want(calc, () => false);
     calcs.submit('k1', attempt);

@@ -280,9 +280,10 @@ describe('a store of an older release opened to be read', () => {
     };
     // Columns and indexes of the later migrations are there: these read them.
     expect(reader.calcs.timings().length).toBeGreaterThan(0);
+    expect(reader.browse.count({ statuses: [], keys: null })).toBe(oldContents().calcs);
     expect(
-      reader.browse.page({ statuses: [], text: '', sort: 'updated', offset: 0, limit: 5 }).total,
-    ).toBe(oldContents().calcs);
+      reader.browse.page({ statuses: [], keys: null, sort: 'updated', offset: 0, limit: 5 }),
+    ).toHaveLength(Math.min(5, oldContents().calcs));
     const status = runCli(['status', '--json'], { cwd: root });
     expect(status.status, status.stderr).toBe(0);
   });

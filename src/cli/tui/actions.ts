@@ -2,13 +2,16 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { campaignPaths } from '../../core/campaign-layout.js';
+import { errorMessage } from '../../core/errors.js';
+import { cancelCalcs } from '../../runtime/control/cancel-calcs.js';
 import type { StatusSnapshot } from '../../runtime/control/status-file.js';
 import { requestStop } from '../../runtime/control/stop-request.js';
 import { lockHolderAlive } from '../../runtime/runner-lock.js';
 
 /**
  * What the terminal UI can do to a campaign. It never writes the store itself (the runner owns
- * it): a stop is the STOP file, everything else is a `retort` command in a new process —
+ * it): a stop is the STOP file, a cancel a request file (or, with no runner alive, a queued
+ * calc marked under the runner lock), everything else is a `retort` command in a new process —
  * detached for runs, so that closing the UI does not end them. Each returns the line the UI
  * shows.
  */
@@ -21,6 +24,8 @@ export interface TuiActions {
   command(args: readonly string[]): Promise<string>;
   /** Starts `retort ...args` detached and headless (a batch run). */
   detached(args: readonly string[]): string;
+  /** Cancels one calc (runtime/control/cancel-calcs.ts): the line saying what happens to it. */
+  cancel(key: string): string;
   /** `retort hosts check NAME`, line by line. */
   checkHost(name: string, onLine: (line: string) => void, onDone: (ok: boolean) => void): void;
 }
@@ -84,6 +89,13 @@ export function campaignActions(root: string, bin: string): TuiActions {
     },
     detached(args) {
       return launch([...args, '--headless'], root);
+    },
+    cancel(key) {
+      try {
+        return cancelCalcs(root, [key], 'the terminal UI').join('; ');
+      } catch (error) {
+        return errorMessage(error);
+      }
     },
     checkHost(name, onLine, onDone) {
       const child = spawn(process.execPath, retort(['hosts', 'check', name]), {

@@ -1,10 +1,11 @@
 import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { CampaignMonitor, MonitorSnapshot } from '../../runtime/monitor/campaign-monitor.js';
+import type { CampaignMonitor } from '../../runtime/monitor/campaign-monitor.js';
 import type { TuiActions } from './actions.js';
 import { Confirm } from './components/confirm.js';
 import { Keys } from './components/table.js';
 import { KeyRouter, type ViewKeys } from './key-router.js';
+import { useSnapshot } from './use-snapshot.js';
 import { colour, stateColour } from './theme.js';
 import { Batches, type BatchAction } from './views/batches.js';
 import { Calcs } from './views/calcs.js';
@@ -34,8 +35,10 @@ interface Pending {
 
 /**
  * The whole terminal UI: a header (campaign, runner), the views as tabs, a message line and the
- * global keys. It polls the monitor every `refreshMs` (the monitor skips the store's queries when
- * nothing changed) and takes no lock: the runner in another process goes on undisturbed.
+ * global keys. It polls the monitor every `refreshMs` at best (use-snapshot.ts: the monitor skips
+ * the store's queries when nothing changed, an unchanged view is not rendered, the interval
+ * stretches with the UI's own CPU time) and takes no lock: the runner in another process goes
+ * on undisturbed.
  */
 export function App(props: {
   readonly monitor: CampaignMonitor;
@@ -51,21 +54,13 @@ export function App(props: {
     height: Math.max(24, stdout.rows || 30),
   });
   const [size, setSize] = useState(measure);
-  const [snapshot, setSnapshot] = useState<MonitorSnapshot>(() => props.monitor.snapshot());
+  const snapshot = useSnapshot(props.monitor, props.refreshMs);
   const [view, setView] = useState<ViewName>(props.initialView ?? 'Overview');
   const [help, setHelp] = useState(false);
   const [pending, setPending] = useState<Pending | undefined>(undefined);
   const [message, setMessage] = useState('');
   const [checks, setChecks] = useState<ReadonlyMap<string, HostCheck>>(new Map());
 
-  useEffect(() => {
-    const timer = setInterval(() => {
-      setSnapshot(props.monitor.snapshot());
-    }, props.refreshMs);
-    return () => {
-      clearInterval(timer);
-    };
-  }, [props.monitor, props.refreshMs]);
   useEffect(() => {
     const resize = (): void => {
       setSize(measure());
@@ -94,6 +89,11 @@ export function App(props: {
     void Promise.resolve(p.run()).then(setMessage);
   };
   const run = snapshot.run;
+  const onCancel = (key: string, name: string): void => {
+    ask(`Cancel ${name} (a running calc is killed; it ends failed, cancelled)?`, () =>
+      props.actions.cancel(key),
+    );
+  };
   const onBatchAction = (a: BatchAction): void => {
     const ids = a.itemIds.join(',');
     if (a.kind === 'requeue') {
@@ -223,6 +223,7 @@ export function App(props: {
               width={size.width}
               height={bodyHeight - 1}
               active={active}
+              onCancel={onCancel}
             />
           ) : view === 'Batches' ? (
             <Batches
@@ -248,6 +249,7 @@ export function App(props: {
               width={size.width}
               height={bodyHeight - 1}
               active={active}
+              onCancel={onCancel}
             />
           ) : view === 'Templates' ? (
             <Templates

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { calcWorkdir } from '../../core/campaign-layout.js';
 import type { CalcStatus } from '../../core/calc-status.js';
 import type { Attempt, Calc, ExecutorCounts } from '../../store/calc-store.js';
-import type { BatchView, CalcPage, CalcQuery, ItemView } from '../../store/campaign-browse.js';
+import type { BatchView, CalcRowView, CalcSort, ItemView } from '../../store/campaign-browse.js';
 import { openCampaign, type Campaign } from '../campaign.js';
 import { readStatusFile, type StatusSnapshot } from '../control/status-file.js';
 import { isStopRequested } from '../control/stop-request.js';
 import { lockHolderAlive } from '../runner-lock.js';
 import type { HostSettings } from '../host-settings.js';
+import { CalcTally } from './calc-tally.js';
 import { tailOfFile } from './tail-file.js';
 
 /**
@@ -51,12 +52,33 @@ export interface CalcDetail {
 export const SPARK_MINUTES = 30;
 
 // What a view needs of the store's query types, so that the UI (cli) does not reach store/.
-export type { CalcQuery, CalcSort } from '../../store/campaign-browse.js';
+export type { CalcRowView, CalcSort } from '../../store/campaign-browse.js';
+
+/**
+ * Which calcs a page of a view shows: `statuses` (all when empty), `text` (a substring of the
+ * key, label, program, task or method, case-insensitive), then `offset`/`limit` in `sort`
+ * order.
+ */
+export interface CalcQuery {
+  readonly statuses: readonly CalcStatus[];
+  readonly text: string;
+  readonly sort: CalcSort;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface CalcPage {
+  readonly rows: readonly CalcRowView[];
+  /** Calcs matching the query, all pages together. */
+  readonly total: number;
+}
 
 /**
  * A read-only observer of one campaign for live views. `snapshot()` re-queries the store only
  * when SQLite's data version says another connection committed since the last call (the queries
- * of an unchanged store are skipped: a refresh then costs one pragma and one small file read).
+ * of an unchanged store are skipped: a refresh then costs one pragma and one small file read),
+ * and then reads only the calcs that changed, to keep its tally (calc-tally.ts) of counts per
+ * status and executor — the whole store is read once, by the first snapshot.
  */
 export class CampaignMonitor {
   private version = 0;
@@ -64,8 +86,11 @@ export class CampaignMonitor {
   private cached:
     Pick<MonitorSnapshot, 'counts' | 'executors' | 'completions' | 'batches'> | undefined;
   private cachedMinute = '';
+  private readonly tally: CalcTally;
 
-  private constructor(private readonly campaign: Campaign) {}
+  private constructor(private readonly campaign: Campaign) {
+    this.tally = new CalcTally((keys) => campaign.browse.searchWords(keys));
+  }
 
   /** Opens the campaign at `root` read-only (its store must exist). */
   static open(root: string): CampaignMonitor {
@@ -81,7 +106,7 @@ export class CampaignMonitor {
   }
 
   snapshot(now: Date = new Date()): MonitorSnapshot {
-    const { browse, calcs, paths, settings } = this.campaign;
+    const { browse, paths, settings } = this.campaign;
     const dataVersion = browse.dataVersion();
     // The sparkline moves with the clock too: recount when the minute turns.
     const minute = now.toISOString().slice(0, 16);
@@ -90,9 +115,11 @@ export class CampaignMonitor {
       dataVersion !== this.lastDataVersion ||
       minute !== this.cachedMinute
     ) {
+      if (dataVersion !== this.lastDataVersion || this.cached === undefined)
+        this.tally.apply(browse.calcStatesSince(this.tally.since()));
       this.cached = {
-        counts: calcs.counts(),
-        executors: calcs.byExecutor(),
+        counts: this.tally.counts(),
+        executors: this.tally.executors(),
         completions: browse.completionsPerMinute(now, SPARK_MINUTES),
         batches: browse.batches(),
       };
@@ -113,8 +140,33 @@ export class CampaignMonitor {
     };
   }
 
+  /**
+   * One page of calcs. The total comes from the tally of the last snapshot when no text
+   * filters; a text filter is matched against the tally's words (memory), the store then
+   * reading only the calcs that match.
+   */
   calcPage(query: CalcQuery): CalcPage {
-    return this.campaign.browse.page(query);
+    const { browse } = this.campaign;
+    if (this.cached === undefined) this.snapshot();
+    const text = query.text
+      .trim()
+      .toLowerCase()
+      .replace(/[\t\n]/g, ' ');
+    const selection = {
+      statuses: query.statuses,
+      keys: text === '' ? null : this.tally.matching(text),
+      sort: query.sort,
+      offset: query.offset,
+      limit: query.limit,
+    };
+    const counts = this.tally.counts();
+    const total =
+      selection.keys !== null
+        ? browse.count(selection)
+        : query.statuses.length === 0
+          ? Object.values(counts).reduce((a, b) => a + b, 0)
+          : query.statuses.reduce((n, s) => n + counts[s], 0);
+    return { rows: browse.page(selection), total };
   }
 
   calcDetail(key: string, tailLines = 20): CalcDetail | undefined {

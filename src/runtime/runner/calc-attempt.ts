@@ -8,6 +8,7 @@ import type { Engine } from '../../engines/engine.js';
 import type { Executor, ExecutorJob, RunningJob } from '../../executors/executor.js';
 import { nowIso, type CalcStore } from '../../store/calc-store.js';
 import type { CalcResolution } from '../calc-request.js';
+import { CANCELLED_BY_USER } from '../control/cancel-request.js';
 import type { ProgramPaths } from './program-paths.js';
 import { stagedParents } from './parent-inputs.js';
 import type { VersionProbes } from './version-probes.js';
@@ -41,6 +42,8 @@ export interface Active {
   running: RunningJob | undefined;
   /** Set by a hard stop: when the job ends it goes back to the queue, whatever its outcome. */
   returnOnExit: boolean;
+  /** Set by a cancel request: unless it succeeded meanwhile, it ends failed, `cancelled`. */
+  cancelled: boolean;
 }
 
 /**
@@ -128,6 +131,7 @@ export async function submitAttempt(
     startedAt: submittedAt,
     running: undefined,
     returnOnExit: false,
+    cancelled: false,
   };
   onActive(active);
   let running: RunningJob;
@@ -170,7 +174,9 @@ export async function awaitAttempt(
     );
     return { kind: 'unavailable', error, workdir: execJob.workdir };
   }
-  const outcome = parseOutputs(pending, outputs);
+  const parsed = parseOutputs(pending, outputs);
+  const outcome: Outcome =
+    active.cancelled && !parsed.ok ? { ...parsed, failure: CANCELLED_BY_USER } : parsed;
   const programVersion = outcome.programVersion ?? (await ctx.versions.versionOf(pending.engine));
   if (!ctx.live()) return { kind: 'abandoned' };
   const end = {

@@ -97,6 +97,7 @@ export async function readopt(
         startedAt: attempt.startedAt ?? attempt.submittedAt,
         running,
         returnOnExit: false,
+        cancelled: false,
       },
       running,
     });

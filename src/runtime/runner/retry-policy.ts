@@ -20,7 +20,7 @@ export const DEFAULT_BACKOFF: RetryBackoff = { base_s: 10, max_s: 600, jitter: 0
 /**
  * When a failed calc runs again.
  *
- * - Within a run: a failure that repeating can fix (killed, lost, cancelled) is retried up to
+ * - Within a run: a failure that repeating can fix (killed, lost) is retried up to
  *   `retries` times, while the run is still running, after the backoff ({@link RetryBackoff}).
  * - Across runs: a calc that failed in an earlier run is queued again always with
  *   `retryFailed`; otherwise when repeating it can help — a retryable failure, or a timeout now

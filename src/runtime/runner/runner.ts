@@ -16,6 +16,11 @@ import type { CalcResolution, CalcRunner, RequestOptions, RunSummary } from '../
 import type { Campaign } from '../campaign.js';
 import { FailureThreshold } from '../control/failure-threshold.js';
 import type { ItemTotals, Relaunch } from '../control/status-file.js';
+import {
+  CANCELLED_BY_USER,
+  cancelRequests,
+  clearCancelRequest,
+} from '../control/cancel-request.js';
 import { clearStopRequest, isStopRequested } from '../control/stop-request.js';
 import type { CalcEvent, RunObserver } from '../run-observer.js';
 import { RunLog } from '../run-log.js';
@@ -50,7 +55,7 @@ export interface RunnerOptions {
   readonly relaunch?: Relaunch;
   /** Pause after this many distinct items failed in this run (0: never). */
   readonly failureThreshold: number;
-  /** Automatic retries of failures that repeating can fix (killed, lost, cancelled). */
+  /** Automatic retries of failures that repeating can fix (killed, lost). */
   readonly retries: number;
   /** Queue again calcs that failed in earlier runs even when repeating them cannot help. */
   readonly retryFailed: boolean;
@@ -116,6 +121,8 @@ export class Runner implements CalcRunner {
   private retryTimer: NodeJS.Timeout | undefined;
   private requests = 0;
   private stopPolling: () => void = () => undefined;
+  /** Calcs whose job is being killed for a cancel request (control/cancel-request.ts). */
+  private readonly cancelling = new Set<string>();
   /** The run has failed (a store error, or `fail`): nothing more is recorded or started. */
   private failed = false;
   private ended = false;
@@ -213,7 +220,18 @@ export class Runner implements CalcRunner {
       }
       if (recovery.unavailable !== undefined) runner.executorFailed(recovery.unavailable);
     });
-    runner.stopPolling = pollStopFile(campaign.paths.stop, options.stopPollMs ?? 250, runner);
+    const pollMs = options.stopPollMs ?? 250;
+    const stopStopPolling = pollStopFile(campaign.paths.stop, pollMs, runner);
+    // Requests left by a runner that died are obeyed before any calc is requested.
+    runner.obeyCancels();
+    const cancelTimer = setInterval(() => {
+      runner.obeyCancels();
+    }, pollMs);
+    cancelTimer.unref();
+    runner.stopPolling = () => {
+      stopStopPolling();
+      clearInterval(cancelTimer);
+    };
     runner.reporter.write();
     return runner;
   }
@@ -301,9 +319,71 @@ export class Runner implements CalcRunner {
     }
     for (const active of this.active.values()) {
       active.returnOnExit = true;
-      if (active.running !== undefined) this.cancel(active.running.handle);
+      if (active.running !== undefined) this.cancel(active.running.handle, 'kill');
     }
     this.checkIdle();
+  }
+
+  /**
+   * Obeys the cancel requests in the campaign's cancel/ (control/cancel-request.ts): a calc
+   * running here is killed (TERM, then KILL after the executor's grace period) and ends
+   * `failed`, class `cancelled`, when its job has ended; a queued one ends so at once, whether
+   * this run has asked for it yet or not. A request for a calc in flight on another executor
+   * waits for the run that re-adopts it; one for a calc already finished is dropped.
+   */
+  private obeyCancels(): void {
+    if (this.ended || this.failed) return;
+    const { campaign } = this.options;
+    try {
+      for (const key of cancelRequests(campaign.paths.cancel)) {
+        if (this.cancelling.has(key)) continue;
+        const active = this.active.get(key);
+        if (active !== undefined) {
+          this.cancelling.add(key);
+          active.cancelled = true;
+          if (active.running !== undefined) this.cancel(active.running.handle, 'graceful');
+          this.logCalc('warn', 'calc_cancel_requested', active.pending, {});
+          this.notice(
+            `${active.pending.spec.label ?? key.slice(0, 12)}: cancel requested; killing it`,
+          );
+          continue;
+        }
+        const calc = campaign.calcs.get(key);
+        if (calc === undefined || calc.status === 'succeeded' || calc.status === 'failed') {
+          clearCancelRequest(campaign.paths.cancel, key);
+          continue;
+        }
+        if (calc.status !== 'queued') continue;
+        campaign.calcs.cancelQueued(key, CANCELLED_BY_USER);
+        clearCancelRequest(campaign.paths.cancel, key);
+        this.notice(`${calc.label ?? key.slice(0, 12)}: cancelled before it started`);
+        const pending = this.pending.get(key);
+        if (pending === undefined) continue;
+        const at = this.queue.indexOf(pending);
+        if (at >= 0) this.queue.splice(at, 1);
+        this.logCalc('warn', 'calc_cancelled', pending, {});
+        this.endCancelled(pending, 0);
+        this.reporter.schedule();
+      }
+    } catch (error) {
+      this.failWith(error);
+    }
+  }
+
+  /** A calc the user cancelled has its outcome: failed, not retried, not counted for a pause. */
+  private endCancelled(pending: Pending, durationS: number): void {
+    this.tally.record(pending.key, 'failed');
+    this.reporter.failed(
+      { key: pending.key, label: pending.spec.label ?? null, program: pending.spec.program },
+      CANCELLED_BY_USER,
+    );
+    this.emitPending(pending, 'failed', durationS, CANCELLED_BY_USER);
+    this.settle(pending, {
+      status: 'failed',
+      key: pending.key,
+      cached: false,
+      failure: CANCELLED_BY_USER,
+    });
   }
 
   /**
@@ -492,7 +572,8 @@ export class Runner implements CalcRunner {
       this.attemptEnded(pending, started);
       return;
     }
-    if (started.active.returnOnExit) this.cancel(started.running.handle);
+    if (started.active.returnOnExit) this.cancel(started.running.handle, 'kill');
+    else if (started.active.cancelled) this.cancel(started.running.handle, 'graceful');
     this.logCalc('info', 'calc_started', pending, this.attemptFields(started.active));
     this.options.observer?.calcStarted?.({
       key: pending.key,
@@ -514,6 +595,10 @@ export class Runner implements CalcRunner {
     end: AttemptEnd,
     attempt: Readonly<Record<string, unknown>> = {},
   ): void {
+    // A cancelled calc that succeeded first keeps its result; one given back is cancelled from
+    // the queue by the next look at the requests.
+    if (end.kind !== 'failed' && this.cancelling.delete(pending.key) && end.kind === 'succeeded')
+      clearCancelRequest(this.options.campaign.paths.cancel, pending.key);
     switch (end.kind) {
       case 'abandoned':
         return;
@@ -554,6 +639,17 @@ export class Runner implements CalcRunner {
     attempt: Readonly<Record<string, unknown>>,
   ): void {
     const failureFields = { failure_class: failure.class, failure_message: failure.message };
+    if (this.cancelling.delete(pending.key)) {
+      clearCancelRequest(this.options.campaign.paths.cancel, pending.key);
+      if (failure.class === 'cancelled') {
+        this.logCalc('warn', 'calc_cancelled', pending, {
+          ...attempt,
+          duration_s: durationS,
+        });
+        this.endCancelled(pending, durationS);
+        return;
+      }
+    }
     if (this.state === 'running' && this.policy.retryNow(failure, pending.retriesLeft)) {
       pending.retriesLeft--;
       const retry = this.policy.retries - pending.retriesLeft;
@@ -604,8 +700,8 @@ export class Runner implements CalcRunner {
     else if (this.message !== line) this.notice(line);
   }
 
-  private cancel(handle: JobHandle): void {
-    this.options.executor.cancel(handle, 'kill').catch((error: unknown) => {
+  private cancel(handle: JobHandle, how: 'graceful' | 'kill'): void {
+    this.options.executor.cancel(handle, how).catch((error: unknown) => {
       this.notice(executorFailureLine(this.options.executor.name, error));
     });
   }

@@ -152,6 +152,38 @@ describe('the calcs view', () => {
   });
 });
 
+describe('the calc detail', () => {
+  it('cancels the calc shown with x only after y, and offers no cancel for a finished calc', async () => {
+    const ui = open('Calcs');
+    // Sorted by label: benzene, ethanol, methane (queued), water (running).
+    await press(ui, 's', 's', 's', KEY.down, KEY.down, KEY.down, KEY.enter);
+    await until(() => {
+      expect(ui.lastFrame()).toContain('Calc k3 running');
+    });
+    expect(ui.lastFrame()).toContain('x cancel this calc');
+    await press(ui, 'x');
+    await until(() => {
+      expect(ui.lastFrame()).toContain('Cancel water');
+    });
+    await press(ui, 'n');
+    expect(f.actions.calls).toEqual([]);
+    await press(ui, 'x', 'y');
+    await until(() => {
+      expect(ui.lastFrame()).toContain('cancel k3 asked');
+    });
+    expect(f.actions.calls).toEqual(['cancel k3']);
+    await press(ui, KEY.escape, KEY.up, KEY.up, KEY.up, KEY.enter);
+    await until(() => {
+      expect(ui.lastFrame()).toContain('Calc k2 failed');
+    });
+    expect(ui.lastFrame()).not.toContain('x cancel');
+    await press(ui, 'x');
+    expect(ui.lastFrame()).not.toContain('Cancel benzene');
+    expect(f.actions.calls).toEqual(['cancel k3']);
+    ui.unmount();
+  });
+});
+
 describe('the hosts view', () => {
   it('lists this machine with its calcs', () => {
     const ui = open('Hosts');

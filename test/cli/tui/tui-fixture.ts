@@ -87,6 +87,10 @@ export function tuiFixture(settings?: string): TuiFixture {
       calls.push(`detached ${args.join(' ')}`);
       return 'started';
     },
+    cancel: (key) => {
+      calls.push(`cancel ${key}`);
+      return `cancel ${key} asked`;
+    },
     checkHost: (name, onLine, onDone) => {
       calls.push(`check ${name}`);
       onLine('ssh reachable');

@@ -48,6 +48,55 @@ describe('a campaign monitor', () => {
     expect(after.counts.succeeded).toBe(2);
   });
 
+  it('keeps its counts per status and per executor equal to the store as calcs change', () => {
+    const same = (): void => {
+      const s = monitor.snapshot();
+      expect(s.counts).toEqual(writer.calcs.counts());
+      expect(s.executors).toEqual(writer.calcs.byExecutor());
+    };
+    same();
+    const at = new Date().toISOString();
+    const n = writer.calcs.submit('k3', {
+      runId: 'seed',
+      executor: 'slurm:dev',
+      workdir: '/nonexistent/k3',
+      argv: ['true'],
+      env: {},
+      inputs: {},
+      resources: { cores: 1, walltime_s: 60 },
+      submittedAt: at,
+    });
+    writer.calcs.started('k3', n, { job_id: '1234' }, at);
+    same();
+    expect(monitor.snapshot().executors.find((e) => e.executor === 'slurm:dev')?.job_ids).toEqual([
+      '1234',
+    ]);
+    const end = { endedAt: at, startedAt: at, exitCode: 0, signal: null, programVersion: '1' };
+    writer.calcs.succeeded('k3', n, { energy: -1 }, end);
+    addCalcs(writer, [
+      { key: 'k5', program: 'mopac', state: 'running', executor: 'ssh:box' },
+      { key: 'k6', program: 'mopac', state: 'queued' },
+    ]);
+    same();
+    expect(monitor.snapshot().counts).toMatchObject({ succeeded: 2, running: 1, queued: 1 });
+  });
+
+  it('filters a page by text in the key, label, program or method, case-insensitively', () => {
+    addCalcs(writer, [
+      { key: 'k7', program: 'mopac', method: 'PM7', label: 'Benzene', state: 'failed' },
+      { key: 'k8', program: 'psi4', method: 'B3LYP', label: 'water', state: 'queued' },
+    ]);
+    const page = (text: string, statuses: ('queued' | 'failed')[] = []) =>
+      monitor.calcPage({ statuses, text, sort: 'label', offset: 0, limit: 10 });
+    expect(page('BENZ').rows.map((r) => r.key)).toEqual(['k7']);
+    expect(page('b3lyp')).toMatchObject({ total: 1, rows: [{ key: 'k8', method: 'B3LYP' }] });
+    expect(page('k').total).toBe(5);
+    expect(page('xtb', ['queued']).rows.map((r) => r.key)).toEqual(['k3']);
+    expect(page('nothing like it').total).toBe(0);
+    expect(page('', ['queued', 'failed']).total).toBe(4);
+    expect(page('').total).toBe(5);
+  });
+
   it('takes no lock and writes nothing while it watches', () => {
     monitor.snapshot();
     expect(existsSync(writer.paths.lock)).toBe(false);

@@ -8,7 +8,10 @@ import type {
 import { clock, elapsed, fit } from '../cells.js';
 import { stateColour } from '../theme.js';
 
-/** One calc: its spec, attempts, result fields and the tails of stdout and stderr. Esc closes. */
+/**
+ * One calc: its spec, attempts, result fields and the tails of stdout and stderr. Esc closes;
+ * `x` cancels a calc not yet finished (after the app's y/N).
+ */
 export function CalcDetail(props: {
   readonly monitor: CampaignMonitor;
   readonly snapshot: MonitorSnapshot;
@@ -16,12 +19,19 @@ export function CalcDetail(props: {
   readonly width: number;
   readonly active: boolean;
   readonly onClose: () => void;
+  /** `x`: asks to cancel the calc (the app confirms first). */
+  readonly onCancel: (key: string, name: string) => void;
 }) {
   const detail = useMemo(
     () => props.monitor.calcDetail(props.calcKey, 8),
     [props.monitor, props.calcKey, props.snapshot.storeVersion],
   );
   useViewKeys((input, key) => {
+    if (input === 'x' && detail !== undefined) {
+      if (detail.calc.status !== 'succeeded' && detail.calc.status !== 'failed')
+        props.onCancel(detail.calc.key, detail.calc.label ?? detail.calc.key.slice(0, 12));
+      return true;
+    }
     if (!key.escape && !key.backspace && input !== 'q') return false;
     props.onClose();
     return true;
@@ -82,7 +92,10 @@ export function CalcDetail(props: {
       <Text dimColor>{detail.stdoutTail === '' ? '  (empty)' : detail.stdoutTail}</Text>
       <Text bold>stderr (tail)</Text>
       <Text dimColor>{detail.stderrTail === '' ? '  (empty)' : detail.stderrTail}</Text>
-      <Text dimColor>Esc back</Text>
+      <Text dimColor>
+        Esc back
+        {calc.status === 'succeeded' || calc.status === 'failed' ? '' : ' · x cancel this calc'}
+      </Text>
     </Box>
   );
 }

@@ -45,6 +45,7 @@ export function Calcs(props: {
   readonly width: number;
   readonly height: number;
   readonly active: boolean;
+  readonly onCancel: (key: string, name: string) => void;
 }) {
   const [open, setOpen] = useState<string | undefined>(undefined);
   const [filter, setFilter] = useState(0);
@@ -107,6 +108,7 @@ export function Calcs(props: {
         onClose={() => {
           setOpen(undefined);
         }}
+        onCancel={props.onCancel}
       />
     );
   }

@@ -4,7 +4,7 @@ const KEYS: readonly (readonly [string, string])[] = [
   ['1 … 7, Tab', 'Overview Calcs Batches Hosts Logs Workflows Templates'],
   ['↑ ↓ j k, PgUp PgDn, g G', 'move in a list'],
   ['Enter / Esc', 'open / close (a calc, a batch, an instance)'],
-  ['f, /, s', 'Calcs: filter by state, filter by text, sort'],
+  ['f, /, s, x', 'Calcs: filter by state, by text, sort; cancel an open calc'],
   ['space, a', 'Batches: mark an item, mark every failed item'],
   ['r, n', 'Batches: requeue the marked, run them in a new batch'],
   ['c', 'Hosts: check the selected host'],

@@ -31,6 +31,8 @@ export function WorkflowInstance(props: {
   readonly height: number;
   readonly active: boolean;
   readonly onClose: () => void;
+  /** `x` on a step's calc: cancel it (app.tsx asks y/N first). */
+  readonly onCancel: (key: string, name: string) => void;
 }) {
   const { board, instance } = props;
   const outline = dagOutline(board.steps);
@@ -62,6 +64,7 @@ export function WorkflowInstance(props: {
         onClose={() => {
           setCalc(undefined);
         }}
+        onCancel={props.onCancel}
       />
     );
   }

@@ -42,6 +42,8 @@ export function Workflows(props: {
   readonly width: number;
   readonly height: number;
   readonly active: boolean;
+  /** `x` on a step's calc: cancel it (app.tsx asks y/N first). */
+  readonly onCancel: (key: string, name: string) => void;
 }) {
   const browser = useMemo(() => WorkflowBrowser.open(props.monitor.root), [props.monitor]);
   useEffect(
@@ -115,6 +117,7 @@ export function Workflows(props: {
         onClose={() => {
           setOpen(undefined);
         }}
+        onCancel={props.onCancel}
       />
     );
   }
