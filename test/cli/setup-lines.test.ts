@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CRYSTAL_REAL,
   haveCrystalFixtures,
+  MGO_CIF,
   noCrystalFixtures,
 } from '../engines/crystal/crystal-fixtures.js';
 import { cleanupTempDirs, hasProgram, runCli, tempCampaign, withStore } from '../helpers/cli.js';
@@ -20,20 +21,6 @@ import { sshdUnavailable, startSshd, stopSshd, type SshdInfo } from '../helpers/
 afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
 });
-
-const MGO_CIF = [
-  'data_MgO',
-  ...['a', 'b', 'c'].map((l) => `_cell_length_${l} ${(4.21 / Math.SQRT2).toFixed(12)}`),
-  ...['alpha', 'beta', 'gamma'].map((l) => `_cell_angle_${l} 60`),
-  'loop_',
-  '_atom_site_label',
-  '_atom_site_fract_x',
-  '_atom_site_fract_y',
-  '_atom_site_fract_z',
-  'Mg1 0 0 0',
-  'O2 0.5 0.5 0.5',
-  '',
-].join('\n');
 
 /**
  * A CRYSTAL "install" in `dir/crystal`: `bin/crystal` and `bin/Pcrystal` replay the real MgO

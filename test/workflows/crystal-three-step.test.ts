@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   CRYSTAL_REAL,
   haveCrystalFixtures,
+  MGO_CIF,
   noCrystalFixtures,
 } from '../engines/crystal/crystal-fixtures.js';
 import { cleanupTempDirs, runCli, tempCampaign, tempDir, withStore } from '../helpers/cli.js';
@@ -12,21 +13,6 @@ import { crystalStandIns } from '../helpers/crystal-stand-ins.js';
 afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
 });
-
-/** MgO rock salt as a primitive fcc cell, a = 4.21 Å: the crystal of the real CRYSTAL outputs. */
-const MGO_CIF = [
-  'data_MgO',
-  ...['a', 'b', 'c'].map((l) => `_cell_length_${l} ${(4.21 / Math.SQRT2).toFixed(12)}`),
-  ...['alpha', 'beta', 'gamma'].map((l) => `_cell_angle_${l} 60`),
-  'loop_',
-  '_atom_site_label',
-  '_atom_site_fract_x',
-  '_atom_site_fract_y',
-  '_atom_site_fract_z',
-  'Mg1 0 0 0',
-  'O2 0.5 0.5 0.5',
-  '',
-].join('\n');
 
 interface StepJson {
   readonly state: string;

@@ -22,3 +22,18 @@ export const noCrystalFixtures = `the real CRYSTAL outputs are not in ${CRYSTAL_
 export function crystalFixture(path: string): string {
   return readFileSync(join(CRYSTAL_REAL, path), 'utf8');
 }
+
+/** MgO rock salt as a primitive fcc cell, a = 4.21 Å: the crystal of the real CRYSTAL outputs. */
+export const MGO_CIF = [
+  'data_MgO',
+  ...['a', 'b', 'c'].map((l) => `_cell_length_${l} ${(4.21 / Math.SQRT2).toFixed(12)}`),
+  ...['alpha', 'beta', 'gamma'].map((l) => `_cell_angle_${l} 60`),
+  'loop_',
+  '_atom_site_label',
+  '_atom_site_fract_x',
+  '_atom_site_fract_y',
+  '_atom_site_fract_z',
+  'Mg1 0 0 0',
+  'O2 0.5 0.5 0.5',
+  '',
+].join('\n');
