@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +104,15 @@ function storedInput(dir: string, key: string, file: string): string {
 }
 
 /** A user's mistake: exit 2, one line on stderr holding every part, nothing on stdout. */
+/** Runs a retort command in a real pseudo-terminal, typing each step's keys at its prompt. */
+function inPty(session: object): SpawnSyncReturns<string> {
+  return spawnSync('python3', [join(HERE, 'pty-session.py')], {
+    input: JSON.stringify(session),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
 function refused(dir: string, args: readonly string[], ...parts: string[]): void {
   const r = runCli(args, { cwd: dir });
   expect(r.status, r.stderr).toBe(2);
@@ -255,11 +264,7 @@ describe('retort template fill in a real pseudo-terminal', () => {
         ['maxcycle — most SCF cycles', '\r'],
       ],
     };
-    const r = spawnSync('python3', [join(HERE, 'pty-session.py')], {
-      input: JSON.stringify(session),
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const r = inPty(session);
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toContain('(8)'); // the default shown
     expect(r.stdout).toContain('wrote out.d12');
@@ -387,11 +392,7 @@ describe.skipIf(!haveCrystalFixtures)(
           ['maxcycle', '\r'],
         ],
       };
-      const r = spawnSync('python3', [join(HERE, 'pty-session.py')], {
-        input: JSON.stringify(session),
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
+      const r = inPty(session);
       expect(r.status, r.stdout).toBe(0);
       expect(r.stdout).toContain('crystal scf: succeeded');
       const hf = calcJson(
@@ -574,11 +575,7 @@ describe('templated calcs of installed programs (live)', () => {
           ['title', '\r'],
         ],
       };
-      const r = spawnSync('python3', [join(HERE, 'pty-session.py')], {
-        input: JSON.stringify(session),
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
+      const r = inPty(session);
       expect(r.status, r.stdout).toBe(0);
       expect(r.stdout).toContain('mopac optimize: succeeded');
       // The same values given to retort calc by hand: the form's calc, from the store.

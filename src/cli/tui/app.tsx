@@ -188,6 +188,14 @@ export function App(props: {
       : 2 + Math.ceil((pending.question.length + 6) / Math.max(10, size.width - 4));
   const bodyHeight = Math.max(5, size.height - 5 - asking);
   const active = pending === undefined && !help;
+  // What every paging view takes: where it reads, its size, whether its keys are live.
+  const pane = {
+    monitor: props.monitor,
+    snapshot,
+    width: size.width,
+    height: bodyHeight - 1,
+    active,
+  };
   return (
     <KeyRouter.Provider value={viewKeys}>
       <Box flexDirection="column" width={size.width}>
@@ -217,23 +225,9 @@ export function App(props: {
           ) : view === 'Overview' ? (
             <Overview snapshot={snapshot} width={size.width} />
           ) : view === 'Calcs' ? (
-            <Calcs
-              monitor={props.monitor}
-              snapshot={snapshot}
-              width={size.width}
-              height={bodyHeight - 1}
-              active={active}
-              onCancel={onCancel}
-            />
+            <Calcs {...pane} onCancel={onCancel} />
           ) : view === 'Batches' ? (
-            <Batches
-              monitor={props.monitor}
-              snapshot={snapshot}
-              width={size.width}
-              height={bodyHeight - 1}
-              active={active}
-              onAction={onBatchAction}
-            />
+            <Batches {...pane} onAction={onBatchAction} />
           ) : view === 'Hosts' ? (
             <Hosts
               snapshot={snapshot}
@@ -243,14 +237,7 @@ export function App(props: {
               onCheck={onCheck}
             />
           ) : view === 'Workflows' ? (
-            <Workflows
-              monitor={props.monitor}
-              snapshot={snapshot}
-              width={size.width}
-              height={bodyHeight - 1}
-              active={active}
-              onCancel={onCancel}
-            />
+            <Workflows {...pane} onCancel={onCancel} />
           ) : view === 'Templates' ? (
             <Templates
               root={snapshot.root}
