@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { packagePath } from '../core/package-path.js';
 import type { LoadedTemplate } from './expand.js';
 
 /**
@@ -16,18 +16,7 @@ import type { LoadedTemplate } from './expand.js';
 export const TEMPLATE_EXTENSION = '.j2';
 
 /** The built-in library: `templates/` of the package (found from src/ and from dist/src/). */
-export const BUILTIN_TEMPLATES = join(
-  packageRoot(dirname(fileURLToPath(import.meta.url))),
-  'templates',
-);
-
-/** The folder of retort's package.json at or above `from` (src/ and dist/src/ alike). */
-export function packageRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) return resolve(from, '..', '..');
-  }
-}
+export const BUILTIN_TEMPLATES = packagePath('templates');
 
 export interface LibraryEntry {
   readonly name: string;

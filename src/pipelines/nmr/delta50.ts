@@ -4,10 +4,10 @@ import type { Atom } from '../../chem/molecule.js';
 import { parseXyz } from '../../chem/xyz.js';
 import { InputError } from '../../core/errors.js';
 import type { Nucleus } from './levels.js';
-import { packageDataPath } from './package-data.js';
+import { packagePath } from '../../core/package-path.js';
 
 /** The DELTA50 data shipped with retort (data/delta50; see its README for source and licence). */
-export const DELTA50_DIR = packageDataPath('delta50');
+export const DELTA50_DIR = packagePath('data', 'delta50');
 
 /**
  * One DELTA50 molecule: `id` (`compound_01` …, the XYZ file's name), `name`, `number` (1–50),

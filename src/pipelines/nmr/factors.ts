@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { basisKey, NUCLEI, type Nucleus } from './levels.js';
-import { packageDataPath } from './package-data.js';
+import { packagePath } from '../../core/package-path.js';
 
 /** The scaling factors shipped with retort (from its own DELTA50 bench; see README "NMR"). */
-export const BUILTIN_FACTORS_FILE = packageDataPath('nmr', 'factors.json');
+export const BUILTIN_FACTORS_FILE = packagePath('data', 'nmr', 'factors.json');
 
 /**
  * Linear scaling factors of one level and nucleus: δ = slope·σ + intercept (ppm), fitted by

@@ -1,17 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { packageRoot } from '../../templates/library.js';
+import { join } from 'node:path';
+import { packagePath } from '../../core/package-path.js';
 
 /**
  * Workflows shipped with retort: `workflows/NAME.yaml` of the package. A command that takes a
  * workflow FILE takes the NAME of one of them too (`retort workflow run crystal-three-step`);
  * a file of that name in the current directory comes first.
  */
-export const BUILTIN_WORKFLOWS = join(
-  packageRoot(dirname(fileURLToPath(import.meta.url))),
-  'workflows',
-);
+export const BUILTIN_WORKFLOWS = packagePath('workflows');
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 
