@@ -28,6 +28,9 @@ interface Entry {
  * `apply` takes rows changed at or after the moment `since()` returns. Calcs are never deleted
  * from a store, and a row seen twice is counted once, so reading a little more than what
  * changed (the margin of `since`, for commits whose clock lags the last one seen) is harmless.
+ * The store is a local SQLite file, so its writers share this process's clock: when that clock
+ * has been set back below the latest change seen, the read starts from now instead, so that the
+ * rows written after the step (stamped earlier than the ones before it) are not missed.
  */
 export class CalcTally {
   private readonly entries = new Map<string, Entry>();
@@ -46,12 +49,14 @@ export class CalcTally {
 
   constructor(
     private readonly loadWords: (keys: readonly string[] | null) => Map<string, string>,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** Where the next read of changed rows starts: the latest change seen, less a margin. */
+  /** Where the next read of changed rows starts: the latest change seen (or now, if earlier), less a margin. */
   since(): string {
     if (this.latest === '') return '';
-    return new Date(Date.parse(this.latest) - SINCE_MARGIN_MS).toISOString();
+    const from = Math.min(Date.parse(this.latest), this.now());
+    return new Date(from - SINCE_MARGIN_MS).toISOString();
   }
 
   apply(rows: readonly CalcState[]): void {
