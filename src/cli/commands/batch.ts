@@ -19,6 +19,7 @@ import type { Pm7Batch } from '../../pipelines/pm7/molecule-item.js';
 import { findCampaignRoot, openCampaign } from '../../runtime/campaign.js';
 import { table } from '../format.js';
 import { openRunSession, parseCount, type RunFlags, type RunSession } from '../session.js';
+import { executorOption, headlessOption, workersOption } from '../run-options.js';
 
 interface BatchRunFlags extends RunFlags {
   readonly size: string;
@@ -75,10 +76,7 @@ export function registerBatch(program: Command): void {
     .option('--policy <name>', `after failures: ${POLICIES.join(', ')}`, 'partial_ok')
     .option('--max-retries <n>', 'attempts per molecule before it is skipped', '3')
     .option('--max-conformers <n>', 'at most this many conformers per molecule go to MOPAC', '5')
-    .option(
-      '-w, --workers <n>',
-      'molecules at once (default: retort.yaml workers, else the number of cores)',
-    )
+    .addOption(workersOption('molecules'))
     .option('--cores <n>', 'cores per calc (default from retort.yaml)')
     .option(
       '--failure-threshold <n>',
@@ -88,11 +86,8 @@ export function registerBatch(program: Command): void {
       '--with-reference',
       "add the dataset's reference columns and PM7 − reference to the CSV",
     )
-    .option(
-      '-e, --executor <name>',
-      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
-    )
-    .option('--headless', 'no progress bar: one line per molecule in logs/ and on stderr')
+    .addOption(executorOption())
+    .addOption(headlessOption())
     .action(async (_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<BatchRunFlags>();
       process.exitCode = await batchRun(flags);
@@ -102,15 +97,12 @@ export function registerBatch(program: Command): void {
     .command('resume')
     .summary('continue an interrupted or stopped batch')
     .argument('<batch_id>', 'e.g. batch_0003')
-    .option('-w, --workers <n>', 'molecules at once')
+    .addOption(workersOption('molecules'))
     .option('--cores <n>', 'cores per calc')
     .option('--failure-threshold <n>', 'pause after this many failed molecules')
     .option('--with-reference', "add the dataset's reference columns to the CSV")
-    .option(
-      '-e, --executor <name>',
-      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
-    )
-    .option('--headless', 'no progress bar')
+    .addOption(executorOption())
+    .addOption(headlessOption())
     .action(async (batchId: string, _options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<BatchRunFlags>();
       process.exitCode = await batchResume(batchId, flags);

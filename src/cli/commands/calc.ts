@@ -17,6 +17,7 @@ import {
   parsePositive,
   type RunFlags,
 } from '../session.js';
+import { executorOption, headlessOption } from '../run-options.js';
 
 export interface CalcOptions extends RunFlags {
   readonly program?: string;
@@ -75,11 +76,8 @@ export function registerCalc(program: Command): void {
     .option('--cores <n>', 'cores for the program (default from retort.yaml)')
     .option('--label <text>', 'a name for the calc')
     .option('--retry-failed', 'run it again if it failed before, even when a retry cannot help')
-    .option(
-      '-e, --executor <name>',
-      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
-    )
-    .option('--headless', 'no progress bar')
+    .addOption(executorOption())
+    .addOption(headlessOption())
     .option('--json', 'print one JSON object: key, cached, program, status, result …')
     .action(async (options: CalcOptions, command: Command) => {
       const flags = { ...command.optsWithGlobals<CalcOptions>(), ...options };

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_TASKS } from '../../pipelines/mbe/size.js';
 import { findCampaignRoot } from '../../runtime/campaign.js';
 import { readSettings } from '../../runtime/settings.js';
 import { checkRunFlags, openRunSession, parseCount, type RunFlags } from '../session.js';
+import { executorOption, headlessOption, workersOption } from '../run-options.js';
 
 interface MbeRunFlags extends RunFlags {
   readonly output?: string;
@@ -22,17 +23,19 @@ export function registerMbeRun(mbe: Command): void {
       `Runs every unique subsystem calc of the expansion through the runner (in parallel, largest basis first, each recorded and cached: a run that is stopped or killed and started again runs only the unfinished ones, and subsystems shared with earlier expansions are not computed again), then QCManyBody's analysis. Prints the n-body table (hartree and kcal/mol) and writes the result in QCManyBody's ManyBodyResult shape (properties, cluster_properties, return_result …), with the timings of the tasks, as the input's output section says (format json, yaml or text; file; pretty; include_timings) to --output, output.file or exports/mbe-<input name>.json. Exit status: 0 when the result was written, 1 when calcs failed or the run stopped first, 2 for a mistake in the input.`,
     )
     .argument('<file>', 'MBE input (YAML or JSON, or QCManyBody ManyBodyInput JSON)')
-    .option('-w, --workers <n>', 'calcs at once (default: execution.workers, retort.yaml, cores)')
+    .addOption(
+      workersOption(
+        'calcs',
+        'execution.workers of the input, else retort.yaml workers, else the number of cores',
+      ),
+    )
     .option(
       '-o, --output <file>',
       'result file (default: the input’s output.file, else exports/mbe-<input name>.json, .yaml or .txt by output.format)',
     )
     .option('--retry-failed', 'run again subsystem calcs that failed in earlier runs')
-    .option(
-      '-e, --executor <name>',
-      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
-    )
-    .option('--headless', 'no progress bar: plain lines in logs/ and on stderr')
+    .addOption(executorOption())
+    .addOption(headlessOption())
     .option(
       '--max-tasks <n>',
       `refuse an expansion of more unique tasks (default: execution.max_tasks, else ${DEFAULT_MAX_TASKS})`,

@@ -38,6 +38,7 @@ import {
   parsePositive,
   type RunFlags,
 } from '../session.js';
+import { executorOption, headlessOption, workersOption } from '../run-options.js';
 
 interface BenchRunOptions extends RunFlags {
   readonly functionals: string;
@@ -77,7 +78,7 @@ export function registerNmrBench(nmr: Command): void {
     .option('--molecules <list>', 'comma-separated DELTA50 ids or numbers (default all 50)')
     .option('--nmr-basis <basis>', 'basis of the shielding calcs', '6-31G*')
     .option('--data <dir>', 'a DELTA50 directory (default: the one shipped with retort)')
-    .option('-w, --workers <n>', 'tasks at once (default: retort.yaml workers, else the cores)')
+    .addOption(workersOption('tasks'))
     .option('--walltime <seconds>', 'walltime per calc (default from retort.yaml)')
     .option(
       '--max-failed-molecules <n>',
@@ -85,11 +86,8 @@ export function registerNmrBench(nmr: Command): void {
       '5',
     )
     .option('--retry-failed', 'run again calcs that failed in earlier runs')
-    .option('--headless', 'no progress bar: plain lines in logs/ and on stderr')
-    .option(
-      '-e, --executor <name>',
-      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
-    )
+    .addOption(headlessOption())
+    .addOption(executorOption())
     .action(async (options: BenchRunOptions, command: Command) => {
       const flags = { ...command.optsWithGlobals<BenchRunOptions>(), ...options };
       process.exitCode = await benchRun(flags);

@@ -32,6 +32,7 @@ import {
   parsePositive,
   type RunFlags,
 } from '../session.js';
+import { executorOption, headlessOption, workersOption } from '../run-options.js';
 
 interface PredictOptions extends RunFlags {
   readonly smiles?: string;
@@ -87,12 +88,9 @@ export function registerNmrPredict(nmr: Command): void {
     .option('--multiplicity <2S+1>', 'spin multiplicity', '1')
     .option('--walltime <seconds>', 'walltime per calc (default from retort.yaml)')
     .option('--search-budget <seconds>', 'walltime of the whole conformer search', '600')
-    .option('-w, --workers <n>', 'calcs at once')
-    .option(
-      '-e, --executor <name>',
-      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
-    )
-    .option('--headless', 'no progress bar')
+    .addOption(workersOption('calcs'))
+    .addOption(executorOption())
+    .addOption(headlessOption())
     .option(
       '--json',
       'print one JSON object: atoms [{index, element, shielding_ppm, shift_ppm}], groups, conformers, spectra …',

@@ -11,6 +11,7 @@ import { campaignPaths } from '../../core/campaign-layout.js';
 import { TemplateLibrary } from '../../templates/library.js';
 import { formatDuration, resultSummary, table } from '../format.js';
 import { checkRunFlags, openRunSession, parseCount, type RunFlags } from '../session.js';
+import { executorOption, headlessOption, workersOption } from '../run-options.js';
 
 interface RunOptions extends RunFlags {
   readonly json?: boolean;
@@ -30,10 +31,7 @@ Calcs already in the store are answered from it without running; the others run 
 Exit status: 0 when every calc succeeded, 1 when any failed or did not run, 2 for a usage error.`,
     )
     .argument('<file>', 'calc list, one JSON object per line (.jsonl)')
-    .option(
-      '-w, --workers <n>',
-      'calcs at once (default: retort.yaml workers, else the number of cores)',
-    )
+    .addOption(workersOption('calcs'))
     .option(
       '--retry-failed',
       'run again calcs that failed in earlier runs, even when a retry cannot help',
@@ -42,14 +40,8 @@ Exit status: 0 when every calc succeeded, 1 when any failed or did not run, 2 fo
       '--failure-threshold <n>',
       'pause after this many failed calcs (0: never; default from retort.yaml)',
     )
-    .option(
-      '--headless',
-      'no progress bar: plain lines in logs/ and on stderr (automatic without a terminal)',
-    )
-    .option(
-      '-e, --executor <name>',
-      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
-    )
+    .addOption(headlessOption())
+    .addOption(executorOption())
     .option('--json', 'print the results as one JSON array')
     .option(
       '--priority <n>',

@@ -12,6 +12,7 @@ import { readSettings } from '../../runtime/settings.js';
 import { formatDuration, resultSummary, table } from '../format.js';
 import { checkRunFlags, openRunSession, type RunFlags } from '../session.js';
 import { collectSet } from './workflow-options.js';
+import { executorOption, headlessOption, workersOption } from '../run-options.js';
 
 interface WorkflowRunFlags extends RunFlags {
   readonly set: string[];
@@ -29,7 +30,7 @@ export function registerWorkflowRun(workflow: Command): void {
       'workflow file (YAML), or the name of a built-in workflow (crystal-three-step)',
     )
     .option('--set <name=value>', 'a param value (repeatable)', collectSet, [])
-    .option('-w, --workers <n>', 'calcs at once (default: retort.yaml workers, else the cores)')
+    .addOption(workersOption('calcs'))
     .option(
       '--retry-failed',
       'run again calcs that failed in earlier runs, even when a retry cannot help',
@@ -38,11 +39,8 @@ export function registerWorkflowRun(workflow: Command): void {
       '--failure-threshold <n>',
       'pause after this many failed instances (0: never; default from retort.yaml)',
     )
-    .option('--headless', 'no progress bar: plain lines in logs/ and on stderr')
-    .option(
-      '-e, --executor <name>',
-      'local, ssh:NAME or slurm:NAME (default: retort.yaml executor)',
-    )
+    .addOption(headlessOption())
+    .addOption(executorOption())
     .action(async (file: string, _options: unknown, command: Command) => {
       process.exitCode = await workflowRun(file, command.optsWithGlobals<WorkflowRunFlags>());
     });
