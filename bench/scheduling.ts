@@ -6,7 +6,10 @@
  *     benzene and ethanol), 6 medium (HF/def2-SVP of molecules of one or two heavy atoms) and
  *     20 small (GFN2-xTB of small organic molecules);
  *   - `three-large`: 3 large DFT calcs among 40 small (B3LYP/def2-SVP of benzene, pyridine and
- *     ethanol; HF/def2-SVP of 12 one- or two-heavy-atom molecules; GFN2-xTB of 28).
+ *     ethanol; HF/def2-SVP of 12 one- or two-heavy-atom molecules; GFN2-xTB of 28);
+ *   - `dominant`: `three-large` and one calc about as long as all the others together
+ *     (B3LYP/def2-SVP of naphthalene): the case where the order matters most on 2 workers, a
+ *     random order then starting the long calc anywhere up to a quarter of the way through.
  *
  * Each order runs in a fresh campaign (nothing cached) through the real CLI (`retort run
  * --workers 2`): a random order is the calc list shuffled with a seeded generator and given
@@ -23,7 +26,7 @@
  * `--replay CAMPAIGN` runs nothing: it prints the same replay comparison on the calc times of a
  * real campaign's store (every successful attempt).
  *
- * Usage: npm run build && node dist/bench/scheduling.js [--mix issue|three-large]
+ * Usage: npm run build && node dist/bench/scheduling.js [--mix issue|three-large|dominant]
  *        [--random-runs N] [--seed N] [--dir DIR]
  *        node dist/bench/scheduling.js --replay CAMPAIGN
  * Needs psi4, xtb and obabel. Wall time: about (random runs + 1) × total work ÷ 2.
@@ -46,8 +49,8 @@ const flag = (name: string): string | undefined => {
 const seed = Number(flag('--seed') ?? '7');
 const randomRuns = Number(flag('--random-runs') ?? '3');
 const mix = flag('--mix') ?? 'issue';
-if (mix !== 'issue' && mix !== 'three-large') {
-  console.log(`bench/scheduling: --mix ${mix}: expected issue or three-large`);
+if (mix !== 'issue' && mix !== 'three-large' && mix !== 'dominant') {
+  console.log(`bench/scheduling: --mix ${mix}: expected issue, three-large or dominant`);
   process.exit(2);
 }
 const base = resolve(flag('--dir') ?? join(repo, 'bench', '.work', 'scheduling'));
@@ -115,6 +118,11 @@ const MEDIUM_MOLECULES = ['O', 'N', 'C', 'F', 'CO', 'CC', 'C=C', 'C#N', 'C=O', '
 const MIXES = {
   issue: { large: ['c1ccccc1', 'CCO'], medium: MEDIUM_MOLECULES.slice(0, 6), small: 20 },
   'three-large': { large: ['c1ccccc1', 'c1ccncc1', 'CCO'], medium: MEDIUM_MOLECULES, small: 28 },
+  dominant: {
+    large: ['c1ccc2ccccc2c1', 'c1ccccc1', 'c1ccncc1', 'CCO'],
+    medium: MEDIUM_MOLECULES,
+    small: 28,
+  },
 } as const;
 const LARGE = MIXES[mix].large;
 const MEDIUM = MIXES[mix].medium;
