@@ -12,11 +12,16 @@
  * pipeline's calc labels, `<mol_id> conformer <n> xtb opt` and `<mol_id> conformer <n>`, straight
  * from the store).
  *
+ * It also prints the batch's calc time per program against the cost model's predictions of each
+ * calc (the runner records them as it starts a calc): the error that is left once the counts
+ * are right. The estimates and the run's wall time are kept in DIR (estimates.json, run.json):
+ * a second call only reports.
+ *
  * Usage: npm run build && node dist/bench/batch-estimate.js --dir DIR [--before BIN]
  * Needs obabel, xtb and mopac; about 10 minutes on 2 cores.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -94,18 +99,32 @@ if (!existsSync(campaignDir)) {
   }
 }
 
-const estimates: [string, EstimateJson][] = [
-  ['after', JSON.parse(retort(retortBin, 'estimate', '--batch', BATCH, '--json')) as EstimateJson],
-];
-if (beforeBin !== undefined) {
-  estimates.unshift([
-    'before',
-    JSON.parse(retort(resolve(beforeBin), 'estimate', '--batch', BATCH, '--json')) as EstimateJson,
+// The estimates and the run are kept in DIR, so that a second call only reports.
+const estimatesFile = join(dir, 'estimates.json');
+if (!existsSync(estimatesFile)) {
+  const made: [string, EstimateJson][] = [];
+  if (beforeBin !== undefined) {
+    made.push([
+      'before',
+      JSON.parse(
+        retort(resolve(beforeBin), 'estimate', '--batch', BATCH, '--json'),
+      ) as EstimateJson,
+    ]);
+  }
+  made.push([
+    'after',
+    JSON.parse(retort(retortBin, 'estimate', '--batch', BATCH, '--json')) as EstimateJson,
   ]);
+  writeFileSync(estimatesFile, JSON.stringify(made));
 }
-const began = Date.now();
-retort(retortBin, 'batch', 'resume', BATCH, '--headless');
-const wallS = (Date.now() - began) / 1000;
+const estimates = JSON.parse(readFileSync(estimatesFile, 'utf8')) as [string, EstimateJson][];
+const runFile = join(dir, 'run.json');
+if (!existsSync(runFile)) {
+  const began = Date.now();
+  retort(retortBin, 'batch', 'resume', BATCH, '--headless');
+  writeFileSync(runFile, JSON.stringify({ wall_s: (Date.now() - began) / 1000 }));
+}
+const wallS = (JSON.parse(readFileSync(runFile, 'utf8')) as { wall_s: number }).wall_s;
 
 const db = new Database(join(campaignDir, 'retort.db'), { readonly: true });
 const ids = (
@@ -123,7 +142,7 @@ const actual = new Map(
     id,
     {
       xtb: count.pluck().get('xtb', `${id} conformer [0-9]* xtb opt`) as number,
-      mopac: count.pluck().get('mopac', `${id} conformer [0-9]*[0-9]`) as number,
+      mopac: count.pluck().get('mopac', `${id} conformer [0-9]*`) as number,
     },
   ]),
 );
@@ -137,6 +156,16 @@ const smiles = new Map(
       .all(BATCH) as { item_id: string; smiles: string; nrot: number }[]
   ).map((r) => [r.item_id, `${r.smiles} (${r.nrot})`]),
 );
+// The calc time of the batch by program, against what the cost model predicted for each calc
+// when the runner started it (learned from every calc that had ended by then).
+const byProgram = db
+  .prepare(
+    `SELECT c.program, COUNT(*) AS calcs, SUM(a.duration_s) AS actual_s, SUM(a.predicted_s) AS predicted_s
+       FROM calcs c JOIN attempts a ON a.calc_key = c.key
+       JOIN items i ON i.batch_id = ? AND c.label GLOB i.item_id || ' *'
+      WHERE a.status = 'succeeded' GROUP BY c.program ORDER BY c.program`,
+  )
+  .all(BATCH) as { program: string; calcs: number; actual_s: number; predicted_s: number | null }[];
 db.close();
 
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
@@ -180,5 +209,13 @@ for (const [name, e] of estimates) {
     ).toFixed(1);
   console.log(
     `| ${name} | ${sum(ids.map((id) => p.get(id)?.xtb ?? 0))} | ${sum(ids.map((id) => p.get(id)?.mopac ?? 0))} | ${err('xtb')} / ${err('mopac')} | ${e.wall_s.toFixed(0)} s (${(e.wall_s / wallS).toFixed(2)} × actual) |`,
+  );
+}
+console.log(
+  `\n| program | calcs run | their time, s | the cost model's prediction for each when it started, summed, s |`,
+);
+for (const p of byProgram) {
+  console.log(
+    `| ${p.program} | ${p.calcs} | ${p.actual_s.toFixed(0)} | ${(p.predicted_s ?? 0).toFixed(0)} |`,
   );
 }
