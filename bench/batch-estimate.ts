@@ -17,7 +17,11 @@
  * are right. The estimates and the run's wall time are kept in DIR (estimates.json, run.json):
  * a second call only reports.
  *
- * Usage: npm run build && node dist/bench/batch-estimate.js --dir DIR [--before BIN]
+ * Then, on the campaign (and on every CAMPAIGN named), leave-one-out: each finished molecule's
+ * optimisations predicted from all the others' — per shape (optimisation-counts.ts) and by one
+ * campaign-wide mean (the rule before) — as the mean absolute error per molecule.
+ *
+ * Usage: npm run build && node dist/bench/batch-estimate.js --dir DIR [--before BIN] [CAMPAIGN…]
  * Needs obabel, xtb and mopac; about 10 minutes on 2 cores.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,7 +29,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { loadRdkit } from '../src/chem/descriptors.js';
+import { smilesAtoms } from '../src/chem/smiles-atoms.js';
 import { startBatch } from '../src/pipelines/pm7/batch-lifecycle.js';
+import { moleculesOf } from '../src/pipelines/pm7/molecules.js';
+import {
+  moleculeShape,
+  OptimisationCounts,
+  ranOptimisations,
+  type CountSample,
+} from '../src/pipelines/pm7/optimisation-counts.js';
 import { openCampaign } from '../src/runtime/campaign.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -37,6 +50,9 @@ const flagValue = (name: string): string | undefined => {
 };
 const dirFlag = flagValue('--dir');
 const beforeBin = flagValue('--before');
+const others = args.filter(
+  (a, i) => !a.startsWith('--') && !['--dir', '--before'].includes(args[i - 1] ?? ''),
+);
 if (dirFlag === undefined) {
   console.log('usage: node dist/bench/batch-estimate.js --dir DIR [--before BIN]');
   process.exit(2);
@@ -219,3 +235,44 @@ for (const p of byProgram) {
     `| ${p.program} | ${p.calcs} | ${p.actual_s.toFixed(0)} | ${(p.predicted_s ?? 0).toFixed(0)} |`,
   );
 }
+
+/** Leave-one-out over a campaign's finished molecules (built-in search). */
+async function leaveOneOut(root: string): Promise<void> {
+  const campaign = openCampaign(root, {});
+  const rdkit = await loadRdkit();
+  const samples: CountSample[] = [];
+  try {
+    const all = moleculesOf(campaign).all();
+    const ran = ranOptimisations(campaign, all, false);
+    for (const m of all) {
+      const count = ran.get(m.mol_id);
+      if (count === undefined) continue;
+      const graph = (await smilesAtoms(rdkit, m.smiles))?.graph ?? null;
+      samples.push({ shape: moleculeShape(m.nrotbonds, graph), ...count });
+    }
+  } finally {
+    campaign.close();
+  }
+  const error = { shape: { xtb: 0, mopac: 0 }, mean: { xtb: 0, mopac: 0 } };
+  for (const s of samples) {
+    const rest = samples.filter((o) => o !== s);
+    const p = OptimisationCounts.learn(rest).predict(s.shape, 5);
+    const mean = (k: 'xtb' | 'mopac'): number =>
+      Math.max(1, Math.round(sum(rest.map((o) => o[k])) / Math.max(1, rest.length)));
+    error.shape.xtb += Math.abs(p.xtb - s.xtb);
+    error.shape.mopac += Math.abs(p.mopac - s.mopac);
+    error.mean.xtb += Math.abs(mean('xtb') - s.xtb);
+    error.mean.mopac += Math.abs(mean('mopac') - s.mopac);
+  }
+  const n = Math.max(1, samples.length);
+  const f = (e: { xtb: number; mopac: number }): string =>
+    `${(e.xtb / n).toFixed(2)} / ${(e.mopac / n).toFixed(2)}`;
+  console.log(
+    `| ${root} | ${samples.length} | ${(sum(samples.map((s) => s.xtb)) / n).toFixed(1)} | ${f(error.shape)} | ${f(error.mean)} |`,
+  );
+}
+
+console.log(
+  '\n| leave-one-out: campaign | molecules | xtb optimisations per molecule | mean error per molecule, xtb / MOPAC: per shape | by one campaign-wide mean |',
+);
+for (const root of [campaignDir, ...others.map((o) => resolve(o))]) await leaveOneOut(root);
