@@ -9,7 +9,7 @@ import { conformerCount } from './select-conformers.js';
  * runs (from the dataset's descriptors and the SMILES):
  * - `rotatable`: its rotatable bonds (RDKit, as imported), counted up to
  *   {@link ROTATABLE_BONDS_CAP} — Open Babel's conformer search turns only rotatable bonds, so
- *   with none it returns one conformer, and from about 5 on it returns the 20 asked for;
+ *   with none it returns one conformer, with more up to the 20 asked for;
  * - `xh_rotors`: whether the SMILES has an X–H rotor the search adds rotamers for (an O or S
  *   with one heavy neighbour and one H, an N with one heavy neighbour and two H; see
  *   chem/xh-rotors.ts, which decides on the geometry: an NH2 on a planar atom turns nothing).
@@ -77,8 +77,8 @@ function hasXhRotor(graph: SmilesGraph): boolean {
  * the rotatable-bond rule (3 or 5, select-conformers.ts), `max_conformers` and the xtb count.
  *
  * Why not one campaign-wide mean: the number is set by the rotatable bonds (1 xtb optimisation
- * of a molecule without one, 7–20 with two or more) and the X–H rotors (×2 to ×9), so an
- * average over smaller molecules undercounted a batch of larger ones sevenfold (README,
+ * of a molecule without one, 7–20 with one or more) and the X–H rotors (×2 to ×9), so an
+ * average over smaller molecules undercounted a batch of larger ones ninefold (README,
  * `bench/batch-estimate`). The heavy atoms are left to the cost model: they set how long each
  * optimisation takes, not how many there are.
  */
