@@ -110,16 +110,21 @@ const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
   'retort estimate --batch (a real PM7 batch before it)',
   () => {
-    it("predicts each molecule's calcs still to run from the earlier batch, in batch order", async () => {
+    it("predicts each molecule's optimisations from the earlier molecules of its shape, in batch order", async () => {
       const dir = tempCampaign();
-      writeFileSync(join(dir, 'mols.csv'), ',smiles\n1,CO\n2,CC\n3,CCO\n4,CCN\n');
+      // Batch 1 runs methane, methanol (an OH rotor) and pentane (2 rotatable bonds); batch 2
+      // holds a molecule of each of their shapes and hexane (3 rotatable bonds, none ran).
+      writeFileSync(
+        join(dir, 'mols.csv'),
+        ',smiles\n1,C\n2,CO\n3,CCCCC\n4,CC\n5,CCO\n6,CCOCC\n7,CCCCCC\n',
+      );
       expect(runCli(['import', 'mols.csv'], { cwd: dir }).status).toBe(0);
       const ran = runCli(
         [
           'batch',
           'run',
-          '--size',
-          '2',
+          '--molecules',
+          'MOL00001,MOL00002,MOL00003',
           '--workers',
           '2',
           '--crest-timeout',
@@ -134,7 +139,8 @@ describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
       const campaign = openCampaign(dir, {});
       try {
         const start = await startBatch(campaign, {
-          size: 2,
+          size: 4,
+          only: ['MOL00004', 'MOL00005', 'MOL00006', 'MOL00007'],
           strategy: 'rerun_first_then_easy',
           seed: 0,
           policy: 'partial_ok',
@@ -148,48 +154,64 @@ describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
       } finally {
         campaign.close();
       }
-      const searches = withStore(dir, (db) => {
-        const count = (program: string, task: string): number =>
+      // What each molecule of batch 1 ran, by the labels its pipeline gave its calcs.
+      const ranBy = withStore(dir, (db) => {
+        const count = (program: string, glob: string): number =>
           (
             db
               .prepare(
-                `SELECT COUNT(*) AS n FROM attempts a JOIN calcs c ON c.key = a.calc_key
-                 WHERE a.status = 'succeeded' AND c.program = ? AND c.task = ?`,
+                `SELECT COUNT(DISTINCT c.key) AS n FROM attempts a JOIN calcs c ON c.key = a.calc_key
+                 WHERE a.status = 'succeeded' AND c.program = ? AND c.task = 'optimize' AND c.label GLOB ?`,
               )
-              .get(program, task) as { n: number }
+              .get(program, glob) as { n: number }
           ).n;
-        return {
-          n: count('obabel', 'conformers'),
-          xtb: count('xtb', 'optimize'),
-          mopac: count('mopac', 'optimize'),
-        };
+        const of = (id: string) => ({
+          xtb: count('xtb', `${id} conformer [0-9]* xtb opt`),
+          mopac: count('mopac', `${id} conformer [0-9]*`),
+        });
+        return { methane: of('MOL00001'), methanol: of('MOL00002'), pentane: of('MOL00003') };
       });
-      expect(searches.n).toBe(2);
+      // The shapes differ in what they ran: one campaign-wide mean cannot give each its own.
+      expect(ranBy.methane).toEqual({ xtb: 1, mopac: 1 });
+      expect(ranBy.methanol.xtb).toBeGreaterThan(1);
+      expect(ranBy.pentane.xtb).toBeGreaterThan(ranBy.methanol.xtb);
 
       const e = estimateJson(dir, ['--batch', 'batch_0002']);
-      const ids = [...new Set(e.rows.map((r) => r.label.split(' ')[0]))];
-      expect(ids).toHaveLength(2);
-      expect(e.rows.map((r) => `${r.program} ${r.task}`)).toEqual(
-        ids.flatMap(() => ['obabel gen3d', 'obabel conformers', 'xtb optimize', 'mopac optimize']),
+      const ids = ['MOL00004', 'MOL00005', 'MOL00006', 'MOL00007'];
+      expect(e.rows.map((r) => `${r.label.split(' ')[0]} ${r.program} ${r.task}`)).toEqual(
+        ids.flatMap((id) =>
+          ['obabel gen3d', 'obabel conformers', 'xtb optimize', 'mopac optimize'].map(
+            (calc) => `${id} ${calc}`,
+          ),
+        ),
       );
       // Every program, task and method ran in the first batch.
       expect(e.rows.every((r) => r.source === 'method' && r.predicted_s > 0)).toBe(true);
-      const xtb = e.rows.filter((r) => r.program === 'xtb').map((r) => r.calcs);
-      expect(xtb).toEqual([1, 1].map(() => Math.max(1, Math.round(searches.xtb / searches.n))));
-      // Rigid molecules: 3 by their rotatable bonds, capped by the MOPAC calcs per search so far.
-      const mopac = e.rows.filter((r) => r.program === 'mopac').map((r) => r.calcs);
-      expect(mopac).toEqual(
-        [1, 1].map(() => Math.min(3, Math.max(1, Math.round(searches.mopac / searches.n)))),
-      );
+      const counts = (program: string): number[] =>
+        e.rows.filter((r) => r.program === program).map((r) => r.calcs);
+      // Ethane as methane, ethanol as methanol, diethyl ether as pentane (MOPAC: at most 3 by
+      // its rotatable bonds); hexane by the pipeline: 20 Open Babel conformers, 3 to MOPAC.
+      expect(counts('xtb')).toEqual([ranBy.methane.xtb, ranBy.methanol.xtb, ranBy.pentane.xtb, 20]);
+      expect(counts('mopac')).toEqual([
+        ranBy.methane.mopac,
+        ranBy.methanol.mopac,
+        Math.min(3, ranBy.pentane.mopac),
+        3,
+      ]);
       expect(e.calcs).toBe(sum(e.rows.map((r) => r.calcs)));
       expect(e.total_s).toBeCloseTo(sum(e.rows.map((r) => r.predicted_s)), 9);
-      // Two molecules on the batch's two workers, each one calc after another.
       expect(e.workers).toBe(2);
       expect(e.order).toBe('in order');
+      // Four molecules on two workers, each one calc after another, in batch order.
       const perMolecule = ids.map((id) =>
         sum(e.rows.filter((r) => r.label.startsWith(`${id} `)).map((r) => r.predicted_s)),
       );
-      expect(e.wall_s).toBeCloseTo(Math.max(...perMolecule), 9);
+      let [one = 0, two = 0] = perMolecule;
+      for (const next of perMolecule.slice(2)) {
+        if (one <= two) one += next;
+        else two += next;
+      }
+      expect(e.wall_s).toBeCloseTo(Math.max(one, two), 9);
       expect(estimateJson(dir, ['--batch', 'batch_0002', '--workers', '1']).wall_s).toBeCloseTo(
         e.total_s,
         9,

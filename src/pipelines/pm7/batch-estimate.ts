@@ -1,14 +1,20 @@
 import { loadRdkit } from '../../chem/descriptors.js';
 import type { Atom } from '../../chem/molecule.js';
-import { smilesAtoms } from '../../chem/smiles-atoms.js';
+import { smilesAtoms, type SmilesAtoms } from '../../chem/smiles-atoms.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
 import type { Campaign } from '../../runtime/campaign.js';
 import type { PlannedCalc } from '../../runtime/scheduling/estimate.js';
 import { CONFORMER_SEARCH_DEFAULTS, crestOnPath } from './conformer-search.js';
-import { moleculesOf } from './molecules.js';
-import { conformerCount } from './select-conformers.js';
+import { moleculesOf, type Molecule } from './molecules.js';
+import {
+  moleculeShape,
+  OptimisationCounts,
+  ranOptimisations,
+  type CountSample,
+  type MoleculeShape,
+} from './optimisation-counts.js';
 
 /** Resources are not part of a calc's key, nor of its cost as the model learns it. */
 const ONE_CORE = { cores: 1, walltime_s: 3600 };
@@ -29,14 +35,10 @@ export interface BatchCalcs {
  * - the start geometry of a SMILES whose Open Babel 3D geometry is not stored: its atoms
  *   (RDKit) in a row — a cost depends on the atoms, not on their places;
  * - the conformer search: CREST (when on PATH, as the batch run decides) is one calc; the
- *   built-in search is the Open Babel conformers calc and then its GFN2-xTB optimisations, as
- *   many per molecule as the campaign's earlier searches ran on average (successful xtb
- *   optimisations ÷ successful Open Babel conformer searches in the store), else the Open Babel
- *   conformers it asks for (20);
- * - the MOPAC optimisations: the number the molecule's rotatable bonds give (3 or 5, capped by
- *   the batch's max_conformers), capped by the MOPAC optimisations per conformer search run so
- *   far in the campaign (a search that returns fewer conformers gives fewer; small rigid
- *   molecules often get one).
+ *   built-in search is the Open Babel conformers calc and then its GFN2-xTB optimisations;
+ * - how many GFN2-xTB and MOPAC optimisations: learned per molecule from the campaign's
+ *   finished molecules of the same rotatable bonds and X–H rotors (optimisation-counts.ts
+ *   documents the rule and its fallbacks).
  * Calcs the store holds (a molecule's 3D geometry and conformer search when it was resumed)
  * are left out.
  */
@@ -59,8 +61,23 @@ export async function batchCalcs(
     .filter((m) => m.status === 'To run' || m.status === 'Running')
     .sort((a, b) => (a.batch_order ?? 0) - (b.batch_order ?? 0));
   const crest = crestOnPath();
-  const perSearch = optimisationsPerSearch(campaign);
   const rdkit = await loadRdkit();
+  const all = store.all();
+  const ran = ranOptimisations(campaign, all, crest);
+  const read = new Map<string, SmilesAtoms | null>();
+  const atomsOf = async (smiles: string): Promise<SmilesAtoms | null> => {
+    let found = read.get(smiles);
+    if (found === undefined) read.set(smiles, (found = (await smilesAtoms(rdkit, smiles)) ?? null));
+    return found;
+  };
+  const shapeOf = async (m: Molecule): Promise<MoleculeShape> =>
+    moleculeShape(m.nrotbonds, (await atomsOf(m.smiles))?.graph ?? null);
+  const samples: CountSample[] = [];
+  for (const m of all) {
+    const count = ran.get(m.mol_id);
+    if (count !== undefined) samples.push({ shape: await shapeOf(m), ...count });
+  }
+  const counts = OptimisationCounts.learn(samples);
   const calcs: PlannedCalc[] = [];
   for (const mol of molecules) {
     const molecule = { smiles: mol.smiles, charge: mol.charge, multiplicity: mol.multiplicity };
@@ -78,7 +95,7 @@ export async function batchCalcs(
       atoms = start.result.geometry as unknown as Atom[];
     } else {
       own.push({ label: gen3d.label ?? mol.mol_id, spec: gen3d });
-      atoms = (await smilesAtoms(rdkit, mol.smiles))?.elements.map((element, i) => ({
+      atoms = (await atomsOf(mol.smiles))?.elements.map((element, i) => ({
         element,
         x: 1.5 * i,
         y: 0,
@@ -86,6 +103,7 @@ export async function batchCalcs(
       }));
     }
     const at = { atoms: atoms ?? [], charge: mol.charge, multiplicity: mol.multiplicity };
+    const count = counts.predict(await shapeOf(mol), batch.settings.max_conformers);
     const search: CalcSpec = crest
       ? {
           program: 'crest',
@@ -109,20 +127,14 @@ export async function batchCalcs(
         own.push({
           label: `${mol.mol_id} conformers xtb opt`,
           spec: { program: 'xtb', task: 'optimize', method: 'GFN2', molecule: at },
-          calcs: perSearch.xtb ?? CONFORMER_SEARCH_DEFAULTS.nconf,
+          calcs: count.xtb,
         });
       }
     }
-    const mopac = conformerCount(
-      mol.nrotbonds ?? 0,
-      perSearch.mopac ?? Number.MAX_SAFE_INTEGER,
-      undefined,
-      batch.settings.max_conformers,
-    ).count;
     own.push({
       label: `${mol.mol_id} conformers PM7`,
       spec: { program: 'mopac', task: 'optimize', method: 'PM7', molecule: at },
-      calcs: mopac,
+      calcs: count.mopac,
     });
     for (const calc of own) {
       const previous = calcs.length > 0 && calc !== own[0] ? [calcs.length - 1] : [];
@@ -130,25 +142,4 @@ export async function batchCalcs(
     }
   }
   return { calcs, workers: batch.workers, molecules: molecules.length };
-}
-
-/**
- * GFN2-xTB and MOPAC optimisations per conformer search so far (see batchCalcs), whole; null
- * when the store has no search yet.
- */
-function optimisationsPerSearch(campaign: Campaign): {
-  readonly xtb: number | null;
-  readonly mopac: number | null;
-} {
-  let searches = 0;
-  let xtb = 0;
-  let mopac = 0;
-  for (const t of campaign.calcs.timings()) {
-    if ((t.program === 'obabel' || t.program === 'crest') && t.task === 'conformers') searches++;
-    else if (t.program === 'xtb' && t.task === 'optimize') xtb++;
-    else if (t.program === 'mopac' && t.task === 'optimize') mopac++;
-  }
-  const per = (n: number): number | null =>
-    searches === 0 ? null : Math.max(1, Math.round(n / searches));
-  return { xtb: per(xtb), mopac: per(mopac) };
 }
