@@ -228,6 +228,39 @@ describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
         'retort: --batch batch_0009: no such batch; the batches are batch_0001, batch_0002\n',
       );
     });
+
+    it("leaves out a molecule's 3D geometry and conformer search that the store holds", async () => {
+      const dir = tempCampaign();
+      writeFileSync(join(dir, 'mols.csv'), ',smiles\n1,C\n');
+      expect(runCli(['import', 'mols.csv'], { cwd: dir }).status).toBe(0);
+      const options = ['--crest-timeout', '5', '--mopac-timeout', '5'];
+      const ran = runCli(['batch', 'run', '--size', '1', ...options], { cwd: dir });
+      expect(ran.status, ran.stderr).toBe(0);
+      // Methane again, in a batch of its own: its Open Babel calcs are keyed with the batch's
+      // seed, as the pipeline keys them, so they come from the store; its MOPAC calc is left.
+      expect(runCli(['batch', 'requeue', 'MOL00001'], { cwd: dir }).status).toBe(0);
+      const campaign = openCampaign(dir, {});
+      try {
+        const start = await startBatch(campaign, {
+          size: 1,
+          strategy: 'rerun_first_then_easy',
+          seed: 0,
+          policy: 'partial_ok',
+          max_retries: 3,
+          workers: 1,
+          crest_timeout_min: 5,
+          mopac_timeout_min: 5,
+          max_conformers: 5,
+        });
+        expect(start.kind === 'batch' && start.batch.batch_id).toBe('batch_0002');
+      } finally {
+        campaign.close();
+      }
+      const e = estimateJson(dir, ['--batch', 'batch_0002']);
+      expect(e.rows.map((r) => `${r.label} ${r.program} ${r.task}`)).toEqual([
+        'MOL00001 conformers PM7 mopac optimize',
+      ]);
+    });
   },
 );
 

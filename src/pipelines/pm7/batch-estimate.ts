@@ -6,6 +6,7 @@ import { InputError } from '../../core/errors.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
 import type { Campaign } from '../../runtime/campaign.js';
 import type { PlannedCalc } from '../../runtime/scheduling/estimate.js';
+import { DEFAULT_OBABEL_SEED } from '../../engines/obabel/seed.js';
 import { CONFORMER_SEARCH_DEFAULTS, crestOnPath } from './conformer-search.js';
 import { moleculesOf, type Molecule } from './molecules.js';
 import {
@@ -78,6 +79,8 @@ export async function batchCalcs(
     if (count !== undefined) samples.push({ shape: await shapeOf(m), ...count });
   }
   const counts = OptimisationCounts.learn(samples);
+  // The batch's Open Babel seed is part of both Open Babel calcs' keys, as in the pipeline.
+  const seed = batch.settings.obabel_seed ?? DEFAULT_OBABEL_SEED;
   const calcs: PlannedCalc[] = [];
   for (const mol of molecules) {
     const molecule = { smiles: mol.smiles, charge: mol.charge, multiplicity: mol.multiplicity };
@@ -86,6 +89,7 @@ export async function batchCalcs(
       program: 'obabel',
       task: 'gen3d',
       molecule,
+      options: { seed },
       resources: ONE_CORE,
       label: `${mol.mol_id} 3D`,
     };
@@ -117,7 +121,7 @@ export async function batchCalcs(
           program: 'obabel',
           task: 'conformers',
           molecule: at,
-          options: { nconf: CONFORMER_SEARCH_DEFAULTS.nconf, algorithm: 'genetic' },
+          options: { nconf: CONFORMER_SEARCH_DEFAULTS.nconf, algorithm: 'genetic', seed },
           resources: ONE_CORE,
         };
     const searched = start.status === 'succeeded' ? await lookup(search) : undefined;
