@@ -21,6 +21,8 @@ export interface SbatchContext {
   readonly jobDir: (name: string) => { local: string; remote: string };
   /** How long sbatch is retried while the cluster does not answer before giving up. */
   readonly giveUpMs: number;
+  /** How long a calc cancelled alone in a pack has between TERM and KILL. */
+  readonly killGraceS: number;
   readonly notice?: ((line: string) => void) | undefined;
 }
 
@@ -54,6 +56,7 @@ export async function sbatchJob(
       resources: m.job.job.resources,
     })),
     jobDir: ctx.jobDir(slurm.name),
+    killGraceS: ctx.killGraceS,
   });
   mkdirSync(plan.dir.local, { recursive: true });
   for (const [name, text] of Object.entries(plan.files)) {

@@ -189,7 +189,7 @@ describe('SlurmExecutor and a calc its job never started', () => {
     const slurm = executor({ setup });
     const running = await slurm.submit(job('echo ran'));
     await until(() => existsSync(refused()));
-    await slurm.cancel(running.handle);
+    await slurm.cancel(running.handle, 'graceful');
     const exit = await running.exit;
     expect(exit.failure?.class).toBe('cancelled');
     expect(runCount()).toBe(0);
