@@ -215,7 +215,7 @@ export class SlurmExecutor implements Executor {
       return;
     }
     const pack = member.slurm;
-    if (pack.mode === 'packed') {
+    if (pack.mode === 'packed' && !pack.cancelled) {
       const mates = pack.members.filter((m) => !m.ending && this.#book.member(m.remoteDir) === m);
       if (how === 'graceful' && mates.some((m) => !m.cancelled)) {
         const dir = this.#jobDir(pack.name).remote;
