@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +18,7 @@ import {
   SlurmExecutor,
   type SlurmExecutorOptions,
 } from '../../../src/executors/slurm/slurm-executor.js';
+import { packJobName } from '../../../src/executors/slurm/slurm-job.js';
 import type { SlurmHostSettings } from '../../../src/runtime/host-settings.js';
 import { fakeSlurmHost, useFakeSlurm } from '../contract/fake-slurm.js';
 
@@ -245,6 +254,23 @@ describe('SlurmExecutor cancelling one calc of a packed job', () => {
     expect(existsSync(join(victim.handle.remote_dir as string, '.retort', 'pid'))).toBe(false);
     expect(runCount()).toBe(2);
     expect(jobCount() - before).toBe(1);
+  }, 60_000);
+
+  it('ignores the cancel requests of an earlier pack of the same name', async () => {
+    const slurm = executor({ submit: 'packed', pack_size: 2, pack_cores: 1 });
+    const calcs = [job('echo one'), job('echo two')];
+    const [first] = calcs;
+    if (first === undefined) throw new Error('no jobs');
+    // What a pack named after the same first calc left (it went round again).
+    const packDir = join(root, 'work', 'slurm', packJobName('test', first));
+    mkdirSync(join(packDir, 'cancel'), { recursive: true });
+    writeFileSync(join(packDir, 'cancel', '1'), '');
+    writeFileSync(join(packDir, 'cancelled'), `${calcs[1]?.workdir ?? ''}/.retort/run.sh\n`);
+    const exits = await Promise.all(
+      (await Promise.all(calcs.map((c) => slurm.submit(c)))).map((r) => r.exit),
+    );
+    expect(exits.map((e) => e.exitCode)).toEqual([0, 0]);
+    expect(runCount()).toBe(2);
   }, 60_000);
 
   it('after a restart, does not send round again a calc its pack left out on an earlier cancel', async () => {
