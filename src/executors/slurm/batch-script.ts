@@ -137,6 +137,7 @@ export function packRunnerArgs(
   concurrency: number,
   timeLimitS: number,
   marginS: number,
+  killGraceS: number,
 ): string[] {
   assertNoNewline(listPath, 'the list file path');
   return [
@@ -144,6 +145,7 @@ export function packRunnerArgs(
     String(positiveInteger(concurrency, 'concurrency')),
     String(Math.floor(timeLimitS)),
     String(Math.ceil(Math.max(0, marginS))),
+    String(Math.ceil(Math.max(0, killGraceS))),
   ];
 }
 
@@ -163,16 +165,20 @@ export function packListText(
 
 /** Names of the files the pack runner reads and writes next to its list file. */
 export const PACK_SKIPPED_FILE = 'skipped';
+export const PACK_CANCELLED_FILE = 'cancelled';
 export const PACK_STOP_FILE = 'STOP';
+/** The directory of cancel requests next to the list file: `cancel/<index>`. */
+export const PACK_CANCEL_DIR = 'cancel';
 
-/** The run-script paths in a `skipped` file. */
+/** The run-script paths in a `skipped` or `cancelled` file. */
 export function parseSkipped(text: string): string[] {
   return text.split('\n').filter((line) => line !== '');
 }
 
 /**
  * The pack runner (POSIX sh; dash, bash and busybox sh). Expects `retort_t0` (the epoch second
- * the script started), `retort_list`, `retort_slots`, `retort_limit` and `retort_margin`.
+ * the script started), `retort_list`, `retort_slots`, `retort_limit`, `retort_margin` and
+ * `retort_grace`.
  *
  * It reads the list file, one calc per line, `<walltime_s> <run-script path>` (the path is the
  * rest of the line: spaces allowed; a fractional walltime counts as the next whole second; a
@@ -184,50 +190,106 @@ export function parseSkipped(text: string): string[] {
  * `STOP` exists next to the list file, or once the runner got TERM (or INT). `skipped` is created
  * empty at start: its presence means the runner ran; its lines are calcs that never started.
  *
- * Slots are counted by polling the started pids every 0.1 s with `kill -0` (`jobs -p` in a
- * command substitution runs in a subshell in dash and lists nothing; dash has no `wait -n`);
- * a sleep that takes no fractions falls back to 1 s. Polling every second cost 0.5 s per calc
- * on average: bench/slurm-submit's packed run of 0.5 s calcs took 2.1× the local wall time. On TERM the runner sends
+ * Cancelling one calc: the file `cancel/<index>` next to the list file (index: the calc's line,
+ * counted from 0; its content does not matter) asks the runner to end that calc alone. A calc
+ * not started yet is never started: its path goes to `cancelled` (created empty at start, like
+ * `skipped`, and never listed in both). A started one gets TERM, sent to the process group of
+ * its calc wrapper (the pid in `pid` next to its run script, `.retort/pid`; GNU `timeout` in the
+ * run script leads a group of its own), and once `retort_grace` seconds have passed and its run
+ * script still runs, KILL to that group and to the run script's own; a run script whose wrapper
+ * never wrote its pid gets KILL after `retort_grace` seconds. The other calcs go on.
+ *
+ * Slots are counted, and cancel requests looked for, by polling the started pids every 0.1 s
+ * with `kill -0` (`jobs -p` in a command substitution runs in a subshell in dash and lists
+ * nothing; dash has no `wait -n`), also after the last line was read, until every started calc
+ * has ended; a sleep that takes no fractions falls back to 1 s. Polling every second cost 0.5 s
+ * per calc on average: bench/slurm-submit's packed run of 0.5 s calcs took 2.1× the local wall
+ * time. On TERM the runner sends
  * TERM to every running calc's process group, then waits for all of them to end (their calc
  * wrappers record exit markers) and exits 143; otherwise it exits 0 after the last calc ended.
  */
 export const PACK_RUNNER = `retort_dir=$(dirname "$retort_list")
 retort_skipped=$retort_dir/${PACK_SKIPPED_FILE}
+retort_cancelled=$retort_dir/${PACK_CANCELLED_FILE}
 retort_stopfile=$retort_dir/${PACK_STOP_FILE}
-for retort_n in "$retort_slots" "$retort_limit" "$retort_margin"; do
+retort_requests=$retort_dir/${PACK_CANCEL_DIR}
+for retort_n in "$retort_slots" "$retort_limit" "$retort_margin" "$retort_grace"; do
   case $retort_n in '' | *[!0-9]*) echo "retort pack runner: bad arguments" >&2; exit 2 ;; esac
 done
 [ "$retort_slots" -gt 0 ] || { echo "retort pack runner: concurrency must be > 0" >&2; exit 2; }
 : >"$retort_skipped" || exit 1
+: >"$retort_cancelled" || exit 1
 retort_setsid=
 if command -v setsid >/dev/null 2>&1; then retort_setsid=setsid; fi
+# the started calcs still alive, as words <pid>:<line index>
 retort_pids=
 retort_term=0
 retort_stopped=0
 
 retort_on_term() {
   retort_term=1
-  for retort_p in $retort_pids; do
+  for retort_e in $retort_pids; do
+    retort_p=\${retort_e%%:*}
     kill -TERM -"$retort_p" 2>/dev/null || kill -TERM "$retort_p" 2>/dev/null
   done
 }
 trap retort_on_term TERM INT
 
-# keeps the pids still alive in retort_pids and their number in retort_n
+# prints the process group of pid $1 (Linux /proc), nothing when there is no such process
+retort_pgid() {
+  case $1 in '' | *[!0-9]*) return ;; esac
+  [ -r "/proc/$1/stat" ] && sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d ' ' -f 3
+}
+retort_self=$(retort_pgid $$)
+
+# obeys the cancel request of the started calc with pid $1 on line $2 (see the contract)
+retort_cancel() {
+  retort_now=$(date +%s)
+  eval "retort_since=\\\${retort_since_$2:-} retort_g=\\\${retort_group_$2:-}"
+  if [ -z "$retort_since" ]; then
+    retort_since=$retort_now
+    eval "retort_since_$2=\\$retort_now"
+  fi
+  if [ -z "$retort_g" ]; then
+    eval "retort_r=\\$retort_run_$2"
+    retort_g=$(retort_pgid "$(head -n 1 "$(dirname "$retort_r")/pid" 2>/dev/null)")
+    if [ -n "$retort_g" ] && [ "$retort_g" != "$retort_self" ]; then
+      kill -TERM -"$retort_g" 2>/dev/null
+      eval "retort_group_$2=\\$retort_g retort_since_$2=\\$retort_now"
+      return
+    fi
+    retort_g=
+  fi
+  if [ $((retort_now - retort_since)) -ge "$retort_grace" ]; then
+    if [ -n "$retort_g" ]; then kill -KILL -"$retort_g" 2>/dev/null; fi
+    kill -KILL -"$1" 2>/dev/null || kill -KILL "$1" 2>/dev/null
+  fi
+}
+
+# keeps the started calcs still alive in retort_pids and their number in retort_n, and obeys
+# the cancel requests of those
 retort_count() {
   retort_alive=
   retort_n=0
-  for retort_p in $retort_pids; do
+  retort_asked=0
+  if [ -d "$retort_requests" ]; then retort_asked=1; fi
+  for retort_e in $retort_pids; do
+    retort_p=\${retort_e%%:*}
     if kill -0 "$retort_p" 2>/dev/null; then
-      retort_alive="$retort_alive $retort_p"
+      retort_alive="$retort_alive $retort_e"
       retort_n=$((retort_n + 1))
+      if [ "$retort_asked" = 1 ] && [ -e "$retort_requests/\${retort_e#*:}" ]; then
+        retort_cancel "$retort_p" "\${retort_e#*:}"
+      fi
     fi
   done
   retort_pids=$retort_alive
 }
 
 retort_line=
+retort_i=-1
 while IFS= read -r retort_line <&3 || [ -n "$retort_line" ]; do
+  retort_i=$((retort_i + 1))
   retort_wall=\${retort_line%% *}
   retort_run=\${retort_line#* }
   retort_line=
@@ -252,20 +314,25 @@ while IFS= read -r retort_line <&3 || [ -n "$retort_line" ]; do
     done
     if [ "$retort_term" = 1 ] || [ -e "$retort_stopfile" ]; then retort_stopped=1; fi
   fi
+  if [ -e "$retort_requests/$retort_i" ]; then
+    printf '%s\\n' "$retort_run" >>"$retort_cancelled"
+    continue
+  fi
   retort_left=$((retort_limit - ($(date +%s) - retort_t0)))
   if [ "$retort_stopped" = 1 ] || [ "$retort_left" -lt $((retort_wall + retort_margin)) ]; then
     printf '%s\\n' "$retort_run" >>"$retort_skipped"
     continue
   fi
   $retort_setsid /bin/sh "$retort_run" </dev/null 3<&- &
-  retort_pids="$retort_pids $!"
+  retort_pids="$retort_pids $!:$retort_i"
+  eval "retort_run_$retort_i=\\$retort_run"
   # a TERM that came between the start and the line above has not reached this calc
   if [ "$retort_term" = 1 ]; then retort_on_term; fi
 done 3<"$retort_list"
 
-while :; do
-  wait
-  [ $? -gt 128 ] || break
+# a cancel request that comes after the last line was read is obeyed too
+while retort_count; [ "$retort_n" -gt 0 ]; do
+  sleep 0.1 2>/dev/null || sleep 1
 done
 if [ "$retort_term" = 1 ]; then exit 143; fi
 exit 0
@@ -275,7 +342,7 @@ const PROLOGUE: Record<BatchMode, string> = {
   single: 'retort_run=$1\n',
   array: 'retort_list=$1\n',
   packed:
-    'retort_t0=$(date +%s)\nretort_list=$1\nretort_slots=$2\nretort_limit=$3\nretort_margin=$4\n',
+    'retort_t0=$(date +%s)\nretort_list=$1\nretort_slots=$2\nretort_limit=$3\nretort_margin=$4\nretort_grace=$5\n',
 };
 
 const BODY: Record<BatchMode, string> = {

@@ -35,12 +35,18 @@ export interface PlannedCalc {
  * - `packed`: one allocation of `pack_cores`, running ⌊pack_cores / cores⌋ calcs at once; its
  *   time limit is what the calcs need one after another on those slots (their walltimes' sum
  *   ÷ slots, plus the longest, plus twice the margin), at most `max_walltime_s`; the pack runner
- *   starts no calc that cannot end before the limit.
+ *   starts no calc that cannot end before the limit, and ends a calc retort cancels alone
+ *   (TERM, KILL after `killGraceS`).
  */
 export interface JobPlan {
   readonly dir: { readonly local: string; readonly remote: string };
   readonly files: Readonly<Record<string, string>>;
   readonly argv: readonly string[];
+}
+
+/** The run script of the calc in `remoteDir`, as job lists and batch scripts name it. */
+export function runScriptOf(remoteDir: string): string {
+  return `${remoteDir}/${RUN_SCRIPT_PATH}`;
 }
 
 export function planJob(input: {
@@ -50,6 +56,8 @@ export function planJob(input: {
   readonly calcs: readonly PlannedCalc[];
   /** The job's own directory (array and packed jobs). */
   readonly jobDir: { readonly local: string; readonly remote: string };
+  /** Packed jobs: how long a cancelled calc has between TERM and KILL. */
+  readonly killGraceS: number;
 }): JobPlan {
   const { name, mode, host, calcs } = input;
   const first = calcs[0];
@@ -59,7 +67,7 @@ export function planJob(input: {
   const memories = calcs.map((c) => c.resources.memory_mb).filter((m) => m !== undefined);
   const memory = memories.length > 0 ? Math.max(...memories) : undefined;
   const walltimes = calcs.map((c) => c.resources.walltime_s);
-  const runScripts = calcs.map((c) => `${c.remoteDir}/${RUN_SCRIPT_PATH}`);
+  const runScripts = calcs.map((c) => runScriptOf(c.remoteDir));
   const dir =
     mode === 'single'
       ? {
@@ -108,7 +116,7 @@ export function planJob(input: {
       ...(memory === undefined ? {} : { memoryMb: memory * slots }),
       timeLimitS: limit,
     };
-    scriptArgs = packRunnerArgs(listPath, slots, limit, PACK_MARGIN_S);
+    scriptArgs = packRunnerArgs(listPath, slots, limit, PACK_MARGIN_S, input.killGraceS);
   }
   return { dir, files, argv: sbatchArgv(request, `${dir.remote}/job.sh`, scriptArgs) };
 }

@@ -7,6 +7,8 @@ import type { Transport } from '../remote/transport.js';
 import type { JobBook } from './job-book.js';
 import { finalStateFailure, isActiveState, normaliseState } from './job-states.js';
 import type { SchedulerView } from './scheduler-view.js';
+import { runScriptOf } from './job-plan.js';
+import { cancelledInPacks } from './pack-cancel.js';
 import { memberJobId, memberState, type Member, type SlurmJob } from './slurm-job.js';
 
 /** What the poll needs of its executor. */
@@ -16,6 +18,8 @@ export interface PollContext {
   readonly view: SchedulerView;
   readonly book: JobBook;
   readonly pollS: number;
+  /** The directory of a packed job, where its runner reads cancel requests, by job name. */
+  readonly packDir: (name: string) => string;
   /** Sends a member its pack never started into the next job. */
   readonly requeue: (member: Member) => void;
   /** Hears that a member's exit was resolved (a slot in the queue may be free). */
@@ -111,12 +115,36 @@ export class PollCycle {
           return !m.ending && state !== undefined && !isActiveState(state);
         }),
       );
-      if (ended.length > 0) {
-        changed = true;
-        const states = await view.calcStates(ended.map((m) => m.remoteDir));
-        ended.forEach((member, i) => {
+      // Calcs cancelled alone in a pack that goes on: they end before their pack does.
+      const alone = open
+        .filter((job) => job.mode === 'packed' && !job.cancelled)
+        .flatMap((job) => job.members.filter((m) => m.cancelled && !m.ending))
+        .filter((m) => !ended.includes(m));
+      const looked = [...ended, ...alone];
+      if (looked.length > 0) {
+        const states = await view.calcStates(looked.map((m) => m.remoteDir));
+        const unstarted = looked.filter(
+          (m, i) => m.slurm.mode === 'packed' && neverStarted(states[i]),
+        );
+        const packs = [...new Set(unstarted.map((m) => this.#ctx.packDir(m.slurm.name)))];
+        const withdrawn = await cancelledInPacks((argv) => this.#ctx.transport.exec(argv), packs);
+        looked.forEach((member, i) => {
           const state = states[i];
-          if (state !== undefined) this.#settle(member, state);
+          if (state === undefined) return;
+          // Its pack's runner never started it: a cancel asked for it (maybe by an earlier run).
+          if (withdrawn.has(runScriptOf(member.remoteDir))) member.cancelled = true;
+          if (i < ended.length) {
+            changed = true;
+            this.#settle(member, state);
+          } else if (
+            state.kind === 'exit' ||
+            state.kind === 'dead' ||
+            withdrawn.has(runScriptOf(member.remoteDir))
+          ) {
+            changed = true;
+            member.ending = true;
+            void this.#fetchAndResolve(member, state, memberState(member) ?? 'UNKNOWN');
+          }
         });
       }
     } catch (error) {
@@ -164,12 +192,12 @@ export class PollCycle {
       return;
     }
     // A pack that ended (or failed, or lost its node) before starting a calc sends it round
-    // again; a job someone cancelled does not.
-    const neverStarted = remote.kind === 'none' || remote.kind === 'launched';
+    // again; a job someone cancelled does not, nor a pack told to cancel that calc.
+    const unstarted = neverStarted(remote);
     // UNKNOWN: SLURM has forgotten the job; it is not sent round again on a guess.
     const cancelled =
       member.cancelled || member.slurm.cancelled || normaliseState(state) === 'CANCELLED';
-    if (neverStarted && !cancelled && state !== 'UNKNOWN' && member.requeued < MAX_REQUEUES) {
+    if (unstarted && !cancelled && state !== 'UNKNOWN' && member.requeued < MAX_REQUEUES) {
       member.requeued++;
       member.ending = true;
       this.#ctx.requeue(member);
@@ -202,10 +230,20 @@ export class PollCycle {
   }
 }
 
-/** How a member ended, from its calc's markers and its job's final SLURM state. */
+/** Whether the calc never started: nothing in its directory says it did. */
+function neverStarted(remote: RemoteState | undefined): boolean {
+  return remote?.kind === 'none' || remote?.kind === 'launched';
+}
+
+/**
+ * How a member ended, from its calc's markers and its job's final SLURM state (or its job's
+ * state now, still active, for a calc cancelled alone in a pack that goes on).
+ */
 function memberExit(member: Member, remote: RemoteState, state: string): JobExit {
   const cancelledByUs = member.cancelled || member.slurm.cancelled;
-  const verdict = finalStateFailure(state, cancelledByUs);
+  const verdict = isActiveState(state)
+    ? { timedOut: false }
+    : finalStateFailure(state, cancelledByUs);
   const jobName = memberJobId(member) ?? member.slurm.name;
   const base = remoteExit(member.job, remote, {
     startedAt: member.startedAt,

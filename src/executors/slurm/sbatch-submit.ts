@@ -4,6 +4,7 @@ import { ExecutorUnavailableError, errorMessage } from '../../core/errors.js';
 import type { SlurmHost } from './slurm-host.js';
 import type { Reachability } from '../remote/reachability.js';
 import { TransportError, type ExecResult, type Transport } from '../remote/transport.js';
+import { PACK_CANCEL_DIR, PACK_CANCELLED_FILE } from './batch-script.js';
 import { planJob } from './job-plan.js';
 import { classifySbatchError, parseSbatchParsable, type SbatchError } from './sbatch.js';
 import type { SchedulerView } from './scheduler-view.js';
@@ -21,6 +22,8 @@ export interface SbatchContext {
   readonly jobDir: (name: string) => { local: string; remote: string };
   /** How long sbatch is retried while the cluster does not answer before giving up. */
   readonly giveUpMs: number;
+  /** How long a calc cancelled alone in a pack has between TERM and KILL. */
+  readonly killGraceS: number;
   readonly notice?: ((line: string) => void) | undefined;
 }
 
@@ -54,7 +57,22 @@ export async function sbatchJob(
       resources: m.job.job.resources,
     })),
     jobDir: ctx.jobDir(slurm.name),
+    killGraceS: ctx.killGraceS,
   });
+  if (slurm.mode === 'packed') {
+    // A pack of this name may have run here before (its first calc went round again): its
+    // cancel requests are not this pack's. One made for this pack meanwhile is made again once
+    // sbatch answered (submission-queue.ts).
+    const stale = [PACK_CANCEL_DIR, PACK_CANCELLED_FILE].map(
+      (name) => `${plan.dir.remote}/${name}`,
+    );
+    await reachOrUnavailable(
+      ctx,
+      `clear job ${slurm.name}'s cancel requests in ${plan.dir.remote}`,
+      () => ctx.transport.exec(['rm', '-rf', '--', ...stale]),
+      'write',
+    );
+  }
   mkdirSync(plan.dir.local, { recursive: true });
   for (const [name, text] of Object.entries(plan.files)) {
     writeFileSync(join(plan.dir.local, name), text);

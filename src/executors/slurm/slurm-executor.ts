@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { errorMessage } from '../../core/errors.js';
 import type { JobExit, JobOutputs } from '../../core/job-spec.js';
 import type { SlurmHost } from './slurm-host.js';
 import { collectOutputs } from '../calc-dir/collect.js';
@@ -17,6 +18,7 @@ import type { Transport } from '../remote/transport.js';
 import { adoptCalc, type AdoptContext } from './adoption.js';
 import { JobBook } from './job-book.js';
 import { PACK_MARGIN_S } from './job-plan.js';
+import { requestPackCancel } from './pack-cancel.js';
 import { PollCycle } from './poll-cycle.js';
 import { reachOrUnavailable } from './sbatch-submit.js';
 import { ScancelBatch } from './scancel-batch.js';
@@ -103,6 +105,7 @@ export class SlurmExecutor implements Executor {
       view: this.#view,
       book: this.#book,
       pollS: host.poll_s,
+      packDir: (name) => this.#jobDir(name).remote,
       requeue: (member) => {
         this.#queue.requeue(member);
       },
@@ -119,6 +122,7 @@ export class SlurmExecutor implements Executor {
       view: this.#view,
       jobDir: (name) => this.#jobDir(name),
       giveUpMs: options.unreachableGiveUpMs ?? 600_000,
+      killGraceS: options.killGraceS,
       notice: options.notice,
       campaignId: options.campaignId,
       book: this.#book,
@@ -127,7 +131,9 @@ export class SlurmExecutor implements Executor {
         this.#poll.submitted();
       },
       cancel: (member) => {
-        void this.cancel(member.handle);
+        this.cancel(member.handle, 'graceful').catch((error: unknown) => {
+          options.notice?.(`${options.name}: ${errorMessage(error)}`);
+        });
       },
     });
     this.#scancel = new ScancelBatch({
@@ -187,8 +193,13 @@ export class SlurmExecutor implements Executor {
     return adoptCalc(this.#adopt, job, handle);
   }
 
-  /** Both ways are scancel: SLURM sends TERM, then KILL after the cluster's KillWait. */
-  cancel(handle: JobHandle): Promise<void> {
+  /**
+   * A calc of a packed job cancelled alone (`graceful`, while a pack-mate is not cancelled) is
+   * ended by its pack's runner through a request file (pack-cancel.ts): the others go on. Every
+   * other cancel is scancel (the whole pack, or the calc's job or array task): SLURM sends TERM,
+   * then KILL after the cluster's KillWait.
+   */
+  async cancel(handle: JobHandle, how: 'graceful' | 'kill'): Promise<void> {
     const remoteDir = handle.remote_dir;
     const member =
       typeof remoteDir === 'string'
@@ -196,17 +207,28 @@ export class SlurmExecutor implements Executor {
         : undefined;
     if (member === undefined) {
       if (typeof handle.job_id === 'string') this.#scancel.add(handle.job_id);
-      return Promise.resolve();
+      return;
     }
     member.cancelled = true;
     if (this.#queue.withdraw(member)) {
       this.#poll.resolve(member, { kind: 'none' }, 'CANCELLED');
-      return Promise.resolve();
+      return;
     }
-    const id = member.slurm.mode === 'packed' ? member.slurm.jobId : memberJobId(member);
-    if (member.slurm.mode === 'packed') member.slurm.cancelled = true;
+    const pack = member.slurm;
+    if (pack.mode === 'packed' && !pack.cancelled) {
+      const mates = pack.members.filter((m) => !m.ending && this.#book.member(m.remoteDir) === m);
+      if (how === 'graceful' && mates.some((m) => !m.cancelled)) {
+        const dir = this.#jobDir(pack.name).remote;
+        await this.#reachability.reach(() =>
+          requestPackCancel((argv) => this.#o.transport.exec(argv), dir, member.index),
+        );
+        this.#poll.soon();
+        return;
+      }
+      pack.cancelled = true;
+    }
+    const id = pack.mode === 'packed' ? pack.jobId : memberJobId(member);
     if (id !== undefined) this.#scancel.add(id);
-    return Promise.resolve();
   }
 
   async collect(job: ExecutorJob, exit: JobExit): Promise<JobOutputs> {

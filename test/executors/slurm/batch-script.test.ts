@@ -119,7 +119,7 @@ describe('sbatchArgv', () => {
 
   it('builds a packed allocation: one task with all the cores', () => {
     const req: BatchRequest = { ...base, mode: 'packed', cores: 16, memoryMb: 8000 };
-    expect(sbatchArgv(req, '/j/job.sh', packRunnerArgs('/j/list', 4, 3600, 30))).toEqual([
+    expect(sbatchArgv(req, '/j/job.sh', packRunnerArgs('/j/list', 4, 3600, 30, 10))).toEqual([
       'sbatch',
       '--parsable',
       '--job-name=rt-c1-abc.1',
@@ -134,6 +134,7 @@ describe('sbatchArgv', () => {
       '4',
       '3600',
       '30',
+      '10',
     ]);
   });
 
@@ -239,11 +240,17 @@ describe('list files', () => {
   });
 
   it('passes the pack runner its arguments as strings', () => {
-    expect(packRunnerArgs('/j/list', 3, 3600.7, 29.2)).toEqual(['/j/list', '3', '3600', '30']);
-    expect(() => packRunnerArgs('/j/list', 0, 60, 0)).toThrow(/concurrency/);
+    expect(packRunnerArgs('/j/list', 3, 3600.7, 29.2, 9.5)).toEqual([
+      '/j/list',
+      '3',
+      '3600',
+      '30',
+      '10',
+    ]);
+    expect(() => packRunnerArgs('/j/list', 0, 60, 0, 10)).toThrow(/concurrency/);
   });
 
-  it('reads the skipped file', () => {
+  it('reads the skipped and cancelled files', () => {
     expect(parseSkipped('/a b/run\n/c/run\n')).toEqual(['/a b/run', '/c/run']);
     expect(parseSkipped('')).toEqual([]);
   });

@@ -183,7 +183,7 @@ describe.skipIf(unavailable !== undefined)(`the dev SLURM cluster (${unavailable
     submit(
       'packed',
       { ...request('packed', 'packed'), cores: 2 },
-      packRunnerArgs(packList, 2, 120, 5),
+      packRunnerArgs(packList, 2, 120, 5, 10),
     );
 
     const rows = await finished(['single', 'array', 'packed'].map((n) => `${tag}-mode-${n}`));

@@ -25,7 +25,14 @@ const jobDir = { local: '/home/me/c/work/slurm/J', remote: '/scratch/my runs/job
 
 describe('planJob', () => {
   it('single: the calc’s own resources, job.sh in its .retort, never requeued', () => {
-    const plan = planJob({ name: 'J', mode: 'single', host, calcs: [calc(0)], jobDir });
+    const plan = planJob({
+      name: 'J',
+      mode: 'single',
+      host,
+      calcs: [calc(0)],
+      jobDir,
+      killGraceS: 10,
+    });
     expect(plan.dir).toEqual({
       local: '/home/me/c/work/k0/.retort',
       remote: '/scratch/my runs/k0.1/.retort',
@@ -50,6 +57,7 @@ describe('planJob', () => {
       host,
       calcs: [0, 1, 2].map((i) => calc(i)),
       jobDir,
+      killGraceS: 10,
     });
     expect(plan.files.list).toBe(
       [0, 1, 2].map((i) => `/scratch/my runs/k${String(i)}.1/.retort/run.sh\n`).join(''),
@@ -60,12 +68,13 @@ describe('planJob', () => {
 
   it('packed: pack_cores ÷ cores slots, a time limit from the walltimes, capped', () => {
     const calcs = [0, 1, 2, 3, 4, 5].map((i) => calc(i));
-    const plan = planJob({ name: 'J', mode: 'packed', host, calcs, jobDir });
+    const plan = planJob({ name: 'J', mode: 'packed', host, calcs, jobDir, killGraceS: 10 });
     // 4 slots of 2 cores; 600 s of walltimes ÷ 4 + 100 + 2 × 30 = 310 s → 6 minutes.
     expect(plan.argv).toContain('--cpus-per-task=8');
     expect(plan.argv).toContain('--mem=2000M');
     expect(plan.argv).toContain('--time=6');
-    expect(plan.argv.slice(-4)).toEqual(['/scratch/my runs/jobs/J/list', '4', '310', '30']);
+    // the last: a calc cancelled alone has 10 s between TERM and KILL
+    expect(plan.argv.slice(-5)).toEqual(['/scratch/my runs/jobs/J/list', '4', '310', '30', '10']);
     expect(plan.files.list?.split('\n')[0]).toBe('100 /scratch/my runs/k0.1/.retort/run.sh');
     const long = planJob({
       name: 'J',
@@ -73,7 +82,8 @@ describe('planJob', () => {
       host,
       calcs: calcs.map((c) => ({ ...c, resources: { ...c.resources, walltime_s: 500 } })),
       jobDir,
+      killGraceS: 10,
     });
-    expect(long.argv.slice(-3, -1)).toEqual(['4', '600']);
+    expect(long.argv.slice(-4, -2)).toEqual(['4', '600']);
   });
 });

@@ -1,9 +1,19 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CALC_WRAPPER } from '../../../src/executors/calc-wrapper.js';
+import { runScript } from '../../../src/executors/remote/remote-scripts.js';
 import {
+  PACK_CANCEL_DIR,
+  PACK_CANCELLED_FILE,
   batchScript,
   packListText,
   packRunnerArgs,
@@ -67,6 +77,7 @@ function startPack(
   concurrency: number,
   limitS: number,
   marginS: number,
+  shell = '/bin/sh',
 ): Pack {
   const listDir = join(root, 'job dir');
   mkdirSync(listDir, { recursive: true });
@@ -74,7 +85,7 @@ function startPack(
   writeFileSync(list, packListText(entries.map(([walltimeS, c]) => ({ walltimeS, path: c.run }))));
   const script = join(listDir, 'job script.sh');
   writeFileSync(script, batchScript('packed', ['export RETORT_TEST_SETUP=1']));
-  const child = spawn('/bin/sh', [script, ...packRunnerArgs(list, concurrency, limitS, marginS)], {
+  const child = spawn(shell, [script, ...packRunnerArgs(list, concurrency, limitS, marginS, 2)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -98,6 +109,50 @@ function startPack(
 
 const skipped = (pack: Pack): string[] =>
   parseSkipped(readFileSync(join(pack.listDir, 'skipped'), 'utf8'));
+const cancelled = (pack: Pack): string[] =>
+  parseSkipped(readFileSync(join(pack.listDir, PACK_CANCELLED_FILE), 'utf8'));
+
+/** Asks the runner of the pack in `listDir` to cancel the calc on line `index`, as retort does. */
+function requestCancel(listDir: string, index: number): void {
+  mkdirSync(join(listDir, PACK_CANCEL_DIR), { recursive: true });
+  writeFileSync(join(listDir, PACK_CANCEL_DIR, String(index)), '');
+}
+
+/**
+ * A calc as retort stages it: `.retort/run.sh` from runScript, running `program` (sh) through
+ * the calc wrapper under GNU timeout (walltime 60 s, KILL `graceS` after), which leads a process
+ * group of its own.
+ */
+function wrapped(name: string, program: string, graceS = 2): Calc {
+  const dir = join(root, 'calcs', `calc ${name}`);
+  mkdirSync(join(dir, '.retort'), { recursive: true });
+  const run = join(dir, '.retort', 'run.sh');
+  writeFileSync(
+    run,
+    runScript({
+      dir,
+      stdin: undefined,
+      argv: ['/bin/sh', '-c', program],
+      env: {},
+      walltime: { seconds: 60, graceS },
+    }),
+  );
+  return { name, dir, run };
+}
+
+/** The wrapper's exit marker of a wrapped calc, undefined when it wrote none. */
+function exitMarker(c: Calc): string | undefined {
+  const file = join(c.dir, '.retort', 'exit');
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+const started = (c: Calc): boolean => existsSync(join(c.dir, '.retort', 'pid'));
+
+/** The shells the runner is tried with: dash (/bin/sh here) and bash when present. */
+const SHELLS = ['/bin/sh', '/bin/dash', '/bin/bash'].filter(
+  (sh, i, all) =>
+    existsSync(sh) && all.findIndex((other) => realpathSync(other) === realpathSync(sh)) === i,
+);
 
 /** The largest number of calcs running at the same time. */
 function maxOverlap(calcs: readonly Calc[]): number {
@@ -191,7 +246,7 @@ describe('the pack runner', () => {
     writeFileSync(list, `0.5 ${x.run}\n\nabc ${y.run}\n2 ${z.run}`);
     const script = join(listDir, 'job script.sh');
     writeFileSync(script, batchScript('packed', []));
-    const child = spawn('/bin/sh', [script, list, '2', '60', '0'], { stdio: 'pipe' });
+    const child = spawn('/bin/sh', [script, list, '2', '60', '0', '2'], { stdio: 'pipe' });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const status = await new Promise((resolve) => child.on('close', resolve));
@@ -235,4 +290,89 @@ describe('the pack runner', () => {
       expect(statSync(exitFile(c)).mtimeMs / 1000).toBeLessThan(at);
     expect(skipped(pack)).toEqual([calcs[2]?.run]);
   });
+});
+
+describe.each(SHELLS)('the pack runner cancelling one calc (%s)', (shell) => {
+  it('TERMs a started calc whose cancel request appears; the others run to their end', async () => {
+    // Two slots: `victim` and `slow` start; the runner waits for a slot for `last` when the
+    // request comes, and starts `last` once the victim has ended.
+    const victim = wrapped('victim', 'echo started; exec sleep 300');
+    const slow = wrapped('slow', 'sleep 2; echo slow done');
+    const last = wrapped('last', 'echo last done');
+    const pack = startPack(
+      [
+        [60, victim],
+        [60, slow],
+        [60, last],
+      ],
+      2,
+      3600,
+      0,
+      shell,
+    );
+    await until(() => started(victim) && started(slow), 'two calcs to start');
+    expect(started(last)).toBe(false);
+    requestCancel(pack.listDir, 0);
+    const { status, stderr } = await pack.done;
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    // The victim's program died of TERM (128 + 15) and its wrapper recorded it.
+    expect(exitMarker(victim)).toBe('143\n');
+    expect([slow, last].map(exitMarker)).toEqual(['0\n', '0\n']);
+    expect(readFileSync(join(last.dir, 'stdout'), 'utf8')).toBe('last done\n');
+    expect(cancelled(pack)).toEqual([]);
+    expect(skipped(pack)).toEqual([]);
+  }, 30_000);
+
+  it('KILLs a cancelled calc that ignores TERM once the grace period is over', async () => {
+    // Both lines are read at once: the request comes while the runner waits for the last calcs.
+    const stubborn = wrapped(
+      'stubborn',
+      'trap "echo TERM >>seen" TERM; echo started; while :; do sleep 1; done',
+      // timeout, which gets the TERM too, would KILL only after 60 s: the runner's KILL (2 s)
+      120,
+    );
+    const other = wrapped('other', 'sleep 1; echo other done');
+    const pack = startPack(
+      [
+        [60, stubborn],
+        [60, other],
+      ],
+      2,
+      3600,
+      0,
+      shell,
+    );
+    await until(() => started(stubborn) && started(other), 'both calcs to start');
+    requestCancel(pack.listDir, 0);
+    const { status } = await pack.done;
+    expect(status).toBe(0);
+    // It got TERM first, and outlived it; KILL took its wrapper too (no exit marker).
+    expect(readFileSync(join(stubborn.dir, 'seen'), 'utf8')).toContain('TERM');
+    expect(exitMarker(stubborn)).toBeUndefined();
+    expect(exitMarker(other)).toBe('0\n');
+  }, 30_000);
+
+  it('never starts a calc cancelled before its turn, and lists it as cancelled, not skipped', async () => {
+    const first = wrapped('first', 'sleep 1');
+    const dropped = wrapped('dropped', 'echo ran');
+    const third = wrapped('third', 'echo ran');
+    const listDir = join(root, 'job dir');
+    requestCancel(listDir, 1);
+    const pack = startPack(
+      [
+        [60, first],
+        [60, dropped],
+        [60, third],
+      ],
+      1,
+      3600,
+      0,
+      shell,
+    );
+    expect((await pack.done).status).toBe(0);
+    expect([first, dropped, third].map(started)).toEqual([true, false, true]);
+    expect(cancelled(pack)).toEqual([dropped.run]);
+    expect(skipped(pack)).toEqual([]);
+  }, 30_000);
 });

@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +18,7 @@ import {
   SlurmExecutor,
   type SlurmExecutorOptions,
 } from '../../../src/executors/slurm/slurm-executor.js';
+import { packJobName } from '../../../src/executors/slurm/slurm-job.js';
 import type { SlurmHostSettings } from '../../../src/runtime/host-settings.js';
 import { fakeSlurmHost, useFakeSlurm } from '../contract/fake-slurm.js';
 
@@ -189,11 +198,102 @@ describe('SlurmExecutor and a calc its job never started', () => {
     const slurm = executor({ setup });
     const running = await slurm.submit(job('echo ran'));
     await until(() => existsSync(refused()));
-    await slurm.cancel(running.handle);
+    await slurm.cancel(running.handle, 'graceful');
     const exit = await running.exit;
     expect(exit.failure?.class).toBe('cancelled');
     expect(runCount()).toBe(0);
   });
+});
+
+describe('SlurmExecutor cancelling one calc of a packed job', () => {
+  const jobCount = () =>
+    existsSync(join(fakeDir(), 'jobs')) ? readdirSync(join(fakeDir(), 'jobs')).length : 0;
+  const hold = () => join(fakeDir(), 'hold');
+  afterEach(() => {
+    rmSync(hold(), { force: true });
+  });
+
+  it('ends the cancelled calc alone, before its pack ends; the others succeed', async () => {
+    const slurm = executor({ submit: 'packed', pack_size: 3, pack_cores: 3 });
+    const before = jobCount();
+    const [victim, a, b] = await Promise.all(
+      ['exec sleep 300', 'sleep 6; echo a', 'sleep 6; echo b'].map((then) =>
+        slurm.submit(job(then)),
+      ),
+    );
+    if (victim === undefined || a === undefined || b === undefined) throw new Error('no jobs');
+    await until(() => runCount() === 3);
+    await slurm.cancel(victim.handle, 'graceful');
+    const exit = await victim.exit;
+    expect(exit.failure?.class).toBe('cancelled');
+    expect(exit.signal).toBe('SIGTERM');
+    // Resolved while its pack-mates still run.
+    const markers = [a, b].map((r) => join(r.handle.remote_dir as string, '.retort', 'exit'));
+    expect(markers.filter((m) => existsSync(m))).toEqual([]);
+    for (const mate of [a, b]) {
+      const end = await mate.exit;
+      expect(end).toMatchObject({ exitCode: 0, timedOut: false });
+      expect(end.failure).toBeUndefined();
+    }
+    expect(jobCount() - before).toBe(1);
+  }, 60_000);
+
+  it('never starts a calc cancelled before its pack starts, nor sends it into another pack', async () => {
+    writeFileSync(hold(), '');
+    const slurm = executor({ submit: 'packed', pack_size: 3, pack_cores: 1 });
+    const before = jobCount();
+    const [first, victim, last] = await Promise.all(
+      ['echo first', 'echo victim', 'echo last'].map((then) => slurm.submit(job(then))),
+    );
+    if (first === undefined || victim === undefined || last === undefined) throw new Error('no');
+    await slurm.cancel(victim.handle, 'graceful');
+    rmSync(hold());
+    expect((await victim.exit).failure?.class).toBe('cancelled');
+    expect((await first.exit).exitCode).toBe(0);
+    expect((await last.exit).exitCode).toBe(0);
+    expect(existsSync(join(victim.handle.remote_dir as string, '.retort', 'pid'))).toBe(false);
+    expect(runCount()).toBe(2);
+    expect(jobCount() - before).toBe(1);
+  }, 60_000);
+
+  it('ignores the cancel requests of an earlier pack of the same name', async () => {
+    const slurm = executor({ submit: 'packed', pack_size: 2, pack_cores: 1 });
+    const calcs = [job('echo one'), job('echo two')];
+    const [first] = calcs;
+    if (first === undefined) throw new Error('no jobs');
+    // What a pack named after the same first calc left (it went round again).
+    const packDir = join(root, 'work', 'slurm', packJobName('test', first));
+    mkdirSync(join(packDir, 'cancel'), { recursive: true });
+    writeFileSync(join(packDir, 'cancel', '1'), '');
+    writeFileSync(join(packDir, 'cancelled'), `${calcs[1]?.workdir ?? ''}/.retort/run.sh\n`);
+    const exits = await Promise.all(
+      (await Promise.all(calcs.map((c) => slurm.submit(c)))).map((r) => r.exit),
+    );
+    expect(exits.map((e) => e.exitCode)).toEqual([0, 0]);
+    expect(runCount()).toBe(2);
+  }, 60_000);
+
+  it('after a restart, does not send round again a calc its pack left out on an earlier cancel', async () => {
+    writeFileSync(hold(), '');
+    const first = executor({ submit: 'packed', pack_size: 2, pack_cores: 1 });
+    const before = jobCount();
+    const keptCalc = job('sleep 1; echo kept');
+    const victimCalc = job('echo victim');
+    const [kept, victim] = await Promise.all([first.submit(keptCalc), first.submit(victimCalc)]);
+    await first.cancel(victim.handle, 'graceful');
+    await first.close();
+    rmSync(hold());
+    // The next runner's executor knows nothing of the cancel; the pack's runner told it.
+    const second = executor({ submit: 'packed', pack_size: 2, pack_cores: 1 });
+    const [keptAgain, victimAgain] = await Promise.all([
+      second.adopt(keptCalc, kept.handle),
+      second.adopt(victimCalc, victim.handle),
+    ]);
+    expect((await keptAgain?.exit)?.exitCode).toBe(0);
+    expect((await victimAgain?.exit)?.failure?.class).toBe('cancelled');
+    expect(runCount()).toBe(1);
+    expect(jobCount() - before).toBe(1);
+  }, 60_000);
 });
 
 describe('SlurmExecutor finding jobs again', () => {
