@@ -57,12 +57,16 @@ export type RequestCalc = (spec: CalcSpec, options?: RequestOptions) => Promise<
  * What a pipeline that drives many items sees of the run: requests grouped by `item` (the
  * failure threshold counts distinct items; default the calc key), the run's state (a pipeline
  * starts no new item once it is not `running`), and `pause` for pipelines that count failures
- * their own way (running calcs finish, nothing new starts, the run ends `paused`).
+ * their own way (running calcs finish, nothing new starts, the run ends `paused`), and
+ * `workLeft` for a pipeline that stopped starting items it still had: a stopped run whose
+ * requested calcs all ended would otherwise end `complete` (the runner sees only what was asked).
  */
 export interface CalcRunner {
   request(spec: CalcSpec, item?: string, options?: RequestOptions): Promise<CalcResolution>;
   readonly currentState: RunState;
   pause(message: string): void;
+  /** Items were left unstarted because the run stopped: it ends `stopped`, not `complete`. */
+  workLeft(): void;
 }
 
 /** What a run did, when it ends. `message` says why it paused, stopped or failed. */

@@ -303,6 +303,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchRunResult
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.workers) }, worker));
+  if (queue.length > 0) runner.workLeft();
   left += queue.length;
 
   for (const batchId of involved) {

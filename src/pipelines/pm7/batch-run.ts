@@ -217,7 +217,10 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
   const worker = async (): Promise<void> => {
     for (;;) {
       if (runner.currentState !== 'running') {
-        if (queue.length > 0) interrupted = true;
+        if (queue.length > 0) {
+          interrupted = true;
+          runner.workLeft();
+        }
         return;
       }
       const mol = queue.shift();

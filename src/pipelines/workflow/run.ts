@@ -135,6 +135,7 @@ async function runInstance(
   let status: InstanceOutcome['status'];
   if (states.includes('not_run')) {
     status = 'stopped';
+    runner.workLeft();
     items.setStatus(itemId, 'To run', { phase: 'pending', result: record });
   } else if (states.includes('failed')) {
     status = 'failed';

@@ -126,6 +126,8 @@ export class Runner implements CalcRunner {
   /** The run has failed (a store error, or `fail`): nothing more is recorded or started. */
   private failed = false;
   private ended = false;
+  /** A pipeline left items unstarted when the run stopped ({@link workLeft}). */
+  private itemsLeft = false;
   private items: (() => Readonly<Record<string, ItemTotals>>) | undefined;
 
   private constructor(private readonly options: RunnerOptions) {
@@ -299,6 +301,10 @@ export class Runner implements CalcRunner {
    * Pause: as when the failure threshold is reached — running calcs finish, nothing new
    * starts, the run ends `paused`. For pipelines that count failures their own way.
    */
+  workLeft(): void {
+    this.itemsLeft = true;
+  }
+
   pause(message: string): void {
     if (this.state !== 'running') return;
     this.setState('paused', message);
@@ -402,7 +408,7 @@ export class Runner implements CalcRunner {
       ? 'failed'
       : this.state === 'paused'
         ? 'paused'
-        : this.tally.anyUnrun
+        : this.tally.anyUnrun || this.itemsLeft
           ? 'stopped'
           : 'complete';
     const changed = finalState !== this.state;

@@ -29,18 +29,22 @@ afterEach(() => {
 });
 
 /**
- * A runner that runs nothing: each command calc succeeds with `out.txt` holding its last
+ * A runner that runs nothing (it keeps whether it was told work was left): each command calc succeeds with `out.txt` holding its last
  * argument, unless that argument is `fail`; it stops (answering `not_run`) once `stopAfter`
  * calcs were asked for. Every spec asked for is kept, with the item it was asked for.
  */
 function fakeRunner(stopAfter = Infinity) {
   const asked: { spec: CalcSpec; item: string | undefined }[] = [];
   let state: RunState = 'running';
+  let left = false;
   const runner: CalcRunner = {
     get currentState() {
       return state;
     },
     pause: () => undefined,
+    workLeft: () => {
+      left = true;
+    },
     request: (spec, item) => {
       const key = calcKey(spec, getEngine(spec.program).adapterVersion);
       if (asked.length >= stopAfter) {
@@ -68,7 +72,7 @@ function fakeRunner(stopAfter = Infinity) {
       return Promise.resolve(resolution);
     },
   };
-  return { runner, asked };
+  return { runner, asked, workLeft: () => left };
 }
 
 function workflowFile(text: string): string {
@@ -145,6 +149,8 @@ steps:
     const first = fakeRunner(3);
     const stopped = await runWorkflow(checked, first.runner, items, progress);
     expect(stopped.map((o) => o.status)).toEqual(['ok', 'stopped']);
+    // The run is told that an instance was left: it ends stopped, not complete.
+    expect(first.workLeft()).toBe(true);
     expect(seen).toContain('word=x/a:running:running');
     expect(seen).toContain('word=x/b:succeeded:succeeded');
     expect(items.get('w/word=y')?.status).toBe('To run');
@@ -156,6 +162,7 @@ steps:
     const second = fakeRunner();
     const finished = await runWorkflow(checked, second.runner, items, noProgress);
     expect(finished.map((o) => o.status)).toEqual(['ok', 'ok']);
+    expect(second.workLeft()).toBe(false);
     expect(items.all().map((i) => i.status)).toEqual(['OK', 'OK']);
     expect(second.asked.at(-1)?.spec.command?.argv).toEqual(['echo', 'y-b']);
   });

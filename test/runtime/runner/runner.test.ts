@@ -198,6 +198,19 @@ describe('Runner', () => {
     expect(executions()).toEqual(['s1']);
   });
 
+  it('ends stopped, not complete, when a STOP left a pipeline with items it never asked for', async () => {
+    const runner = await start({ workers: 1 });
+    const only = runner.request(cmd('p1', 'sleep 0.4'));
+    writeFileSync(campaign.paths.stop, 'test\n');
+    expect((await only).status).toBe('succeeded');
+    // The pipeline asks for nothing more once the run is not running, and says so.
+    expect(runner.currentState).toBe('stopping');
+    runner.workLeft();
+    const summary = await runner.finish();
+    expect(summary.state).toBe('stopped');
+    expect(readStatusFile(campaign.paths.status)?.state).toBe('stopped');
+  });
+
   it('kills running calcs on a hard stop and returns them to the queue, to run again next time', async () => {
     let runner = await start();
     const pending = runner.request(cmd('long', 'sleep 30'));
