@@ -162,11 +162,14 @@ describe.skipIf(skip)('retort run --executor slurm:NAME (real SLURM, real MOPAC)
     });
     const lines = runJson(dir, file, ['--executor', 'slurm:dev']);
     expect(lines.map((l) => l.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    // Each calc ran once, c0 in the first pack, c2 in a later one.
+    // Each calc ran once, and no pack ran a third calc after two (the runner may also have
+    // formed its packs otherwise on a loaded machine, e.g. c1 alone and then c0 with c2).
     const starts = fileLines(counter).map((line) => line.split(' '));
     expect(starts.map(([label]) => label).sort()).toEqual(['c0', 'c1', 'c2']);
-    const jobOf = new Map(starts.map(([label, job]) => [label, job]));
-    expect(jobOf.get('c2')).not.toBe(jobOf.get('c0'));
+    const perJob = new Map<string, number>();
+    for (const [, job = ''] of starts) perJob.set(job, (perJob.get(job) ?? 0) + 1);
+    expect(perJob.size).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...perJob.values())).toBeLessThanOrEqual(2);
   }, 300_000);
 
   it('refuses a calc longer than the cluster allows, before submitting anything', () => {
