@@ -26,8 +26,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadRdkit } from '../src/chem/descriptors.js';
 import { smilesAtoms } from '../src/chem/smiles-atoms.js';
@@ -40,14 +39,9 @@ import {
   type CountSample,
 } from '../src/pipelines/pm7/optimisation-counts.js';
 import { openCampaign } from '../src/runtime/campaign.js';
+import { flagValue, repo, retortBin } from './bench-env.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const retortBin = join(repo, 'bin', 'retort.js');
 const args = process.argv.slice(2);
-const flagValue = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const dirFlag = flagValue('--dir');
 const beforeBin = flagValue('--before');
 const others = args.filter(

@@ -23,8 +23,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { openCampaign } from '../src/runtime/campaign.js';
 import {
   CostModel,
@@ -32,14 +31,9 @@ import {
   type SizeFeature,
 } from '../src/runtime/scheduling/learned-cost.js';
 import type { AttemptTiming } from '../src/store/calc-store.js';
+import { flagValue, repo, retortBin } from './bench-env.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const retortBin = join(repo, 'bin', 'retort.js');
 const args = process.argv.slice(2);
-const flagValue = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const split = Number(flagValue('--split') ?? '0.5');
 const buildDir = flagValue('--build');
 const campaigns = args.filter(

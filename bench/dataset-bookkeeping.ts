@@ -19,8 +19,7 @@
  * DIR (default: bench/.work in the checkout) holds the campaign and the baseline CSV.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { csvLine, parseCsv } from '../src/chem/csv.js';
 import { STRATEGIES } from '../src/core/batch-status.js';
@@ -35,17 +34,13 @@ import type { MoleculeDetail } from '../src/pipelines/pm7/molecule-detail.js';
 import { initCampaign, openCampaign } from '../src/runtime/campaign.js';
 import type { NewPm7Batch } from '../src/pipelines/pm7/molecule-item.js';
 import { moleculesOf, type NewMolecule } from '../src/pipelines/pm7/molecules.js';
+import { flagValue, repo } from './bench-env.js';
 
 const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const n = Number(args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 30_000);
-const k = Math.min(n, Number(flag('--baseline') ?? 300));
+const k = Math.min(n, Number(flagValue('--baseline') ?? 300));
 const BATCH_SIZE = 1_000;
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const base = resolve(flag('--dir') ?? join(repo, 'bench', '.work'), 'dataset-bookkeeping');
+const base = resolve(flagValue('--dir') ?? join(repo, 'bench', '.work'), 'dataset-bookkeeping');
 
 function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;

@@ -18,8 +18,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { smilesGraphChanges, type SmilesGraph } from '../src/chem/bond-graph.js';
 import type { Atom } from '../src/chem/molecule.js';
 import { parseCsv } from '../src/chem/csv.js';
@@ -29,14 +28,10 @@ import type { CalcSpec } from '../src/core/calc-spec.js';
 import type { JobOutputs, JobSpec } from '../src/core/job-spec.js';
 import { obabelEngine } from '../src/engines/obabel/index.js';
 import { DEFAULT_OBABEL_SEED } from '../src/engines/obabel/seed.js';
+import { flagValue, repo } from './bench-env.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const sampleFlag = flag('--sample');
+const sampleFlag = flagValue('--sample');
 const sample =
   sampleFlag === undefined
     ? resolve(repo, '..', 'shared', 'data', 'thermocbs-sample', 'grimperium_thermo_pm7_head.csv')
@@ -44,8 +39,8 @@ const sample =
 const limit = Number(
   args.find((a, i) => /^\d+$/.test(a) && !(args[i - 1] ?? '').startsWith('--')) ?? Infinity,
 );
-const jobs = Number(flag('--jobs') ?? 2);
-const seed = Number(flag('--seed') ?? DEFAULT_OBABEL_SEED);
+const jobs = Number(flagValue('--jobs') ?? 2);
+const seed = Number(flagValue('--seed') ?? DEFAULT_OBABEL_SEED);
 const repeat = args.includes('--repeat');
 
 if (!existsSync(sample)) {

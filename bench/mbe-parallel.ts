@@ -13,17 +13,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { repo, retortBin } from './bench-env.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const dirFlag = args.indexOf('--dir');
 const base = resolve(
   dirFlag >= 0 ? (args[dirFlag + 1] ?? '') : join(repo, 'bench', '.work', 'mbe-parallel'),
 );
-const retortBin = join(repo, 'bin', 'retort.js');
 
 // psi4 leaves timer.dat in its working directory: ask it from the temp directory.
 if (spawnSync('psi4', ['--version'], { stdio: 'ignore', cwd: tmpdir() }).status !== 0) {

@@ -20,18 +20,16 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { repo, retortBin } from './bench-env.js';
 
 const WORKERS = 2;
 const args = process.argv.slice(2);
 const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 2000);
 const dirFlag = args.indexOf('--dir');
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const base = resolve(
   dirFlag >= 0 ? (args[dirFlag + 1] ?? 'bench/.work') : join(repo, 'bench', '.work'),
 );
-const retortBin = join(repo, 'bin', 'retort.js');
 
 function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;

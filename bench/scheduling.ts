@@ -34,31 +34,24 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { openCampaign } from '../src/runtime/campaign.js';
 import { CostModel, median } from '../src/runtime/scheduling/learned-cost.js';
 import type { AttemptTiming } from '../src/store/calc-store.js';
+import { flagValue, repo, retortBin } from './bench-env.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const seed = Number(flag('--seed') ?? '7');
-const randomRuns = Number(flag('--random-runs') ?? '3');
-const mix = flag('--mix') ?? 'issue';
+const seed = Number(flagValue('--seed') ?? '7');
+const randomRuns = Number(flagValue('--random-runs') ?? '3');
+const mix = flagValue('--mix') ?? 'issue';
 if (mix !== 'issue' && mix !== 'three-large' && mix !== 'dominant') {
   console.log(`bench/scheduling: --mix ${mix}: expected issue, three-large or dominant`);
   process.exit(2);
 }
-const base = resolve(flag('--dir') ?? join(repo, 'bench', '.work', 'scheduling'));
-const retortBin = join(repo, 'bin', 'retort.js');
+const base = resolve(flagValue('--dir') ?? join(repo, 'bench', '.work', 'scheduling'));
 const WORKERS = 2;
 
 // --replay CAMPAIGN: no runs; random orders against longest first on a real store's calc times.
-const replayDir = flag('--replay');
+const replayDir = flagValue('--replay');
 if (replayDir !== undefined) {
   const campaign = openCampaign(resolve(replayDir), { readonly: true });
   const times = campaign.calcs.timings().map((t) => t.durationS);

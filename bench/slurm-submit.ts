@@ -15,10 +15,9 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { repo, retortBin } from './bench-env.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
   const i = args.indexOf(name);
@@ -29,7 +28,6 @@ const seconds = flag('--seconds', '0.5');
 const packSize = Number(flag('--pack-size', '125'));
 const modes = flag('--modes', 'single,array,packed').split(',');
 const base = resolve(flag('--dir', join(repo, 'bench', '.work', 'slurm-submit')));
-const retortBin = join(repo, 'bin', 'retort.js');
 
 if (process.getuid?.() !== 0) {
   console.log('bench/slurm-submit: skipped: the dev cluster needs root (scripts/dev/slurm-up.sh)');

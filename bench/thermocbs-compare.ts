@@ -25,8 +25,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { csvLine, parseCsv } from '../src/chem/csv.js';
 import { loadRdkit } from '../src/chem/descriptors.js';
 import { isCarboxylicAcid } from '../src/chem/functional-groups.js';
@@ -34,8 +33,8 @@ import type { Atom } from '../src/chem/molecule.js';
 import { xhRotamers, xhRotors } from '../src/chem/xh-rotors.js';
 import { moleculesOf } from '../src/pipelines/pm7/molecules.js';
 import { openCampaign } from '../src/runtime/campaign.js';
+import { repo, retortBin } from './bench-env.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const sampleFlag = args.indexOf('--sample');
 const sample =
@@ -47,7 +46,6 @@ const dirFlag = args.indexOf('--dir');
 const dir = resolve(
   dirFlag >= 0 ? (args[dirFlag + 1] ?? '') : join(repo, 'bench', '.work', 'thermocbs'),
 );
-const retortBin = join(repo, 'bin', 'retort.js');
 
 if (!existsSync(sample)) {
   console.log(

@@ -20,8 +20,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { InfrastructureError } from '../src/core/errors.js';
 import { initCampaign } from '../src/runtime/campaign.js';
@@ -29,19 +28,18 @@ import { CampaignMonitor } from '../src/runtime/monitor/campaign-monitor.js';
 import { CalcStore } from '../src/store/calc-store.js';
 import { openDatabase } from '../src/store/database.js';
 import { RunStore } from '../src/store/run-store.js';
+import { repo, retortBin } from './bench-env.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
   const i = args.indexOf(name);
   return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
 };
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const base = resolve(flag('--dir', join(repo, 'bench', '.work')), 'tui-refresh');
 const calcs = Number(flag('--calcs', '100000'));
 const runSeconds = Number(flag('--run-seconds', '30'));
 const reps = Number(flag('--reps', '3'));
 const tuiNice = args.includes('--tui-nice') ? flag('--tui-nice', '10') : undefined;
-const retortBin = join(repo, 'bin', 'retort.js');
 
 const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 const median = (xs: readonly number[]): number => {

@@ -21,8 +21,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { repo, retortBin } from './bench-env.js';
 
 const WORKERS = 2;
 const STEPS = 3;
@@ -36,9 +36,7 @@ if (!Number.isInteger(n) || n < 1) {
   console.error(`--instances: expected a whole number ≥ 1, found ${String(flag('--instances'))}`);
   process.exit(2);
 }
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const base = resolve(flag('--dir') ?? join(repo, 'bench', '.work-workflow'));
-const retortBin = join(repo, 'bin', 'retort.js');
 
 /** Each step's shell command; `$0` is the instance's number (a) or the file it reads (b, c). */
 const SCRIPT = {
