@@ -132,15 +132,12 @@ export class PollCycle {
           const state = states[i];
           if (state === undefined) return;
           // Its pack's runner never started it: a cancel asked for it (maybe by an earlier run).
-          if (withdrawn.has(runScriptOf(member.remoteDir))) member.cancelled = true;
+          const notStarted = withdrawn.has(runScriptOf(member.remoteDir));
+          if (notStarted) member.cancelled = true;
           if (i < ended.length) {
             changed = true;
             this.#settle(member, state);
-          } else if (
-            state.kind === 'exit' ||
-            state.kind === 'dead' ||
-            withdrawn.has(runScriptOf(member.remoteDir))
-          ) {
+          } else if (state.kind === 'exit' || state.kind === 'dead' || notStarted) {
             changed = true;
             member.ending = true;
             void this.#fetchAndResolve(member, state, memberState(member) ?? 'UNKNOWN');
