@@ -178,17 +178,24 @@ describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
 
       const e = estimateJson(dir, ['--batch', 'batch_0002']);
       const ids = ['MOL00004', 'MOL00005', 'MOL00006', 'MOL00007'];
-      expect(e.rows.map((r) => `${r.label.split(' ')[0]} ${r.program} ${r.task}`)).toEqual(
+      expect(e.rows.map((r) => `${r.label} (${r.program} ${r.task})`)).toEqual(
         ids.flatMap((id) =>
-          ['obabel gen3d', 'obabel conformers', 'xtb optimize', 'mopac optimize'].map(
-            (calc) => `${id} ${calc}`,
-          ),
+          [
+            '3D (obabel gen3d)',
+            'obabel conformers (obabel conformers)',
+            'xtb md (xtb md)',
+            'md snapshots gfnff opt (xtb optimize)',
+            'conformers xtb opt (xtb optimize)',
+            'conformers PM7 (mopac optimize)',
+          ].map((calc) => `${id} ${calc}`),
         ),
       );
       // Every program, task and method ran in the first batch.
       expect(e.rows.every((r) => r.source === 'method' && r.predicted_s > 0)).toBe(true);
       const counts = (program: string): number[] =>
-        e.rows.filter((r) => r.program === program).map((r) => r.calcs);
+        e.rows
+          .filter((r) => r.program === program && !/(xtb md|gfnff opt)$/.test(r.label))
+          .map((r) => r.calcs);
       // Ethane as methane, ethanol as methanol, diethyl ether as pentane (MOPAC: at most 3 by
       // its rotatable bonds); hexane by the pipeline: 20 Open Babel conformers, 3 to MOPAC.
       expect(counts('xtb')).toEqual([ranBy.methane.xtb, ranBy.methanol.xtb, ranBy.pentane.xtb, 20]);

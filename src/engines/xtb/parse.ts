@@ -6,10 +6,22 @@ import { lastLine, machineryFailure } from '../common-failures.js';
 import { atomsJson, sameElements } from '../spec-checks.js';
 import type { Atom } from '../../chem/molecule.js';
 import { normalizeSymbol } from '../../chem/elements.js';
-import { XTB_OPT_COORD, XTB_OPT_GEOMETRY, xtbMethodFlags } from './prepare.js';
+import { XTB_OPT_COORD, XTB_OPT_GEOMETRY, XTB_TRAJECTORY, xtbMethodFlags } from './prepare.js';
 
 /**
- * A successful xtb result:
+ * A successful xtb result of task `md`: `snapshots`, `[{geometry, energy_hartree}]` in the
+ * order written (geometry Å as below, energy the potential energy xtb printed for it, Eh), and
+ * `method`, `charge`, `multiplicity` as run.
+ */
+export interface XtbMdResult {
+  readonly snapshots: JsonValue;
+  readonly method: string;
+  readonly charge: number;
+  readonly multiplicity: number;
+}
+
+/**
+ * A successful xtb result of tasks `energy` and `optimize`:
  * - `total_energy_hartree`: the final `TOTAL ENERGY`, Eh;
  * - `gradient_norm_hartree_bohr`: the final `GRADIENT NORM`, Eh/bohr (when printed);
  * - `homo_lumo_gap_ev`: the final `HOMO-LUMO GAP`, eV (when printed);
@@ -83,6 +95,21 @@ export function parseXtb(outputs: JobOutputs, spec: CalcSpec): Outcome {
     }
   }
 
+  const { charge, multiplicity } = spec.molecule ?? { charge: 0, multiplicity: 1 };
+  if (spec.task === 'md') {
+    const snapshots = trajectory(outputs.files[XTB_TRAJECTORY], spec.molecule?.atoms ?? []);
+    if (snapshots === undefined) {
+      return fail({
+        class: 'parse_error',
+        message: `xtb wrote no readable ${XTB_TRAJECTORY} matching the input atoms`,
+      });
+    }
+    const result = { snapshots, method: methodName(spec.method), charge, multiplicity };
+    return programVersion === undefined
+      ? { ok: true, result }
+      : { ok: true, result, programVersion };
+  }
+
   const energy = lastMatch(stdout, new RegExp(`\\| TOTAL ENERGY\\s+${NUM} Eh`, 'g'));
   if (energy === undefined) {
     return fail({ class: 'parse_error', message: 'xtb output has no final TOTAL ENERGY line' });
@@ -110,7 +137,6 @@ export function parseXtb(outputs: JobOutputs, spec: CalcSpec): Outcome {
     geometry = atoms;
   }
 
-  const { charge, multiplicity } = spec.molecule ?? { charge: 0, multiplicity: 1 };
   const result: Record<string, JsonValue> = {
     total_energy_hartree: energy,
     geometry: atomsJson(geometry),
@@ -126,6 +152,24 @@ export function parseXtb(outputs: JobOutputs, spec: CalcSpec): Outcome {
   const gap = lastMatch(stdout, new RegExp(`\\| HOMO-LUMO GAP\\s+${NUM} eV`, 'g'));
   if (gap !== undefined) result.homo_lumo_gap_ev = gap;
   return programVersion === undefined ? { ok: true, result } : { ok: true, result, programVersion };
+}
+
+/** The frames of xtb.trj as `[{geometry, energy_hartree}]`; undefined when unreadable. */
+function trajectory(text: string | undefined, input: readonly Atom[]): JsonValue | undefined {
+  if (text === undefined) return undefined;
+  let frames;
+  try {
+    frames = parseXyz(text, XTB_TRAJECTORY);
+  } catch {
+    return undefined;
+  }
+  const snapshots: JsonValue[] = [];
+  for (const frame of frames) {
+    const energy = Number(/energy:\s*(-?\d+\.\d+)/.exec(frame.comment)?.[1]);
+    if (!sameElements(frame.atoms, input) || !Number.isFinite(energy)) return undefined;
+    snapshots.push({ geometry: atomsJson(frame.atoms), energy_hartree: energy });
+  }
+  return snapshots.length === 0 ? undefined : snapshots;
 }
 
 /** Å per bohr (CODATA 2014, as xtb's own conversion). */

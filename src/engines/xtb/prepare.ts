@@ -8,10 +8,13 @@ import {
   choiceOption,
   refuseUnknownOptions,
   requireGeometry,
+  intOption,
+  numberOption,
   requireTask,
 } from '../spec-checks.js';
+import { XTB_MD_DEFAULTS, type XtbMdSettings, mdDetailedInput, mdRestart } from './md-input.js';
 
-export const XTB_TASKS = ['energy', 'optimize'] as const;
+export const XTB_TASKS = ['energy', 'optimize', 'md'] as const;
 export const XTB_INPUT = 'input.xyz';
 /** The optimised geometry xtb writes for `--opt`. */
 export const XTB_OPT_GEOMETRY = 'xtbopt.xyz';
@@ -19,6 +22,10 @@ export const XTB_OPT_GEOMETRY = 'xtbopt.xyz';
 export const XTB_COORD_INPUT = 'input.coord';
 /** The optimised geometry xtb writes for `--opt` of a coord input (Turbomole format, bohr). */
 export const XTB_OPT_COORD = 'xtbopt.coord';
+/** The snapshots xtb writes for `--md` (multi-frame XYZ, Å). */
+export const XTB_TRAJECTORY = 'xtb.trj';
+const XTB_MD_INPUT = 'md.inp';
+const XTB_MD_RESTART = 'mdrestart';
 
 /** xtb's `--opt` levels, for option `opt_level`. */
 export const XTB_OPT_LEVELS = [
@@ -77,6 +84,10 @@ const OWNED_FLAGS = [
  * it silently.
  * Options: `opt_level` (optimize only): one of {@link XTB_OPT_LEVELS}.
  *
+ * Task `md`: molecular dynamics from the molecule's geometry, `--md --input md.inp`, with the
+ * start velocities in `mdrestart` (md-input.ts); options `time_ps`, `temperature_k`,
+ * `snapshots`, `seed` (XtbMdSettings). One spec gives the same snapshots on every run.
+ *
  * With spec.input (rendered from a template) the input is a Turbomole coord file, `input.coord`:
  * the `$coord` group (`$coord angs` for Å) and any groups of xtb's detailed input (`$chrg`,
  * `$spin`, `$gfn`, `$opt`, `$gbsa` …), which xtb reads from the coordinate file itself; argv is
@@ -87,8 +98,16 @@ const OWNED_FLAGS = [
 export function prepareXtb(spec: CalcSpec): JobSpec {
   requireTask(spec, 'xtb', XTB_TASKS);
   const rendered = renderedInput(spec);
-  if (rendered !== undefined) return renderedJob(spec, rendered);
-  refuseUnknownOptions(spec, spec.task === 'optimize' ? ['opt_level'] : []);
+  if (rendered !== undefined) {
+    if (spec.task === 'md') {
+      throw new InputError('task', 'task md does not take a template: give the molecule');
+    }
+    return renderedJob(spec, rendered);
+  }
+  refuseUnknownOptions(
+    spec,
+    spec.task === 'optimize' ? ['opt_level'] : spec.task === 'md' ? MD_OPTIONS : [],
+  );
   const { atoms, charge, multiplicity } = requireGeometry(spec);
   refuseGhostAtoms(atoms);
   const { flags } = xtbMethodFlags(spec.method);
@@ -106,16 +125,41 @@ export function prepareXtb(spec: CalcSpec): JobSpec {
     const level = choiceOption(spec, 'opt_level', XTB_OPT_LEVELS);
     if (level !== undefined) argv.push(level);
   }
+  const files: Record<string, string> = { [XTB_INPUT]: formatXyz(atoms, 'retort') };
+  if (spec.task === 'md') {
+    const settings = mdSettings(spec);
+    argv.push('--md', '--input', XTB_MD_INPUT);
+    files[XTB_MD_INPUT] = mdDetailedInput(settings);
+    files[XTB_MD_RESTART] = mdRestart(atoms, settings.temperature_k, settings.seed);
+  }
   for (const keyword of spec.keywords ?? []) argv.push(...keywordArgs(keyword));
   const cores = String(Math.max(1, Math.floor(spec.resources.cores)));
   return {
     argv,
-    files: { [XTB_INPUT]: formatXyz(atoms, 'retort') },
+    files,
     env: { OMP_NUM_THREADS: cores, MKL_NUM_THREADS: cores, OMP_STACKSIZE: '1G' },
-    outputs: spec.task === 'optimize' ? [XTB_OPT_GEOMETRY] : [],
+    outputs:
+      spec.task === 'optimize' ? [XTB_OPT_GEOMETRY] : spec.task === 'md' ? [XTB_TRAJECTORY] : [],
     captureStdout: 'full',
     resources: spec.resources,
   };
+}
+
+const MD_OPTIONS = ['time_ps', 'temperature_k', 'snapshots', 'seed'];
+
+function mdSettings(spec: CalcSpec): XtbMdSettings {
+  const d = XTB_MD_DEFAULTS;
+  const settings = {
+    time_ps: numberOption(spec, 'time_ps', d.time_ps, 0),
+    temperature_k: numberOption(spec, 'temperature_k', d.temperature_k, 0),
+    snapshots: intOption(spec, 'snapshots', d.snapshots, 1),
+    seed: intOption(spec, 'seed', d.seed, 0),
+  };
+  for (const name of ['time_ps', 'temperature_k'] as const) {
+    if (settings[name] === 0)
+      throw new InputError(`options.${name}`, 'expected a number > 0, got 0');
+  }
+  return settings;
 }
 
 function renderedJob(spec: CalcSpec, input: string): JobSpec {

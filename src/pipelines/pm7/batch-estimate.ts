@@ -128,6 +128,17 @@ export async function batchCalcs(
     if (searched?.status !== 'succeeded') {
       own.push({ label: `${mol.mol_id} ${crest ? 'crest' : 'obabel conformers'}`, spec: search });
       if (!crest) {
+        // The dynamics and their snapshots' GFN-FF optimisations (md-sampling.ts).
+        const ff = { program: 'xtb', method: 'GFN-FF', molecule: at };
+        own.push({
+          label: `${mol.mol_id} xtb md`,
+          spec: { ...ff, task: 'md' },
+        });
+        own.push({
+          label: `${mol.mol_id} md snapshots gfnff opt`,
+          spec: { ...ff, task: 'optimize' },
+          calcs: CONFORMER_SEARCH_DEFAULTS.md_snapshots,
+        });
         own.push({
           label: `${mol.mol_id} conformers xtb opt`,
           spec: { program: 'xtb', task: 'optimize', method: 'GFN2', molecule: at },

@@ -1,6 +1,5 @@
 import { accessSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
-import { normalizeSymbol } from '../../chem/elements.js';
 import { bondChanges, describeChanges } from '../../chem/bond-graph.js';
 import type { Atom } from '../../chem/molecule.js';
 import { principalMoments } from '../../chem/inertia.js';
@@ -18,6 +17,8 @@ import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import type { CalcResolution, RequestCalc } from '../../runtime/calc-request.js';
 import type { ConformerSearchDetail, Decision, TopologyRejection } from './molecule-detail.js';
 import { writeMoleculeFile } from './molecule-file-error.js';
+import { sampleByDynamics } from './md-sampling.js';
+import { atomsFromJson, geometriesFromJson, isRecord } from './result-geometry.js';
 
 /** kcal/mol per hartree (CODATA 2018, as CREST and xtb use). */
 export const KCAL_MOL_PER_HARTREE = 627.509474;
@@ -41,7 +42,12 @@ export interface ConformerSearchInput {
  *   after superposition) are one, the lower in energy is kept (default 0.125);
  * - `nconf`: builtin only: Open Babel conformers to generate (default 20);
  * - `cores`: cores of each CREST or xtb calc (default 1);
- * - `seed`: builtin only: seed of the Open Babel search (default: the engine's, seed.ts).
+ * - `seed`: builtin only: seed of the Open Babel search and of the dynamics' start velocities
+ *   (default: the engine's, seed.ts);
+ * - `md_snapshots`: builtin only: snapshots of GFN-FF dynamics to optimise (md-sampling.ts;
+ *   default 40; 0: no dynamics, Open Babel's conformers alone);
+ * - `md_candidates`: builtin only: the lowest distinct of them added to Open Babel's
+ *   conformers (default 15).
  */
 export interface ConformerSearchOptions {
   readonly crest: boolean;
@@ -51,6 +57,8 @@ export interface ConformerSearchOptions {
   readonly nconf?: number;
   readonly cores?: number;
   readonly seed?: number;
+  readonly md_snapshots?: number;
+  readonly md_candidates?: number;
 }
 
 export const CONFORMER_SEARCH_DEFAULTS = {
@@ -58,6 +66,8 @@ export const CONFORMER_SEARCH_DEFAULTS = {
   rmsd_threshold_angstrom: 0.125,
   nconf: 20,
   cores: 1,
+  md_snapshots: 40,
+  md_candidates: 15,
 } as const;
 
 /** One conformer of the ensemble: geometry (Å, the input's atom order) and GFN2-xTB energy. */
@@ -142,6 +152,8 @@ interface Context {
   readonly nconf: number;
   readonly cores: number;
   readonly seed: number;
+  readonly mdSnapshots: number;
+  readonly mdCandidates: number;
   readonly issues: string[];
   readonly decisions: Decision[];
   readonly rejections: TopologyRejection[];
@@ -166,7 +178,9 @@ interface Ended {
  *    at most half of the budget; when it fails or finds nothing, the start geometry alone
  *    (recorded as an issue and a decision);
  * 2. each conformer's nitrogen invertomers and X–H rotamers (COOH syn/anti, OH and NH2
- *    orientations; see withVariants, bounded by maxCandidates) optimised with xtb GFN2, one
+ *    orientations; see withVariants, bounded by maxCandidates), then, unless `md_snapshots` is
+ *    0, the `md_candidates` lowest GFN-FF minima of seeded GFN-FF dynamics (md-sampling.ts,
+ *    given at most half of what is left of the budget), all optimised with xtb GFN2, one
  *    after another, each given the remaining budget
  *    divided by the conformers left; when the budget is spent the search stops (TIMEOUT) and
  *    keeps what was done; failed optimisations are dropped (one issue lists them);
@@ -202,6 +216,14 @@ export async function searchConformers(
     nconf: positiveInteger('nconf', options.nconf ?? CONFORMER_SEARCH_DEFAULTS.nconf),
     cores: positiveInteger('cores', options.cores ?? CONFORMER_SEARCH_DEFAULTS.cores),
     seed: options.seed ?? DEFAULT_OBABEL_SEED,
+    mdSnapshots: nonNegativeInteger(
+      'md_snapshots',
+      options.md_snapshots ?? CONFORMER_SEARCH_DEFAULTS.md_snapshots,
+    ),
+    mdCandidates: positiveInteger(
+      'md_candidates',
+      options.md_candidates ?? CONFORMER_SEARCH_DEFAULTS.md_candidates,
+    ),
     issues: [],
     decisions: [],
     rejections: [],
@@ -348,9 +370,41 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
     );
     candidates = [input.atoms];
   }
+  const openBabel = candidates;
   candidates = withVariants(ctx, candidates);
+  // 2. Conformers from GFN-FF dynamics, which reach folded chains the genetic search does not.
+  if (ctx.mdSnapshots > 0) {
+    const sampled = await sampleByDynamics(
+      {
+        molId: input.molId,
+        atoms: input.atoms,
+        charge: input.charge,
+        multiplicity: input.multiplicity,
+        snapshots: ctx.mdSnapshots,
+        candidates: ctx.mdCandidates,
+        seed: ctx.seed,
+        budget_s: Math.max(MIN_CALC_WALLTIME_S, (deadlineMs - Date.now()) / 1000 / 2),
+        rmsd_threshold_angstrom: ctx.rmsdThreshold,
+        cores: ctx.cores,
+        known: openBabel,
+      },
+      ctx.request,
+    );
+    if (sampled.interrupted) return interrupted(sampled.reason);
+    if (sampled.problem !== null) ctx.issues.push(sampled.problem);
+    decide(
+      ctx,
+      `add ${sampled.conformers.length} conformers from GFN-FF dynamics`,
+      sampled.summary,
+      0.8,
+    );
+    // Not varied like Open Babel's: at 500 K the dynamics sample X–H orientations themselves,
+    // and varying them too took 70 GFN2-xTB optimisations instead of 55 for
+    // COC[C@H](C)OC(=O)CCN.
+    candidates = [...candidates, ...sampled.conformers];
+  }
 
-  // 2. GFN2-xTB optimisation of each, one after another, sharing what is left of the budget.
+  // 3. GFN2-xTB optimisation of each, one after another, sharing what is left of the budget.
   const optimised: (SearchedConformer & { readonly place: number })[] = [];
   const failures: string[] = [];
   let budgetSpent = false;
@@ -405,12 +459,12 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
     );
   }
 
-  // 3. Conformers bonded otherwise than the start are another species, dropped before the energy
+  // 4. Conformers bonded otherwise than the start are another species, dropped before the energy
   // window: a migrated H is often far lower in energy, and would push every intact one out.
   const intact = sameBonds(ctx, optimised, 'GFN2-xTB').map(
     ({ geometry, energy_hartree }): SearchedConformer => ({ geometry, energy_hartree }),
   );
-  // 4. Energy window, then RMSD de-duplication.
+  // 5. Energy window, then RMSD de-duplication.
   const kept = filterEnsemble(intact, ctx.ewin, ctx.rmsdThreshold);
   if (optimised.length > 0) {
     decide(
@@ -628,6 +682,13 @@ function positive(field: string, value: number): number {
   return value;
 }
 
+function nonNegativeInteger(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new InputError(field, `expected an integer ≥ 0, got ${String(value)}`);
+  }
+  return value;
+}
+
 function positiveInteger(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new InputError(field, `expected an integer ≥ 1, got ${String(value)}`);
@@ -652,42 +713,6 @@ function writeEnsemble(
     })
     .join('');
   writeFileAtomic(path, text);
-}
-
-function isRecord(value: JsonValue | undefined): value is Record<string, JsonValue> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A result's `[{element, x, y, z}]` as atoms, when it has the reference's elements in order. */
-function atomsFromJson(value: JsonValue | undefined, like: readonly Atom[]): Atom[] | undefined {
-  if (!Array.isArray(value) || value.length !== like.length) return undefined;
-  const atoms: Atom[] = [];
-  for (const [i, entry] of value.entries()) {
-    if (!isRecord(entry)) return undefined;
-    const { element, x, y, z } = entry;
-    if (typeof element !== 'string' || typeof x !== 'number') return undefined;
-    if (typeof y !== 'number' || typeof z !== 'number') return undefined;
-    const reference = like[i]?.element ?? '';
-    if ((normalizeSymbol(element) ?? element) !== (normalizeSymbol(reference) ?? reference)) {
-      return undefined;
-    }
-    atoms.push({ element: reference, x, y, z });
-  }
-  return atoms;
-}
-
-function geometriesFromJson(
-  value: JsonValue | undefined,
-  like: readonly Atom[],
-): (readonly Atom[])[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const out: (readonly Atom[])[] = [];
-  for (const entry of value) {
-    const atoms = isRecord(entry) ? atomsFromJson(entry.geometry, like) : undefined;
-    if (atoms === undefined) return undefined;
-    out.push(atoms);
-  }
-  return out;
 }
 
 function conformersFromJson(

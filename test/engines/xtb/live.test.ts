@@ -28,4 +28,27 @@ describe('xtb, live', () => {
     const outcome = xtbEngine.parse(runJobDirectly(xtbEngine.prepare(s)), s);
     expect(outcome.ok && outcome.result.total_energy_hartree).toBeCloseTo(-11.3934, 3);
   });
+
+  it.skipIf(!hasProgram('xtb'))(
+    'runs seeded GFN-FF dynamics: one spec gives the same snapshots twice, another seed others',
+    () => {
+      const md = (seed: number) =>
+        spec({
+          program: 'xtb',
+          task: 'md',
+          method: 'GFN-FF',
+          molecule: { atoms: ethanolAtoms(), charge: 0, multiplicity: 1 },
+          options: { snapshots: 5, time_ps: 5, seed },
+        });
+      const run = (seed: number): unknown => {
+        const outcome = xtbEngine.parse(runJobDirectly(xtbEngine.prepare(md(seed))), md(seed));
+        expect(outcome.ok).toBe(true);
+        return outcome.ok ? outcome.result.snapshots : undefined;
+      };
+      const first = run(1);
+      expect(first).toHaveLength(5);
+      expect(run(1)).toEqual(first);
+      expect(run(2)).not.toEqual(first);
+    },
+  );
 });

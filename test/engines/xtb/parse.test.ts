@@ -89,3 +89,38 @@ describe('parseXtb on real xtb 6.5.1 outputs', () => {
     expect(f.message).toContain('30 s');
   });
 });
+
+describe('parseXtb, task md (real xtb 6.5.1 GFN-FF dynamics of ethanol)', () => {
+  const mdSpec = { ...energySpec, task: 'md', method: 'GFN-FF' };
+  const outputs = (files: Record<string, string>): Outcome =>
+    parseXtb(
+      exited(0, {
+        stdout: realFixture('xtb', 'ethanol_gfnff_md.stdout'),
+        stderr: realFixture('xtb', 'ethanol_gfnff_md.stderr'),
+        files,
+      }),
+      mdSpec,
+    );
+
+  it('reads every snapshot with its energy, although xtb printed a GFN-FF topology warning', () => {
+    const outcome = outputs({ 'xtb.trj': realFixture('xtb', 'ethanol_gfnff_md.trj') });
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
+    const snapshots = outcome.result.snapshots as unknown as {
+      geometry: Atom[];
+      energy_hartree: number;
+    }[];
+    expect(snapshots).toHaveLength(4);
+    expect(snapshots[0]?.energy_hartree).toBe(-1.219379811811);
+    expect(snapshots.map((s) => s.geometry.map((a) => a.element).join(''))).toEqual(
+      Array(4).fill('CCOHHHHHH'),
+    );
+    expect(outcome.result.method).toBe('GFN-FF');
+  });
+
+  it('fails with parse_error without a trajectory or with one of other atoms', () => {
+    expect(failure(outputs({})).class).toBe('parse_error');
+    const other = realFixture('xtb', 'ethanol_gfnff_md.trj').replace(/^O /m, 'N ');
+    expect(failure(outputs({ 'xtb.trj': other })).message).toMatch(/xtb\.trj/);
+  });
+});

@@ -141,3 +141,43 @@ describe('prepareXtb with a rendered input', () => {
     expect(refusal(xtbSpec({ input: coord, keywords: ['--alpb water'] }))).toBe('keywords');
   });
 });
+
+describe('prepareXtb, task md', () => {
+  const md = (options: CalcSpec['options'] = {}): CalcSpec =>
+    spec({
+      program: 'xtb',
+      task: 'md',
+      method: 'GFN-FF',
+      molecule: { atoms: ethanolAtoms(), charge: 0, multiplicity: 1 },
+      options,
+    });
+
+  it('runs --md with its detailed input and seeded start velocities, and keeps xtb.trj', () => {
+    const job = prepareXtb(md({ snapshots: 4, time_ps: 2, seed: 3 }));
+    expect(job.argv).toEqual([
+      'xtb',
+      'input.xyz',
+      '--gfnff',
+      '--chrg',
+      '0',
+      '--uhf',
+      '0',
+      '--md',
+      '--input',
+      'md.inp',
+    ]);
+    expect(job.outputs).toEqual(['xtb.trj']);
+    expect(job.files['md.inp']).toContain('dump=500\n');
+    expect(job.files.mdrestart).toBe(
+      prepareXtb(md({ snapshots: 4, time_ps: 2, seed: 3 })).files.mdrestart,
+    );
+    expect(job.files.mdrestart).not.toBe(prepareXtb(md({ seed: 4 })).files.mdrestart);
+  });
+
+  it('refuses unknown and out-of-range options, and templates', () => {
+    expect(() => prepareXtb(md({ steps: 10 }))).toThrow(InputError);
+    expect(() => prepareXtb(md({ time_ps: 0 }))).toThrow(/options\.time_ps.*> 0/);
+    expect(() => prepareXtb(md({ snapshots: 0 }))).toThrow(/options\.snapshots/);
+    expect(() => prepareXtb({ ...md(), input: '$coord angs\n$end\n' })).toThrow(/template/);
+  });
+});

@@ -249,6 +249,10 @@ const cis: Atom[] = anti.map((a, i) => (i === 3 ? { ...a, x: 0.9, y: 1.9, z: 0 }
 
 interface Script {
   readonly obabel: CalcResolution | 'refuse';
+  /** The GFN-FF dynamics: its snapshots, or a resolution. */
+  readonly md?: readonly (readonly Atom[])[] | CalcResolution;
+  /** GFN-FF energies of the snapshots' optimisations, by snapshot. */
+  readonly gfnff?: readonly number[];
   /** xtb answers by candidate index (from the label): energy, or a resolution. */
   readonly xtb: readonly (number | CalcResolution)[];
 }
@@ -260,6 +264,31 @@ function scripted(script: Script): { request: RequestCalc; specs: CalcSpec[] } {
     if (spec.program === 'obabel') {
       if (script.obabel === 'refuse') throw new InputError('molecule', 'refused');
       return Promise.resolve(script.obabel);
+    }
+    if (spec.task === 'md') {
+      const md = script.md;
+      if (md === undefined) throw new Error('no scripted dynamics');
+      if (!isGeometryList(md)) return Promise.resolve(md);
+      const snapshots: JsonValue = md.map((g) => ({ geometry: atomsJson(g), energy_hartree: -1 }));
+      return Promise.resolve({
+        status: 'succeeded',
+        key: 'dd'.padEnd(64, 'e'),
+        cached: false,
+        programVersion: '6.5.1',
+        result: { snapshots },
+      });
+    }
+    const snapshot = /md snapshot (\d+) gfnff opt$/.exec(spec.label ?? '');
+    if (snapshot !== null) {
+      const energy = script.gfnff?.[Number(snapshot[1]) - 1];
+      if (energy === undefined) throw new Error(`no scripted answer for ${spec.label ?? ''}`);
+      return Promise.resolve({
+        status: 'succeeded',
+        key: (snapshot[1] ?? '').padEnd(64, 'f'),
+        cached: false,
+        programVersion: '6.5.1',
+        result: { total_energy_hartree: energy, geometry: atomsJson(spec.molecule?.atoms ?? []) },
+      });
     }
     const index = Number(/conformer (\d+)/.exec(spec.label ?? '')?.[1]) - 1;
     const answer = script.xtb[index];
@@ -380,7 +409,12 @@ describe('the builtin search, scripted', () => {
     });
     const paths = campaignPaths(tmp.dir);
     const outcome = completed(
-      await searchConformers(toy, { crest: false, budget_s: 600, cores: 2 }, request, paths),
+      await searchConformers(
+        toy,
+        { crest: false, budget_s: 600, cores: 2, md_snapshots: 0 },
+        request,
+        paths,
+      ),
     );
     expect(outcome.detail).toMatchObject({
       method: 'builtin',
@@ -433,7 +467,7 @@ describe('the builtin search, scripted', () => {
     const outcome = completed(
       await searchConformers(
         { molId: 'acetic', atoms: anti, charge: 0, multiplicity: 1 },
-        { crest: false, budget_s: 60 },
+        { crest: false, budget_s: 60, md_snapshots: 0 },
         request,
         campaignPaths(tmp.dir),
       ),
@@ -463,7 +497,7 @@ describe('the builtin search, scripted', () => {
     completed(
       await searchConformers(
         { molId: 'glycine', atoms: glycine, charge: 0, multiplicity: 1 },
-        { crest: false, budget_s: 600 },
+        { crest: false, budget_s: 600, md_snapshots: 0 },
         request,
         campaignPaths(tmp.dir),
       ),
@@ -493,7 +527,7 @@ describe('the builtin search, scripted', () => {
     const outcome = completed(
       await searchConformers(
         { molId: 'RAD1', atoms: start, charge: 0, multiplicity: 2 },
-        { crest: false, budget_s: 60 },
+        { crest: false, budget_s: 60, md_snapshots: 0 },
         request,
         campaignPaths(tmp.dir),
       ),
@@ -524,7 +558,7 @@ describe('the builtin search, scripted', () => {
     const outcome = completed(
       await searchConformers(
         { molId: 'RAD1', atoms: real('rad1_gen3d'), charge: 0, multiplicity: 2 },
-        { crest: false, budget_s: 60 },
+        { crest: false, budget_s: 60, md_snapshots: 0 },
         request,
         campaignPaths(tmp.dir),
       ),
@@ -545,7 +579,12 @@ describe('the builtin search, scripted', () => {
       xtb: [-13],
     });
     const outcome = completed(
-      await searchConformers(toy, { crest: false, budget_s: 60 }, request, campaignPaths(tmp.dir)),
+      await searchConformers(
+        toy,
+        { crest: false, budget_s: 60, md_snapshots: 0 },
+        request,
+        campaignPaths(tmp.dir),
+      ),
     );
     expect(outcome.detail.status).toBe('SUCCESS');
     expect(outcome.conformers).toHaveLength(1);
@@ -565,7 +604,12 @@ describe('the builtin search, scripted', () => {
     };
     const { request } = scripted({ obabel: obabelFound([anti, gauche]), xtb: [failed, failed] });
     const outcome = completed(
-      await searchConformers(toy, { crest: false, budget_s: 60 }, request, campaignPaths(tmp.dir)),
+      await searchConformers(
+        toy,
+        { crest: false, budget_s: 60, md_snapshots: 0 },
+        request,
+        campaignPaths(tmp.dir),
+      ),
     );
     expect(outcome.detail).toMatchObject({
       status: 'FAILED',
@@ -580,7 +624,12 @@ describe('the builtin search, scripted', () => {
   it('fails when the engines refuse the molecule', async () => {
     const { request } = scripted({ obabel: 'refuse', xtb: [] });
     const outcome = completed(
-      await searchConformers(toy, { crest: false, budget_s: 60 }, request, campaignPaths(tmp.dir)),
+      await searchConformers(
+        toy,
+        { crest: false, budget_s: 60, md_snapshots: 0 },
+        request,
+        campaignPaths(tmp.dir),
+      ),
     );
     expect(outcome.detail).toMatchObject({
       status: 'FAILED',
@@ -596,12 +645,76 @@ describe('the builtin search, scripted', () => {
     });
     const outcome = await searchConformers(
       toy,
-      { crest: false, budget_s: 60 },
+      { crest: false, budget_s: 60, md_snapshots: 0 },
       request,
       campaignPaths(tmp.dir),
     );
     expect(outcome).toEqual({ interrupted: true, reason: 'the run is stopping' });
     expect(existsSync(join(tmp.dir, 'details', 'ensembles', 'toy%2F1.xyz'))).toBe(false);
+  });
+
+  it('adds the lowest distinct GFN-FF minima of seeded dynamics, dropping those bonded otherwise', async () => {
+    const broken = anti.map((a, i) => (i === 3 ? { ...a, x: -5 } : a));
+    const { request, specs } = scripted({
+      obabel: obabelFound([anti]),
+      md: [gauche, cis, gauche, broken, nearlyAnti],
+      gfnff: [-1.0, -0.9, -0.99, -2.0, -1.5],
+      xtb: [-13, -13.001, -12.999],
+    });
+    const outcome = completed(
+      await searchConformers(
+        toy,
+        { crest: false, budget_s: 600, md_snapshots: 5, md_candidates: 2, seed: 9 },
+        request,
+        campaignPaths(tmp.dir),
+      ),
+    );
+    const md = specs.find((s) => s.task === 'md');
+    expect(md).toMatchObject({
+      program: 'xtb',
+      method: 'GFN-FF',
+      options: { snapshots: 5, seed: 9 },
+      molecule: { atoms: anti },
+    });
+    const gfnff = specs.filter((s) => s.method === 'GFN-FF' && s.task === 'optimize');
+    expect(gfnff.map((s) => s.molecule?.atoms)).toEqual([gauche, cis, gauche, broken, nearlyAnti]);
+    const gfn2 = specs.filter((s) => s.method === 'GFN2');
+    expect(gfn2.map((s) => s.molecule?.atoms)).toEqual([anti, gauche, cis]);
+    expect(outcome.decisions.map((d) => d.reason)).toContain(
+      'GFN-FF dynamics (500 K, seed 9): 5 snapshots, 4 GFN-FF minima bonded as the start (1 bonded otherwise dropped), the 2 lowest distinct ones added (1 skipped as Open Babel’s)',
+    );
+    expect(outcome.conformers[0]?.geometry).toEqual(gauche);
+  });
+
+  it('goes on with Open Babel’s conformers when the dynamics fail, and says so', async () => {
+    const { request } = scripted({
+      obabel: obabelFound([anti]),
+      md: {
+        status: 'failed',
+        key: 'd'.repeat(64),
+        cached: false,
+        failure: { class: 'crash', message: 'boom' },
+      },
+      xtb: [-13],
+    });
+    const outcome = completed(
+      await searchConformers(toy, { crest: false, budget_s: 60 }, request, campaignPaths(tmp.dir)),
+    );
+    expect(outcome.detail.status).toBe('SUCCESS');
+    expect(outcome.issues).toContain(
+      'GFN-FF dynamics failed (crash: boom); only Open Babel’s conformers were optimised',
+    );
+  });
+
+  it('is interrupted when the dynamics are not run because the run is stopping', async () => {
+    const { request } = scripted({
+      obabel: obabelFound([anti]),
+      md: { status: 'not_run', key: 'd'.repeat(64), reason: 'the run is stopping' },
+      xtb: [-13],
+    });
+    expect(
+      await searchConformers(toy, { crest: false, budget_s: 60 }, request, campaignPaths(tmp.dir)),
+    ).toEqual({ interrupted: true, reason: 'the run is stopping' });
   });
 
   it('refuses a budget or thresholds that are not positive', async () => {
@@ -764,5 +877,35 @@ describe.skipIf(!livePm7)(
       expect(hof('dimethylpiperazine')).toBeLessThanOrEqual(-0.9);
       expect(await cleanupTempDirs()).toEqual([]);
     }, 600_000);
+
+    it('finds the folded, hydrogen-bonded amino esters and acids CREST + PM7 finds: ≤ −147.5 and ≤ −105.5 kcal/mol', async () => {
+      // CREST + PM7 (ThermoCBS sample mol_00562, mol_00456): −148.47 and −106.28. Open Babel's
+      // genetic search alone never folds the chain (N–H···O): −140.86 and −103.19.
+      const dir = tempCampaign();
+      writeFileSync(
+        join(dir, 'folded.csv'),
+        'mol_id,smiles,charge,multiplicity\nester,COC[C@H](C)OC(=O)CCN,0,1\nglycine,CCN(CC)CC(=O)O,0,1\n',
+      );
+      expect(runCli(['import', 'folded.csv'], { cwd: dir }).status).toBe(0);
+      const r = runCli(
+        ['batch', 'run', '--size', '2', '--workers', '2', '--cores', '1', '--headless'],
+        { cwd: dir },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const detail = (id: string): MoleculeDetail =>
+        JSON.parse(readFileSync(join(dir, 'details', `${id}.json`), 'utf8')) as MoleculeDetail;
+      expect(detail('ester').most_stable_hof).toBeLessThanOrEqual(-147.5);
+      expect(detail('glycine').most_stable_hof).toBeLessThanOrEqual(-105.5);
+      expect(detail('ester').decisions.map((d) => d.decision)).toContainEqual(
+        expect.stringMatching(/^add \d+ conformers from GFN-FF dynamics$/),
+      );
+      expect(await cleanupTempDirs()).toEqual([]);
+    }, 600_000);
   },
 );
+
+function isGeometryList(
+  md: readonly (readonly Atom[])[] | CalcResolution,
+): md is readonly (readonly Atom[])[] {
+  return Array.isArray(md);
+}
