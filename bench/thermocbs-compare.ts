@@ -41,7 +41,26 @@ const sample =
   sampleFlag >= 0
     ? resolve(args[sampleFlag + 1] ?? '')
     : resolve(repo, '..', 'shared', 'data', 'thermocbs-sample', 'grimperium_thermo_pm7_head.csv');
-const limit = Number(args.find((a) => /^\d+$/.test(a)) ?? Number.POSITIVE_INFINITY);
+// The first bare number, not a flag's value (`--ids 1` is not a limit); an unknown flag is refused,
+// so a number after it cannot be taken for the limit either.
+const VALUE_FLAGS = ['--sample', '--dir', '--ids'];
+const unknown = args.find(
+  (a, i) =>
+    a.startsWith('--') &&
+    !VALUE_FLAGS.includes(a) &&
+    a !== '--report-only' &&
+    !VALUE_FLAGS.includes(args[i - 1] ?? ''),
+);
+if (unknown !== undefined) {
+  console.error(
+    `bench/thermocbs-compare: unknown flag ${unknown}; known: ${[...VALUE_FLAGS, '--report-only'].join(', ')}`,
+  );
+  process.exit(2);
+}
+const limit = Number(
+  args.find((a, i) => /^\d+$/.test(a) && !VALUE_FLAGS.includes(args[i - 1] ?? '')) ??
+    Number.POSITIVE_INFINITY,
+);
 const dirFlag = args.indexOf('--dir');
 const dir = resolve(
   dirFlag >= 0 ? (args[dirFlag + 1] ?? '') : join(repo, 'bench', '.work', 'thermocbs'),
