@@ -178,13 +178,14 @@ describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
 
       const e = estimateJson(dir, ['--batch', 'batch_0002']);
       const ids = ['MOL00004', 'MOL00005', 'MOL00006', 'MOL00007'];
+      // Dynamics only for 4 heavy atoms or more: diethyl ether and hexane, not ethane or ethanol.
+      const dynamics = ['xtb md (xtb md)', 'md snapshots gfnff opt (xtb optimize)'];
       expect(e.rows.map((r) => `${r.label} (${r.program} ${r.task})`)).toEqual(
-        ids.flatMap((id) =>
+        ids.flatMap((id, i) =>
           [
             '3D (obabel gen3d)',
             'obabel conformers (obabel conformers)',
-            'xtb md (xtb md)',
-            'md snapshots gfnff opt (xtb optimize)',
+            ...(i >= 2 ? dynamics : []),
             'conformers xtb opt (xtb optimize)',
             'conformers PM7 (mopac optimize)',
           ].map((calc) => `${id} ${calc}`),
@@ -197,8 +198,8 @@ describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
           .filter((r) => r.program === program && !/(xtb md|gfnff opt)$/.test(r.label))
           .map((r) => r.calcs);
       // Ethane as methane, ethanol as methanol, diethyl ether as pentane (MOPAC: at most 3 by
-      // its rotatable bonds); hexane by the pipeline: 20 Open Babel conformers, 3 to MOPAC.
-      expect(counts('xtb')).toEqual([ranBy.methane.xtb, ranBy.methanol.xtb, ranBy.pentane.xtb, 20]);
+      // its rotatable bonds); hexane by the pipeline: 20 Open Babel conformers and 15 from the dynamics, 3 to MOPAC.
+      expect(counts('xtb')).toEqual([ranBy.methane.xtb, ranBy.methanol.xtb, ranBy.pentane.xtb, 35]);
       expect(counts('mopac')).toEqual([
         ranBy.methane.mopac,
         ranBy.methanol.mopac,

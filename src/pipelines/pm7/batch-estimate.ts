@@ -8,6 +8,7 @@ import type { Campaign } from '../../runtime/campaign.js';
 import type { PlannedCalc } from '../../runtime/scheduling/estimate.js';
 import { DEFAULT_OBABEL_SEED } from '../../engines/obabel/seed.js';
 import { CONFORMER_SEARCH_DEFAULTS, crestOnPath } from './conformer-search.js';
+import { worthDynamics } from './md-sampling.js';
 import { moleculesOf, type Molecule } from './molecules.js';
 import {
   moleculeShape,
@@ -127,8 +128,8 @@ export async function batchCalcs(
     const searched = start.status === 'succeeded' ? await lookup(search) : undefined;
     if (searched?.status !== 'succeeded') {
       own.push({ label: `${mol.mol_id} ${crest ? 'crest' : 'obabel conformers'}`, spec: search });
-      if (!crest) {
-        // The dynamics and their snapshots' GFN-FF optimisations (md-sampling.ts).
+      // The dynamics and their snapshots' GFN-FF optimisations (md-sampling.ts).
+      if (!crest && worthDynamics(at.atoms)) {
         const ff = { program: 'xtb', method: 'GFN-FF', molecule: at };
         own.push({
           label: `${mol.mol_id} xtb md`,
@@ -139,6 +140,8 @@ export async function batchCalcs(
           spec: { ...ff, task: 'optimize' },
           calcs: CONFORMER_SEARCH_DEFAULTS.md_snapshots,
         });
+      }
+      if (!crest) {
         own.push({
           label: `${mol.mol_id} conformers xtb opt`,
           spec: { program: 'xtb', task: 'optimize', method: 'GFN2', molecule: at },

@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import type { CalcResolution, RequestCalc } from '../../runtime/calc-request.js';
 import type { ConformerSearchDetail, Decision, TopologyRejection } from './molecule-detail.js';
 import { writeMoleculeFile } from './molecule-file-error.js';
-import { sampleByDynamics } from './md-sampling.js';
+import { sampleByDynamics, worthDynamics } from './md-sampling.js';
 import { atomsFromJson, geometriesFromJson, isRecord } from './result-geometry.js';
 
 /** kcal/mol per hartree (CODATA 2018, as CREST and xtb use). */
@@ -179,7 +179,7 @@ interface Ended {
  *    (recorded as an issue and a decision);
  * 2. each conformer's nitrogen invertomers and X–H rotamers (COOH syn/anti, OH and NH2
  *    orientations; see withVariants, bounded by maxCandidates), then, unless `md_snapshots` is
- *    0, the `md_candidates` lowest GFN-FF minima of seeded GFN-FF dynamics (md-sampling.ts,
+ *    0 or the molecule has fewer than 4 heavy atoms (worthDynamics), the `md_candidates` lowest GFN-FF minima of seeded GFN-FF dynamics (md-sampling.ts,
  *    given at most half of what is left of the budget), all optimised with xtb GFN2, one
  *    after another, each given the remaining budget
  *    divided by the conformers left; when the budget is spent the search stops (TIMEOUT) and
@@ -373,7 +373,7 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
   const openBabel = candidates;
   candidates = withVariants(ctx, candidates);
   // 2. Conformers from GFN-FF dynamics, which reach folded chains the genetic search does not.
-  if (ctx.mdSnapshots > 0) {
+  if (ctx.mdSnapshots > 0 && worthDynamics(input.atoms)) {
     const sampled = await sampleByDynamics(
       {
         molId: input.molId,

@@ -45,6 +45,15 @@ export type MdSamplingOutcome =
     }
   | { readonly interrupted: true; readonly reason: string };
 
+/**
+ * True when dynamics can find a conformer the rest of the search does not: the molecule has at
+ * least 4 heavy atoms, the fewest a heavy-atom torsion or a ring needs (X–H orientations are
+ * the search's rotamers' job). Smaller ones (formaldehyde, ammonia, methanol) are skipped.
+ */
+export function worthDynamics(atoms: readonly Atom[]): boolean {
+  return atoms.filter((a) => a.element !== 'H').length >= 4;
+}
+
 // Share of the sampling budget the dynamics may take; it needs about 1 s for 25 atoms.
 const MD_BUDGET_SHARE = 0.5;
 const MIN_WALLTIME_S = 1;

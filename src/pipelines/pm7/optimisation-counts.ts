@@ -73,7 +73,8 @@ function hasXhRotor(graph: SmilesGraph): boolean {
  * bonds, rounded; else the prior, the pipeline's own arithmetic: with no rotatable bond Open
  * Babel returns one conformer, which the X–H rotors turn into its rotamers (3, a staggered
  * rotor's orientations); otherwise the 20 conformers asked for, doubled by the X–H rotors
- * (conformer-search.ts maxCandidates). MOPAC's count is then capped as the pipeline caps it: by
+ * (conformer-search.ts maxCandidates), and the 15 conformers of the GFN-FF dynamics
+ * (md-sampling.ts; at most, fewer when some are Open Babel's). MOPAC's count is then capped as the pipeline caps it: by
  * the rotatable-bond rule (3 or 5, select-conformers.ts), `max_conformers` and the xtb count.
  *
  * Why not one campaign-wide mean: the number is set by the rotatable bonds (1 xtb optimisation
@@ -114,11 +115,15 @@ export class OptimisationCounts {
       return { xtb, mopac: capMopac(shape, Math.round(g.mopac / g.n), xtb, maxConformers), source };
     }
     const conformers = shape.rotatable === 0 ? 1 : CONFORMER_SEARCH_DEFAULTS.nconf;
-    const xtb = !shape.xh_rotors
-      ? conformers
-      : conformers === 1
-        ? STAGGERED_ORIENTATIONS
-        : maxCandidates(conformers);
+    // A rotatable bond means 4 heavy atoms or more, so the dynamics add their conformers too.
+    const dynamics = shape.rotatable === 0 ? 0 : CONFORMER_SEARCH_DEFAULTS.md_candidates;
+    const xtb =
+      dynamics +
+      (!shape.xh_rotors
+        ? conformers
+        : conformers === 1
+          ? STAGGERED_ORIENTATIONS
+          : maxCandidates(conformers));
     return {
       xtb,
       mopac: capMopac(shape, Number.MAX_SAFE_INTEGER, xtb, maxConformers),

@@ -58,8 +58,8 @@ describe('OptimisationCounts', () => {
     const none = OptimisationCounts.learn([]);
     expect(none.predict(rigid, 5)).toEqual({ xtb: 1, mopac: 1, source: 'prior' });
     expect(none.predict(rigidOh, 5)).toEqual({ xtb: 3, mopac: 3, source: 'prior' });
-    expect(none.predict(medium, 5)).toEqual({ xtb: 20, mopac: 3, source: 'prior' });
-    expect(none.predict(mediumOh, 5)).toEqual({ xtb: 40, mopac: 3, source: 'prior' });
+    expect(none.predict(medium, 5)).toEqual({ xtb: 35, mopac: 3, source: 'prior' });
+    expect(none.predict(mediumOh, 5)).toEqual({ xtb: 55, mopac: 3, source: 'prior' });
     expect(none.predict({ rotatable: 5, xh_rotors: false }, 5).mopac).toBe(5);
   });
 
