@@ -186,6 +186,33 @@ describe('retort batch (live)', () => {
     300_000,
   );
 
+  it.skipIf(!live)(
+    'adds GFN-FF dynamics to the search of a molecule with a torsion, and not with --no-dynamics',
+    () => {
+      const dir = tempCampaign();
+      importDataset(
+        dir,
+        ',smiles,multiplicity,charge,nheavy,H298_cbs\n1,CCCC,1,0,4,-30.0\n2,CCCO,1,0,4,-61.0\n',
+      );
+      const dynamics = (): number =>
+        withStore(dir, (db) =>
+          db
+            .prepare(`SELECT COUNT(*) FROM calcs WHERE program = 'xtb' AND task = 'md'`)
+            .pluck()
+            .get(),
+        ) as number;
+      let r = runCli(['batch', 'run', '--molecules', 'MOL00001', ...FAST], { cwd: dir });
+      expect(r.status, r.stderr).toBe(0);
+      expect(dynamics()).toBe(1);
+      r = runCli(['batch', 'run', '--molecules', 'MOL00002', '--no-dynamics', ...FAST], {
+        cwd: dir,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(dynamics()).toBe(1);
+      expect(csvRows(dir).rows.map((row) => row.status)).toEqual(['OK', 'OK']);
+    },
+  );
+
   it('refuses every bad option with one line and exit 2 before it creates a batch', () => {
     const dir = tempCampaign();
     importDataset(dir);

@@ -31,6 +31,7 @@ interface BatchRunFlags extends RunFlags {
   readonly maxConformers: string;
   readonly seed?: string;
   readonly obabelSeed?: string;
+  readonly dynamics: boolean;
   readonly cores?: string;
   readonly withReference?: boolean;
   readonly molecules?: string;
@@ -68,6 +69,10 @@ export function registerBatch(program: Command): void {
       '--obabel-seed <n>',
       `seed of Open Babel's 3D builder and conformer search, 0–${OBABEL_SEED_STATES - 1} (part of their calc keys)`,
       String(DEFAULT_OBABEL_SEED),
+    )
+    .option(
+      '--no-dynamics',
+      'conformers from Open Babel alone, without those of GFN-FF dynamics (faster; misses folded chains)',
     )
     .option(
       '--molecules <ids>',
@@ -198,6 +203,7 @@ function batchOptions(flags: BatchRunFlags): Omit<NewBatchOptions, 'workers'> {
     max_conformers: parseCount(flags.maxConformers, '--max-conformers') ?? 5,
     seed: parseCount(flags.seed, '--seed', 0) ?? 1,
     obabel_seed: obabelSeed(flags.obabelSeed),
+    dynamics: flags.dynamics,
     ...(flags.molecules === undefined ? {} : { only: moleculeIds(flags.molecules) }),
   };
 }

@@ -129,7 +129,7 @@ export async function batchCalcs(
     if (searched?.status !== 'succeeded') {
       own.push({ label: `${mol.mol_id} ${crest ? 'crest' : 'obabel conformers'}`, spec: search });
       // The dynamics and their snapshots' GFN-FF optimisations (md-sampling.ts).
-      if (!crest && worthDynamics(at.atoms)) {
+      if (!crest && (batch.settings.dynamics ?? true) && worthDynamics(at.atoms)) {
         const ff = { program: 'xtb', method: 'GFN-FF', molecule: at };
         own.push({
           label: `${mol.mol_id} xtb md`,

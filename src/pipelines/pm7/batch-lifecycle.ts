@@ -78,6 +78,7 @@ export async function startBatch(
         mopac_timeout_min: options.mopac_timeout_min,
         max_conformers: options.max_conformers,
         ...(options.obabel_seed === undefined ? {} : { obabel_seed: options.obabel_seed }),
+        ...(options.dynamics === false ? { dynamics: false } : {}),
       },
     },
     options.only === undefined ? undefined : new Set(options.only),

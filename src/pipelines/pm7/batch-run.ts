@@ -92,6 +92,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
     cores: options.cores,
     mopac_keywords: ['PRECISE'],
     obabel_seed: batch.settings.obabel_seed ?? DEFAULT_OBABEL_SEED,
+    dynamics: batch.settings.dynamics ?? true,
   };
 
   const runOne = async (mol: Molecule): Promise<void> => {

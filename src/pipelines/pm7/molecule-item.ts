@@ -52,6 +52,11 @@ export interface Pm7BatchSettings {
    * made before it existed, which run with the engine's default seed.
    */
   readonly obabel_seed?: number;
+  /**
+   * Whether the built-in search adds conformers from GFN-FF dynamics (md-sampling.ts;
+   * --no-dynamics turns it off); absent means on. Batches made before it existed ran without.
+   */
+  readonly dynamics?: boolean;
 }
 
 export type Pm7Batch = Batch<Pm7BatchSettings>;

@@ -48,6 +48,8 @@ export interface PipelineSettings {
   readonly mopac_keywords: readonly string[];
   /** Seed of Open Babel's 3D builder and conformer search (part of their calc keys). */
   readonly obabel_seed: number;
+  /** Add the conformers of GFN-FF dynamics to the built-in search's (md-sampling.ts). */
+  readonly dynamics: boolean;
 }
 
 /**
@@ -217,6 +219,7 @@ export async function runMoleculePipeline(
         budget_s: settings.crest_timeout_min * 60,
         cores: settings.cores,
         seed: settings.obabel_seed,
+        ...(settings.dynamics ? {} : { md_snapshots: 0 }),
       },
       request,
       paths,

@@ -45,6 +45,7 @@ const SETTINGS = {
   cores: 1,
   mopac_keywords: ['PRECISE'],
   obabel_seed: 1,
+  dynamics: true,
 };
 
 describe('the PM7 pipeline of one molecule, scripted', () => {
