@@ -35,6 +35,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { seededShuffle } from '../src/core/seeded-random.js';
 import { openCampaign } from '../src/runtime/campaign.js';
 import { CostModel, median } from '../src/runtime/scheduling/learned-cost.js';
 import type { AttemptTiming } from '../src/store/calc-store.js';
@@ -56,7 +57,9 @@ if (replayDir !== undefined) {
   const campaign = openCampaign(resolve(replayDir), { readonly: true });
   const times = campaign.calcs.timings().map((t) => t.durationS);
   campaign.close();
-  const replays = Array.from({ length: 2000 }, (_, i) => listMakespan(shuffled(times, 1000 + i)));
+  const replays = Array.from({ length: 2000 }, (_, i) =>
+    listMakespan(seededShuffle(times, 1000 + i)),
+  );
   const meanRandom = replays.reduce((a, b) => a + b, 0) / replays.length;
   const lpt = listMakespan([...times].sort((a, b) => b - a));
   const lower = Math.max(times.reduce((a, b) => a + b, 0) / WORKERS, Math.max(...times));
@@ -175,24 +178,6 @@ const lines: Line[] = [
   })),
 ];
 
-/** A seeded shuffle (mulberry32 + Fisher–Yates). */
-function shuffled<T>(items: readonly T[], s: number): T[] {
-  let a = s >>> 0;
-  const random = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
-
 interface Measured {
   readonly makespanS: number;
   readonly workS: number;
@@ -267,7 +252,7 @@ console.log(
 );
 const randoms: Measured[] = [];
 for (let r = 0; r < randomRuns; r++) {
-  const order = shuffled(lines, seed + r);
+  const order = seededShuffle(lines, seed + r);
   randoms.push(
     runOrder(
       `random-${String(seed + r)}`,
@@ -297,7 +282,7 @@ const timeOf = new Map<string, number[]>();
 for (const m of randoms)
   for (const t of m.timings) timeOf.set(t.key, [...(timeOf.get(t.key) ?? []), t.durationS]);
 const times = [...timeOf.values()].map(mean);
-const replay = Array.from({ length: 2000 }, (_, i) => listMakespan(shuffled(times, 1000 + i)));
+const replay = Array.from({ length: 2000 }, (_, i) => listMakespan(seededShuffle(times, 1000 + i)));
 const meanReplay = mean(replay);
 const replayBound = Math.max(times.reduce((a, b) => a + b, 0) / WORKERS, Math.max(...times));
 const longestFirst = listMakespan([...times].sort((a, b) => b - a));

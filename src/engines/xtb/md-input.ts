@@ -1,5 +1,6 @@
 import type { Atom } from '../../chem/molecule.js';
 import { atomicNumber } from '../../chem/elements.js';
+import { mulberry32 } from '../../core/seeded-random.js';
 
 /**
  * Settings of an xtb molecular dynamics run (task `md`), as the spec's options give them:
@@ -94,17 +95,10 @@ export function fortranD(value: number): string {
   return text.padStart(22);
 }
 
-// Standard normal deviates (Box–Muller) from mulberry32: small, seedable, and the same numbers
-// on every platform (V8's Math.log/cos/sqrt are fdlibm ports).
+// Standard normal deviates (Box–Muller) from mulberry32 (V8's Math.log/cos/sqrt are fdlibm
+// ports, so the same numbers on every platform).
 function gaussian(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   return () => {
     const u = 1 - uniform();
     const v = uniform();

@@ -1,6 +1,7 @@
 import type { Strategy } from '../../core/batch-status.js';
 import type { SelectableStatus } from '../../core/item-status.js';
 import { predictedCost, type CostInputs } from './cost-model.js';
+import { seededShuffle } from '../../core/seeded-random.js';
 
 /**
  * What a strategy knows of an item that a new batch may take, for any pipeline: the pipeline
@@ -57,7 +58,7 @@ export function selectItems(
       );
       break;
     case 'random':
-      ordered = shuffle(inOrder, seed ?? 0);
+      ordered = seededShuffle(inOrder, seed ?? 0);
       break;
     case 'longest_first': {
       const cost = new Map(inOrder.map((i) => [i.item_id, predictedCost(i)]));
@@ -81,29 +82,4 @@ function rerunFirst(a: ItemSummary, b: ItemSummary): number {
 function nullsLast(a: number | null, b: number | null): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
   return a - b;
-}
-
-function shuffle<T>(items: T[], seed: number): T[] {
-  const random = mulberry32(seed);
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const a = items[i];
-    const b = items[j];
-    if (a === undefined || b === undefined) continue;
-    items[i] = b;
-    items[j] = a;
-  }
-  return items;
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same sequence. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

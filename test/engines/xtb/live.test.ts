@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Atom } from '../../../src/chem/molecule.js';
 import { xtbEngine } from '../../../src/engines/xtb/index.js';
 import { hasProgram, runJobDirectly } from '../../helpers/run-job-directly.js';
-import { ethanolAtoms, spec } from '../real-fixtures.js';
+import { ethanolAtoms, exited, realFixture, spec } from '../real-fixtures.js';
 
 describe('xtb, live', () => {
   it.skipIf(!hasProgram('xtb'))('optimises ethanol with GFN2 to about -11.3943 Eh', () => {
@@ -49,6 +49,30 @@ describe('xtb, live', () => {
       expect(first).toHaveLength(5);
       expect(run(1)).toEqual(first);
       expect(run(2)).not.toEqual(first);
+    },
+  );
+
+  it.skipIf(!hasProgram('xtb'))(
+    'reproduces the recorded trajectory of ethanol: start velocities as when it was recorded',
+    () => {
+      const s = spec({
+        program: 'xtb',
+        task: 'md',
+        method: 'GFN-FF',
+        molecule: { atoms: ethanolAtoms(), charge: 0, multiplicity: 1 },
+        options: { snapshots: 4, time_ps: 2 },
+      });
+      const outcome = xtbEngine.parse(runJobDirectly(xtbEngine.prepare(s)), s);
+      const recorded = xtbEngine.parse(
+        exited(0, {
+          stdout: realFixture('xtb', 'ethanol_gfnff_md.stdout'),
+          files: { 'xtb.trj': realFixture('xtb', 'ethanol_gfnff_md.trj') },
+        }),
+        s,
+      );
+      expect(outcome.ok && recorded.ok).toBe(true);
+      if (outcome.ok && recorded.ok)
+        expect(outcome.result.snapshots).toEqual(recorded.result.snapshots);
     },
   );
 });
