@@ -837,63 +837,28 @@ describe.skipIf(!livePm7)(
   'acids and amines through the PM7 pipeline (live; obabel, xtb, mopac)',
   () => {
     it('finds syn acetic and formic acid: PM7 HOF ≤ −101.5 and ≤ −89 kcal/mol', async () => {
-      const dir = tempCampaign();
-      writeFileSync(
-        join(dir, 'acids.csv'),
-        'mol_id,smiles,charge,multiplicity\nacetic,CC(=O)O,0,1\nformic,OC=O,0,1\n',
-      );
-      expect(runCli(['import', 'acids.csv'], { cwd: dir }).status).toBe(0);
-      const r = runCli(
-        ['batch', 'run', '--size', '2', '--workers', '1', '--cores', '1', '--headless'],
-        { cwd: dir },
-      );
-      expect(r.status, r.stderr).toBe(0);
-      const hof = (id: string): number | null =>
-        (JSON.parse(readFileSync(join(dir, 'details', `${id}.json`), 'utf8')) as MoleculeDetail)
-          .most_stable_hof;
-      expect(hof('acetic')).toBeLessThanOrEqual(-101.5);
-      expect(hof('formic')).toBeLessThanOrEqual(-89);
+      const detail = runBatchOf({ acetic: 'CC(=O)O', formic: 'OC=O' });
+      expect(detail('acetic').most_stable_hof).toBeLessThanOrEqual(-101.5);
+      expect(detail('formic').most_stable_hof).toBeLessThanOrEqual(-89);
       expect(await cleanupTempDirs()).toEqual([]);
     }, 600_000);
 
     it('finds the ring-amine invertomers CREST + PM7 finds: N-methylpiperidine ≤ −14.5, 1,4-dimethylpiperazine ≤ −0.9 kcal/mol', async () => {
       // CREST + PM7 (ThermoCBS sample mol_00437, mol_00547): −14.76 and −1.18. Without nitrogen
       // inversions and with one conformer to MOPAC for rigid molecules: −11.56 and +3.75.
-      const dir = tempCampaign();
-      writeFileSync(
-        join(dir, 'amines.csv'),
-        'mol_id,smiles,charge,multiplicity\nmethylpiperidine,CN1CCCCC1,0,1\ndimethylpiperazine,CN1CCN(C)CC1,0,1\n',
-      );
-      expect(runCli(['import', 'amines.csv'], { cwd: dir }).status).toBe(0);
-      const r = runCli(
-        ['batch', 'run', '--size', '2', '--workers', '1', '--cores', '1', '--headless'],
-        { cwd: dir },
-      );
-      expect(r.status, r.stderr).toBe(0);
-      const hof = (id: string): number | null =>
-        (JSON.parse(readFileSync(join(dir, 'details', `${id}.json`), 'utf8')) as MoleculeDetail)
-          .most_stable_hof;
-      expect(hof('methylpiperidine')).toBeLessThanOrEqual(-14.5);
-      expect(hof('dimethylpiperazine')).toBeLessThanOrEqual(-0.9);
+      const detail = runBatchOf({
+        methylpiperidine: 'CN1CCCCC1',
+        dimethylpiperazine: 'CN1CCN(C)CC1',
+      });
+      expect(detail('methylpiperidine').most_stable_hof).toBeLessThanOrEqual(-14.5);
+      expect(detail('dimethylpiperazine').most_stable_hof).toBeLessThanOrEqual(-0.9);
       expect(await cleanupTempDirs()).toEqual([]);
     }, 600_000);
 
     it('finds the folded, hydrogen-bonded amino esters and acids CREST + PM7 finds: ≤ −147.5 and ≤ −105.5 kcal/mol', async () => {
       // CREST + PM7 (ThermoCBS sample mol_00562, mol_00456): −148.47 and −106.28. Open Babel's
       // genetic search alone never folds the chain (N–H···O): −140.86 and −103.19.
-      const dir = tempCampaign();
-      writeFileSync(
-        join(dir, 'folded.csv'),
-        'mol_id,smiles,charge,multiplicity\nester,COC[C@H](C)OC(=O)CCN,0,1\nglycine,CCN(CC)CC(=O)O,0,1\n',
-      );
-      expect(runCli(['import', 'folded.csv'], { cwd: dir }).status).toBe(0);
-      const r = runCli(
-        ['batch', 'run', '--size', '2', '--workers', '2', '--cores', '1', '--headless'],
-        { cwd: dir },
-      );
-      expect(r.status, r.stderr).toBe(0);
-      const detail = (id: string): MoleculeDetail =>
-        JSON.parse(readFileSync(join(dir, 'details', `${id}.json`), 'utf8')) as MoleculeDetail;
+      const detail = runBatchOf({ ester: 'COC[C@H](C)OC(=O)CCN', glycine: 'CCN(CC)CC(=O)O' });
       expect(detail('ester').most_stable_hof).toBeLessThanOrEqual(-147.5);
       expect(detail('glycine').most_stable_hof).toBeLessThanOrEqual(-105.5);
       expect(detail('ester').decisions.map((d) => d.decision)).toContainEqual(
@@ -903,6 +868,21 @@ describe.skipIf(!livePm7)(
     }, 600_000);
   },
 );
+
+/** Runs the molecules (id → SMILES, neutral singlets) as one batch; reads a molecule's detail. */
+function runBatchOf(smiles: Record<string, string>): (id: string) => MoleculeDetail {
+  const dir = tempCampaign();
+  const rows = Object.entries(smiles).map(([id, s]) => `${id},${s},0,1\n`);
+  writeFileSync(join(dir, 'molecules.csv'), `mol_id,smiles,charge,multiplicity\n${rows.join('')}`);
+  expect(runCli(['import', 'molecules.csv'], { cwd: dir }).status).toBe(0);
+  const r = runCli(
+    ['batch', 'run', '--size', String(rows.length), '--workers', '2', '--cores', '1', '--headless'],
+    { cwd: dir },
+  );
+  expect(r.status, r.stderr).toBe(0);
+  return (id) =>
+    JSON.parse(readFileSync(join(dir, 'details', `${id}.json`), 'utf8')) as MoleculeDetail;
+}
 
 function isGeometryList(
   md: readonly (readonly Atom[])[] | CalcResolution,
