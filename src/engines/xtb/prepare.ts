@@ -86,7 +86,8 @@ const OWNED_FLAGS = [
  *
  * Task `md`: molecular dynamics from the molecule's geometry, `--md --input md.inp`, with the
  * start velocities in `mdrestart` (md-input.ts); options `time_ps`, `temperature_k`,
- * `snapshots`, `seed` (XtbMdSettings). One spec gives the same snapshots on every run.
+ * `snapshots`, `seed` (XtbMdSettings); always one thread. One spec gives the same snapshots on
+ * every run.
  *
  * With spec.input (rendered from a template) the input is a Turbomole coord file, `input.coord`:
  * the `$coord` group (`$coord angs` for Å) and any groups of xtb's detailed input (`$chrg`,
@@ -133,7 +134,9 @@ export function prepareXtb(spec: CalcSpec): JobSpec {
     files[XTB_MD_RESTART] = mdRestart(atoms, settings.temperature_k, settings.seed);
   }
   for (const keyword of spec.keywords ?? []) argv.push(...keywordArgs(keyword));
-  const cores = String(Math.max(1, Math.floor(spec.resources.cores)));
+  // Dynamics run on one thread whatever the cores: with two, xtb 6.5.1's GFN-FF trajectories
+  // of one input differed after 0.5 ps (summation order), and a seed must give one trajectory.
+  const cores = spec.task === 'md' ? '1' : String(Math.max(1, Math.floor(spec.resources.cores)));
   return {
     argv,
     files,

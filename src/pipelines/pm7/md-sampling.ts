@@ -82,7 +82,7 @@ export async function sampleByDynamics(
     molecule: { atoms: input.atoms, ...molecule },
     options: { snapshots: input.snapshots, seed: input.seed },
     resources: {
-      cores: input.cores,
+      cores: 1, // the engine runs dynamics on one thread (reproducible trajectories)
       walltime_s: Math.max(MIN_WALLTIME_S, Math.floor(input.budget_s * MD_BUDGET_SHARE)),
     },
     label: `${input.molId} xtb md`,

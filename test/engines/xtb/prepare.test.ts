@@ -167,6 +167,9 @@ describe('prepareXtb, task md', () => {
       'md.inp',
     ]);
     expect(job.outputs).toEqual(['xtb.trj']);
+    // One thread even when the calc has more cores: two threads gave another trajectory.
+    const wide = prepareXtb({ ...md(), resources: { cores: 4, walltime_s: 60 } });
+    expect(wide.env.OMP_NUM_THREADS).toBe('1');
     expect(job.files['md.inp']).toContain('dump=500\n');
     expect(job.files.mdrestart).toBe(
       prepareXtb(md({ snapshots: 4, time_ps: 2, seed: 3 })).files.mdrestart,
