@@ -169,7 +169,7 @@ ${ECHO}`;
     expect(
       await failure(`name: w\nsteps:\n  a:\n    program: xtb\n    task: optimise\n    smiles: O\n`),
     ).toBe(
-      'wf.yaml:5: steps.a.task: xtb has no task "optimise" (did you mean "optimize"?); its tasks: energy, optimize',
+      'wf.yaml:5: steps.a.task: xtb has no task "optimise" (did you mean "optimize"?); its tasks: energy, optimize, md',
     );
   });
 
