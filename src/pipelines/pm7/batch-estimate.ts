@@ -9,6 +9,7 @@ import type { PlannedCalc } from '../../runtime/scheduling/estimate.js';
 import { DEFAULT_OBABEL_SEED } from '../../engines/obabel/seed.js';
 import { CONFORMER_SEARCH_DEFAULTS, crestOnPath } from './conformer-search.js';
 import { worthDynamics } from './md-sampling.js';
+import { runsDynamics } from './molecule-item.js';
 import { moleculesOf, type Molecule } from './molecules.js';
 import {
   moleculeShape,
@@ -129,7 +130,7 @@ export async function batchCalcs(
     if (searched?.status !== 'succeeded') {
       own.push({ label: `${mol.mol_id} ${crest ? 'crest' : 'obabel conformers'}`, spec: search });
       // The dynamics and their snapshots' GFN-FF optimisations (md-sampling.ts).
-      if (!crest && (batch.settings.dynamics ?? true) && worthDynamics(at.atoms)) {
+      if (!crest && runsDynamics(batch.settings) && worthDynamics(at.atoms)) {
         const ff = { program: 'xtb', method: 'GFN-FF', molecule: at };
         own.push({
           label: `${mol.mol_id} xtb md`,

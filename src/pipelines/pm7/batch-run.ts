@@ -7,7 +7,7 @@ import { DEFAULT_OBABEL_SEED } from '../../engines/obabel/seed.js';
 import type { CalcRunner } from '../../runtime/calc-request.js';
 import { detailPath, writeDetail } from './exports/details.js';
 import { issue, notRunDetail, type PipelineDetail } from './molecule-detail.js';
-import type { Pm7Batch } from './molecule-item.js';
+import { runsDynamics, type Pm7Batch } from './molecule-item.js';
 import {
   runMoleculePipeline,
   type PipelineOutcome,
@@ -92,7 +92,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
     cores: options.cores,
     mopac_keywords: ['PRECISE'],
     obabel_seed: batch.settings.obabel_seed ?? DEFAULT_OBABEL_SEED,
-    dynamics: batch.settings.dynamics ?? true,
+    dynamics: runsDynamics(batch.settings),
   };
 
   const runOne = async (mol: Molecule): Promise<void> => {

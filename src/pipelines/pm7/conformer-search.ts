@@ -14,9 +14,10 @@ import { itemFileName } from '../../core/item-file-name.js';
 import type { Failure } from '../../core/failure.js';
 import { DEFAULT_OBABEL_SEED } from '../../engines/obabel/seed.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import type { CalcResolution, RequestCalc } from '../../runtime/calc-request.js';
+import type { RequestCalc } from '../../runtime/calc-request.js';
 import type { ConformerSearchDetail, Decision, TopologyRejection } from './molecule-detail.js';
 import { writeMoleculeFile } from './molecule-file-error.js';
+import { askCalc } from './ask-calc.js';
 import { sampleByDynamics, worthDynamics } from './md-sampling.js';
 import { atomsFromJson, geometriesFromJson, isRecord } from './result-geometry.js';
 
@@ -159,9 +160,6 @@ interface Context {
   readonly rejections: TopologyRejection[];
 }
 
-/** What asking for a calc gave: a resolution, or the spec refused before anything ran. */
-type Asked = CalcResolution | { readonly status: 'refused'; readonly message: string };
-
 interface Ended {
   readonly method: ConformerSearchDetail['method'];
   readonly status: ConformerSearchDetail['status'];
@@ -179,8 +177,9 @@ interface Ended {
  *    (recorded as an issue and a decision);
  * 2. each conformer's nitrogen invertomers and X–H rotamers (COOH syn/anti, OH and NH2
  *    orientations; see withVariants, bounded by maxCandidates), then, unless `md_snapshots` is
- *    0 or the molecule has fewer than 4 heavy atoms (worthDynamics), the `md_candidates` lowest GFN-FF minima of seeded GFN-FF dynamics (md-sampling.ts,
- *    given at most half of what is left of the budget), all optimised with xtb GFN2, one
+ *    0 or the molecule has fewer than 4 heavy atoms (worthDynamics), the `md_candidates`
+ *    lowest GFN-FF minima of seeded GFN-FF dynamics (md-sampling.ts, given at most half of
+ *    what is left of the budget), all optimised with xtb GFN2, one
  *    after another, each given the remaining budget
  *    divided by the conformers left; when the budget is spent the search stops (TIMEOUT) and
  *    keeps what was done; failed optimisations are dropped (one issue lists them);
@@ -281,7 +280,7 @@ async function crestSearch(ctx: Context): Promise<Ended | ConformerSearchInterru
     resources: { cores: ctx.cores, walltime_s: walltimeS },
     label: `${input.molId} crest`,
   };
-  const asked = await ask(ctx, spec);
+  const asked = await askCalc(ctx.request, spec);
   const base = { method: 'crest' as const, walltimeS };
   switch (asked.status) {
     case 'not_run':
@@ -341,7 +340,7 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
     },
     label: `${input.molId} obabel conformers`,
   };
-  const generated = await ask(ctx, obabelSpec);
+  const generated = await askCalc(ctx.request, obabelSpec);
   if (generated.status === 'not_run') return interrupted(generated.reason);
   if (generated.status === 'refused') {
     // The molecule itself cannot be run (elements, charge, multiplicity): xtb would refuse too.
@@ -428,7 +427,7 @@ async function builtinSearch(ctx: Context): Promise<Ended | ConformerSearchInter
       resources: { cores: ctx.cores, walltime_s: walltimeS },
       label: `${input.molId} conformer ${i + 1} xtb opt`,
     };
-    const asked = await ask(ctx, spec);
+    const asked = await askCalc(ctx.request, spec);
     if (asked.status === 'not_run') return interrupted(asked.reason);
     done++;
     lastTimedOut = asked.status === 'failed' && asked.failure.class === 'timeout';
@@ -647,16 +646,6 @@ function sameBonds<T extends SearchedConformer & { readonly place?: number }>(
     );
   }
   return intact;
-}
-
-async function ask(ctx: Context, spec: CalcSpec): Promise<Asked> {
-  try {
-    return await ctx.request(spec);
-  } catch (error) {
-    // The engine refused the spec before anything was recorded: a problem of the molecule.
-    if (error instanceof InputError) return { status: 'refused', message: error.message };
-    throw error;
-  }
 }
 
 function molecule(ctx: Context, atoms: readonly Atom[]): NonNullable<CalcSpec['molecule']> {

@@ -1,9 +1,8 @@
 import { bondChanges } from '../../chem/bond-graph.js';
 import type { Atom } from '../../chem/molecule.js';
 import { rmsd } from '../../chem/rmsd.js';
-import type { CalcSpec } from '../../core/calc-spec.js';
-import { InputError } from '../../core/errors.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
+import { askCalc } from './ask-calc.js';
 import { atomsFromJson, geometriesFromJson } from './result-geometry.js';
 
 /**
@@ -75,7 +74,7 @@ export async function sampleByDynamics(
   const started = Date.now();
   const deadline = started + input.budget_s * 1000;
   const molecule = { charge: input.charge, multiplicity: input.multiplicity };
-  const md = await ask(request, {
+  const md = await askCalc(request, {
     program: 'xtb',
     task: 'md',
     method: 'GFN-FF',
@@ -107,7 +106,7 @@ export async function sampleByDynamics(
       spent = true;
       break;
     }
-    const opt = await ask(request, {
+    const opt = await askCalc(request, {
       program: 'xtb',
       task: 'optimize',
       method: 'GFN-FF',
@@ -160,16 +159,4 @@ export async function sampleByDynamics(
 
 function nothing(problem: string): MdSamplingOutcome {
   return { interrupted: false, conformers: [], summary: 'no GFN-FF dynamics', problem };
-}
-
-type Asked =
-  Awaited<ReturnType<RequestCalc>> | { readonly status: 'refused'; readonly message: string };
-
-async function ask(request: RequestCalc, spec: CalcSpec): Promise<Asked> {
-  try {
-    return await request(spec);
-  } catch (error) {
-    if (error instanceof InputError) return { status: 'refused', message: error.message };
-    throw error;
-  }
 }

@@ -59,6 +59,11 @@ export interface Pm7BatchSettings {
   readonly dynamics?: boolean;
 }
 
+/** Whether a batch's search runs the GFN-FF dynamics: on unless the batch says `false`. */
+export function runsDynamics(settings: Pm7BatchSettings): boolean {
+  return settings.dynamics ?? true;
+}
+
 export type Pm7Batch = Batch<Pm7BatchSettings>;
 export type NewPm7Batch = NewBatch<Pm7BatchSettings>;
 
