@@ -30,7 +30,7 @@ import { csvLine, parseCsv } from '../src/chem/csv.js';
 import { loadRdkit } from '../src/chem/descriptors.js';
 import { isCarboxylicAcid } from '../src/chem/functional-groups.js';
 import type { Atom } from '../src/chem/molecule.js';
-import { xhRotamers, xhRotors } from '../src/chem/xh-rotors.js';
+import { XH_REFINEMENT_ROTAMERS, xhRotamers, xhRotors } from '../src/chem/xh-rotors.js';
 import { moleculesOf } from '../src/pipelines/pm7/molecules.js';
 import { openCampaign } from '../src/runtime/campaign.js';
 import { repo, retortBin } from './bench-env.js';
@@ -271,7 +271,7 @@ function xhCheck(targets: readonly Row[]): XhCheck[] {
         continue;
       }
       const labels: string[] = [];
-      for (const [i, atoms] of xhRotamers(geometry, 27).entries()) {
+      for (const [i, atoms] of xhRotamers(geometry, XH_REFINEMENT_ROTAMERS).entries()) {
         const label = `${row.id} X–H rotamer ${String(i + 1)}`;
         labels.push(label);
         lines.push({

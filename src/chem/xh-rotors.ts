@@ -28,6 +28,13 @@ export interface XhRotor {
  */
 export const MAX_XH_ROTAMERS = 9;
 
+/**
+ * At most this many rotamers (3³: three staggered rotors in full) when the X–H rotors of one
+ * optimised geometry are turned to find a lower orientation than the conformer search sent on
+ * (the PM7 pipeline's last step, and the ThermoCBS bench's check of it).
+ */
+export const XH_REFINEMENT_ROTAMERS = 27;
+
 // Y is planar when it lies within this distance (Å) of the plane of its three neighbours:
 // sp2 carbon and amide/aniline N lie within 0.05 Å, sp3 centres 0.3–0.5 Å away.
 const PLANAR_TOLERANCE_ANGSTROM = 0.15;

@@ -39,7 +39,7 @@ export interface BatchCalcs {
  *   (RDKit) in a row — a cost depends on the atoms, not on their places;
  * - the conformer search: CREST (when on PATH, as the batch run decides) is one calc; the
  *   built-in search is the Open Babel conformers calc and then its GFN2-xTB optimisations;
- * - how many GFN2-xTB and MOPAC optimisations: learned per molecule from the campaign's
+ * - how many GFN2-xTB and MOPAC optimisations (the X–H rotamers' among them): learned per molecule from the campaign's
  *   finished molecules of the same rotatable bonds and X–H rotors (optimisation-counts.ts
  *   documents the rule and its fallbacks).
  * Calcs the store holds (a molecule's 3D geometry and conformer search when it was resumed)
@@ -155,6 +155,13 @@ export async function batchCalcs(
       spec: { program: 'mopac', task: 'optimize', method: 'PM7', molecule: at },
       calcs: count.mopac,
     });
+    if (count.xh_rotamers > 0) {
+      own.push({
+        label: `${mol.mol_id} X–H rotamers PM7`,
+        spec: { program: 'mopac', task: 'optimize', method: 'PM7', molecule: at },
+        calcs: count.xh_rotamers,
+      });
+    }
     for (const calc of own) {
       const previous = calcs.length > 0 && calc !== own[0] ? [calcs.length - 1] : [];
       calcs.push({ ...calc, after: previous });

@@ -22,6 +22,7 @@ export interface MoleculeDetail {
   readonly status: string;
   readonly retry_count: number;
   readonly conformer_search: ConformerSearchDetail;
+  /** Conformers the search chose for MOPAC (the X–H rotamers of step 5 not counted). */
   readonly num_conformers_selected: number;
   readonly conformers: readonly ConformerDetail[];
   /** Lowest PM7 heat of formation over the successful conformers, kcal/mol. */
@@ -125,12 +126,16 @@ export const CONVERGED_GRADIENT_NORM = 1.0;
 /** Where the heat of formation was read: MOPAC's `FINAL HEAT OF FORMATION` line (the only source). */
 export type HofExtractionMethod = 'FINAL_HEAT_OF_FORMATION';
 
-/** One conformer sent to (or meant for) MOPAC. */
+/**
+ * One conformer sent to (or meant for) MOPAC: one the search chose (`search_status` `OK`, or
+ * `FALLBACK` for the start geometry when the search gave none), or an X–H rotamer of the most
+ * stable PM7 result (`XH_ROTAMER`), which come after the chosen ones.
+ */
 export interface ConformerDetail {
-  /** Rank in the ensemble, from 1 (lowest search energy). */
+  /** Rank in the ensemble, from 1 (lowest search energy); the X–H rotamers follow. */
   readonly index: number;
-  readonly search_status: 'OK' | 'FALLBACK';
-  /** Energy from the conformer search (GFN2-xTB), hartree; null for a fallback geometry. */
+  readonly search_status: 'OK' | 'FALLBACK' | 'XH_ROTAMER';
+  /** Energy from the conformer search (GFN2-xTB), hartree; null for the others. */
   readonly search_energy_hartree: number | null;
   readonly geometry_file: string | null;
   readonly mopac_status: MopacStatus;

@@ -3,8 +3,10 @@ import { describeChanges, smilesGraphChanges } from '../../chem/bond-graph.js';
 import { loadRdkit } from '../../chem/descriptors.js';
 import type { Atom } from '../../chem/molecule.js';
 import { smilesAtoms } from '../../chem/smiles-atoms.js';
+import { XH_REFINEMENT_ROTAMERS, xhRotamers } from '../../chem/xh-rotors.js';
 import { calcWorkdir, type CampaignPaths } from '../../core/campaign-layout.js';
 import type { CalcSpec } from '../../core/calc-spec.js';
+import type { Failure } from '../../core/failure.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
 import { searchConformers, type ConformerSearchOutcome } from './conformer-search.js';
 import {
@@ -21,6 +23,7 @@ import {
   type TopologyRejection,
 } from './molecule-detail.js';
 import { MoleculeFileError } from './molecule-file-error.js';
+import { atomsFromJson } from './result-geometry.js';
 import { conformerCount } from './select-conformers.js';
 
 /** What one molecule brings to the pipeline. */
@@ -80,8 +83,12 @@ const MIN_MOPAC_WALLTIME_S = 5;
  * built-in search; conformers whose bonds changed are dropped), the number of conformers from
  * the rotatable bonds, a MOPAC `PM7 PRECISE` optimisation of each (sequentially, sharing the
  * molecule's MOPAC budget: each gets what is left divided by the conformers left; one whose
- * optimised bonds changed fails as `topology_changed`), and the heats of formation summarised.
- * Every geometry refused for its bonds is in the detail's `topology_rejections`. Every calc
+ * optimised bonds changed fails as `topology_changed`), then the X–H rotamers of the most
+ * stable result (chem/xh-rotors.ts: its OH, NH2 and COOH turned, every combination up to
+ * {@link XH_REFINEMENT_ROTAMERS}) optimised the same way with what is left of the budget, and
+ * the heats of formation summarised. The rotamers are conformers of the detail
+ * (`search_status` `XH_ROTAMER`); a failed one is recorded there but is not an issue, since
+ * every conformer the search chose was done. Every geometry refused for its bonds is in the detail's `topology_rejections`. Every calc
  * goes through `request`, so nothing is computed twice and a resumed molecule picks up its
  * finished calcs from the store.
  */
@@ -102,9 +109,10 @@ export async function runMoleculePipeline(
   const finish = (
     search: ConformerSearchDetail,
     conformers: ConformerDetail[],
+    outcomes: readonly Decision[],
     error: string | null,
   ): PipelineOutcome => {
-    decisions.push(...outcomeDecisions(conformers));
+    decisions.push(...outcomes);
     const hofs = conformers
       .flatMap((c) => (c.is_successful && c.energy_hof !== null ? [c.energy_hof] : []))
       .sort((a, b) => a - b);
@@ -125,7 +133,7 @@ export async function runMoleculePipeline(
         multiplicity: mol.multiplicity,
         batch_id: mol.batch_id,
         conformer_search: search,
-        num_conformers_selected: conformers.length,
+        num_conformers_selected: conformers.filter((c) => c.search_status !== 'XH_ROTAMER').length,
         conformers,
         most_stable_hof: hofs[0] ?? null,
         delta_e_12: delta(2),
@@ -170,7 +178,7 @@ export async function runMoleculePipeline(
     issues.push(
       issue('GEOMETRY_3D_FAILED', `3D geometry from the SMILES failed: ${gen3d.failure.message}`),
     );
-    return finish(notAttempted, [], `3D geometry: ${gen3d.failure.message}`);
+    return finish(notAttempted, [], [], `3D geometry: ${gen3d.failure.message}`);
   }
   const start = gen3d.result.geometry as unknown as Atom[];
   // The start must be the SMILES' molecule: every later geometry is checked against it.
@@ -191,7 +199,7 @@ export async function runMoleculePipeline(
       changes: startChanges,
     });
     issues.push(issue('TOPOLOGY_CHANGED', what));
-    return finish(notAttempted, [], `topology_changed: ${what}`);
+    return finish(notAttempted, [], [], `topology_changed: ${what}`);
   }
 
   // 2. Conformer ensemble.
@@ -228,7 +236,12 @@ export async function runMoleculePipeline(
     // Its ensemble file could not be written: this molecule fails, the batch goes on.
     if (!(error instanceof MoleculeFileError)) throw error;
     issues.push(issue('FILE_WRITE_FAILED', error.message));
-    return finish({ ...notAttempted, status: 'FAILED', error: error.message }, [], error.message);
+    return finish(
+      { ...notAttempted, status: 'FAILED', error: error.message },
+      [],
+      [],
+      error.message,
+    );
   }
   if (search.interrupted) return { interrupted: true };
   issues.push(
@@ -271,28 +284,33 @@ export async function runMoleculePipeline(
   setPhase('mopac');
   const conformers: ConformerDetail[] = [];
   let remainingS = settings.mopac_timeout_min * 60;
-  for (const [i, conformer] of selected.entries()) {
-    const walltime = Math.max(MIN_MOPAC_WALLTIME_S, Math.floor(remainingS / (selected.length - i)));
+  /** One MOPAC optimisation with its share of what is left of the budget; null when interrupted. */
+  const optimise = async (
+    geometry: readonly Atom[],
+    index: number,
+    left: number,
+    label: string,
+    from: Pick<ConformerDetail, 'search_status' | 'search_energy_hartree' | 'geometry_file'>,
+  ): Promise<{ detail: ConformerDetail; failure: Failure | null; geometry: Atom[] } | null> => {
+    const walltime = Math.max(MIN_MOPAC_WALLTIME_S, Math.floor(remainingS / left));
     const spec: CalcSpec = {
       program: 'mopac',
       task: 'optimize',
       method: 'PM7',
       keywords: settings.mopac_keywords,
-      molecule: { atoms: conformer.geometry, charge: mol.charge, multiplicity: mol.multiplicity },
+      molecule: { atoms: geometry, charge: mol.charge, multiplicity: mol.multiplicity },
       resources: { cores: settings.cores, walltime_s: walltime },
-      label: `${mol.mol_id} conformer ${i + 1}`,
+      label,
     };
     const began = Date.now();
     const outcome = await request(spec);
     const elapsed = (Date.now() - began) / 1000;
     remainingS = Math.max(0, remainingS - elapsed);
-    if (outcome.status === 'not_run') return { interrupted: true };
+    if (outcome.status === 'not_run') return null;
     const dir = calcWorkdir(paths, outcome.key);
     const base = {
-      index: i + 1,
-      search_status: conformer.fallback ? ('FALLBACK' as const) : ('OK' as const),
-      search_energy_hartree: conformer.energy_hartree,
-      geometry_file: search.detail.ensemble_file,
+      index,
+      ...from,
       mopac_calc_key: outcome.key,
       mopac_output_file: relative(paths.root, `${dir}/input.out`),
       execution_time_s: round(elapsed),
@@ -300,25 +318,29 @@ export async function runMoleculePipeline(
     };
     if (outcome.status === 'succeeded') {
       const hof = mopacHof(outcome.result);
-      conformers.push({
-        ...base,
-        mopac_status: 'SUCCESS',
-        error_message: null,
-        ...hof,
-        is_successful: hof.energy_hof !== null,
+      return {
+        detail: {
+          ...base,
+          mopac_status: 'SUCCESS',
+          error_message: null,
+          ...hof,
+          is_successful: hof.energy_hof !== null,
+        },
+        failure: null,
+        geometry: atomsFromJson(outcome.result.geometry, geometry) ?? [],
+      };
+    }
+    const failed = mopacFailure(index, outcome.failure);
+    if (outcome.failure.class === 'topology_changed') {
+      rejections.push({
+        code: 'TOPOLOGY_CHANGED',
+        check: 'mopac_vs_input',
+        conformer: index,
+        changes: [outcome.failure.message],
       });
-    } else {
-      const failed = mopacFailure(i + 1, outcome.failure);
-      issues.push(failed.issue);
-      if (outcome.failure.class === 'topology_changed') {
-        rejections.push({
-          code: 'TOPOLOGY_CHANGED',
-          check: 'mopac_vs_input',
-          conformer: i + 1,
-          changes: [outcome.failure.message],
-        });
-      }
-      conformers.push({
+    }
+    return {
+      detail: {
         ...base,
         mopac_status: failed.mopac_status,
         error_message: failed.error_message,
@@ -326,12 +348,63 @@ export async function runMoleculePipeline(
         hof_confidence: null,
         hof_extraction_method: null,
         is_successful: false,
-      });
+      },
+      failure: outcome.failure,
+      geometry: [],
+    };
+  };
+  const optimised: { readonly hof: number; readonly geometry: Atom[] }[] = [];
+  for (const [i, conformer] of selected.entries()) {
+    const done = await optimise(
+      conformer.geometry,
+      i + 1,
+      selected.length - i,
+      `${mol.mol_id} conformer ${i + 1}`,
+      {
+        search_status: conformer.fallback ? 'FALLBACK' : 'OK',
+        search_energy_hartree: conformer.energy_hartree,
+        geometry_file: search.detail.ensemble_file,
+      },
+    );
+    if (done === null) return { interrupted: true };
+    conformers.push(done.detail);
+    if (done.failure !== null) issues.push(mopacFailure(i + 1, done.failure).issue);
+    if (done.detail.energy_hof !== null && done.geometry.length > 0) {
+      optimised.push({ hof: done.detail.energy_hof, geometry: done.geometry });
     }
   }
+  const outcomes = outcomeDecisions(conformers);
   const lastError =
     [...conformers].reverse().find((c) => c.error_message !== null)?.error_message ?? null;
-  return finish(search.detail, conformers, lastError);
+
+  // 5. The X–H rotamers of the most stable PM7 conformer, in PM7 too.
+  const lowest = optimised.sort((a, b) => a.hof - b.hof)[0];
+  const rotamers =
+    lowest === undefined
+      ? []
+      : xhRotamers(lowest.geometry, XH_REFINEMENT_ROTAMERS).filter(
+          (rotamer) => !rotamer.every((atom, i) => atom === lowest.geometry[i]),
+        );
+  if (rotamers.length > 0) {
+    decide(
+      `optimise ${rotamers.length} X–H rotamers of the most stable conformer in PM7`,
+      'GFN2-xTB and PM7 rank the orientations of OH, NH2 and COOH groups differently, and the search sends few of them to MOPAC',
+      1,
+    );
+  }
+  for (const [r, rotamer] of rotamers.entries()) {
+    const index = selected.length + r + 1;
+    const done = await optimise(
+      rotamer,
+      index,
+      rotamers.length - r,
+      `${mol.mol_id} X–H rotamer ${r + 1}`,
+      { search_status: 'XH_ROTAMER', search_energy_hartree: null, geometry_file: null },
+    );
+    if (done === null) return { interrupted: true };
+    conformers.push(done.detail);
+  }
+  return finish(search.detail, conformers, outcomes, lastError);
 }
 
 function round(value: number): number {

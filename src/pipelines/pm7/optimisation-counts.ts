@@ -25,10 +25,14 @@ export const ROTATABLE_BONDS_CAP = 5;
 /** The rotamers of one staggered X–H rotor (OH, NH2 on an sp3 atom): chem/xh-rotors.ts. */
 const STAGGERED_ORIENTATIONS = 3;
 
-/** A molecule's GFN2-xTB and MOPAC optimisations (whole numbers, ≥ 1). */
+/**
+ * A molecule's GFN2-xTB and MOPAC optimisations (whole numbers, ≥ 1), and the MOPAC
+ * optimisations of the X–H rotamers of its most stable result (≥ 0; molecule-pipeline.ts).
+ */
 export interface OptimisationCount {
   readonly xtb: number;
   readonly mopac: number;
+  readonly xh_rotamers: number;
 }
 
 /**
@@ -38,11 +42,23 @@ export interface OptimisationCount {
  */
 export type CountSource = 'shape' | 'rotatable' | 'prior';
 
-/** One earlier molecule: its shape and the optimisations its search and PM7 step ran. */
-export interface CountSample {
+/** One earlier molecule: its shape and the optimisations its search and PM7 steps ran. */
+export interface CountSample extends OptimisationCount {
   readonly shape: MoleculeShape;
+}
+
+/**
+ * The X–H rotamers of a molecule with X–H rotors and no earlier molecule of its rotatable
+ * bonds: 2, the mean over the ThermoCBS sample's 307 molecules whose most stable PM7 geometry
+ * has a rotor (684 rotamers, 2.2 each; most have one OH or NH2, 2 more orientations).
+ */
+const XH_ROTAMERS_PRIOR = 2;
+
+interface CountSums {
   readonly xtb: number;
   readonly mopac: number;
+  readonly xh_rotamers: number;
+  readonly n: number;
 }
 
 export function moleculeShape(nrotbonds: number | null, graph: SmilesGraph | null): MoleculeShape {
@@ -74,8 +90,10 @@ function hasXhRotor(graph: SmilesGraph): boolean {
  * Babel returns one conformer, which the X–H rotors turn into its rotamers (3, a staggered
  * rotor's orientations); otherwise the 20 conformers asked for, doubled by the X–H rotors
  * (conformer-search.ts maxCandidates), and the 15 conformers of the GFN-FF dynamics
- * (md-sampling.ts; at most, fewer when some are Open Babel's). MOPAC's count is then capped as the pipeline caps it: by
- * the rotatable-bond rule (3 or 5, select-conformers.ts), `max_conformers` and the xtb count.
+ * (md-sampling.ts; at most, fewer when some are Open Babel's). MOPAC's count is then capped
+ * as the pipeline caps it: by the rotatable-bond rule (3 or 5, select-conformers.ts),
+ * `max_conformers` and the xtb count. The X–H rotamers are the mean of the same shape, else
+ * {@link XH_ROTAMERS_PRIOR} for a molecule with X–H rotors and none without.
  *
  * Why not one campaign-wide mean: the number is set by the rotatable bonds (1 xtb optimisation
  * of a molecule without one, 7–20 with one or more) and the X–H rotors (×2 to ×9), so an
@@ -84,16 +102,19 @@ function hasXhRotor(graph: SmilesGraph): boolean {
  * optimisation takes, not how many there are.
  */
 export class OptimisationCounts {
-  private constructor(
-    private readonly groups: ReadonlyMap<string, { xtb: number; mopac: number; n: number }>,
-  ) {}
+  private constructor(private readonly groups: ReadonlyMap<string, CountSums>) {}
 
   static learn(samples: readonly CountSample[]): OptimisationCounts {
-    const groups = new Map<string, { xtb: number; mopac: number; n: number }>();
+    const groups = new Map<string, CountSums>();
     for (const s of samples) {
       for (const key of keys(s.shape)) {
-        const g = groups.get(key) ?? { xtb: 0, mopac: 0, n: 0 };
-        groups.set(key, { xtb: g.xtb + s.xtb, mopac: g.mopac + s.mopac, n: g.n + 1 });
+        const g = groups.get(key) ?? { xtb: 0, mopac: 0, xh_rotamers: 0, n: 0 };
+        groups.set(key, {
+          xtb: g.xtb + s.xtb,
+          mopac: g.mopac + s.mopac,
+          xh_rotamers: g.xh_rotamers + s.xh_rotamers,
+          n: g.n + 1,
+        });
       }
     }
     return new OptimisationCounts(groups);
@@ -112,7 +133,13 @@ export class OptimisationCounts {
       const g = this.groups.get(key ?? '');
       if (g === undefined || g.n === 0) continue;
       const xtb = Math.max(1, Math.round(g.xtb / g.n));
-      return { xtb, mopac: capMopac(shape, Math.round(g.mopac / g.n), xtb, maxConformers), source };
+      return {
+        xtb,
+        mopac: capMopac(shape, Math.round(g.mopac / g.n), xtb, maxConformers),
+        // Molecules of the same rotatable bonds alone may have no X–H rotor to turn.
+        xh_rotamers: source === 'shape' ? Math.round(g.xh_rotamers / g.n) : xhRotamersPrior(shape),
+        source,
+      };
     }
     const conformers = shape.rotatable === 0 ? 1 : CONFORMER_SEARCH_DEFAULTS.nconf;
     // A rotatable bond means 4 heavy atoms or more, so the dynamics add their conformers too.
@@ -127,9 +154,14 @@ export class OptimisationCounts {
     return {
       xtb,
       mopac: capMopac(shape, Number.MAX_SAFE_INTEGER, xtb, maxConformers),
+      xh_rotamers: xhRotamersPrior(shape),
       source: 'prior',
     };
   }
+}
+
+function xhRotamersPrior(shape: MoleculeShape): number {
+  return shape.xh_rotors ? XH_ROTAMERS_PRIOR : 0;
 }
 
 function keys(shape: MoleculeShape): [string, string] {
@@ -153,7 +185,8 @@ function capMopac(
  * The optimisations each finished molecule of the campaign ran, by the labels the pipeline
  * gives its calcs (molecule-pipeline.ts, conformer-search.ts): `<mol_id> obabel conformers` or
  * `<mol_id> crest` for the search, `<mol_id> conformer <n> xtb opt` for its GFN2-xTB
- * optimisations and `<mol_id> conformer <n>` for the MOPAC ones. A calc carries the label of
+ * optimisations, `<mol_id> conformer <n>` for the MOPAC ones and `<mol_id> X–H rotamer <n>`
+ * for the MOPAC optimisations of the most stable result's X–H rotamers. A calc carries the label of
  * the molecule that first asked for it, so a molecule answered from another's calcs (the same
  * SMILES twice) ran none and is left out, as is every molecule whose search did not run to a
  * successful end or was not the one asked for (`crest`: CREST, else the built-in search), and
@@ -164,12 +197,15 @@ export function ranOptimisations(
   campaign: Campaign,
   molecules: readonly Molecule[],
   crest: boolean,
-): Map<string, { readonly xtb: number; readonly mopac: number }> {
-  const counts = new Map<string, { searched: boolean; xtb: Set<string>; mopac: Set<string> }>();
+): Map<string, OptimisationCount> {
+  const counts = new Map<
+    string,
+    { searched: boolean; xtb: Set<string>; mopac: Set<string>; xh: Set<string> }
+  >();
   const of = (molId: string) => {
     let c = counts.get(molId);
     if (c === undefined)
-      counts.set(molId, (c = { searched: false, xtb: new Set(), mopac: new Set() }));
+      counts.set(molId, (c = { searched: false, xtb: new Set(), mopac: new Set(), xh: new Set() }));
     return c;
   };
   for (const t of campaign.calcs.timings()) {
@@ -183,16 +219,23 @@ export function ranOptimisations(
       if (m?.[1] !== undefined && (m[2] === 'crest') === crest) of(m[1]).searched = true;
       continue;
     }
+    const rotamer = /^(.+) X–H rotamer \d+$/.exec(label);
+    if (rotamer?.[1] !== undefined) {
+      if (t.program === 'mopac') of(rotamer[1]).xh.add(t.key);
+      continue;
+    }
     const m = /^(.+) conformer \d+( xtb opt)?$/.exec(label);
     if (m?.[1] === undefined) continue;
     if (t.program === 'xtb' && m[2] !== undefined) of(m[1]).xtb.add(t.key);
     else if (t.program === 'mopac' && m[2] === undefined) of(m[1]).mopac.add(t.key);
   }
-  const out = new Map<string, { xtb: number; mopac: number }>();
+  const out = new Map<string, OptimisationCount>();
   for (const mol of molecules) {
     if (mol.status !== 'OK' && mol.status !== 'Rerun' && mol.status !== 'Skip') continue;
     const c = counts.get(mol.mol_id);
-    if (c?.searched === true) out.set(mol.mol_id, { xtb: c.xtb.size, mopac: c.mopac.size });
+    if (c?.searched === true) {
+      out.set(mol.mol_id, { xtb: c.xtb.size, mopac: c.mopac.size, xh_rotamers: c.xh.size });
+    }
   }
   return out;
 }

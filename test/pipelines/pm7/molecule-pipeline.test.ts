@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../src/chem/csv.js';
 import type { Atom } from '../../../src/chem/molecule.js';
 import { parseXyz } from '../../../src/chem/xyz.js';
-import type { CalcSpec } from '../../../src/core/calc-spec.js';
+import type { CalcSpec, JsonValue } from '../../../src/core/calc-spec.js';
 import { calcWorkdir, campaignPaths } from '../../../src/core/campaign-layout.js';
 import { atomsJson } from '../../../src/engines/spec-checks.js';
 import type { MoleculeDetail } from '../../../src/pipelines/pm7/molecule-detail.js';
@@ -149,6 +149,102 @@ describe('the PM7 pipeline of one molecule, scripted', () => {
       message:
         "conformer 1: PM7 TOPOLOGY_CHANGED: MOPAC's optimised geometry is another species: H17 moved from C9 to O1",
     });
+  });
+
+  it('optimises the X–H rotamers of the most stable PM7 result and keeps the lowest', async () => {
+    const start = real('glycine_gen3d');
+    const optimised = real('glycine_xtb');
+    const mopac: CalcSpec[] = [];
+    const request: RequestCalc = (spec) => {
+      const ok = (result: Record<string, JsonValue>) =>
+        Promise.resolve({
+          status: 'succeeded' as const,
+          key: String(mopac.length).padStart(64, '0'),
+          cached: false,
+          programVersion: 'scripted',
+          result,
+        });
+      if (spec.program === 'obabel' && spec.task === 'gen3d') {
+        return ok({ geometry: atomsJson(start) });
+      }
+      if (spec.program === 'obabel') {
+        return Promise.resolve({
+          status: 'failed',
+          key: 'b'.repeat(64),
+          cached: false,
+          failure: { class: 'crash', message: 'no conformers' },
+        });
+      }
+      if (spec.program === 'xtb') {
+        return ok({ geometry: atomsJson(optimised), total_energy_hartree: -20.1 });
+      }
+      mopac.push(spec);
+      const label = spec.label ?? '';
+      if (label.endsWith('X–H rotamer 2')) {
+        return Promise.resolve({
+          status: 'failed',
+          key: 'e'.repeat(64),
+          cached: false,
+          failure: { class: 'scf_not_converged', message: 'scripted' },
+        });
+      }
+      const hof = label.endsWith('conformer 1') ? -95 : label.endsWith('rotamer 3') ? -97.5 : -94;
+      return ok({
+        geometry: atomsJson(spec.molecule?.atoms ?? []),
+        heat_of_formation_kcal_mol: hof,
+      });
+    };
+    const outcome = await runMoleculePipeline(
+      {
+        mol_id: 'GLY',
+        smiles: 'NCC(=O)O',
+        charge: 0,
+        multiplicity: 1,
+        nrotbonds: 2,
+        batch_id: null,
+      },
+      { ...SETTINGS, dynamics: false },
+      request,
+      campaignPaths(tempDir('retort-pm7-')),
+      () => undefined,
+    );
+    if (outcome.interrupted) throw new Error('interrupted');
+    // COOH syn/anti × NH2's three orientations, less the geometry itself.
+    expect(mopac.map((s) => s.label)).toEqual([
+      'GLY conformer 1',
+      ...[1, 2, 3, 4, 5].map((n) => `GLY X–H rotamer ${n}`),
+    ]);
+    // Only the hydroxyl and amino hydrogens moved, and each rotamer is another orientation.
+    const base = mopac[0]?.molecule?.atoms ?? [];
+    const moved = (atoms: readonly Atom[]) =>
+      atoms.flatMap((a, i) => (a.x === base[i]?.x && a.z === base[i]?.z ? [] : [i]));
+    const signatures = new Set<string>();
+    for (const spec of mopac.slice(1)) {
+      const atoms = spec.molecule?.atoms ?? [];
+      const changed = moved(atoms);
+      expect(changed.length).toBeGreaterThan(0);
+      for (const i of changed) expect(atoms[i]?.element).toBe('H');
+      signatures.add(JSON.stringify(atoms));
+    }
+    expect(signatures.size).toBe(5);
+    const d = outcome.detail;
+    expect(outcome.ok).toBe(true);
+    expect(d.most_stable_hof).toBe(-97.5);
+    expect(d.num_conformers_selected).toBe(1);
+    expect(d.conformers.map((c) => [c.index, c.search_status, c.mopac_status])).toEqual([
+      [1, 'OK', 'SUCCESS'],
+      [2, 'XH_ROTAMER', 'SUCCESS'],
+      [3, 'XH_ROTAMER', 'SCF_FAILED'],
+      [4, 'XH_ROTAMER', 'SUCCESS'],
+      [5, 'XH_ROTAMER', 'SUCCESS'],
+      [6, 'XH_ROTAMER', 'SUCCESS'],
+    ]);
+    // A rotamer that failed is recorded with its conformer, not held against the molecule.
+    expect(d.issues.filter((i) => i.code.startsWith('MOPAC_'))).toEqual([]);
+    expect(d.error_message).toBeNull();
+    expect(d.decisions.map((x) => x.decision)).toContain(
+      'optimise 5 X–H rotamers of the most stable conformer in PM7',
+    );
   });
 
   it("asks Open Babel for the start and the conformers with the batch's seed", async () => {

@@ -39,35 +39,47 @@ describe('moleculeShape', () => {
 
 describe('OptimisationCounts', () => {
   const samples: CountSample[] = [
-    { shape: rigid, xtb: 1, mopac: 1 },
-    { shape: rigid, xtb: 1, mopac: 1 },
-    { shape: rigidOh, xtb: 3, mopac: 1 },
-    { shape: medium, xtb: 7, mopac: 3 },
-    { shape: medium, xtb: 17, mopac: 3 },
+    { shape: rigid, xtb: 1, mopac: 1, xh_rotamers: 0 },
+    { shape: rigid, xtb: 1, mopac: 1, xh_rotamers: 0 },
+    { shape: rigidOh, xtb: 3, mopac: 1, xh_rotamers: 1 },
+    { shape: rigidOh, xtb: 3, mopac: 1, xh_rotamers: 8 },
+    { shape: medium, xtb: 7, mopac: 3, xh_rotamers: 0 },
+    { shape: medium, xtb: 17, mopac: 3, xh_rotamers: 0 },
   ];
   const counts = OptimisationCounts.learn(samples);
 
   it('predicts the mean of the earlier molecules of the same shape', () => {
-    expect(counts.predict(rigid, 5)).toEqual({ xtb: 1, mopac: 1, source: 'shape' });
-    expect(counts.predict(rigidOh, 5)).toEqual({ xtb: 3, mopac: 1, source: 'shape' });
-    expect(counts.predict(medium, 5)).toEqual({ xtb: 12, mopac: 3, source: 'shape' });
+    const predict = (s: MoleculeShape) => counts.predict(s, 5);
+    expect(predict(rigid)).toEqual({ xtb: 1, mopac: 1, xh_rotamers: 0, source: 'shape' });
+    expect(predict(rigidOh)).toEqual({ xtb: 3, mopac: 1, xh_rotamers: 5, source: 'shape' });
+    expect(predict(medium)).toEqual({ xtb: 12, mopac: 3, xh_rotamers: 0, source: 'shape' });
   });
 
   it('falls back to the same rotatable bonds, then to the pipeline arithmetic', () => {
-    expect(counts.predict(mediumOh, 5)).toEqual({ xtb: 12, mopac: 3, source: 'rotatable' });
+    // The same rotatable bonds without X–H rotors say nothing of the rotamers: their prior.
+    expect(counts.predict(mediumOh, 5)).toEqual({
+      xtb: 12,
+      mopac: 3,
+      xh_rotamers: 2,
+      source: 'rotatable',
+    });
     const none = OptimisationCounts.learn([]);
-    expect(none.predict(rigid, 5)).toEqual({ xtb: 1, mopac: 1, source: 'prior' });
-    expect(none.predict(rigidOh, 5)).toEqual({ xtb: 3, mopac: 3, source: 'prior' });
-    expect(none.predict(medium, 5)).toEqual({ xtb: 35, mopac: 3, source: 'prior' });
-    expect(none.predict(mediumOh, 5)).toEqual({ xtb: 55, mopac: 3, source: 'prior' });
+    const prior = (s: MoleculeShape) => none.predict(s, 5);
+    expect(prior(rigid)).toEqual({ xtb: 1, mopac: 1, xh_rotamers: 0, source: 'prior' });
+    expect(prior(rigidOh)).toEqual({ xtb: 3, mopac: 3, xh_rotamers: 2, source: 'prior' });
+    expect(prior(medium)).toEqual({ xtb: 35, mopac: 3, xh_rotamers: 0, source: 'prior' });
+    expect(prior(mediumOh)).toEqual({ xtb: 55, mopac: 3, xh_rotamers: 2, source: 'prior' });
     expect(none.predict({ rotatable: 5, xh_rotors: false }, 5).mopac).toBe(5);
   });
 
   it('caps the MOPAC count by the rotatable-bond rule, max_conformers and the xtb count', () => {
-    const many = OptimisationCounts.learn([{ shape: medium, xtb: 2, mopac: 9 }]);
-    expect(many.predict(medium, 5)).toEqual({ xtb: 2, mopac: 2, source: 'shape' });
+    const many = OptimisationCounts.learn([{ shape: medium, xtb: 2, mopac: 9, xh_rotamers: 0 }]);
+    expect(many.predict(medium, 5)).toMatchObject({ xtb: 2, mopac: 2, source: 'shape' });
     expect(
-      OptimisationCounts.learn([{ shape: medium, xtb: 20, mopac: 9 }]).predict(medium, 5).mopac,
+      OptimisationCounts.learn([{ shape: medium, xtb: 20, mopac: 9, xh_rotamers: 0 }]).predict(
+        medium,
+        5,
+      ).mopac,
     ).toBe(3);
     expect(counts.predict(medium, 2).mopac).toBe(2);
   });
