@@ -217,7 +217,7 @@ describe('the PM7 pipeline of one molecule, scripted', () => {
     // Only the hydroxyl and amino hydrogens moved, and each rotamer is another orientation.
     const base = mopac[0]?.molecule?.atoms ?? [];
     const moved = (atoms: readonly Atom[]) =>
-      atoms.flatMap((a, i) => (a.x === base[i]?.x && a.z === base[i]?.z ? [] : [i]));
+      atoms.flatMap((a, i) => (JSON.stringify(a) === JSON.stringify(base[i]) ? [] : [i]));
     const signatures = new Set<string>();
     for (const spec of mopac.slice(1)) {
       const atoms = spec.molecule?.atoms ?? [];
