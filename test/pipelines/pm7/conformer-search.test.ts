@@ -866,6 +866,23 @@ describe.skipIf(!livePm7)(
       );
       expect(await cleanupTempDirs()).toEqual([]);
     }, 600_000);
+
+    it('turns the X–H rotors of the most stable PM7 conformer: ≤ −59.5 and ≤ −80.5 kcal/mol', async () => {
+      // CREST + PM7 (ThermoCBS sample mol_00811, mol_00857): −59.93 and −81.76. Without the
+      // rotamers of the PM7 minimum (GFN2-xTB ranks the COOH and NH2 orientations otherwise,
+      // and the search's lowest go to MOPAC): −57.60 and −79.74.
+      const detail = runBatchOf({
+        isoxazole: 'NCc1cc(C(=O)O)no1',
+        amidine: '[H]/N=C(/N)N[C@H](C)C(=O)O',
+      });
+      expect(detail('isoxazole').most_stable_hof).toBeLessThanOrEqual(-59.5);
+      expect(detail('amidine').most_stable_hof).toBeLessThanOrEqual(-80.5);
+      const rotamers = detail('isoxazole').conformers.filter(
+        (c) => c.search_status === 'XH_ROTAMER',
+      );
+      expect(rotamers.length).toBeGreaterThan(0);
+      expect(await cleanupTempDirs()).toEqual([]);
+    }, 600_000);
   },
 );
 
