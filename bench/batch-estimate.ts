@@ -9,8 +9,8 @@
  * `--before BIN`, by another build's `bin/retort.js`, e.g. one from before the per-molecule
  * counts), then run with `retort batch resume`, and the predictions are compared with what ran:
  * the batch's wall time, and per molecule its GFN2-xTB and MOPAC optimisations (counted by the
- * pipeline's calc labels, `<mol_id> conformer <n> xtb opt` and `<mol_id> conformer <n>`, straight
- * from the store).
+ * pipeline's calc labels, `<mol_id> conformer <n> xtb opt`, and `<mol_id> conformer <n>` with
+ * `<mol_id> X–H rotamer <n>`, straight from the store).
  *
  * It also prints the batch's calc time per program against the cost model's predictions of each
  * calc (the runner records them as it starts a calc): the error that is left once the counts
@@ -152,7 +152,9 @@ const actual = new Map(
     id,
     {
       xtb: count.pluck().get('xtb', `${id} conformer [0-9]* xtb opt`) as number,
-      mopac: count.pluck().get('mopac', `${id} conformer [0-9]*`) as number,
+      mopac:
+        (count.pluck().get('mopac', `${id} conformer [0-9]*`) as number) +
+        (count.pluck().get('mopac', `${id} X–H rotamer [0-9]*`) as number),
     },
   ]),
 );

@@ -168,11 +168,13 @@ describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
         const of = (id: string) => ({
           xtb: count('xtb', `${id} conformer [0-9]* xtb opt`),
           mopac: count('mopac', `${id} conformer [0-9]*`),
+          xh: count('mopac', `${id} X–H rotamer [0-9]*`),
         });
         return { methane: of('MOL00001'), methanol: of('MOL00002'), pentane: of('MOL00003') };
       });
       // The shapes differ in what they ran: one campaign-wide mean cannot give each its own.
-      expect(ranBy.methane).toEqual({ xtb: 1, mopac: 1 });
+      expect(ranBy.methane).toEqual({ xtb: 1, mopac: 1, xh: 0 });
+      expect(ranBy.methanol.xh).toBe(2);
       expect(ranBy.methanol.xtb).toBeGreaterThan(1);
       expect(ranBy.pentane.xtb).toBeGreaterThan(ranBy.methanol.xtb);
 
@@ -188,6 +190,8 @@ describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
             ...(i >= 2 ? dynamics : []),
             'conformers xtb opt (xtb optimize)',
             'conformers PM7 (mopac optimize)',
+            // Ethanol's OH, as methanol's: the PM7 minimum's X–H rotamers.
+            ...(i === 1 ? ['X–H rotamers PM7 (mopac optimize)'] : []),
           ].map((calc) => `${id} ${calc}`),
         ),
       );
@@ -195,7 +199,9 @@ describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
       expect(e.rows.every((r) => r.source === 'method' && r.predicted_s > 0)).toBe(true);
       const counts = (program: string): number[] =>
         e.rows
-          .filter((r) => r.program === program && !/(xtb md|gfnff opt)$/.test(r.label))
+          .filter(
+            (r) => r.program === program && !/(xtb md|gfnff opt|X–H rotamers PM7)$/.test(r.label),
+          )
           .map((r) => r.calcs);
       // Ethane as methane, ethanol as methanol, diethyl ether as pentane (MOPAC: at most 3 by
       // its rotatable bonds); hexane by the pipeline: 20 Open Babel conformers and 15 from the dynamics, 3 to MOPAC.
@@ -206,6 +212,9 @@ describe.skipIf(!['obabel', 'xtb', 'mopac'].every(hasProgram))(
         Math.min(3, ranBy.pentane.mopac),
         3,
       ]);
+      expect(e.rows.find((r) => r.label === 'MOL00005 X–H rotamers PM7')?.calcs).toBe(
+        ranBy.methanol.xh,
+      );
       expect(e.calcs).toBe(sum(e.rows.map((r) => r.calcs)));
       expect(e.total_s).toBeCloseTo(sum(e.rows.map((r) => r.predicted_s)), 9);
       expect(e.workers).toBe(2);
