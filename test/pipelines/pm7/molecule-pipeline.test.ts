@@ -6,6 +6,7 @@ import type { Atom } from '../../../src/chem/molecule.js';
 import { parseXyz } from '../../../src/chem/xyz.js';
 import type { CalcSpec, JsonValue } from '../../../src/core/calc-spec.js';
 import { calcWorkdir, campaignPaths } from '../../../src/core/campaign-layout.js';
+import type { FailureClass } from '../../../src/core/failure.js';
 import { atomsJson } from '../../../src/engines/spec-checks.js';
 import type { MoleculeDetail } from '../../../src/pipelines/pm7/molecule-detail.js';
 import { runMoleculePipeline } from '../../../src/pipelines/pm7/molecule-pipeline.js';
@@ -24,6 +25,15 @@ import {
 afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
 });
+
+/** A calc's scripted failure, as the request gives it back. */
+const failed = (failureClass: FailureClass, message: string, keyChar = 'b') =>
+  Promise.resolve({
+    status: 'failed' as const,
+    key: keyChar.repeat(64),
+    cached: false,
+    failure: { class: failureClass, message },
+  });
 
 const real = (name: string): Atom[] => [
   ...(parseXyz(realFixture('bond-graph', `${name}.xyz`))[0]?.atoms ?? []),
@@ -99,24 +109,15 @@ describe('the PM7 pipeline of one molecule, scripted', () => {
         });
       }
       if (spec.program === 'mopac') {
-        return Promise.resolve({
-          status: 'failed',
-          key: 'c'.repeat(64),
-          cached: false,
-          failure: {
-            class: 'topology_changed',
-            message: "MOPAC's optimised geometry is another species: H17 moved from C9 to O1",
-          },
-        });
+        return failed(
+          'topology_changed',
+          "MOPAC's optimised geometry is another species: H17 moved from C9 to O1",
+          'c',
+        );
       }
       // The conformer search: Open Babel fails, xtb gives the start back.
       if (spec.program === 'obabel') {
-        return Promise.resolve({
-          status: 'failed',
-          key: 'b'.repeat(64),
-          cached: false,
-          failure: { class: 'crash', message: 'no conformers' },
-        });
+        return failed('crash', 'no conformers');
       }
       return Promise.resolve({
         status: 'succeeded',
@@ -168,12 +169,7 @@ describe('the PM7 pipeline of one molecule, scripted', () => {
         return ok({ geometry: atomsJson(start) });
       }
       if (spec.program === 'obabel') {
-        return Promise.resolve({
-          status: 'failed',
-          key: 'b'.repeat(64),
-          cached: false,
-          failure: { class: 'crash', message: 'no conformers' },
-        });
+        return failed('crash', 'no conformers');
       }
       if (spec.program === 'xtb') {
         return ok({ geometry: atomsJson(optimised), total_energy_hartree: -20.1 });
@@ -181,12 +177,7 @@ describe('the PM7 pipeline of one molecule, scripted', () => {
       mopac.push(spec);
       const label = spec.label ?? '';
       if (label.endsWith('X–H rotamer 2')) {
-        return Promise.resolve({
-          status: 'failed',
-          key: 'e'.repeat(64),
-          cached: false,
-          failure: { class: 'scf_not_converged', message: 'scripted' },
-        });
+        return failed('scf_not_converged', 'scripted', 'e');
       }
       const hof = label.endsWith('conformer 1') ? -95 : label.endsWith('rotamer 3') ? -97.5 : -94;
       return ok({
@@ -262,12 +253,7 @@ describe('the PM7 pipeline of one molecule, scripted', () => {
           result: { geometry: atomsJson(start) },
         });
       }
-      return Promise.resolve({
-        status: 'failed',
-        key: 'b'.repeat(64),
-        cached: false,
-        failure: { class: 'crash', message: 'scripted' },
-      });
+      return failed('crash', 'scripted');
     };
     await runMoleculePipeline(
       RAD1,
