@@ -17,9 +17,13 @@ import { shellCommand, shellQuote } from './shell-quote.js';
  *   launched    a directory made atomically by LAUNCH: a second launch of the same calc (after a
  *               dropped connection) sees it and starts nothing
  *   timeout     the walltime in seconds, written when `timeout` stopped the calc
+ *   runner      the pid of a run script that enforces the walltime: it is still deciding
+ *               whether to write `timeout` after the wrapper wrote `exit`, so POLL takes the
+ *               exit marker as final only once that script has ended
  */
 export const RUN_SCRIPT = 'run.sh';
 export const TIMEOUT_FILE = 'timeout';
+const RUNNER_FILE = 'runner';
 
 export interface RunScriptOptions {
   /** The calc directory where it runs (absolute, on the remote side). */
@@ -62,6 +66,7 @@ export function runScript(options: RunScriptOptions): string {
     // 124: timeout sent TERM at the walltime; 137: it had to KILL after the grace period. A
     // program killed by someone else also gives 137, hence the elapsed-time check.
     lines.push(
+      `echo $$ >.retort/${RUNNER_FILE}`,
       'start=$(date +%s)',
       command,
       'status=$?',
@@ -95,7 +100,10 @@ exit 0
  * `sh -c POLL retort-poll DIR…`: one line per directory, in order:
  *
  *   `exit STATUS T`  the wrapper recorded STATUS (T = 1 when `timeout` stopped it, else 0)
- *   `alive PID`      the wrapper is running (its pid's command line names this directory)
+ *   `alive PID`      the wrapper is running (its pid's command line names this directory), or
+ *                    it has recorded its status but the run script enforcing the walltime (PID)
+ *                    has not yet said whether `timeout` stopped it
+ *                    (measured: on a loaded machine POLL saw `exit 143 0` in that gap)
  *   `dead`           it started (pid file) but is gone without an exit marker
  *   `launched`       the launch happened but the wrapper has not written its pid yet
  *   `none`           it never started: nothing here (or no directory at all)
@@ -103,8 +111,13 @@ exit 0
  * An exit marker counts only when complete (its trailing newline written). The marker is read
  * again after a dead pid, because the wrapper may have ended between the two looks.
  */
-export const POLL = `marker() {
+export const POLL = `runner() {
+  r=$(head -n 1 "$1/.retort/${RUNNER_FILE}" 2>/dev/null)
+  [ -n "$r" ] && [ -r "/proc/$r/cmdline" ] && tr '\\000' '\\n' <"/proc/$r/cmdline" | grep -qxF -- "$1/.retort/${RUN_SCRIPT}"
+}
+marker() {
   [ -f "$1/.retort/exit" ] && [ "$(wc -l <"$1/.retort/exit")" -ge 1 ] || return 1
+  if runner "$1"; then echo "alive $r"; return 0; fi
   t=0; [ -f "$1/.retort/${TIMEOUT_FILE}" ] && t=1
   echo "exit $(head -n 1 "$1/.retort/exit") $t"
 }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -93,6 +93,38 @@ describe('remote scripts', () => {
     const state = await until(dir, (s) => s.kind === 'exit');
     expect(state).toEqual({ kind: 'exit', status: 143, timedOut: true });
     expect(readFileSync(join(dir, '.retort', 'timeout'), 'utf8')).toBe('1\n');
+  });
+
+  it('wait for the run script to decide on the timeout marker before taking the exit as final', async () => {
+    // The gap a loaded machine opened: the wrapper has written `exit 143`, the run script has
+    // not yet written (or not) `timeout`. Held open here by a run script that is still running.
+    const dir = join(root, 'gap');
+    mkdirSync(join(dir, '.retort'), { recursive: true });
+    writeFileSync(join(dir, '.retort', 'run.sh'), 'sleep 30\n');
+    const runner = spawn('/bin/sh', [join(dir, '.retort', 'run.sh')], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, '.retort', 'runner'), `${String(runner.pid)}\n`);
+      writeFileSync(join(dir, '.retort', 'exit'), '143\n');
+      expect(parsePoll(run(POLL, 'retort-poll', [dir]), 1)).toEqual([
+        { kind: 'alive', pid: runner.pid },
+      ]);
+      // Even with the timeout marker written: the script has not ended, so it is not final.
+      writeFileSync(join(dir, '.retort', 'timeout'), '1\n');
+      expect(parsePoll(run(POLL, 'retort-poll', [dir]), 1)).toEqual([
+        { kind: 'alive', pid: runner.pid },
+      ]);
+    } finally {
+      runner.kill('SIGKILL');
+      await new Promise((done) => runner.once('exit', done));
+    }
+    // Once the run script is gone, the marker is final, with or without `timeout`.
+    expect(parsePoll(run(POLL, 'retort-poll', [dir]), 1)).toEqual([
+      { kind: 'exit', status: 143, timedOut: true },
+    ]);
+    rmSync(join(dir, '.retort', 'timeout'));
+    expect(parsePoll(run(POLL, 'retort-poll', [dir]), 1)).toEqual([
+      { kind: 'exit', status: 143, timedOut: false },
+    ]);
   });
 
   it('tell a dead calc from a finished one, and ignore a torn exit marker', () => {
