@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +10,12 @@ import {
   withStore,
 } from '../helpers/cli.js';
 import { ensureSlurm, slurmUnavailable, type SlurmCluster } from '../helpers/slurm.js';
-import { sshdUnavailable, startSshd, stopSshd, type SshdInfo } from '../helpers/sshd.js';
+import {
+  sshdUnavailable,
+  startPrivateSshd,
+  stopPrivateSshd,
+  type SshdInfo,
+} from '../helpers/sshd.js';
 import { SI_PRIMITIVE_CIF } from '../helpers/pw-by-hand.js';
 
 // pw.x bands from an scf's out/ on an ssh host (a real sshd on 127.0.0.1, scripts/dev/sshd-up.sh)
@@ -25,15 +29,13 @@ let sshd: SshdInfo;
 let cluster: SlurmCluster;
 
 beforeAll(async () => {
-  if (skip === undefined)
-    sshd = await startSshd({ port: PORT, dir: mkdtempSync(join(tmpdir(), 'retort-sshd-qe-')) });
+  if (skip === undefined) sshd = await startPrivateSshd(PORT, 'retort-sshd-qe-');
   if (skipSlurm === undefined) cluster = await ensureSlurm();
 }, 600_000);
 
 afterAll(async () => {
   if (skip === undefined) {
-    await stopSshd(sshd);
-    rmSync(sshd.dir, { recursive: true, force: true });
+    await stopPrivateSshd(sshd);
   }
 });
 

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +11,12 @@ import {
 } from '../helpers/cli.js';
 import { MOLECULES, heats, mopacList, runJson } from '../helpers/mopac-list.js';
 import { ensureSlurm, slurmUnavailable, type SlurmCluster } from '../helpers/slurm.js';
-import { sshdUnavailable, startSshd, stopSshd, type SshdInfo } from '../helpers/sshd.js';
+import {
+  sshdUnavailable,
+  startPrivateSshd,
+  stopPrivateSshd,
+  type SshdInfo,
+} from '../helpers/sshd.js';
 
 // The dataset pipeline and the many-body expansion, unchanged, through a real sshd and a real
 // SLURM: the same results as on the local executor.
@@ -28,14 +32,13 @@ let cluster: SlurmCluster;
 
 beforeAll(async () => {
   if (skip !== undefined) return;
-  sshd = await startSshd({ port: PORT, dir: mkdtempSync(join(tmpdir(), 'retort-sshd-pipes-')) });
+  sshd = await startPrivateSshd(PORT, 'retort-sshd-pipes-');
   cluster = await ensureSlurm();
 }, 600_000);
 
 afterAll(async () => {
   if (skip !== undefined) return;
-  await stopSshd(sshd);
-  rmSync(sshd.dir, { recursive: true, force: true });
+  await stopPrivateSshd(sshd);
 });
 
 afterEach(async () => {

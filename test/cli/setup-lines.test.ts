@@ -10,7 +10,12 @@ import {
 } from '../engines/crystal/crystal-fixtures.js';
 import { cleanupTempDirs, hasProgram, runCli, tempCampaign, withStore } from '../helpers/cli.js';
 import { ensureSlurm, slurmUnavailable, type SlurmCluster } from '../helpers/slurm.js';
-import { sshdUnavailable, startSshd, stopSshd, type SshdInfo } from '../helpers/sshd.js';
+import {
+  sshdUnavailable,
+  startPrivateSshd,
+  stopPrivateSshd,
+  type SshdInfo,
+} from '../helpers/sshd.js';
 
 /**
  * The setup lines of retort.yaml (this machine) and of a host (ssh, SLURM) run before the
@@ -132,11 +137,10 @@ const sshSkip = haveCrystalFixtures ? sshdUnavailable() : noCrystalFixtures;
 describe.skipIf(sshSkip)('setup lines of an ssh host (real sshd)', () => {
   let sshd: SshdInfo;
   beforeAll(async () => {
-    sshd = await startSshd({ port: 2331, dir: mkdtempSync(join(tmpdir(), 'retort-sshd-setup-')) });
+    sshd = await startPrivateSshd(2331, 'retort-sshd-setup-');
   }, 600_000);
   afterAll(async () => {
-    await stopSshd(sshd);
-    rmSync(sshd.dir, { recursive: true, force: true });
+    await stopPrivateSshd(sshd);
   });
 
   it('sources the environment script on the host before crystal runs there', () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,7 +14,12 @@ import {
   withStore,
 } from '../helpers/cli.js';
 import { ensureSlurm, slurmUnavailable, type SlurmCluster } from '../helpers/slurm.js';
-import { sshdUnavailable, startSshd, stopSshd, type SshdInfo } from '../helpers/sshd.js';
+import {
+  sshdUnavailable,
+  startPrivateSshd,
+  stopPrivateSshd,
+  type SshdInfo,
+} from '../helpers/sshd.js';
 
 // `retort cancel` of one calc of a packed job on the real SLURM of scripts/dev/slurm-up.sh:
 // the calc ends alone, its pack-mates go on in the same allocation. `slurm:dev` runs sbatch
@@ -28,13 +32,12 @@ let sshd: SshdInfo;
 beforeAll(async () => {
   if (skip !== undefined) return;
   cluster = await ensureSlurm();
-  sshd = await startSshd({ port: PORT, dir: mkdtempSync(join(tmpdir(), 'retort-sshd-cancel-')) });
+  sshd = await startPrivateSshd(PORT, 'retort-sshd-cancel-');
 }, 600_000);
 
 afterAll(async () => {
   if (skip !== undefined) return;
-  await stopSshd(sshd);
-  rmSync(sshd.dir, { recursive: true, force: true });
+  await stopPrivateSshd(sshd);
 });
 
 afterEach(async () => {

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +12,12 @@ import {
   tempDir,
   withStore,
 } from '../helpers/cli.js';
-import { sshdUnavailable, startSshd, stopSshd, type SshdInfo } from '../helpers/sshd.js';
+import {
+  sshdUnavailable,
+  startPrivateSshd,
+  stopPrivateSshd,
+  type SshdInfo,
+} from '../helpers/sshd.js';
 
 // An ssh host whose key changed is the host's problem, not the calcs': the run pauses naming
 // the host, nothing is recorded failed, and once the key is right the same command runs them.
@@ -22,14 +26,12 @@ const skip = sshdUnavailable();
 let sshd: SshdInfo;
 
 beforeAll(async () => {
-  if (skip === undefined)
-    sshd = await startSshd({ port: PORT, dir: mkdtempSync(join(tmpdir(), 'retort-sshd-key-')) });
+  if (skip === undefined) sshd = await startPrivateSshd(PORT, 'retort-sshd-key-');
 }, 600_000);
 
 afterAll(async () => {
   if (skip === undefined) {
-    await stopSshd(sshd);
-    rmSync(sshd.dir, { recursive: true, force: true });
+    await stopPrivateSshd(sshd);
   }
 });
 

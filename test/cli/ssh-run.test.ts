@@ -1,6 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -25,8 +24,9 @@ import {
   killSshd,
   sshdUnavailable,
   startBurstRelay,
+  startPrivateSshd,
   startSshd,
-  stopSshd,
+  stopPrivateSshd,
   type SshdInfo,
 } from '../helpers/sshd.js';
 
@@ -36,14 +36,12 @@ const skip = sshdUnavailable() ?? (hasProgram('mopac') ? undefined : 'MOPAC is n
 let sshd: SshdInfo;
 
 beforeAll(async () => {
-  if (skip === undefined)
-    sshd = await startSshd({ port: PORT, dir: mkdtempSync(join(tmpdir(), 'retort-sshd-run-')) });
+  if (skip === undefined) sshd = await startPrivateSshd(PORT, 'retort-sshd-run-');
 }, 600_000);
 
 afterAll(async () => {
   if (skip === undefined) {
-    await stopSshd(sshd);
-    rmSync(sshd.dir, { recursive: true, force: true });
+    await stopPrivateSshd(sshd);
   }
 });
 

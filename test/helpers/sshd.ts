@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useDaemon } from './test-daemons.js';
@@ -76,6 +77,19 @@ export async function startSshd(options: {
     alias: 'retort-sshd',
     pidFile: join(dir, 'sshd.pid'),
   };
+}
+
+/**
+ * Starts an sshd of its own in a new temp directory (`/tmp/<prefix>XXXXXX`), for a test file
+ * whose daemon must not be shared; {@link stopPrivateSshd} stops it and removes the directory.
+ */
+export function startPrivateSshd(port: number, prefix: string): Promise<SshdInfo> {
+  return startSshd({ port, dir: mkdtempSync(join(tmpdir(), prefix)) });
+}
+
+export async function stopPrivateSshd(info: SshdInfo): Promise<void> {
+  await stopSshd(info);
+  rmSync(info.dir, { recursive: true, force: true });
 }
 
 /** Stops the sshd the way a user would (sessions already open end by themselves). */
