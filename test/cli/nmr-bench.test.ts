@@ -8,6 +8,7 @@ import {
   runCli,
   startCli,
   tempCampaign,
+  tempDir,
   waitFor,
   withStore,
 } from '../helpers/cli.js';
@@ -72,6 +73,18 @@ describe('retort nmr bench', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(existsSync(join(dir, 'nmr-bench', 'status.json'))).toBe(false);
+  });
+
+  it('analyze --shieldings names a file it cannot read; export with nothing done says so', () => {
+    const dir = tempCampaign();
+    const missing = runCli(['nmr', 'bench', 'analyze', '--shieldings', 'nowhere.csv'], {
+      cwd: dir,
+    });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/--shieldings: cannot read .*nowhere\.csv/);
+    const empty = runCli(['nmr', 'bench', 'export'], { cwd: dir });
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/no benchmark task has shieldings yet/);
   });
 
   it('stop with no bench running says so, and status says no bench ran', () => {
@@ -149,6 +162,20 @@ describe('retort nmr bench', () => {
       expect(
         existsSync(join(dir, 'nmr-bench', 'analysis', 'regression-B3LYP-STO-3G-vacuum-1H.svg')),
       ).toBe(true);
+
+      // Exported and analyzed elsewhere, without the campaign: the same fits.
+      const exported = runCli(['nmr', 'bench', 'export'], { cwd: dir });
+      expect(exported.stdout).toMatch(/^3 tasks, \d+ atoms written to .*shieldings\.csv$/m);
+      const elsewhere = tempDir();
+      const fromFile = runCli(
+        ['nmr', 'bench', 'analyze', '--shieldings', join(dir, 'nmr-bench', 'shieldings.csv')],
+        { cwd: elsewhere },
+      );
+      expect(fromFile.status, fromFile.stderr).toBe(0);
+      const fits = (out: string): string[] => out.split('\n').filter((l) => l.includes(': slope'));
+      expect(fits(fromFile.stdout)).toEqual(fits(analyze.stdout));
+      expect(fits(fromFile.stdout)).toHaveLength(2);
+      expect(existsSync(join(elsewhere, 'nmr-analysis', 'factors.json'))).toBe(true);
     },
     900_000,
   );

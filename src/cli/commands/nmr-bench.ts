@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { campaignPaths } from '../../core/campaign-layout.js';
 import { InputError } from '../../core/errors.js';
@@ -25,6 +25,11 @@ import {
 } from '../../pipelines/nmr/bench.js';
 import { DELTA50_DIR, readDelta50, selectMolecules } from '../../pipelines/nmr/delta50.js';
 import { writeFactorsFile } from '../../pipelines/nmr/factors.js';
+import {
+  mergeShieldings,
+  readShieldingsCsv,
+  shieldingsCsv,
+} from '../../pipelines/nmr/shieldings-csv.js';
 import { fileWord, functionalName, solventName } from '../../pipelines/nmr/levels.js';
 import { findCampaignRoot, openCampaign } from '../../runtime/campaign.js';
 import { requestStop } from '../../runtime/control/stop-request.js';
@@ -155,56 +160,118 @@ export function registerNmrBench(nmr: Command): void {
     });
 
   bench
+    .command('export')
+    .summary('write the shieldings of the tasks done as CSV, for analyze --shieldings elsewhere')
+    .description(
+      `Writes one row per atom of every task done (molecule, functional, nmr_basis, solvent, index, element, isotropic_ppm) to nmr-bench/shieldings.csv or --out: the benchmark's raw results without its campaign. Split a matrix over machines with \`run --molecules\` on each, export each, and analyze them together with \`retort nmr bench analyze --shieldings A.csv B.csv\`.`,
+    )
+    .option('--out <file>', 'the CSV file to write (default nmr-bench/shieldings.csv)')
+    .action((options: { out?: string }, command: Command) => {
+      const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
+      const root = findCampaignRoot(dir, process.cwd());
+      const tasks = campaignShieldings(root);
+      const out =
+        options.out === undefined ? join(root, BENCH_DIR, 'shieldings.csv') : resolve(options.out);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, shieldingsCsv(tasks));
+      const atoms = tasks.reduce((n, t) => n + t.shieldings.length, 0);
+      process.stdout.write(
+        `${String(tasks.length)} tasks, ${String(atoms)} atoms written to ${out}\n`,
+      );
+    });
+
+  bench
     .command('analyze')
     .summary('regressions, scaling factors and a Markdown report of the tasks done')
     .description(
-      `Per functional/basis/solvent/nucleus: δ_exp = slope·σ + intercept by least squares over every assigned atom, points beyond 3 standard deviations of the residuals dropped, refitted; slope, intercept, R², MAE, RMSD, n, 95 % confidence intervals, outliers; per-compound errors. Writes nmr-bench/analysis/report.md and nmr-bench/analysis/factors.json (the factors file \`retort nmr predict --factors\` reads). Works on whatever is done so far.`,
+      `Per functional/basis/solvent/nucleus: δ_exp = slope·σ + intercept by least squares over every assigned atom, points beyond 3 standard deviations of the residuals dropped, refitted; slope, intercept, R², MAE, RMSD, n, 95 % confidence intervals, outliers; per-compound errors. Writes nmr-bench/analysis/report.md and nmr-bench/analysis/factors.json (the factors file \`retort nmr predict --factors\` reads). Works on whatever is done so far. With --shieldings it analyzes exported files (\`retort nmr bench export\`) instead of the campaign, and needs none: a task in two files must have the same shieldings in both.`,
     )
     .option('--data <dir>', 'the DELTA50 directory the bench ran on (default: the shipped one)')
-    .option('--out <dir>', 'where to write report.md and factors.json (default nmr-bench/analysis)')
-    .action(async (options: { data?: string; out?: string }, command: Command) => {
-      const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
-      const root = findCampaignRoot(dir, process.cwd());
-      const molecules = readDelta50(
-        options.data === undefined ? DELTA50_DIR : resolve(options.data),
-      );
-      const campaign = openCampaign(root, { readonly: true });
-      let tasks: BenchShieldings[];
-      try {
-        tasks = benchShieldings(campaign);
-      } finally {
-        campaign.close();
-      }
-      if (tasks.length === 0) {
-        throw new InputError(
-          root,
-          'no benchmark task has shieldings yet; run `retort nmr bench run` first',
+    .option(
+      '--shieldings <files...>',
+      'analyze these exported shieldings CSV files instead of the campaign',
+    )
+    .option(
+      '--out <dir>',
+      'where to write report.md and factors.json (default nmr-bench/analysis, with --shieldings ./nmr-analysis)',
+    )
+    .action(
+      async (options: { data?: string; out?: string; shieldings?: string[] }, command: Command) => {
+        const { campaign: dir } = command.optsWithGlobals<{ campaign?: string }>();
+        const molecules = readDelta50(
+          options.data === undefined ? DELTA50_DIR : resolve(options.data),
         );
-      }
-      const analysis = analyzeBench(molecules, tasks);
-      const out =
-        options.out === undefined ? join(root, BENCH_DIR, 'analysis') : resolve(options.out);
-      mkdirSync(out, { recursive: true });
-      const source = `DELTA50 (Cohen et al., Molecules 2023, 28, 2449) shieldings of campaign ${root}, ${tasks.length} tasks, analyzed ${new Date().toISOString()}`;
-      writeFileSync(join(out, 'report.md'), benchReport(analysis, source));
-      writeFactorsFile(join(out, 'factors.json'), source, factorsOf(analysis));
-      const plots: string[] = [];
-      for (const level of analysis.levels) {
-        const file = join(
-          out,
-          `regression-${fileWord(level.functional)}-${fileWord(level.basis)}-${level.solvent}-${level.nucleus}.svg`,
+        let tasks: BenchShieldings[];
+        let from: string;
+        let defaultOut: string;
+        if (options.shieldings === undefined) {
+          const root = findCampaignRoot(dir, process.cwd());
+          tasks = campaignShieldings(root);
+          from = `campaign ${root}`;
+          defaultOut = join(root, BENCH_DIR, 'analysis');
+        } else {
+          const files = options.shieldings.map((f) => resolve(f));
+          tasks = mergeShieldings(
+            files.map((source) => ({
+              source,
+              tasks: readShieldingsCsv(readShieldingsFile(source), source),
+            })),
+          );
+          if (tasks.length === 0)
+            throw new InputError(files.join(', '), 'expected the shieldings of at least one task');
+          from = `files ${files.join(', ')}`;
+          defaultOut = resolve('nmr-analysis');
+        }
+        const analysis = analyzeBench(molecules, tasks);
+        const out = options.out === undefined ? defaultOut : resolve(options.out);
+        mkdirSync(out, { recursive: true });
+        const source = `DELTA50 (Cohen et al., Molecules 2023, 28, 2449) shieldings of ${from}, ${String(tasks.length)} tasks, analyzed ${new Date().toISOString()}`;
+        writeFileSync(join(out, 'report.md'), benchReport(analysis, source));
+        writeFactorsFile(join(out, 'factors.json'), source, factorsOf(analysis));
+        const plots: string[] = [];
+        for (const level of analysis.levels) {
+          const file = join(
+            out,
+            `regression-${fileWord(level.functional)}-${fileWord(level.basis)}-${level.solvent}-${level.nucleus}.svg`,
+          );
+          writeFileSync(file, await regressionPlot(regressionPlotData(level)));
+          plots.push(file);
+        }
+        const rows = analysis.levels.map(
+          (l) =>
+            `${l.functional}/${l.basis} ${l.solvent} ${l.nucleus}: slope ${l.fit.slope.toFixed(4)}, intercept ${l.fit.intercept.toFixed(3)}, R² ${l.fit.r_squared.toFixed(4)}, MAE ${l.fit.mae.toFixed(3)} ppm, RMSD ${l.fit.rmsd.toFixed(3)} ppm, n ${String(l.fit.n)} of ${String(l.points.length)}`,
         );
-        writeFileSync(file, await regressionPlot(regressionPlotData(level)));
-        plots.push(file);
-      }
-      const rows = analysis.levels.map(
-        (l) =>
-          `${l.functional}/${l.basis} ${l.solvent} ${l.nucleus}: slope ${l.fit.slope.toFixed(4)}, intercept ${l.fit.intercept.toFixed(3)}, R² ${l.fit.r_squared.toFixed(4)}, MAE ${l.fit.mae.toFixed(3)} ppm, RMSD ${l.fit.rmsd.toFixed(3)} ppm, n ${l.fit.n} of ${l.points.length}`,
-      );
-      process.stdout.write(
-        `${rows.join('\n')}\nreport  ${join(out, 'report.md')}\nfactors ${join(out, 'factors.json')}\n${plots.map((p) => `plot    ${p}\n`).join('')}`,
-      );
-    });
+        process.stdout.write(
+          `${rows.join('\n')}\nreport  ${join(out, 'report.md')}\nfactors ${join(out, 'factors.json')}\n${plots.map((p) => `plot    ${p}\n`).join('')}`,
+        );
+      },
+    );
+}
+
+function readShieldingsFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new InputError('--shieldings', `cannot read ${path}`, { cause });
+  }
+}
+
+/** The campaign's OK bench tasks with their shieldings; refused when there are none yet. */
+function campaignShieldings(root: string): BenchShieldings[] {
+  const campaign = openCampaign(root, { readonly: true });
+  let tasks: BenchShieldings[];
+  try {
+    tasks = benchShieldings(campaign);
+  } finally {
+    campaign.close();
+  }
+  if (tasks.length === 0) {
+    throw new InputError(
+      root,
+      'no benchmark task has shieldings yet; run `retort nmr bench run` first',
+    );
+  }
+  return tasks;
 }
 
 async function benchRun(o: BenchRunOptions): Promise<number> {

@@ -50,15 +50,23 @@ export interface BenchAnalysis {
 /**
  * Per functional/basis/solvent/nucleus: δ_exp = slope·σ + intercept over every assigned atom of
  * the molecules with shieldings (linear-fit.ts: 3σ outliers dropped, refit); per-compound errors
- * with that fit. A level with fewer than 3 points is left out.
+ * with that fit. A level with fewer than 3 points is left out. Tasks are taken in DELTA50's order
+ * whatever order they come in, so that a matrix run in parts (exported files merged) fits to the
+ * last bit as run whole.
  */
 export function analyzeBench(
   molecules: readonly Delta50Molecule[],
   tasks: readonly BenchShieldings[],
 ): BenchAnalysis {
   const byId = new Map(molecules.map((m) => [m.id, m]));
+  const rank = new Map(molecules.map((m, i) => [m.id, i]));
+  const ordered = [...tasks].sort(
+    (a, b) =>
+      (rank.get(a.cell.molecule) ?? molecules.length) -
+      (rank.get(b.cell.molecule) ?? molecules.length),
+  );
   const groups = new Map<string, BenchShieldings[]>();
-  for (const t of tasks) {
+  for (const t of ordered) {
     const key = `${t.cell.functional}\u0000${t.cell.nmr_basis}\u0000${t.cell.solvent}`;
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../../src/chem/csv.js';
 import { analyzeBench, factorsOf } from '../../../src/pipelines/nmr/bench-analysis.js';
 import type { BenchShieldings } from '../../../src/pipelines/nmr/bench.js';
 import { readDelta50 } from '../../../src/pipelines/nmr/delta50.js';
@@ -10,36 +9,14 @@ import {
   lookUpFactors,
   readFactorsFile,
 } from '../../../src/pipelines/nmr/factors.js';
+import { readShieldingsCsv } from '../../../src/pipelines/nmr/shieldings-csv.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'nmr');
 
-/** A fixture's rows (molecule, functional, nmr_basis, solvent, index, element, isotropic_ppm) as bench tasks. */
+/** A fixture's tasks, read as `retort nmr bench analyze --shieldings` reads them. */
 function tasksOf(file: string): BenchShieldings[] {
-  const table = parseCsv(readFileSync(join(FIXTURES, file), 'utf8'), file);
-  const tasks = new Map<
-    string,
-    BenchShieldings & { shieldings: BenchShieldings['shieldings'][number][] }
-  >();
-  for (const { cells } of table.rows) {
-    const [
-      molecule = '',
-      functional = '',
-      nmr_basis = '',
-      solvent = '',
-      index,
-      element = '',
-      sigma,
-    ] = cells;
-    const key = [molecule, functional, nmr_basis, solvent].join('/');
-    let task = tasks.get(key);
-    if (task === undefined) {
-      task = { cell: { molecule, functional, nmr_basis, solvent }, shieldings: [] };
-      tasks.set(key, task);
-    }
-    task.shieldings.push({ index: Number(index), element, isotropic_ppm: Number(sigma) });
-  }
-  return [...tasks.values()];
+  return readShieldingsCsv(readFileSync(join(FIXTURES, file), 'utf8'), file);
 }
 
 const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.csv'));
