@@ -123,11 +123,17 @@ describe('nwchem, live', () => {
   live('optimises water (HF/STO-3G) to the geometry and energy of water_opt', () => {
     const molecule = { atoms: waterStart, charge: 0, multiplicity: 1 };
     const r = result(nwSpec({ task: 'optimize', molecule }));
-    expect(r.total_energy_hartree).toBe(-74.965901192437);
+    // The recorded run's numbers to 1e-9 Eh and 1e-5 Å, not to the last digit: the same binary
+    // printed -74.965901192437 on an Intel machine and -74.965901192455 on an AMD EPYC one.
+    expect(r.total_energy_hartree as number).toBeCloseTo(-74.965901192437, 9);
     expect(r.optimization_steps).toBe(5);
-    expect(r.geometry).toEqual(
-      waterOptimized.map((a) => ({ element: a.element, x: a.x, y: a.y, z: a.z })),
-    );
+    const geometry = r.geometry as { element: string; x: number; y: number; z: number }[];
+    expect(geometry.map((a) => a.element)).toEqual(waterOptimized.map((a) => a.element));
+    geometry.forEach((a, i) => {
+      const recorded = waterOptimized[i];
+      for (const axis of ['x', 'y', 'z'] as const)
+        expect(Math.abs(a[axis] - (recorded?.[axis] ?? NaN))).toBeLessThan(1e-5);
+    });
   });
 
   live('fails an optimisation stopped by the driver’s maxiter 2 as opt_not_converged', () => {
