@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { campaignPaths } from '../../core/campaign-layout.js';
@@ -32,6 +32,7 @@ import {
 } from '../../pipelines/nmr/shieldings-csv.js';
 import { fileWord, functionalName, solventName } from '../../pipelines/nmr/levels.js';
 import { findCampaignRoot, openCampaign } from '../../runtime/campaign.js';
+import { readInputFile } from '../../runtime/input-file.js';
 import { requestStop } from '../../runtime/control/stop-request.js';
 import { lockHolderAlive } from '../../runtime/runner-lock.js';
 import { readSettings } from '../../runtime/settings.js';
@@ -214,7 +215,7 @@ export function registerNmrBench(nmr: Command): void {
           tasks = mergeShieldings(
             files.map((source) => ({
               source,
-              tasks: readShieldingsCsv(readShieldingsFile(source), source),
+              tasks: readShieldingsCsv(readInputFile(source, '--shieldings'), source),
             })),
           );
           if (tasks.length === 0)
@@ -246,14 +247,6 @@ export function registerNmrBench(nmr: Command): void {
         );
       },
     );
-}
-
-function readShieldingsFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new InputError('--shieldings', `cannot read ${path}`, { cause });
-  }
 }
 
 /** The campaign's OK bench tasks with their shieldings; refused when there are none yet. */

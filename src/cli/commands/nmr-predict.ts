@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formalChargeFromSmiles } from '../../chem/smiles-charge.js';
@@ -23,6 +23,7 @@ import {
 } from '../../pipelines/nmr/predict.js';
 import { stickSpectrum } from '../../plots/stick-spectrum.js';
 import { findCampaignRoot } from '../../runtime/campaign.js';
+import { readInputFile } from '../../runtime/input-file.js';
 import { readSettings } from '../../runtime/settings.js';
 import { table } from '../format.js';
 import {
@@ -148,13 +149,7 @@ async function predict(o: PredictOptions): Promise<number> {
   }
   let atoms;
   if (o.xyz !== undefined) {
-    const path = resolve(o.xyz);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (cause) {
-      throw new InputError('--xyz', `cannot read ${path}`, { cause });
-    }
+    const text = readInputFile(resolve(o.xyz), '--xyz');
     const [frame] = parseXyz(text, o.xyz);
     if (frame === undefined)
       throw new InputError(`--xyz ${o.xyz}`, 'expected an XYZ file with one molecule');

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { confirm, input, select } from '@inquirer/prompts';
@@ -9,6 +9,7 @@ import { parseXyz } from '../../chem/xyz.js';
 import { campaignPaths } from '../../core/campaign-layout.js';
 import { CampaignError, InputError } from '../../core/errors.js';
 import { findCampaignRoot } from '../../runtime/campaign.js';
+import { readInputFile } from '../../runtime/input-file.js';
 import type { ParameterSpec } from '../../templates/header.js';
 import { TemplateLibrary } from '../../templates/library.js';
 import {
@@ -169,11 +170,11 @@ function contextOf(o: RenderOptions): { molecule?: Molecule; structure?: Periodi
   }
   if (o.structure !== undefined) {
     const path = resolve(o.structure);
-    return { structure: readCif(readText(path, '--structure'), o.structure) };
+    return { structure: readCif(readInputFile(path, '--structure'), o.structure) };
   }
   if (o.molecule === undefined) return {};
   const path = resolve(o.molecule);
-  const frame = parseXyz(readText(path, '--molecule'), o.molecule)[0];
+  const frame = parseXyz(readInputFile(path, '--molecule'), o.molecule)[0];
   if (frame === undefined) throw new InputError('--molecule', `${o.molecule} holds no geometry`);
   return {
     molecule: {
@@ -182,14 +183,6 @@ function contextOf(o: RenderOptions): { molecule?: Molecule; structure?: Periodi
       multiplicity: parseCount(o.multiplicity, '--multiplicity', 1) ?? 1,
     },
   };
-}
-
-function readText(path: string, where: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new InputError(where, `cannot read ${path}`, { cause });
-  }
 }
 
 function emit(text: string, output: string | undefined): void {

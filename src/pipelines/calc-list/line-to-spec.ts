@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readCif } from '../../chem/cif.js';
 import type { Atom } from '../../chem/molecule.js';
@@ -10,6 +9,7 @@ import { InputError } from '../../core/errors.js';
 import type { Failure } from '../../core/failure.js';
 import { within } from '../../core/fields/within.js';
 import type { RequestCalc } from '../../runtime/calc-request.js';
+import { readInputFile } from '../../runtime/input-file.js';
 import type { TemplateLibrary } from '../../templates/library.js';
 import { loadTemplate, renderTemplate } from '../../templates/render.js';
 import type { CalcLine } from './calc-line.js';
@@ -253,12 +253,7 @@ async function untemplatedSpec(
 }
 
 function readXyzAtoms(path: string, where: string): readonly Atom[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new InputError(where, `cannot read ${path}`, { cause });
-  }
+  const text = readInputFile(path, where);
   const frame = parseXyz(text, path)[0];
   if (frame === undefined) throw new InputError(where, `${path} holds no geometry`);
   return frame.atoms;
@@ -266,12 +261,7 @@ function readXyzAtoms(path: string, where: string): readonly Atom[] {
 
 /** The crystal of a CIF file; the CIF's own errors name the file and line. */
 function readCifStructure(path: string, where: string): PeriodicStructure {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new InputError(where, `cannot read ${path}`, { cause });
-  }
+  const text = readInputFile(path, where);
   return within(where, () => readCif(text, path));
 }
 

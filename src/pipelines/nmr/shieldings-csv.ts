@@ -1,6 +1,6 @@
 import { csvLine, parseCsv } from '../../chem/csv.js';
 import { InputError } from '../../core/errors.js';
-import type { BenchShieldings } from './bench.js';
+import { cellId, type BenchShieldings } from './bench.js';
 
 /**
  * The shieldings of benchmark tasks as a CSV file: what `retort nmr bench export` writes and
@@ -98,7 +98,8 @@ export function readShieldingsCsv(text: string, source: string): BenchShieldings
     const isotropic_ppm = Number(sigma);
     if (sigma.trim() === '' || !Number.isFinite(isotropic_ppm))
       throw new InputError(at('isotropic_ppm'), `expected a shielding in ppm, got "${sigma}"`);
-    const key = [molecule, functional, nmr_basis, solvent].join('\u0000');
+    const cell = { molecule, functional, nmr_basis, solvent };
+    const key = cellId(cell);
     const atomKey = `${key}\u0000${index}`;
     if (atoms.has(atomKey)) {
       throw new InputError(
@@ -109,7 +110,7 @@ export function readShieldingsCsv(text: string, source: string): BenchShieldings
     atoms.add(atomKey);
     let task = tasks.get(key);
     if (task === undefined) {
-      task = { cell: { molecule, functional, nmr_basis, solvent }, shieldings: [] };
+      task = { cell, shieldings: [] };
       tasks.set(key, task);
     }
     task.shieldings.push({ index: Number(index), element, isotropic_ppm });
@@ -129,7 +130,7 @@ export function mergeShieldings(
   for (const { source, tasks } of sources) {
     for (const task of tasks) {
       const { molecule, functional, nmr_basis, solvent } = task.cell;
-      const key = [molecule, functional, nmr_basis, solvent].join('\u0000');
+      const key = cellId(task.cell);
       const earlier = merged.get(key);
       if (earlier === undefined) {
         merged.set(key, { source, task });

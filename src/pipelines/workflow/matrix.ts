@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parseCsv } from '../../chem/csv.js';
 import type { JsonValue } from '../../core/calc-spec.js';
 import { InputError } from '../../core/errors.js';
+import { readInputFile } from '../../runtime/input-file.js';
 import type { MatrixDef } from './workflow-file.js';
 
 /**
@@ -62,11 +62,7 @@ function keyPart(value: JsonValue, i: number): string {
 type Csv = NonNullable<MatrixDef['csv']>;
 
 function readCsvText(csv: Csv): string {
-  try {
-    return readFileSync(csv.path, 'utf8');
-  } catch (cause) {
-    throw new InputError(csv.where, `cannot read ${csv.path}`, { cause });
-  }
+  return readInputFile(csv.path, csv.where);
 }
 
 function readCsvHeader(csv: Csv): readonly string[] {
