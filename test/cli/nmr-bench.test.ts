@@ -26,11 +26,19 @@ function benchStatus(dir: string): BenchStatus | undefined {
   }
 }
 
-/** Attempts per calc key in the store. */
+/**
+ * Attempts that ran, per calc key. A `returned` attempt provably never started its program (the
+ * kill came between recording the attempt and starting the process, a window that widens on a
+ * loaded machine): it repeats no work and is not counted.
+ */
 function attemptsPerCalc(dir: string): number[] {
   return withStore(dir, (db) =>
     (
-      db.prepare('SELECT calc_key, COUNT(*) AS n FROM attempts GROUP BY calc_key').all() as {
+      db
+        .prepare(
+          "SELECT calc_key, COUNT(*) AS n FROM attempts WHERE status != 'returned' GROUP BY calc_key",
+        )
+        .all() as {
         n: number;
       }[]
     ).map((r) => r.n),

@@ -10,7 +10,7 @@ export const CRYSTAL_TASKS = ['scf', 'optimize', 'frequencies'] as const;
 export const PROPERTIES_TASKS: readonly string[] = ['bands', 'dos'];
 export const ALL_CRYSTAL_TASKS = [...CRYSTAL_TASKS, ...PROPERTIES_TASKS] as const;
 
-/** The input file name CRYSTAL's own scripts use; both programs read it from stdin. */
+/** The input file name CRYSTAL's own scripts use: crystal and properties read it from stdin. */
 export const CRYSTAL_INPUT = 'INPUT';
 /** The wavefunction an scf leaves, which properties reads. */
 export const CRYSTAL_WAVEFUNCTION = 'fort.9';
@@ -19,13 +19,13 @@ export const CRYSTAL_WAVEFUNCTION = 'fort.9';
  * A CRYSTAL job. The input is always rendered from a template (spec.input: a `.d12` for
  * scf/optimize/frequencies, a `.d3` for bands/dos; see the built-in `crystal-*` templates):
  * CRYSTAL's geometry, basis-set and Hamiltonian blocks are too varied to be written from spec
- * fields. It is written as `INPUT` and given on stdin:
+ * fields. It is written as `INPUT`:
  *
- * - scf, optimize, frequencies: argv `crystal` (serial CRYSTAL; stdout is the output, parsed
- *   whole), or with resources.cores N > 1 `mpirun -np N Pcrystal` (parallel CRYSTAL, which
- *   reads `INPUT` from the directory); `fort.9` (the wavefunction) is brought back for a later
- *   properties run;
- * - bands, dos: argv `properties`, after the runtime copied `fort.9` from the calc named by
+ * - scf, optimize, frequencies: argv `crystal` (serial CRYSTAL, `INPUT` on stdin; stdout is the
+ *   output, parsed whole), or with resources.cores N > 1 `mpirun -np N Pcrystal` (parallel
+ *   CRYSTAL, which reads `INPUT` from the directory; its stdin is /dev/null, see below);
+ *   `fort.9` (the wavefunction) is brought back for a later properties run;
+ * - bands, dos: argv `properties` (`INPUT` on stdin), after the runtime copied `fort.9` from the calc named by
  *   option `parent` (the key of a successful scf or optimize, 64 hex digits, required), so the
  *   properties run is keyed on the wavefunction it reads; BAND.DAT, DOSS.DAT and fort.25 come back.
  *
@@ -45,13 +45,23 @@ export function prepareCrystal(spec: CalcSpec): JobSpec {
   const common = {
     files: { [CRYSTAL_INPUT]: input },
     env: { OMP_NUM_THREADS: '1' },
-    stdin: CRYSTAL_INPUT,
     captureStdout: 'full' as const,
     resources: spec.resources,
   };
   if (!properties) {
     const cores = Math.max(1, Math.floor(spec.resources.cores));
-    const argv = cores > 1 ? ['mpirun', '-np', String(cores), 'Pcrystal'] : ['crystal'];
+    if (cores === 1) {
+      return {
+        ...common,
+        argv: ['crystal'],
+        stdin: CRYSTAL_INPUT,
+        outputs: [CRYSTAL_WAVEFUNCTION],
+      };
+    }
+    // No stdin: Open MPI 4.1's mpirun forwards its stdin to rank 0 and, when the ranks end
+    // before reading it, can crash doing so (SIGSEGV in orte_iof_hnp_read_local_handler,
+    // open-mpi/ompi#7483): 6 of 14 runs here with INPUT on stdin, 0 of 12 without.
+    const argv = ['mpirun', '-np', String(cores), 'Pcrystal'];
     return { ...common, argv, outputs: [CRYSTAL_WAVEFUNCTION] };
   }
   const parent = spec.options?.parent;
@@ -64,6 +74,7 @@ export function prepareCrystal(spec: CalcSpec): JobSpec {
   return {
     ...common,
     argv: ['properties'],
+    stdin: CRYSTAL_INPUT,
     outputs: ['BAND.DAT', 'DOSS.DAT', 'fort.25'],
     parentInputs: [{ calcKey: parent, path: CRYSTAL_WAVEFUNCTION }],
   };
