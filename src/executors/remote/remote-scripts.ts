@@ -16,6 +16,8 @@ import { shellCommand, shellQuote } from './shell-quote.js';
  *   run.sh      the calc's script
  *   launched    a directory made atomically by LAUNCH: a second launch of the same calc (after a
  *               dropped connection) sees it and starts nothing
+ *   launcher    the pid of the process LAUNCH started (the run script, later the wrapper), so
+ *               that a launch that died before the wrapper wrote its pid is told from a slow one
  *   timeout     the walltime in seconds, written when `timeout` stopped the calc
  *   runner      the pid of a run script that enforces the walltime: it is still deciding
  *               whether to write `timeout` after the wrapper wrote `exit`, so POLL takes the
@@ -24,6 +26,7 @@ import { shellCommand, shellQuote } from './shell-quote.js';
 export const RUN_SCRIPT = 'run.sh';
 export const TIMEOUT_FILE = 'timeout';
 const RUNNER_FILE = 'runner';
+const LAUNCHER_FILE = 'launcher';
 
 export interface RunScriptOptions {
   /** The calc directory where it runs (absolute, on the remote side). */
@@ -82,13 +85,16 @@ export function runScript(options: RunScriptOptions): string {
 /**
  * `sh -c LAUNCH retort-launch DIR`: starts `DIR/.retort/run.sh` in a session of its own
  * (setsid, stdio on /dev/null, reparented at once by a subshell that exits: it outlives the
- * connection and sshd itself, and does not hold the channel open), once only, waits up to 5 s for the
- * wrapper's pid file and prints its content. Exit 0 with an empty output means the run script
- * started but the wrapper has not written its pid yet (it will be seen by POLL).
+ * connection and sshd itself, and does not hold the channel open), once only, records its pid
+ * in `launcher`, waits up to 5 s for the wrapper's pid file and prints its content. Exit 0 with
+ * an empty output means the run script started but the wrapper has not written its pid yet (it
+ * will be seen by POLL). A connection lost during the launch can kill it before the wrapper
+ * starts (sshd hangs up the session; measured with an sshd killed mid-run: the calc stayed
+ * `launched` for good and the run waited for it); POLL then says `dead`.
  */
 export const LAUNCH = `d=$1
 if mkdir "$d/.retort/launched" 2>/dev/null; then
-  (setsid /bin/sh "$d/.retort/${RUN_SCRIPT}" </dev/null >/dev/null 2>&1 &)
+  (setsid /bin/sh "$d/.retort/${RUN_SCRIPT}" </dev/null >/dev/null 2>&1 & echo $! >"$d/.retort/${LAUNCHER_FILE}")
 fi
 i=0
 while [ ! -s "$d/.retort/pid" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
@@ -104,8 +110,10 @@ exit 0
  *                    it has recorded its status but the run script enforcing the walltime (PID)
  *                    has not yet said whether `timeout` stopped it
  *                    (measured: on a loaded machine POLL saw `exit 143 0` in that gap)
- *   `dead`           it started (pid file) but is gone without an exit marker
- *   `launched`       the launch happened but the wrapper has not written its pid yet
+ *   `dead`           it started (pid file) but is gone without an exit marker, or its launch
+ *                    died before the wrapper wrote its pid (the launcher is gone, or was never
+ *                    recorded and the launch is more than 2 minutes old)
+ *   `launched`       the launch happened and the wrapper has not written its pid yet
  *   `none`           it never started: nothing here (or no directory at all)
  *
  * An exit marker counts only when complete (its trailing newline written). The marker is read
@@ -121,17 +129,36 @@ marker() {
   t=0; [ -f "$1/.retort/${TIMEOUT_FILE}" ] && t=1
   echo "exit $(head -n 1 "$1/.retort/exit") $t"
 }
+started() {
+  pid=$(head -n 1 "$1/.retort/pid")
+  if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\\000' '\\n' <"/proc/$pid/cmdline" | grep -qxF -- "$1"; then
+    echo "alive $pid"
+  elif ! marker "$1"; then
+    echo dead
+  fi
+}
+launching() {
+  l=$(head -n 1 "$1/.retort/${LAUNCHER_FILE}" 2>/dev/null)
+  if [ -n "$l" ]; then
+    [ -r "/proc/$l/cmdline" ] && tr '\\000' '\\n' <"/proc/$l/cmdline" | grep -qxF -e "$1" -e "$1/.retort/${RUN_SCRIPT}"
+  else
+    [ -z "$(find "$1/.retort/launched" -prune -mmin +2 2>/dev/null)" ]
+  fi
+}
 for d; do
   if marker "$d"; then continue; fi
   if [ -f "$d/.retort/pid" ]; then
-    pid=$(head -n 1 "$d/.retort/pid")
-    if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\\000' '\\n' <"/proc/$pid/cmdline" | grep -qxF -- "$d"; then
-      echo "alive $pid"
-    elif ! marker "$d"; then
+    started "$d"
+  elif [ -d "$d/.retort/launched" ]; then
+    if launching "$d"; then
+      echo launched
+    elif marker "$d"; then
+      :
+    elif [ -f "$d/.retort/pid" ]; then
+      started "$d"
+    else
       echo dead
     fi
-  elif [ -d "$d/.retort/launched" ]; then
-    echo launched
   else
     echo none
   fi

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -70,6 +70,8 @@ describe('remote scripts', () => {
     expect(parsePoll(run(POLL, 'retort-poll', [dir]), 1)).toEqual([{ kind: 'none' }]);
     const pid = run(LAUNCH, 'retort-launch', [dir]).trim();
     expect(pid).toMatch(/^\d+$/);
+    // The launcher recorded is the process that became the wrapper (setsid did not fork).
+    expect(readFileSync(join(dir, '.retort', 'launcher'), 'utf8')).toBe(`${pid}\n`);
     // A second launch (after a dropped connection) starts nothing.
     run(LAUNCH, 'retort-launch', [dir]);
     const state = await until(dir, (s) => s.kind === 'exit');
@@ -137,6 +139,38 @@ describe('remote scripts', () => {
       { kind: 'dead' },
       { kind: 'none' },
     ]);
+  });
+
+  it('tell a launch that died before the wrapper started from one still under way', async () => {
+    const poll = (dir: string): RemoteState | undefined =>
+      parsePoll(run(POLL, 'retort-poll', [dir]), 1)[0];
+    const launch = (name: string): string => {
+      const dir = join(root, name);
+      mkdirSync(join(dir, '.retort', 'launched'), { recursive: true });
+      return dir;
+    };
+    // Its launcher gone and no pid file: the wrapper will never start.
+    const died = launch('died');
+    writeFileSync(join(died, '.retort', 'launcher'), '999999999\n');
+    expect(poll(died)).toEqual({ kind: 'dead' });
+    // Its launcher still running (here the run script, not yet the wrapper): under way.
+    const slow = launch('slow');
+    writeFileSync(join(slow, '.retort', 'run.sh'), 'sleep 30\n');
+    const launcher = spawn('/bin/sh', [join(slow, '.retort', 'run.sh')], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(slow, '.retort', 'launcher'), `${String(launcher.pid)}\n`);
+      expect(poll(slow)).toEqual({ kind: 'launched' });
+    } finally {
+      launcher.kill('SIGKILL');
+      await new Promise((done) => launcher.once('exit', done));
+    }
+    expect(poll(slow)).toEqual({ kind: 'dead' });
+    // Killed before it recorded a launcher: under way for 2 minutes, then given up.
+    const unrecorded = launch('unrecorded');
+    expect(poll(unrecorded)).toEqual({ kind: 'launched' });
+    const threeMinutesAgo = new Date(Date.now() - 180_000);
+    utimesSync(join(unrecorded, '.retort', 'launched'), threeMinutesAgo, threeMinutesAgo);
+    expect(poll(unrecorded)).toEqual({ kind: 'dead' });
   });
 
   it('refuse output that does not match the directories asked about', () => {
