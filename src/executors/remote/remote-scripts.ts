@@ -147,21 +147,14 @@ launching() {
 }
 for d; do
   if marker "$d"; then continue; fi
-  if [ -f "$d/.retort/pid" ]; then
-    started "$d"
-  elif [ -d "$d/.retort/launched" ]; then
-    if launching "$d"; then
-      echo launched
-    elif marker "$d"; then
-      :
-    elif [ -f "$d/.retort/pid" ]; then
-      started "$d"
-    else
-      echo dead
-    fi
-  else
-    echo none
+  if [ ! -f "$d/.retort/pid" ]; then
+    if [ ! -d "$d/.retort/launched" ]; then echo none; continue; fi
+    if launching "$d"; then echo launched; continue; fi
+    # The launcher is gone: look once more at what it may have left before saying dead.
+    if marker "$d"; then continue; fi
+    if [ ! -f "$d/.retort/pid" ]; then echo dead; continue; fi
   fi
+  started "$d"
 done
 `;
 
