@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   cleanupTempDirs,
@@ -11,20 +10,13 @@ import {
   waitFor,
   withStore,
 } from '../helpers/cli.js';
+import { sharedPath } from '../helpers/shared-data.js';
 
 afterEach(async () => {
   expect(await cleanupTempDirs()).toEqual([]);
 });
 
-const QCMB = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'shared',
-  'data',
-  'qcmb',
-);
+const QCMB = sharedPath('data', 'qcmb');
 const TRIMER = join(QCMB, 'h2o3_hf_sto3g_energy_mbe3.json');
 const haveCases = existsSync(TRIMER);
 const psi4 = hasProgram('psi4');

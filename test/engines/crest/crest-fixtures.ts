@@ -1,23 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Atom } from '../../../src/chem/molecule.js';
 import { parseXyz } from '../../../src/chem/xyz.js';
+import { sharedPath } from '../../helpers/shared-data.js';
 
 /**
- * Real CREST outputs live outside the project (`../shared/fixtures/crest/`, beside the
- * repository) and are only read, never copied in. Tests that need them skip when absent.
+ * Real CREST outputs live outside the project (`fixtures/crest/` of the shared data, see
+ * helpers/shared-data.ts) and are only read, never copied in. Tests that need them skip when
+ * absent.
  */
-export const CREST_FIXTURES = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'fixtures',
-  'crest',
-);
+export const CREST_FIXTURES = sharedPath('fixtures', 'crest');
 
 /** Methyl acetate (cbt_020): 3 conformers of 11 atoms, with the input geometry. */
 export const METHYL_ACETATE = join(CREST_FIXTURES, 'cbt_020', 'crest_conformers.xyz');

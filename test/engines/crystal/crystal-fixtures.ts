@@ -1,19 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { sharedPath } from '../../helpers/shared-data.js';
 
 /**
  * Real CRYSTAL outputs live outside the project (`../shared/fixtures/crystal/real/`, beside the
  * repository, or $RETORT_SHARED/fixtures/crystal/real from a worktree elsewhere; see its
  * SOURCES.md) and are only read, never copied in. Tests that need them skip when absent.
  */
-export const CRYSTAL_REAL = join(
-  process.env.RETORT_SHARED ??
-    resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared'),
-  'fixtures',
-  'crystal',
-  'real',
-);
+export const CRYSTAL_REAL = sharedPath('fixtures', 'crystal', 'real');
 
 export const haveCrystalFixtures = existsSync(join(CRYSTAL_REAL, 'SOURCES.md'));
 export const noCrystalFixtures = `the real CRYSTAL outputs are not in ${CRYSTAL_REAL}`;

@@ -1,13 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { sharedPath } from '../../helpers/shared-data.js';
 
 /**
  * The QCManyBody reference cases, read from ../shared/data/qcmb at test time (never copied into
  * the project). `QCMB_DIR` is undefined when they are absent; tests then skip with a reason.
  */
-const here = dirname(fileURLToPath(import.meta.url));
-const candidate = resolve(here, '..', '..', '..', '..', 'shared', 'data', 'qcmb');
+const candidate = sharedPath('data', 'qcmb');
 export const QCMB_DIR: string | undefined = existsSync(candidate) ? candidate : undefined;
 export const QCMB_SKIP_REASON = `QCManyBody reference cases not found at ${candidate}`;
 

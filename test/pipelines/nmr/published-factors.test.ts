@@ -1,22 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeBench, factorsOf } from '../../../src/pipelines/nmr/bench-analysis.js';
 import { readDelta50 } from '../../../src/pipelines/nmr/delta50.js';
 import { readShieldingsCsv } from '../../../src/pipelines/nmr/shieldings-csv.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
+import { sharedPath } from '../../helpers/shared-data.js';
 
 /**
  * The production-level benchmark (B3LYP, 6-311+G(2d,p) shieldings, COSMO chloroform) against
  * the factors qm_nmr_calc published for the same level, read from `../shared` (reference data
  * the project does not commit); skipped without it.
  */
-const PUBLISHED = join(
-  process.env.RETORT_SHARED ?? resolve(REPO_ROOT, '..', 'shared'),
-  'data',
-  'delta50',
-  'scaling_factors.json',
-);
+const PUBLISHED = sharedPath('data', 'delta50', 'scaling_factors.json');
 const PRODUCTION = 'delta50-B3LYP-6-311+G_2d_p_-chcl3.csv';
 
 interface Published {
